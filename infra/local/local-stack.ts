@@ -1,0 +1,144 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import dynalite from 'dynalite';
+import { startFauxqs } from 'fauxqs';
+import type { QueueName } from '../../shared/messaging/queue-definitions.js';
+import { ensureTable } from './table.js';
+import { ensureQueues, type QueueUrls } from './queues.js';
+
+/** Options for {@link startLocalStack}. */
+export interface LocalStackOptions {
+  /** Keep DynamoDB data on disk here; in memory when absent. SQS state is always in memory. */
+  readonly dataDir?: string;
+  readonly tableName?: string;
+  readonly region?: string;
+  /** Prefix of the local queue names. */
+  readonly queuePrefix?: string;
+}
+
+/** Where the embedded emulators listen. */
+export interface LocalEndpoints {
+  readonly dynamodb: string;
+  readonly sqs: string;
+}
+
+/** A running embedded stack: emulators on free ports, the table and queues created, clients ready. */
+export interface LocalStack {
+  readonly region: string;
+  readonly tableName: string;
+  readonly endpoints: LocalEndpoints;
+  readonly queues: Record<QueueName, QueueUrls>;
+  readonly clients: {
+    readonly dynamodb: DynamoDBClient;
+    readonly doc: DynamoDBDocumentClient;
+    readonly sqs: SQSClient;
+  };
+  /** Environment variables that point handlers and `loadConfig` at this stack. */
+  readonly environment: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Credentials the emulators accept; they never validate them. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+/** DynamoDB client options for a local endpoint. */
+export function localDynamoDbConfig(endpoint: string, region: string) {
+  return { endpoint, region, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 };
+}
+
+/**
+ * SQS client options for a local endpoint. fauxqs queue URLs name a `sqs.<region>.localhost` host,
+ * so the client must keep sending to the endpoint instead of the queue URL's host.
+ */
+export function localSqsConfig(endpoint: string, region: string) {
+  return { endpoint, region, credentials: LOCAL_CREDENTIALS, useQueueUrlAsEndpoint: false, maxAttempts: 3 };
+}
+
+/**
+ * Starts dynalite and fauxqs in this process on free loopback ports, creates the table and queues
+ * from the same definitions the CDK stack uses, and returns configured SDK clients.
+ *
+ * @example
+ * const stack = await startLocalStack();
+ * try { ... } finally { await stack.stop(); }
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const region = options.region ?? 'us-east-1';
+  const tableName = options.tableName ?? 'engagement-agent-local';
+  let dynamoPath: string | undefined;
+  if (options.dataDir) {
+    dynamoPath = join(options.dataDir, 'dynamodb');
+    await mkdir(dynamoPath, { recursive: true });
+  }
+
+  const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dynamoPath ? { path: dynamoPath } : {}) });
+  const dynamoPort = await listen(dynamoServer);
+  const sqsServer = await startFauxqs({ port: 0, host: 'localhost', logger: false, defaultRegion: region }).catch(
+    async (error: unknown) => {
+      await close(dynamoServer);
+      throw error;
+    },
+  );
+
+  const endpoints: LocalEndpoints = {
+    dynamodb: `http://127.0.0.1:${dynamoPort}`,
+    sqs: `http://127.0.0.1:${sqsServer.port}`,
+  };
+  const dynamodb = new DynamoDBClient(localDynamoDbConfig(endpoints.dynamodb, region));
+  const doc = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  const sqs = new SQSClient(localSqsConfig(endpoints.sqs, region));
+
+  const stop = async (): Promise<void> => {
+    dynamodb.destroy();
+    sqs.destroy();
+    await Promise.allSettled([close(dynamoServer), sqsServer.stop()]);
+  };
+
+  try {
+    await ensureTable(dynamodb, tableName);
+    const queues = await ensureQueues(sqs, options.queuePrefix ?? 'agent-local');
+    return {
+      region,
+      tableName,
+      endpoints,
+      queues,
+      clients: { dynamodb, doc, sqs },
+      environment: {
+        AWS_REGION: region,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        TABLE_NAME: tableName,
+        DYNAMODB_ENDPOINT: endpoints.dynamodb,
+        SQS_ENDPOINT: endpoints.sqs,
+        SEND_QUEUE_URL: queues.send.url,
+        INGEST_QUEUE_URL: queues.ingest.url,
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}

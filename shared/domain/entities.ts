@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/** An ISO-8601 instant, normalised to UTC `…Z` so stored values sort chronologically. */
+const isoInstant = z.iso
+  .datetime({ offset: true, message: 'expected an ISO-8601 date-time' })
+  .transform((value) => new Date(value).toISOString());
+
+/** A person the agent engages with; engagement fields are maintained by the engagement engine. */
+export const contactSchema = z.object({
+  contactId: z.string().min(1),
+  email: z.email().toLowerCase(),
+  name: z.string().optional(),
+  title: z.string().optional(),
+  phone: z.string().optional(),
+  accountId: z.string().optional(),
+  lastTouchAt: isoInstant.optional(),
+  nextDueAt: isoInstant.optional(),
+});
+export type Contact = z.output<typeof contactSchema>;
+
+/** A client organisation; contacts reference it by `accountId`. */
+export const accountSchema = z.object({
+  accountId: z.string().min(1),
+  name: z.string().min(1),
+  domain: z.string().toLowerCase().optional(),
+  status: z.enum(['prospect', 'active', 'inactive']).default('prospect'),
+  annualValue: z.number().nonnegative().optional(),
+  creditLimit: z.number().nonnegative().optional(),
+  outstandingBalance: z.number().nonnegative().optional(),
+});
+export type Account = z.output<typeof accountSchema>;
+export type AccountInput = z.input<typeof accountSchema>;
+
+/** The statuses a cycle run can end in (DESIGN.md section 7). */
+export const RUN_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPED'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** One phase of a cycle as recorded on the run record. */
+export interface PhaseRecord {
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly durationMs?: number;
+  readonly error?: string;
+}
+
+/** The record of one tenant-hour cycle. */
+export interface RunRecord {
+  readonly tenantId: string;
+  readonly hourKey: string;
+  readonly runId: string;
+  readonly cycleNumber: number;
+  readonly status: RunStatus;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly executionName?: string;
+  readonly reason?: string;
+  readonly error?: { readonly phase?: string; readonly message: string };
+  readonly phases: Readonly<Record<string, PhaseRecord>>;
+  readonly counts: Readonly<Record<string, number>>;
+}

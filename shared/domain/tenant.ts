@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { SEND_MODES } from './send-mode.js';
+
+export const TENANT_TIERS = ['free', 'pro', 'enterprise'] as const;
+export type TenantTier = (typeof TENANT_TIERS)[number];
+
+/** Settings a tenant is created or updated with; defaults are the seeds' numbers. */
+export const tenantSettingsInputSchema = z.object({
+  name: z.string().min(1).max(200),
+  agentEnabled: z.boolean().default(false),
+  tier: z.enum(TENANT_TIERS).default('pro'),
+  timeZone: z
+    .string()
+    .refine(isKnownTimeZone, { message: 'expected an IANA time zone such as Europe/Berlin' })
+    .default('UTC'),
+  sendMode: z.enum(SEND_MODES).optional(),
+  engagementWindowDays: z.number().int().min(1).max(365).default(21),
+  internalDomains: z.array(z.string().toLowerCase()).default([]),
+});
+
+export type TenantSettingsInput = z.input<typeof tenantSettingsInputSchema>;
+
+/** A tenant's stored settings. */
+export type TenantSettings = z.output<typeof tenantSettingsInputSchema> & {
+  readonly tenantId: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+};
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

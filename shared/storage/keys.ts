@@ -1,0 +1,94 @@
+import { ValidationError } from '../errors.js';
+
+/**
+ * Every partition/sort/GSI key pattern of the single table (DESIGN.md section 4) lives here, so no
+ * repository builds a key by hand. Every tenant-owned key starts with `TENANT#<id>`.
+ */
+
+/** A primary key of the table. */
+export interface ItemKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const ENTITY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
+
+/**
+ * Throws a {@link ValidationError} unless `tenantId` is 1–63 lower-case letters, digits, `-` or `_`.
+ * The same id appears in Step Functions execution names, which allow no `#`.
+ */
+export function assertTenantId(tenantId: string): void {
+  if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId)) {
+    throw new ValidationError(
+      'tenantId',
+      `expected 1-63 lower-case letters, digits, '-' or '_' starting with a letter or digit, got ${JSON.stringify(tenantId)}`,
+    );
+  }
+}
+
+function assertEntityId(field: string, id: string): void {
+  if (typeof id !== 'string' || !ENTITY_ID_PATTERN.test(id)) {
+    throw new ValidationError(field, `expected 1-128 letters, digits or ._:@- characters, got ${JSON.stringify(id)}`);
+  }
+}
+
+/** The partition every item of one tenant lives in. */
+export function tenantPartition(tenantId: string): string {
+  assertTenantId(tenantId);
+  return `TENANT#${tenantId}`;
+}
+
+/** Sort-key prefixes, for queries that read one kind of item in a tenant's partition. */
+export const SK_PREFIX = {
+  contact: 'CONTACT#',
+  account: 'ACCOUNT#',
+  run: 'RUN#',
+} as const;
+
+/** The enabled-tenant index lives on gsi1 under this partition (a sparse index entry). */
+export const ENABLED_TENANTS_GSI_PK = 'TENANTS#ENABLED';
+
+export const keys = {
+  tenantSettings(tenantId: string): ItemKey {
+    return { pk: tenantPartition(tenantId), sk: 'META' };
+  },
+  /** gsi1 keys present only while the tenant is enabled; the fan-out queries this partition. */
+  enabledTenantIndex(tenantId: string): { gsi1pk: string; gsi1sk: string } {
+    return { gsi1pk: ENABLED_TENANTS_GSI_PK, gsi1sk: tenantPartition(tenantId) };
+  },
+  cycleLock(tenantId: string): ItemKey {
+    return { pk: tenantPartition(tenantId), sk: 'LOCK#cycle' };
+  },
+  cycleCounter(tenantId: string): ItemKey {
+    return { pk: tenantPartition(tenantId), sk: 'COUNTER#cycle' };
+  },
+  run(tenantId: string, hourKey: string): ItemKey {
+    if (!/^\d{10}$/.test(hourKey)) {
+      throw new ValidationError('hourKey', `expected yyyyMMddHH, got ${JSON.stringify(hourKey)}`);
+    }
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.run}${hourKey}` };
+  },
+  contact(tenantId: string, contactId: string): ItemKey {
+    assertEntityId('contactId', contactId);
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.contact}${contactId}` };
+  },
+  /** gsi1 keys that order a tenant's contacts by next engagement due date. */
+  contactDueIndex(tenantId: string, contactId: string, nextDueAt: string): { gsi1pk: string; gsi1sk: string } {
+    return { gsi1pk: `${tenantPartition(tenantId)}#CONTACT_DUE`, gsi1sk: `${nextDueAt}#${contactId}` };
+  },
+  contactDuePartition(tenantId: string): string {
+    return `${tenantPartition(tenantId)}#CONTACT_DUE`;
+  },
+  account(tenantId: string, accountId: string): ItemKey {
+    assertEntityId('accountId', accountId);
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.account}${accountId}` };
+  },
+} as const;
+
+/** Extracts the tenant id from a `TENANT#<id>` key, or throws if the key is not a tenant key. */
+export function tenantIdFromKey(key: string): string {
+  const match = /^TENANT#([^#]+)/.exec(key);
+  if (!match?.[1]) throw new ValidationError('key', `not a tenant key: ${key}`);
+  return match[1];
+}

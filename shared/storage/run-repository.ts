@@ -1,0 +1,193 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { AlreadyExistsError, ValidationError } from '../errors.js';
+import type { RunRecord, RunStatus } from '../domain/entities.js';
+import { SK_PREFIX, keys, tenantPartition } from './keys.js';
+import { decodeCursor, encodeCursor, pageLimit, type Page, type PageOptions, type TableContext } from './table-client.js';
+import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
+
+/** What a run starts with. */
+export interface StartRunInput {
+  readonly hourKey: string;
+  readonly runId: string;
+  readonly executionName?: string;
+}
+
+/** How a run ends. */
+export interface FinishRunInput {
+  readonly status: Exclude<RunStatus, 'RUNNING'>;
+  readonly reason?: string;
+  readonly error?: { readonly phase?: string; readonly message: string };
+  readonly counts?: Readonly<Record<string, number>>;
+}
+
+/**
+ * Run records: one item per tenant-hour (`RUN#<hourKey>`), numbered by a per-tenant atomic counter.
+ */
+export class RunRepository {
+  constructor(private readonly ctx: TableContext) {}
+
+  /**
+   * Creates the run record for a tenant-hour with the next cycle number. A second start for the
+   * same tenant-hour throws {@link AlreadyExistsError}; its counter increment leaves a gap in the
+   * numbering, which is harmless (numbers stay unique and increasing).
+   */
+  async start(tenantId: string, input: StartRunInput): Promise<RunRecord> {
+    const key = keys.run(tenantId, input.hourKey);
+    const cycleNumber = await this.nextCycleNumber(tenantId);
+    const record: RunRecord = {
+      tenantId,
+      hourKey: input.hourKey,
+      runId: input.runId,
+      cycleNumber,
+      status: 'RUNNING',
+      startedAt: this.ctx.clock.now().toISOString(),
+      phases: {},
+      counts: {},
+      ...(input.executionName ? { executionName: input.executionName } : {}),
+    };
+    try {
+      await this.ctx.doc.send(
+        new PutCommand({
+          TableName: this.ctx.tableName,
+          Item: { ...key, entity: 'run', ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw new AlreadyExistsError(`Run ${input.hourKey} for tenant ${tenantId}`);
+      }
+      throw error;
+    }
+    return record;
+  }
+
+  /** Records the start of a phase on a run. */
+  async startPhase(tenantId: string, hourKey: string, phase: string): Promise<void> {
+    assertPhaseName(phase);
+    await this.update(tenantId, hourKey, 'SET phases.#phase = :record', { '#phase': phase }, {
+      ':record': { startedAt: this.ctx.clock.now().toISOString() },
+    });
+  }
+
+  /** Records the end of a phase (duration from its recorded start) and optional error. */
+  async endPhase(tenantId: string, hourKey: string, phase: string, error?: string): Promise<void> {
+    assertPhaseName(phase);
+    const run = await this.get(tenantId, hourKey);
+    const started = run?.phases[phase]?.startedAt;
+    const now = this.ctx.clock.now();
+    await this.update(tenantId, hourKey, 'SET phases.#phase = :record', { '#phase': phase }, {
+      ':record': {
+        startedAt: started ?? now.toISOString(),
+        endedAt: now.toISOString(),
+        durationMs: started ? now.getTime() - new Date(started).getTime() : 0,
+        ...(error ? { error } : {}),
+      },
+    });
+  }
+
+  /** Adds to named counters of a run atomically (e.g. `actionsPlanned`). */
+  async addCounts(tenantId: string, hourKey: string, counts: Readonly<Record<string, number>>): Promise<void> {
+    const entries = Object.entries(counts);
+    if (entries.length === 0) return;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const clauses = entries.map(([name, value], i) => {
+      assertPhaseName(name);
+      names[`#c${i}`] = name;
+      values[`:c${i}`] = value;
+      return `counts.#c${i} = if_not_exists(counts.#c${i}, :zero) + :c${i}`;
+    });
+    await this.update(tenantId, hourKey, `SET ${clauses.join(', ')}`, names, { ...values, ':zero': 0 });
+  }
+
+  /** Sets the final status of a run. */
+  async finish(tenantId: string, hourKey: string, input: FinishRunInput): Promise<void> {
+    const sets = ['#status = :status', 'endedAt = :now'];
+    const values: Record<string, unknown> = { ':status': input.status, ':now': this.ctx.clock.now().toISOString() };
+    if (input.reason) {
+      sets.push('reason = :reason');
+      values[':reason'] = input.reason;
+    }
+    if (input.error) {
+      sets.push('#error = :error');
+      values[':error'] = input.error;
+    }
+    await this.update(tenantId, hourKey, `SET ${sets.join(', ')}`, { '#status': 'status', ...(input.error ? { '#error': 'error' } : {}) }, values);
+    if (input.counts) await this.addCounts(tenantId, hourKey, input.counts);
+  }
+
+  /** Reads one run record, or `undefined`. */
+  async get(tenantId: string, hourKey: string): Promise<RunRecord | undefined> {
+    const result = await this.ctx.doc.send(
+      new GetCommand({ TableName: this.ctx.tableName, Key: keys.run(tenantId, hourKey), ConsistentRead: true }),
+    );
+    return result.Item ? withoutStorageAttributes<RunRecord>(result.Item) : undefined;
+  }
+
+  /** Lists a tenant's runs, newest first unless `oldestFirst` is set. */
+  async list(tenantId: string, options: PageOptions & { oldestFirst?: boolean } = {}): Promise<Page<RunRecord>> {
+    const pk = tenantPartition(tenantId);
+    const result = await this.ctx.doc.send(
+      new QueryCommand({
+        TableName: this.ctx.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': SK_PREFIX.run },
+        ScanIndexForward: options.oldestFirst ?? false,
+        Limit: pageLimit(options.limit, 50),
+        ExclusiveStartKey: decodeCursor(options.cursor, { attribute: 'pk', value: pk }),
+      }),
+    );
+    const nextCursor = encodeCursor(result.LastEvaluatedKey);
+    return {
+      items: (result.Items ?? []).map((item) => withoutStorageAttributes<RunRecord>(item)),
+      ...(nextCursor ? { nextCursor } : {}),
+    };
+  }
+
+  private async nextCycleNumber(tenantId: string): Promise<number> {
+    const result = await this.ctx.doc.send(
+      new UpdateCommand({
+        TableName: this.ctx.tableName,
+        Key: keys.cycleCounter(tenantId),
+        UpdateExpression: 'ADD #value :one SET entity = :entity',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':one': 1, ':entity': 'counter' },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(result.Attributes?.['value']);
+  }
+
+  private async update(
+    tenantId: string,
+    hourKey: string,
+    expression: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      await this.ctx.doc.send(
+        new UpdateCommand({
+          TableName: this.ctx.tableName,
+          Key: keys.run(tenantId, hourKey),
+          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: expression,
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw new ValidationError('hourKey', `no run ${hourKey} for tenant ${tenantId}`);
+      }
+      throw error;
+    }
+  }
+}
+
+function assertPhaseName(name: string): void {
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(name)) {
+    throw new ValidationError('phase', `expected an identifier, got ${JSON.stringify(name)}`);
+  }
+}
