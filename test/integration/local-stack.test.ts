@@ -1,0 +1,100 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../shared/clock.js';
+import { QUEUE_DEFINITIONS } from '../../shared/messaging/queue-definitions.js';
+import { TABLE_SCHEMA } from '../../shared/storage/table-schema.js';
+import { createRepositories } from '../../shared/storage/index.js';
+import { startLocalStack } from '../../infra/local/local-stack.js';
+
+describe('Local: startLocalStack', () => {
+  it('creates the table with the shared key schema and index', async () => {
+    const stack = await startLocalStack();
+    try {
+      const { Table } = await stack.clients.dynamodb.send(new DescribeTableCommand({ TableName: stack.tableName }));
+
+      expect(Table?.KeySchema).toEqual([
+        { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+      ]);
+      expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(['gsi1']);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('creates every queue with its dead-letter queue and the shared settings', async () => {
+    const stack = await startLocalStack();
+    try {
+      for (const [name, definition] of Object.entries(QUEUE_DEFINITIONS)) {
+        const urls = stack.queues[name as keyof typeof QUEUE_DEFINITIONS];
+        const { Attributes } = await stack.clients.sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: urls.url, AttributeNames: ['All'] }),
+        );
+        const { Attributes: dlq } = await stack.clients.sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: urls.dlqUrl, AttributeNames: ['QueueArn'] }),
+        );
+
+        expect(Attributes?.VisibilityTimeout).toBe(String(definition.visibilityTimeoutSeconds));
+        expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toEqual({
+          deadLetterTargetArn: dlq?.QueueArn,
+          maxReceiveCount: definition.maxReceiveCount,
+        });
+      }
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('carries a message through the send queue with the returned client', async () => {
+    const stack = await startLocalStack();
+    try {
+      await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.queues.send.url, MessageBody: '{"to":"a@b.c"}' }));
+
+      const { Messages } = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.queues.send.url }));
+
+      expect(Messages?.[0]?.Body).toBe('{"to":"a@b.c"}');
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('keeps DynamoDB data in a data dir across restarts', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'agent-local-'));
+    const clock = new VirtualClock('2026-01-05T09:00:00Z');
+    try {
+      const first = await startLocalStack({ dataDir });
+      await createRepositories({ doc: first.clients.doc, tableName: first.tableName, clock }).tenants.put('kept', {
+        name: 'Kept',
+      });
+      await first.stop();
+
+      const second = await startLocalStack({ dataDir });
+      const tenant = await createRepositories({ doc: second.clients.doc, tableName: second.tableName, clock }).tenants.get(
+        'kept',
+      );
+      await second.stop();
+
+      expect(tenant?.name).toBe('Kept');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('hands out environment variables that point at the running emulators', async () => {
+    const stack = await startLocalStack();
+    try {
+      expect(stack.environment).toMatchObject({
+        TABLE_NAME: stack.tableName,
+        DYNAMODB_ENDPOINT: stack.endpoints.dynamodb,
+        SQS_ENDPOINT: stack.endpoints.sqs,
+        SEND_QUEUE_URL: stack.queues.send.url,
+      });
+    } finally {
+      await stack.stop();
+    }
+  });
+});
