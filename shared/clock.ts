@@ -62,7 +62,9 @@ export function durationToMs(duration: Duration): number {
     (duration.hours ?? 0) * 3_600_000 +
     (duration.days ?? 0) * 86_400_000;
   if (!Number.isFinite(ms) || ms < 0) {
-    throw new RangeError(`Duration must be a finite, non-negative span, got ${JSON.stringify(duration)}`);
+    throw new RangeError(
+      `Duration must be a finite, non-negative span, got ${JSON.stringify(duration)}`,
+    );
   }
   return ms;
 }

@@ -42,7 +42,10 @@ const environmentSchema = z.object({
   TABLE_NAME: z.string({ message: 'is required' }).min(3, 'must be at least 3 characters'),
   SEND_MODE: z.string().optional(),
   EMAIL_SEND_DISABLED: booleanFlag.default(false),
-  KILL_SWITCH_PARAMETER: z.string().startsWith('/', 'must be an SSM parameter name starting with /').optional(),
+  KILL_SWITCH_PARAMETER: z
+    .string()
+    .startsWith('/', 'must be an SSM parameter name starting with /')
+    .optional(),
   LOCK_TTL_SECONDS: z.coerce
     .number({ message: 'expected a whole number of seconds' })
     .int('expected a whole number of seconds')

@@ -56,7 +56,13 @@ export function localDynamoDbConfig(endpoint: string, region: string) {
  * so the client must keep sending to the endpoint instead of the queue URL's host.
  */
 export function localSqsConfig(endpoint: string, region: string) {
-  return { endpoint, region, credentials: LOCAL_CREDENTIALS, useQueueUrlAsEndpoint: false, maxAttempts: 3 };
+  return {
+    endpoint,
+    region,
+    credentials: LOCAL_CREDENTIALS,
+    useQueueUrlAsEndpoint: false,
+    maxAttempts: 3,
+  };
 }
 
 /**
@@ -76,21 +82,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await mkdir(dynamoPath, { recursive: true });
   }
 
-  const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dynamoPath ? { path: dynamoPath } : {}) });
+  const dynamoServer = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(dynamoPath ? { path: dynamoPath } : {}),
+  });
   const dynamoPort = await listen(dynamoServer);
-  const sqsServer = await startFauxqs({ port: 0, host: 'localhost', logger: false, defaultRegion: region }).catch(
-    async (error: unknown) => {
-      await close(dynamoServer);
-      throw error;
-    },
-  );
+  const sqsServer = await startFauxqs({
+    port: 0,
+    host: 'localhost',
+    logger: false,
+    defaultRegion: region,
+  }).catch(async (error: unknown) => {
+    await close(dynamoServer);
+    throw error;
+  });
 
   const endpoints: LocalEndpoints = {
     dynamodb: `http://127.0.0.1:${dynamoPort}`,
     sqs: `http://127.0.0.1:${sqsServer.port}`,
   };
   const dynamodb = new DynamoDBClient(localDynamoDbConfig(endpoints.dynamodb, region));
-  const doc = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = DynamoDBDocumentClient.from(dynamodb, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   const sqs = new SQSClient(localSqsConfig(endpoints.sqs, region));
 
   const stop = async (): Promise<void> => {

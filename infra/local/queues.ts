@@ -16,27 +16,35 @@ export interface QueueUrls {
  * Creates every queue of {@link QUEUE_DEFINITIONS} with its dead-letter queue and redrive policy,
  * through the SQS API, exactly as configured for the deployed stack.
  */
-export async function ensureQueues(client: SQSClient, prefix: string): Promise<Record<QueueName, QueueUrls>> {
+export async function ensureQueues(
+  client: SQSClient,
+  prefix: string,
+): Promise<Record<QueueName, QueueUrls>> {
   const entries = await Promise.all(
-    (Object.entries(QUEUE_DEFINITIONS) as [QueueName, QueueDefinition][]).map(async ([name, definition]) => {
-      const dlq = await client.send(
-        new CreateQueueCommand({
-          QueueName: `${prefix}-${definition.name}-dlq`,
-          Attributes: { MessageRetentionPeriod: String(definition.dlqRetentionDays * 86_400) },
-        }),
-      );
-      const dlqUrl = required(dlq.QueueUrl, 'dead-letter queue URL');
-      const { Attributes } = await client.send(
-        new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
-      );
-      const queue = await client.send(
-        new CreateQueueCommand({
-          QueueName: `${prefix}-${definition.name}`,
-          Attributes: sqsAttributes(definition, required(Attributes?.QueueArn, 'dead-letter queue ARN')),
-        }),
-      );
-      return [name, { url: required(queue.QueueUrl, 'queue URL'), dlqUrl }] as const;
-    }),
+    (Object.entries(QUEUE_DEFINITIONS) as [QueueName, QueueDefinition][]).map(
+      async ([name, definition]) => {
+        const dlq = await client.send(
+          new CreateQueueCommand({
+            QueueName: `${prefix}-${definition.name}-dlq`,
+            Attributes: { MessageRetentionPeriod: String(definition.dlqRetentionDays * 86_400) },
+          }),
+        );
+        const dlqUrl = required(dlq.QueueUrl, 'dead-letter queue URL');
+        const { Attributes } = await client.send(
+          new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
+        );
+        const queue = await client.send(
+          new CreateQueueCommand({
+            QueueName: `${prefix}-${definition.name}`,
+            Attributes: sqsAttributes(
+              definition,
+              required(Attributes?.QueueArn, 'dead-letter queue ARN'),
+            ),
+          }),
+        );
+        return [name, { url: required(queue.QueueUrl, 'queue URL'), dlqUrl }] as const;
+      },
+    ),
   );
   return Object.fromEntries(entries) as Record<QueueName, QueueUrls>;
 }

@@ -14,7 +14,11 @@ export const contactSchema = z.object({
   phone: z.string().optional(),
   accountId: z.string().optional(),
   lastTouchAt: isoInstant.optional(),
+  lastInboundAt: isoInstant.optional(),
   nextDueAt: isoInstant.optional(),
+  /** When a follow-up to this contact was last handed to the send queue (planning cool-down). */
+  lastPlannedAt: isoInstant.optional(),
+  createdAt: isoInstant.optional(),
 });
 export type Contact = z.output<typeof contactSchema>;
 
@@ -24,6 +28,8 @@ export const accountSchema = z.object({
   name: z.string().min(1),
   domain: z.string().toLowerCase().optional(),
   status: z.enum(['prospect', 'active', 'inactive']).default('prospect'),
+  industry: z.string().toLowerCase().optional(),
+  region: z.string().toLowerCase().optional(),
   annualValue: z.number().nonnegative().optional(),
   creditLimit: z.number().nonnegative().optional(),
   outstandingBalance: z.number().nonnegative().optional(),

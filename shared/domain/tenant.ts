@@ -16,6 +16,24 @@ export const tenantSettingsInputSchema = z.object({
   sendMode: z.enum(SEND_MODES).optional(),
   engagementWindowDays: z.number().int().min(1).max(365).default(21),
   internalDomains: z.array(z.string().toLowerCase()).default([]),
+  /** Outreach never goes to these (competitors, existing customers, excluded segments). */
+  doNotContact: z
+    .object({
+      competitorDomains: z.array(z.string().toLowerCase()).default([]),
+      customerEmails: z.array(z.string().toLowerCase()).default([]),
+      customerAccountIds: z.array(z.string()).default([]),
+      excludedIndustries: z.array(z.string().toLowerCase()).default([]),
+      excludedRegions: z.array(z.string().toLowerCase()).default([]),
+    })
+    .prefault({}),
+  goals: z
+    .object({
+      /** Open deals plus open bids below this count means the pipeline is thin. */
+      pipelineTarget: z.number().int().min(0).default(5),
+      /** Set by the operator (later by insights) when the period's targets are behind pace. */
+      behindPace: z.boolean().default(false),
+    })
+    .prefault({}),
 });
 
 export type TenantSettingsInput = z.input<typeof tenantSettingsInputSchema>;

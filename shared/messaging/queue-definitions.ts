@@ -32,7 +32,10 @@ export const QUEUE_DEFINITIONS = {
 export type QueueName = keyof typeof QUEUE_DEFINITIONS;
 
 /** The SQS attributes a definition maps to, for creating a queue through the SQS API. */
-export function sqsAttributes(definition: QueueDefinition, deadLetterQueueArn?: string): Record<string, string> {
+export function sqsAttributes(
+  definition: QueueDefinition,
+  deadLetterQueueArn?: string,
+): Record<string, string> {
   return {
     VisibilityTimeout: String(definition.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(definition.retentionDays * 86_400),

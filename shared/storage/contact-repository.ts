@@ -2,7 +2,14 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { contactSchema, type Contact } from '../domain/entities.js';
 import { SK_PREFIX, keys } from './keys.js';
 import { GSI1 } from './table-schema.js';
-import { decodeCursor, encodeCursor, pageLimit, type Page, type PageOptions, type TableContext } from './table-client.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  pageLimit,
+  type Page,
+  type PageOptions,
+  type TableContext,
+} from './table-client.js';
 import { EntityRepository } from './entity-repository.js';
 
 /** Contacts of a tenant, with an index ordering them by next engagement due date. */
@@ -15,7 +22,9 @@ export class ContactRepository extends EntityRepository<Contact> {
       idOf: (contact) => contact.contactId,
       key: keys.contact,
       indexAttributes: (tenantId, contact) =>
-        contact.nextDueAt ? keys.contactDueIndex(tenantId, contact.contactId, contact.nextDueAt) : {},
+        contact.nextDueAt
+          ? keys.contactDueIndex(tenantId, contact.contactId, contact.nextDueAt)
+          : {},
     });
   }
 
@@ -37,6 +46,9 @@ export class ContactRepository extends EntityRepository<Contact> {
       }),
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);
-    return { items: (result.Items ?? []).map((item) => this.fromItem(item)), ...(nextCursor ? { nextCursor } : {}) };
+    return {
+      items: (result.Items ?? []).map((item) => this.fromItem(item)),
+      ...(nextCursor ? { nextCursor } : {}),
+    };
   }
 }

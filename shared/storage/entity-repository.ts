@@ -2,7 +2,14 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { tenantPartition, type ItemKey } from './keys.js';
-import { decodeCursor, encodeCursor, pageLimit, type Page, type PageOptions, type TableContext } from './table-client.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  pageLimit,
+  type Page,
+  type PageOptions,
+  type TableContext,
+} from './table-client.js';
 import { withoutStorageAttributes } from './items.js';
 
 /** How one kind of tenant-owned entity maps onto the table. */
@@ -74,11 +81,18 @@ export class EntityRepository<T> {
       }),
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);
-    return { items: (result.Items ?? []).map((item) => this.fromItem(item)), ...(nextCursor ? { nextCursor } : {}) };
+    return {
+      items: (result.Items ?? []).map((item) => this.fromItem(item)),
+      ...(nextCursor ? { nextCursor } : {}),
+    };
   }
 
   protected fromItem(item: Record<string, unknown>): T {
-    const { tenantId: _tenantId, updatedAt: _updatedAt, ...rest } = withoutStorageAttributes<Record<string, unknown>>(item);
+    const {
+      tenantId: _tenantId,
+      updatedAt: _updatedAt,
+      ...rest
+    } = withoutStorageAttributes<Record<string, unknown>>(item);
     return rest as T;
   }
 }

@@ -29,7 +29,10 @@ export function assertTenantId(tenantId: string): void {
 
 function assertEntityId(field: string, id: string): void {
   if (typeof id !== 'string' || !ENTITY_ID_PATTERN.test(id)) {
-    throw new ValidationError(field, `expected 1-128 letters, digits or ._:@- characters, got ${JSON.stringify(id)}`);
+    throw new ValidationError(
+      field,
+      `expected 1-128 letters, digits or ._:@- characters, got ${JSON.stringify(id)}`,
+    );
   }
 }
 
@@ -43,8 +46,20 @@ export function tenantPartition(tenantId: string): string {
 export const SK_PREFIX = {
   contact: 'CONTACT#',
   account: 'ACCOUNT#',
+  order: 'ORDER#',
   run: 'RUN#',
+  action: 'ACTION#',
+  reflection: 'REFLECT#',
+  audit: 'AUDIT#',
+  outcome: 'OUTCOME#',
+  task: 'TASK#',
 } as const;
+
+function assertHourKey(hourKey: string): void {
+  if (!/^\d{10}$/.test(hourKey)) {
+    throw new ValidationError('hourKey', `expected yyyyMMddHH, got ${JSON.stringify(hourKey)}`);
+  }
+}
 
 /** The enabled-tenant index lives on gsi1 under this partition (a sparse index entry). */
 export const ENABLED_TENANTS_GSI_PK = 'TENANTS#ENABLED';
@@ -64,18 +79,65 @@ export const keys = {
     return { pk: tenantPartition(tenantId), sk: 'COUNTER#cycle' };
   },
   run(tenantId: string, hourKey: string): ItemKey {
-    if (!/^\d{10}$/.test(hourKey)) {
-      throw new ValidationError('hourKey', `expected yyyyMMddHH, got ${JSON.stringify(hourKey)}`);
-    }
+    assertHourKey(hourKey);
     return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.run}${hourKey}` };
+  },
+  /** An action card: `ACTION#<hourKey>#<nnn>`, numbered in plan order within the run. */
+  action(tenantId: string, hourKey: string, sequence: number): ItemKey {
+    assertHourKey(hourKey);
+    if (!Number.isInteger(sequence) || sequence < 0 || sequence > 9_999) {
+      throw new ValidationError('sequence', `expected 0-9999, got ${sequence}`);
+    }
+    return {
+      pk: tenantPartition(tenantId),
+      sk: `${SK_PREFIX.action}${hourKey}#${String(sequence).padStart(4, '0')}`,
+    };
+  },
+  actionsOfRunPrefix(hourKey: string): string {
+    assertHourKey(hourKey);
+    return `${SK_PREFIX.action}${hourKey}#`;
+  },
+  reflection(tenantId: string, hourKey: string): ItemKey {
+    assertHourKey(hourKey);
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.reflection}${hourKey}` };
+  },
+  /** An audit or policy-violation record, ordered by time. */
+  audit(tenantId: string, at: string, id: string): ItemKey {
+    assertEntityId('auditId', id);
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.audit}${at}#${id}` };
+  },
+  /** An outcome (send result, reply, bounce, order update) waiting to be folded in by React. */
+  outcome(tenantId: string, at: string, id: string): ItemKey {
+    assertEntityId('outcomeId', id);
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.outcome}${at}#${id}` };
+  },
+  /** A human task created by an allowed create_task action; keyed by the card that created it. */
+  task(tenantId: string, taskId: string): ItemKey {
+    assertEntityId('taskId', taskId);
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.task}${taskId}` };
+  },
+  order(tenantId: string, orderId: string): ItemKey {
+    assertEntityId('orderId', orderId);
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.order}${orderId}` };
+  },
+  /** Where React remembers how far it has folded the outcome inbox. */
+  reactCursor(tenantId: string): ItemKey {
+    return { pk: tenantPartition(tenantId), sk: 'CURSOR#react' };
   },
   contact(tenantId: string, contactId: string): ItemKey {
     assertEntityId('contactId', contactId);
     return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.contact}${contactId}` };
   },
   /** gsi1 keys that order a tenant's contacts by next engagement due date. */
-  contactDueIndex(tenantId: string, contactId: string, nextDueAt: string): { gsi1pk: string; gsi1sk: string } {
-    return { gsi1pk: `${tenantPartition(tenantId)}#CONTACT_DUE`, gsi1sk: `${nextDueAt}#${contactId}` };
+  contactDueIndex(
+    tenantId: string,
+    contactId: string,
+    nextDueAt: string,
+  ): { gsi1pk: string; gsi1sk: string } {
+    return {
+      gsi1pk: `${tenantPartition(tenantId)}#CONTACT_DUE`,
+      gsi1sk: `${nextDueAt}#${contactId}`,
+    };
   },
   contactDuePartition(tenantId: string): string {
     return `${tenantPartition(tenantId)}#CONTACT_DUE`;

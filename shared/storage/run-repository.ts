@@ -2,7 +2,14 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { AlreadyExistsError, ValidationError } from '../errors.js';
 import type { RunRecord, RunStatus } from '../domain/entities.js';
 import { SK_PREFIX, keys, tenantPartition } from './keys.js';
-import { decodeCursor, encodeCursor, pageLimit, type Page, type PageOptions, type TableContext } from './table-client.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  pageLimit,
+  type Page,
+  type PageOptions,
+  type TableContext,
+} from './table-client.js';
 import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
 
 /** What a run starts with. */
@@ -65,9 +72,15 @@ export class RunRepository {
   /** Records the start of a phase on a run. */
   async startPhase(tenantId: string, hourKey: string, phase: string): Promise<void> {
     assertPhaseName(phase);
-    await this.update(tenantId, hourKey, 'SET phases.#phase = :record', { '#phase': phase }, {
-      ':record': { startedAt: this.ctx.clock.now().toISOString() },
-    });
+    await this.update(
+      tenantId,
+      hourKey,
+      'SET phases.#phase = :record',
+      { '#phase': phase },
+      {
+        ':record': { startedAt: this.ctx.clock.now().toISOString() },
+      },
+    );
   }
 
   /** Records the end of a phase (duration from its recorded start) and optional error. */
@@ -76,18 +89,28 @@ export class RunRepository {
     const run = await this.get(tenantId, hourKey);
     const started = run?.phases[phase]?.startedAt;
     const now = this.ctx.clock.now();
-    await this.update(tenantId, hourKey, 'SET phases.#phase = :record', { '#phase': phase }, {
-      ':record': {
-        startedAt: started ?? now.toISOString(),
-        endedAt: now.toISOString(),
-        durationMs: started ? now.getTime() - new Date(started).getTime() : 0,
-        ...(error ? { error } : {}),
+    await this.update(
+      tenantId,
+      hourKey,
+      'SET phases.#phase = :record',
+      { '#phase': phase },
+      {
+        ':record': {
+          startedAt: started ?? now.toISOString(),
+          endedAt: now.toISOString(),
+          durationMs: started ? now.getTime() - new Date(started).getTime() : 0,
+          ...(error ? { error } : {}),
+        },
       },
-    });
+    );
   }
 
   /** Adds to named counters of a run atomically (e.g. `actionsPlanned`). */
-  async addCounts(tenantId: string, hourKey: string, counts: Readonly<Record<string, number>>): Promise<void> {
+  async addCounts(
+    tenantId: string,
+    hourKey: string,
+    counts: Readonly<Record<string, number>>,
+  ): Promise<void> {
     const entries = Object.entries(counts);
     if (entries.length === 0) return;
     const names: Record<string, string> = {};
@@ -98,13 +121,19 @@ export class RunRepository {
       values[`:c${i}`] = value;
       return `counts.#c${i} = if_not_exists(counts.#c${i}, :zero) + :c${i}`;
     });
-    await this.update(tenantId, hourKey, `SET ${clauses.join(', ')}`, names, { ...values, ':zero': 0 });
+    await this.update(tenantId, hourKey, `SET ${clauses.join(', ')}`, names, {
+      ...values,
+      ':zero': 0,
+    });
   }
 
   /** Sets the final status of a run. */
   async finish(tenantId: string, hourKey: string, input: FinishRunInput): Promise<void> {
     const sets = ['#status = :status', 'endedAt = :now'];
-    const values: Record<string, unknown> = { ':status': input.status, ':now': this.ctx.clock.now().toISOString() };
+    const values: Record<string, unknown> = {
+      ':status': input.status,
+      ':now': this.ctx.clock.now().toISOString(),
+    };
     if (input.reason) {
       sets.push('reason = :reason');
       values[':reason'] = input.reason;
@@ -113,20 +142,33 @@ export class RunRepository {
       sets.push('#error = :error');
       values[':error'] = input.error;
     }
-    await this.update(tenantId, hourKey, `SET ${sets.join(', ')}`, { '#status': 'status', ...(input.error ? { '#error': 'error' } : {}) }, values);
+    await this.update(
+      tenantId,
+      hourKey,
+      `SET ${sets.join(', ')}`,
+      { '#status': 'status', ...(input.error ? { '#error': 'error' } : {}) },
+      values,
+    );
     if (input.counts) await this.addCounts(tenantId, hourKey, input.counts);
   }
 
   /** Reads one run record, or `undefined`. */
   async get(tenantId: string, hourKey: string): Promise<RunRecord | undefined> {
     const result = await this.ctx.doc.send(
-      new GetCommand({ TableName: this.ctx.tableName, Key: keys.run(tenantId, hourKey), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.ctx.tableName,
+        Key: keys.run(tenantId, hourKey),
+        ConsistentRead: true,
+      }),
     );
     return result.Item ? withoutStorageAttributes<RunRecord>(result.Item) : undefined;
   }
 
   /** Lists a tenant's runs, newest first unless `oldestFirst` is set. */
-  async list(tenantId: string, options: PageOptions & { oldestFirst?: boolean } = {}): Promise<Page<RunRecord>> {
+  async list(
+    tenantId: string,
+    options: PageOptions & { oldestFirst?: boolean } = {},
+  ): Promise<Page<RunRecord>> {
     const pk = tenantPartition(tenantId);
     const result = await this.ctx.doc.send(
       new QueryCommand({

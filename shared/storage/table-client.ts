@@ -65,7 +65,8 @@ export function decodeCursor(
 /** Clamps a requested page size to 1..1000 with a default. */
 export function pageLimit(limit: number | undefined, fallback: number): number {
   if (limit === undefined) return fallback;
-  if (!Number.isInteger(limit) || limit < 1) throw new ValidationError('limit', 'expected a positive whole number');
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new ValidationError('limit', 'expected a positive whole number');
   return Math.min(limit, 1_000);
 }
 

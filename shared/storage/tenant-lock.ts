@@ -97,7 +97,11 @@ export class TenantLockRepository {
       return toLock(result.Attributes ?? {});
     } catch (error) {
       if (isConditionalCheckFailed(error)) {
-        throw new LockNotOwnedError(tenantId, owner, describeHolder(error.Item ?? (await this.rawItem(tenantId)), now));
+        throw new LockNotOwnedError(
+          tenantId,
+          owner,
+          describeHolder(error.Item ?? (await this.rawItem(tenantId)), now),
+        );
       }
       throw error;
     }
@@ -118,7 +122,10 @@ export class TenantLockRepository {
           // The item stays (with its fence) so the next acquisition still counts up.
           UpdateExpression: 'SET expiresAt = :now, releasedAt = :now REMOVE #owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner, ':now': this.ctx.clock.now().toISOString() },
+          ExpressionAttributeValues: {
+            ':owner': owner,
+            ':now': this.ctx.clock.now().toISOString(),
+          },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -145,7 +152,11 @@ export class TenantLockRepository {
    */
   private async rawItem(tenantId: string): Promise<Record<string, unknown> | undefined> {
     const result = await this.ctx.doc.send(
-      new GetCommand({ TableName: this.ctx.tableName, Key: keys.cycleLock(tenantId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.ctx.tableName,
+        Key: keys.cycleLock(tenantId),
+        ConsistentRead: true,
+      }),
     );
     return result.Item;
   }
@@ -167,6 +178,7 @@ function stringOr(value: unknown): string | undefined {
 
 function describeHolder(item: Record<string, unknown> | undefined, now: Date): string {
   if (!item || typeof item['owner'] !== 'string') return 'no lock is held';
-  if (String(item['expiresAt']) <= now.toISOString()) return `lease of ${String(item['owner'])} has expired`;
+  if (String(item['expiresAt']) <= now.toISOString())
+    return `lease of ${String(item['owner'])} has expired`;
   return `held by ${String(item['owner'])} until ${String(item['expiresAt'])}`;
 }

@@ -30,7 +30,10 @@ export class TenantRepository {
     const parsed = tenantSettingsInputSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new ValidationError(`settings.${issue?.path.join('.') ?? ''}`, issue?.message ?? 'invalid');
+      throw new ValidationError(
+        `settings.${issue?.path.join('.') ?? ''}`,
+        issue?.message ?? 'invalid',
+      );
     }
     const now = this.ctx.clock.now().toISOString();
     const existing = await this.get(tenantId);
@@ -57,7 +60,11 @@ export class TenantRepository {
   /** Reads a tenant's settings, or `undefined` when the tenant does not exist. */
   async get(tenantId: string): Promise<TenantSettings | undefined> {
     const result = await this.ctx.doc.send(
-      new GetCommand({ TableName: this.ctx.tableName, Key: keys.tenantSettings(tenantId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.ctx.tableName,
+        Key: keys.tenantSettings(tenantId),
+        ConsistentRead: true,
+      }),
     );
     return result.Item ? withoutStorageAttributes<TenantSettings>(result.Item) : undefined;
   }
@@ -112,7 +119,10 @@ export class TenantRepository {
         ExpressionAttributeValues: { ':pk': ENABLED_TENANTS_GSI_PK },
         ProjectionExpression: 'gsi1sk',
         Limit: pageLimit(options.limit, 500),
-        ExclusiveStartKey: decodeCursor(options.cursor, { attribute: 'gsi1pk', value: ENABLED_TENANTS_GSI_PK }),
+        ExclusiveStartKey: decodeCursor(options.cursor, {
+          attribute: 'gsi1pk',
+          value: ENABLED_TENANTS_GSI_PK,
+        }),
       }),
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);
@@ -132,4 +142,3 @@ export class TenantRepository {
     } while (cursor);
   }
 }
-

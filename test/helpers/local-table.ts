@@ -3,7 +3,11 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { VirtualClock } from '../../shared/clock.js';
-import { createRepositories, type Repositories, type TableContext } from '../../shared/storage/index.js';
+import {
+  createRepositories,
+  type Repositories,
+  type TableContext,
+} from '../../shared/storage/index.js';
 import { ensureTable } from '../../infra/local/table.js';
 import { localDynamoDbConfig } from '../../infra/local/local-stack.js';
 
@@ -24,7 +28,9 @@ export interface TestTable extends TableContext {
 export async function createTestTable(start = '2026-01-05T09:00:00.000Z'): Promise<TestTable> {
   const { endpoints, region } = inject('localStack');
   const client = new DynamoDBClient(localDynamoDbConfig(endpoints.dynamodb, region));
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   const requestCounts = new Map<string, number>();
   doc.middlewareStack.add(
     (next, context) => async (args) => {

@@ -1,7 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../shared/clock.js';
@@ -14,7 +18,9 @@ describe('Local: startLocalStack', () => {
   it('creates the table with the shared key schema and index', async () => {
     const stack = await startLocalStack();
     try {
-      const { Table } = await stack.clients.dynamodb.send(new DescribeTableCommand({ TableName: stack.tableName }));
+      const { Table } = await stack.clients.dynamodb.send(
+        new DescribeTableCommand({ TableName: stack.tableName }),
+      );
 
       expect(Table?.KeySchema).toEqual([
         { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
@@ -52,9 +58,13 @@ describe('Local: startLocalStack', () => {
   it('carries a message through the send queue with the returned client', async () => {
     const stack = await startLocalStack();
     try {
-      await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.queues.send.url, MessageBody: '{"to":"a@b.c"}' }));
+      await stack.clients.sqs.send(
+        new SendMessageCommand({ QueueUrl: stack.queues.send.url, MessageBody: '{"to":"a@b.c"}' }),
+      );
 
-      const { Messages } = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.queues.send.url }));
+      const { Messages } = await stack.clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: stack.queues.send.url }),
+      );
 
       expect(Messages?.[0]?.Body).toBe('{"to":"a@b.c"}');
     } finally {
@@ -67,15 +77,21 @@ describe('Local: startLocalStack', () => {
     const clock = new VirtualClock('2026-01-05T09:00:00Z');
     try {
       const first = await startLocalStack({ dataDir });
-      await createRepositories({ doc: first.clients.doc, tableName: first.tableName, clock }).tenants.put('kept', {
+      await createRepositories({
+        doc: first.clients.doc,
+        tableName: first.tableName,
+        clock,
+      }).tenants.put('kept', {
         name: 'Kept',
       });
       await first.stop();
 
       const second = await startLocalStack({ dataDir });
-      const tenant = await createRepositories({ doc: second.clients.doc, tableName: second.tableName, clock }).tenants.get(
-        'kept',
-      );
+      const tenant = await createRepositories({
+        doc: second.clients.doc,
+        tableName: second.tableName,
+        clock,
+      }).tenants.get('kept');
       await second.stop();
 
       expect(tenant?.name).toBe('Kept');

@@ -17,11 +17,17 @@ describe('Storage: RunRepository', () => {
   it('numbers runs per tenant with an increasing cycle number', async () => {
     const numbers: number[] = [];
     for (let hour = 0; hour < 3; hour += 1) {
-      const run = await table.repos.runs.start('numbered', { hourKey: hourKey(table.clock.now()), runId: `r${hour}` });
+      const run = await table.repos.runs.start('numbered', {
+        hourKey: hourKey(table.clock.now()),
+        runId: `r${hour}`,
+      });
       numbers.push(run.cycleNumber);
       table.clock.advance({ hours: 1 });
     }
-    const other = await table.repos.runs.start('numbered-other', { hourKey: '2026010509', runId: 'x' });
+    const other = await table.repos.runs.start('numbered-other', {
+      hourKey: '2026010509',
+      runId: 'x',
+    });
 
     expect(numbers).toEqual([1, 2, 3]);
     expect(other.cycleNumber).toBe(1);
@@ -30,9 +36,9 @@ describe('Storage: RunRepository', () => {
   it('refuses a second run for the same tenant-hour and keeps the first', async () => {
     await table.repos.runs.start('once', { hourKey: '2026010510', runId: 'first' });
 
-    await expect(table.repos.runs.start('once', { hourKey: '2026010510', runId: 'second' })).rejects.toBeInstanceOf(
-      AlreadyExistsError,
-    );
+    await expect(
+      table.repos.runs.start('once', { hourKey: '2026010510', runId: 'second' }),
+    ).rejects.toBeInstanceOf(AlreadyExistsError);
     expect((await table.repos.runs.get('once', '2026010510'))?.runId).toBe('first');
   });
 
@@ -42,9 +48,15 @@ describe('Storage: RunRepository', () => {
     table.clock.advance({ ms: 1_500 });
     await table.repos.runs.endPhase('phased', '2026010511', 'plan');
     await table.repos.runs.addCounts('phased', '2026010511', { actionsPlanned: 3 });
-    await table.repos.runs.addCounts('phased', '2026010511', { actionsPlanned: 2, actionsBlocked: 1 });
+    await table.repos.runs.addCounts('phased', '2026010511', {
+      actionsPlanned: 2,
+      actionsBlocked: 1,
+    });
 
-    await table.repos.runs.finish('phased', '2026010511', { status: 'FAILED', error: { phase: 'act', message: 'boom' } });
+    await table.repos.runs.finish('phased', '2026010511', {
+      status: 'FAILED',
+      error: { phase: 'act', message: 'boom' },
+    });
 
     const run = await table.repos.runs.get('phased', '2026010511');
     expect(run?.phases['plan']).toMatchObject({ durationMs: 1_500 });
@@ -63,7 +75,9 @@ describe('Storage: RunRepository', () => {
   });
 
   it('refuses to update a run that was never started', async () => {
-    await expect(table.repos.runs.finish('nobody', '2026010509', { status: 'SUCCEEDED' })).rejects.toMatchObject({
+    await expect(
+      table.repos.runs.finish('nobody', '2026010509', { status: 'SUCCEEDED' }),
+    ).rejects.toMatchObject({
       field: 'hourKey',
     });
   });

@@ -70,7 +70,11 @@ describe('Storage: tenant isolation', () => {
   });
 
   it('refuses a tenant id that could escape its partition', async () => {
-    await expect(table.repos.contacts.list('tenant-a#CONTACT')).rejects.toMatchObject({ field: 'tenantId' });
-    await expect(table.repos.contacts.get('tenant-a', 'x#y')).rejects.toMatchObject({ field: 'contactId' });
+    await expect(table.repos.contacts.list('tenant-a#CONTACT')).rejects.toMatchObject({
+      field: 'tenantId',
+    });
+    await expect(table.repos.contacts.get('tenant-a', 'x#y')).rejects.toMatchObject({
+      field: 'contactId',
+    });
   });
 });

@@ -20,7 +20,9 @@ describe('Storage: TenantLockRepository', () => {
     const owners = Array.from({ length: 20 }, (_, i) => `worker-${i}`);
 
     // Act
-    const results = await Promise.allSettled(owners.map((owner) => table.repos.locks.acquire('race', owner, TTL_MS)));
+    const results = await Promise.allSettled(
+      owners.map((owner) => table.repos.locks.acquire('race', owner, TTL_MS)),
+    );
 
     // Assess
     const winners = results.filter((r) => r.status === 'fulfilled');
@@ -47,7 +49,9 @@ describe('Storage: TenantLockRepository', () => {
   it('refuses a second acquisition by the same owner while the lease runs', async () => {
     await table.repos.locks.acquire('reentry', 'owner', TTL_MS);
 
-    await expect(table.repos.locks.acquire('reentry', 'owner', TTL_MS)).rejects.toBeInstanceOf(LockHeldError);
+    await expect(table.repos.locks.acquire('reentry', 'owner', TTL_MS)).rejects.toBeInstanceOf(
+      LockHeldError,
+    );
   });
 
   it('lets another owner take over a lock whose lease has expired, with a higher fence', async () => {
@@ -66,15 +70,21 @@ describe('Storage: TenantLockRepository', () => {
     table.clock.advance({ ms: TTL_MS + 1 });
     await table.repos.locks.acquire('taken', 'new', TTL_MS);
 
-    await expect(table.repos.locks.release('taken', 'old')).rejects.toBeInstanceOf(LockNotOwnedError);
-    await expect(table.repos.locks.extend('taken', 'old', TTL_MS)).rejects.toBeInstanceOf(LockNotOwnedError);
+    await expect(table.repos.locks.release('taken', 'old')).rejects.toBeInstanceOf(
+      LockNotOwnedError,
+    );
+    await expect(table.repos.locks.extend('taken', 'old', TTL_MS)).rejects.toBeInstanceOf(
+      LockNotOwnedError,
+    );
     expect((await table.repos.locks.current('taken'))?.owner).toBe('new');
   });
 
   it('does not let a non-owner release or extend a held lock', async () => {
     await table.repos.locks.acquire('guarded', 'owner', TTL_MS);
 
-    await expect(table.repos.locks.release('guarded', 'intruder')).rejects.toBeInstanceOf(LockNotOwnedError);
+    await expect(table.repos.locks.release('guarded', 'intruder')).rejects.toBeInstanceOf(
+      LockNotOwnedError,
+    );
     await expect(table.repos.locks.extend('guarded', 'intruder', TTL_MS)).rejects.toMatchObject({
       name: 'LockNotOwnedError',
       message: expect.stringContaining('held by owner'),
@@ -91,7 +101,9 @@ describe('Storage: TenantLockRepository', () => {
 
     expect(extended.expiresAt > lock.expiresAt).toBe(true);
     expect(extended.fence).toBe(lock.fence);
-    await expect(table.repos.locks.acquire('extended', 'other', TTL_MS)).rejects.toBeInstanceOf(LockHeldError);
+    await expect(table.repos.locks.acquire('extended', 'other', TTL_MS)).rejects.toBeInstanceOf(
+      LockHeldError,
+    );
   });
 
   it('does not let the owner extend a lease that has already expired', async () => {

@@ -37,10 +37,14 @@ describe('Storage: TenantRepository', () => {
   });
 
   it('names the field of an invalid setting', async () => {
-    await expect(table.repos.tenants.put('bad-zone', { name: 'X', timeZone: 'Mars/Olympus' })).rejects.toMatchObject({
+    await expect(
+      table.repos.tenants.put('bad-zone', { name: 'X', timeZone: 'Mars/Olympus' }),
+    ).rejects.toMatchObject({
       field: 'settings.timeZone',
     });
-    await expect(table.repos.tenants.put('Bad Id', { name: 'X' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(table.repos.tenants.put('Bad Id', { name: 'X' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 
   it('lists every enabled tenant and no disabled one, page by page', async () => {
@@ -80,7 +84,9 @@ describe('Storage: TenantRepository', () => {
   });
 
   it('refuses to enable a tenant that does not exist, creating nothing', async () => {
-    await expect(table.repos.tenants.setEnabled('ghost', true)).rejects.toBeInstanceOf(TenantNotFoundError);
+    await expect(table.repos.tenants.setEnabled('ghost', true)).rejects.toBeInstanceOf(
+      TenantNotFoundError,
+    );
     expect(await table.repos.tenants.get('ghost')).toBeUndefined();
     expect(await collectEnabled(table)).not.toContain('ghost');
   });

@@ -21,11 +21,31 @@ describe('Shared: loadConfig', () => {
   it.each([
     { case: 'missing table name', env: {}, variable: 'TABLE_NAME' },
     { case: 'unknown stage', env: { ...BASE, STAGE: 'qa' }, variable: 'STAGE' },
-    { case: 'non-numeric lock ttl', env: { ...BASE, LOCK_TTL_SECONDS: 'ten' }, variable: 'LOCK_TTL_SECONDS' },
-    { case: 'lock ttl above an hour', env: { ...BASE, LOCK_TTL_SECONDS: '7200' }, variable: 'LOCK_TTL_SECONDS' },
-    { case: 'non-boolean send switch', env: { ...BASE, EMAIL_SEND_DISABLED: 'maybe' }, variable: 'EMAIL_SEND_DISABLED' },
-    { case: 'endpoint that is not a URL', env: { ...BASE, DYNAMODB_ENDPOINT: 'localhost' }, variable: 'DYNAMODB_ENDPOINT' },
-    { case: 'kill switch not a parameter path', env: { ...BASE, KILL_SWITCH_PARAMETER: 'kill' }, variable: 'KILL_SWITCH_PARAMETER' },
+    {
+      case: 'non-numeric lock ttl',
+      env: { ...BASE, LOCK_TTL_SECONDS: 'ten' },
+      variable: 'LOCK_TTL_SECONDS',
+    },
+    {
+      case: 'lock ttl above an hour',
+      env: { ...BASE, LOCK_TTL_SECONDS: '7200' },
+      variable: 'LOCK_TTL_SECONDS',
+    },
+    {
+      case: 'non-boolean send switch',
+      env: { ...BASE, EMAIL_SEND_DISABLED: 'maybe' },
+      variable: 'EMAIL_SEND_DISABLED',
+    },
+    {
+      case: 'endpoint that is not a URL',
+      env: { ...BASE, DYNAMODB_ENDPOINT: 'localhost' },
+      variable: 'DYNAMODB_ENDPOINT',
+    },
+    {
+      case: 'kill switch not a parameter path',
+      env: { ...BASE, KILL_SWITCH_PARAMETER: 'kill' },
+      variable: 'KILL_SWITCH_PARAMETER',
+    },
   ])('names the variable when given a $case', ({ env, variable }) => {
     const attempt = () => loadConfig(env);
 

@@ -66,8 +66,8 @@ describe('Storage: cursors', () => {
 
   it('refuses garbage and cursors of another partition', () => {
     expect(() => decodeCursor('%%%')).toThrow(/^cursor: /);
-    expect(() => decodeCursor(encodeCursor({ pk: 'TENANT#b' }), { attribute: 'pk', value: 'TENANT#a' })).toThrow(
-      /different listing/,
-    );
+    expect(() =>
+      decodeCursor(encodeCursor({ pk: 'TENANT#b' }), { attribute: 'pk', value: 'TENANT#a' }),
+    ).toThrow(/different listing/);
   });
 });

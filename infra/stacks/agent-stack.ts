@@ -1,0 +1,78 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { QUEUE_DEFINITIONS } from '../../shared/messaging/queue-definitions.js';
+import { KillSwitch } from '../constructs/control.js';
+import { AlarmTopic } from '../constructs/observability.js';
+import { AgentQueue } from '../constructs/queue-with-dlq.js';
+import { AgentTable } from '../constructs/storage.js';
+import type { StageConfig } from '../stage-config.js';
+
+/** Props for {@link AgentStack}. */
+export interface AgentStackProps extends StackProps {
+  /** Stage settings parsed from CDK context by `infra/app.ts`. */
+  readonly config: StageConfig;
+}
+
+/**
+ * The engagement agent for one stage. It only composes constructs; behaviour lives in them.
+ *
+ * Construct ids below determine CloudFormation logical ids. The table and queues are stateful:
+ * renaming or moving them replaces the resource (and loses its data), so their ids are frozen and
+ * `test/infra/agent-stack.test.ts` pins the resulting logical ids.
+ */
+export class AgentStack extends Stack {
+  readonly table: AgentTable;
+  readonly sendQueue: AgentQueue;
+  readonly ingestQueue: AgentQueue;
+  readonly killSwitch: KillSwitch;
+  readonly alarmTopic: AlarmTopic;
+
+  constructor(scope: Construct, id: string, props: AgentStackProps) {
+    const { config, ...stackProps } = props;
+    super(scope, id, {
+      description: `Engagement agent (${config.appName}, stage ${config.stage})`,
+      terminationProtection: config.stage === 'prod',
+      ...stackProps,
+    });
+
+    this.table = new AgentTable(this, 'Table', { retain: config.stage === 'prod' });
+    this.sendQueue = new AgentQueue(this, 'SendQueue', { definition: QUEUE_DEFINITIONS.send });
+    this.ingestQueue = new AgentQueue(this, 'IngestQueue', {
+      definition: QUEUE_DEFINITIONS.ingest,
+    });
+    this.killSwitch = new KillSwitch(this, 'KillSwitch', {
+      appName: config.appName,
+      stage: config.stage,
+    });
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: config.alarmEmail });
+
+    new CfnOutput(this, 'TableName', {
+      description: 'Single DynamoDB table',
+      value: this.table.table.tableName,
+    });
+    new CfnOutput(this, 'KillSwitchParameterName', {
+      description: 'SSM parameter that stops all agent activity when "on"',
+      value: this.killSwitch.parameter.parameterName,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic alarms notify',
+      value: this.alarmTopic.topic.topicArn,
+    });
+    new CfnOutput(this, 'SendQueueUrl', {
+      description: 'Outbound email queue',
+      value: this.sendQueue.queue.queueUrl,
+    });
+    new CfnOutput(this, 'SendDeadLetterQueueUrl', {
+      description: 'Dead-letter queue of the send queue',
+      value: this.sendQueue.deadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, 'IngestQueueUrl', {
+      description: 'Gmail ingest queue',
+      value: this.ingestQueue.queue.queueUrl,
+    });
+    new CfnOutput(this, 'IngestDeadLetterQueueUrl', {
+      description: 'Dead-letter queue of the ingest queue',
+      value: this.ingestQueue.deadLetterQueue.queueUrl,
+    });
+  }
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { STAGES, type Stage } from '../shared/config.js';
+import { parseSendMode, type SendMode } from '../shared/domain/send-mode.js';
+import { ConfigError } from '../shared/errors.js';
+
+/** The typed deployment settings `infra/app.ts` builds from CDK context and hands to `AgentStack`. */
+export interface StageConfig {
+  /** Deployment stage; `prod` retains stateful resources and turns on deletion protection. */
+  readonly stage: Stage;
+  /** Lower-case, dash-separated application name; prefixes the kill-switch parameter and the stack name. */
+  readonly appName: string;
+  /** Address subscribed to the alarm topic; absent means no subscription. */
+  readonly alarmEmail: string | undefined;
+  /** Email rollout mode the functions start in; `dry_run` unless context says otherwise. */
+  readonly sendMode: SendMode;
+}
+
+/** The CDK context keys {@link parseStageConfig} reads (`npx cdk synth -c stage=prod`). */
+export const STAGE_CONTEXT_KEYS = ['stage', 'appName', 'alarmEmail', 'sendMode'] as const;
+
+/** Options for {@link parseStageConfig}. */
+export interface ParseStageConfigOptions {
+  /** Receives non-fatal findings, e.g. an unknown send mode that fell back to `dry_run`. */
+  readonly warn?: (message: string) => void;
+}
+
+// Same rule as APP_NAME in shared/config.ts: the functions read the name back from their
+// environment, so infra must not accept a name the runtime would reject.
+const APP_NAME_PATTERN = /^[a-z][a-z0-9-]{1,40}$/;
+
+const contextSchema = z.object({
+  stage: z.enum(STAGES, { message: `expected one of ${STAGES.join(', ')}` }).default('dev'),
+  appName: z
+    .string({ message: 'expected a string' })
+    .regex(
+      APP_NAME_PATTERN,
+      'expected 2-41 lower-case letters, digits and dashes, starting with a letter',
+    )
+    .default('engagement-agent'),
+  alarmEmail: z
+    .email({ message: 'expected an email address such as oncall@example.com' })
+    .optional(),
+  sendMode: z.string({ message: 'expected a string' }).optional(),
+});
+
+/**
+ * Builds the {@link StageConfig} from CDK context values. Throws a {@link ConfigError} whose
+ * message starts with the offending context key (`stage: expected one of dev, staging, prod`).
+ * Blank values count as absent. An unknown `sendMode` is not an error: like the runtime it fails
+ * closed to `dry_run` and reports a warning through `options.warn`.
+ *
+ * @example
+ * const config = parseStageConfig({ stage: app.node.tryGetContext('stage') });
+ */
+export function parseStageConfig(
+  context: Record<string, unknown>,
+  options: ParseStageConfigOptions = {},
+): StageConfig {
+  const input = Object.fromEntries(
+    STAGE_CONTEXT_KEYS.map((key) => {
+      const value = context[key];
+      return [key, typeof value === 'string' && value.trim() === '' ? undefined : value];
+    }),
+  );
+  const parsed = contextSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue?.path[0] ?? 'context');
+    const received = input[key];
+    throw new ConfigError(
+      key,
+      `${issue?.message ?? 'invalid'}${received === undefined ? '' : ` (got ${JSON.stringify(received)})`}`,
+    );
+  }
+  const { stage, appName, alarmEmail, sendMode: rawSendMode } = parsed.data;
+  const sendMode = parseSendMode(rawSendMode);
+  if (sendMode.warning) options.warn?.(`sendMode: ${sendMode.warning}`);
+  return { stage, appName, alarmEmail, sendMode: sendMode.mode };
+}
+
+/**
+ * The CloudFormation stack name for a stage: the app name in PascalCase, a dash, the stage
+ * (`engagement-agent` + `dev` → `EngagementAgent-dev`).
+ */
+export function agentStackName(config: Pick<StageConfig, 'appName' | 'stage'>): string {
+  const pascal = config.appName
+    .split('-')
+    .filter((part) => part.length > 0)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+  return `${pascal}-${config.stage}`;
+}

@@ -1,0 +1,50 @@
+import {
+  formatKillSwitchValue,
+  parseKillSwitchValue,
+  type KillSwitchState,
+} from '../../domain/gates.js';
+import type { ParameterStore } from './parameter-store.js';
+
+/** Reads and flips the global kill switch kept in one parameter. */
+export class KillSwitch {
+  constructor(
+    private readonly store: ParameterStore,
+    readonly parameterName: string,
+  ) {}
+
+  /**
+   * The switch's state, failing closed: a missing parameter or a failed read is reported as
+   * `unreadable` (callers treat that as on), never as off.
+   */
+  async read(): Promise<KillSwitchState | { readonly unreadable: string }> {
+    try {
+      const value = await this.store.get(this.parameterName);
+      if (value === undefined)
+        return { unreadable: `parameter ${this.parameterName} does not exist` };
+      return parseKillSwitchValue(value);
+    } catch (error) {
+      return {
+        unreadable: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      };
+    }
+  }
+
+  /** Turns the switch on or off, recording why, when and by whom. */
+  async set(
+    on: boolean,
+    details: { reason?: string; changedBy?: string; now: Date },
+  ): Promise<KillSwitchState> {
+    const state: KillSwitchState = {
+      on,
+      changedAt: details.now.toISOString(),
+      ...(details.reason ? { reason: details.reason } : {}),
+      ...(details.changedBy ? { changedBy: details.changedBy } : {}),
+    };
+    await this.store.put(
+      this.parameterName,
+      formatKillSwitchValue(state),
+      'Global kill switch: "off" lets the agent run; anything else stops it.',
+    );
+    return state;
+  }
+}

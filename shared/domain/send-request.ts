@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/**
+ * A message on the send queue: everything the sender needs to gate and send one email, by
+ * reference (template id, not rendered bodies). `idempotencyKey` makes the send happen once.
+ */
+export const sendRequestSchema = z.object({
+  version: z.literal(1),
+  tenantId: z.string().min(1),
+  idempotencyKey: z.string().min(1).max(200),
+  to: z.email(),
+  contactId: z.string().optional(),
+  template: z.string().min(1),
+  subject: z.string().optional(),
+  cardId: z.string().min(1),
+  runId: z.string().min(1),
+  /** Not before this instant (virtual time in the simulator); deferrals move it forward. */
+  dueAt: z.iso.datetime(),
+  enqueuedAt: z.iso.datetime(),
+});
+export type SendRequest = z.infer<typeof sendRequestSchema>;
+
+/** The idempotency key of the email a card sends: one card, one email, however often Act retries. */
+export function sendIdempotencyKey(tenantId: string, cardId: string): string {
+  return `${tenantId}:${cardId}`;
+}

@@ -1,0 +1,72 @@
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { SK_PREFIX, keys, tenantPartition } from './keys.js';
+import { ttlAfter, type TableContext } from './table-client.js';
+import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
+
+/** A policy violation or other audited decision. */
+export interface AuditRecord {
+  readonly auditId: string;
+  readonly kind: 'policy_violation';
+  readonly type: string;
+  readonly actionType: string;
+  readonly reason: string;
+  readonly rule: string;
+  readonly runId: string;
+  readonly cardId?: string;
+  readonly target?: Readonly<Record<string, unknown>>;
+  readonly at: string;
+}
+
+/** Audit records are kept for a year. */
+const AUDIT_RETENTION_MS = 365 * 86_400_000;
+
+/** The audit trail (`AUDIT#<at>#<id>`): append-only, one item per decision. */
+export class AuditRepository {
+  constructor(private readonly ctx: TableContext) {}
+
+  /** Appends a record; appending the same `auditId` at the same instant again is a no-op. */
+  async append(tenantId: string, record: AuditRecord): Promise<void> {
+    try {
+      await this.ctx.doc.send(
+        new PutCommand({
+          TableName: this.ctx.tableName,
+          Item: {
+            ...keys.audit(tenantId, record.at, record.auditId),
+            entity: 'audit',
+            tenantId,
+            ttl: ttlAfter(new Date(record.at), AUDIT_RETENTION_MS),
+            ...record,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  /** Lists a tenant's audit records at or after `since`, oldest first. */
+  async listSince(tenantId: string, since: Date): Promise<AuditRecord[]> {
+    const records: AuditRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.ctx.doc.send(
+        new QueryCommand({
+          TableName: this.ctx.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': tenantPartition(tenantId),
+            ':from': `${SK_PREFIX.audit}${since.toISOString()}`,
+            ':to': `${SK_PREFIX.audit}~`,
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      records.push(
+        ...(result.Items ?? []).map((item) => withoutStorageAttributes<AuditRecord>(item)),
+      );
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return records;
+  }
+}

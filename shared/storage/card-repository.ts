@@ -1,0 +1,158 @@
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { AgentError } from '../errors.js';
+import {
+  canTransition,
+  type ActionCard,
+  type CardStatus,
+  type ProposedAction,
+} from '../domain/actions.js';
+import { keys, tenantPartition } from './keys.js';
+import { ttlAfter, type TableContext } from './table-client.js';
+import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
+
+/** A card was not in the state a transition expected (someone else moved it first). */
+export class CardTransitionError extends AgentError {
+  constructor(cardId: string, from: CardStatus, to: CardStatus, actual?: string) {
+    super(
+      'CARD_TRANSITION_REFUSED',
+      `Card ${cardId} cannot go ${from} → ${to} (it is ${actual ?? 'missing'})`,
+    );
+  }
+}
+
+/** Cards are kept 90 days, then expire through DynamoDB TTL. */
+const CARD_RETENTION_MS = 90 * 86_400_000;
+
+/** Optional fields written together with a transition. */
+export interface TransitionDetails {
+  readonly claimedBy?: string;
+  readonly decision?: ActionCard['decision'];
+  readonly result?: ActionCard['result'];
+}
+
+/**
+ * Action cards of a run (`ACTION#<hourKey>#<nnnn>`). Creating a card is a conditional put and every
+ * status change is one conditional update on the expected current status, so a retried Plan does
+ * not duplicate cards and a retried Act cannot move a card twice.
+ *
+ * Timeline of one card: Plan puts it `planned` → Act claims it `executing` (only one claimant wins)
+ * → Act records `done` / `blocked` / `deferred` / `failed`; terminal states never change again.
+ */
+export class CardRepository {
+  constructor(private readonly ctx: TableContext) {}
+
+  /**
+   * Creates the card at `sequence` of the run as `planned`; returns false when it already exists
+   * (a retried Plan), leaving the existing card untouched.
+   */
+  async create(
+    tenantId: string,
+    run: { hourKey: string; runId: string },
+    sequence: number,
+    action: ProposedAction,
+  ): Promise<boolean> {
+    const now = this.ctx.clock.now();
+    const key = keys.action(tenantId, run.hourKey, sequence);
+    const card: ActionCard = {
+      ...action,
+      tenantId,
+      cardId: `${run.hourKey}-${String(sequence).padStart(4, '0')}`,
+      hourKey: run.hourKey,
+      sequence,
+      runId: run.runId,
+      status: 'planned',
+      history: [{ status: 'planned', at: now.toISOString() }],
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    try {
+      await this.ctx.doc.send(
+        new PutCommand({
+          TableName: this.ctx.tableName,
+          Item: { ...key, entity: 'action', ttl: ttlAfter(now, CARD_RETENTION_MS), ...card },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Moves a card from `from` to `to` with one conditional update; throws {@link CardTransitionError}
+   * when the card is not in `from` (or the transition is not in the lifecycle).
+   */
+  async transition(
+    tenantId: string,
+    card: Pick<ActionCard, 'hourKey' | 'sequence' | 'cardId'>,
+    from: CardStatus,
+    to: CardStatus,
+    details: TransitionDetails = {},
+  ): Promise<ActionCard> {
+    if (!canTransition(from, to)) throw new CardTransitionError(card.cardId, from, to, from);
+    const now = this.ctx.clock.now().toISOString();
+    const sets = ['#status = :to', 'updatedAt = :now', 'history = list_append(history, :entry)'];
+    const values: Record<string, unknown> = {
+      ':from': from,
+      ':to': to,
+      ':now': now,
+      ':entry': [{ status: to, at: now }],
+    };
+    for (const [name, value] of Object.entries(details)) {
+      if (value === undefined) continue;
+      sets.push(`${name} = :${name}`);
+      values[`:${name}`] = value;
+    }
+    try {
+      const result = await this.ctx.doc.send(
+        new UpdateCommand({
+          TableName: this.ctx.tableName,
+          Key: keys.action(tenantId, card.hourKey, card.sequence),
+          // cardIsInExpectedState
+          ConditionExpression: '#status = :from',
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return withoutStorageAttributes<ActionCard>(result.Attributes ?? {});
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw new CardTransitionError(
+          card.cardId,
+          from,
+          to,
+          error.Item?.['status'] as string | undefined,
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Lists every card of one run in plan order. */
+  async listForRun(tenantId: string, hourKey: string): Promise<ActionCard[]> {
+    const cards: ActionCard[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.ctx.doc.send(
+        new QueryCommand({
+          TableName: this.ctx.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': tenantPartition(tenantId),
+            ':prefix': keys.actionsOfRunPrefix(hourKey),
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      cards.push(...(result.Items ?? []).map((item) => withoutStorageAttributes<ActionCard>(item)));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return cards;
+  }
+}

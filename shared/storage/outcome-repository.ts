@@ -1,0 +1,105 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Outcome, StoredOutcome } from '../domain/outcomes.js';
+import { SK_PREFIX, keys, tenantPartition } from './keys.js';
+import { ttlAfter, type TableContext } from './table-client.js';
+import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
+
+const OUTCOME_RETENTION_MS = 30 * 86_400_000;
+
+/**
+ * The outcome inbox (`OUTCOME#<at>#<id>`) that senders and ingest append to and React drains, with
+ * a forward-only cursor (`CURSOR#react`) so each outcome is folded once.
+ */
+export class OutcomeRepository {
+  constructor(private readonly ctx: TableContext) {}
+
+  /** Appends an outcome; the same `outcomeId` at the same instant is stored once. Returns false for a duplicate. */
+  async append(
+    tenantId: string,
+    outcomeId: string,
+    outcome: Outcome,
+    at: Date = this.ctx.clock.now(),
+  ): Promise<boolean> {
+    const stored: StoredOutcome = { ...outcome, outcomeId, at: at.toISOString() };
+    try {
+      await this.ctx.doc.send(
+        new PutCommand({
+          TableName: this.ctx.tableName,
+          Item: {
+            ...keys.outcome(tenantId, stored.at, outcomeId),
+            entity: 'outcome',
+            ttl: ttlAfter(at, OUTCOME_RETENTION_MS),
+            ...stored,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Reads the outcomes after React's cursor up to and including `until`, oldest first, with the sort
+   * key to commit as the new cursor once they are folded.
+   */
+  async pending(
+    tenantId: string,
+    until: Date,
+  ): Promise<{ outcomes: StoredOutcome[]; position?: string }> {
+    const cursor = await this.ctx.doc.send(
+      new GetCommand({
+        TableName: this.ctx.tableName,
+        Key: keys.reactCursor(tenantId),
+        ConsistentRead: true,
+      }),
+    );
+    const after =
+      typeof cursor.Item?.['position'] === 'string' ? cursor.Item['position'] : SK_PREFIX.outcome;
+    const outcomes: StoredOutcome[] = [];
+    let position: string | undefined;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.ctx.doc.send(
+        new QueryCommand({
+          TableName: this.ctx.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': tenantPartition(tenantId),
+            ':from': `${after}\u0000`,
+            ':to': `${SK_PREFIX.outcome}${until.toISOString()}#~`,
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        outcomes.push(withoutStorageAttributes<StoredOutcome>(item));
+        position = String(item['sk']);
+      }
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return { outcomes, ...(position ? { position } : {}) };
+  }
+
+  /** Moves React's cursor forward to `position`; a cursor already past it is left alone. */
+  async commit(tenantId: string, position: string): Promise<void> {
+    try {
+      await this.ctx.doc.send(
+        new UpdateCommand({
+          TableName: this.ctx.tableName,
+          Key: keys.reactCursor(tenantId),
+          // cursorOnlyMovesForward
+          ConditionExpression: 'attribute_not_exists(#position) OR #position < :position',
+          UpdateExpression: 'SET #position = :position, entity = :entity',
+          ExpressionAttributeNames: { '#position': 'position' },
+          ExpressionAttributeValues: { ':position': position, ':entity': 'cursor' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+}
