@@ -63,4 +63,22 @@ export interface RunRecord {
   readonly error?: { readonly phase?: string; readonly message: string };
   readonly phases: Readonly<Record<string, PhaseRecord>>;
   readonly counts: Readonly<Record<string, number>>;
+  /** What React folded this hour (set by React). */
+  readonly react?: {
+    readonly folded: number;
+    readonly byKind: Readonly<Record<string, number>>;
+    readonly sendsByStatus: Readonly<Record<string, number>>;
+    readonly requests: readonly {
+      readonly contactId?: string;
+      readonly messageId: string;
+      readonly text: string;
+    }[];
+  };
+  /** Engagement stats as of this run (set by Reflect). */
+  readonly engagement?: {
+    readonly contacts: number;
+    readonly compliant: number;
+    readonly overdue: number;
+    readonly complianceRate: number;
+  };
 }

@@ -15,6 +15,10 @@ export const tenantSettingsInputSchema = z.object({
     .default('UTC'),
   sendMode: z.enum(SEND_MODES).optional(),
   engagementWindowDays: z.number().int().min(1).max(365).default(21),
+  /** Largest accepted difference, in currency units, between an order's prices and the catalog. */
+  orderPriceTolerance: z.number().min(0).max(1_000).default(0),
+  /** Follow-ups the planner proposes per cycle (sending caps still apply downstream). */
+  followUpsPerCycle: z.number().int().min(0).max(200).default(10),
   internalDomains: z.array(z.string().toLowerCase()).default([]),
   /** Outreach never goes to these (competitors, existing customers, excluded segments). */
   doNotContact: z
@@ -22,6 +26,7 @@ export const tenantSettingsInputSchema = z.object({
       competitorDomains: z.array(z.string().toLowerCase()).default([]),
       customerEmails: z.array(z.string().toLowerCase()).default([]),
       customerAccountIds: z.array(z.string()).default([]),
+      customerDomains: z.array(z.string().toLowerCase()).default([]),
       excludedIndustries: z.array(z.string().toLowerCase()).default([]),
       excludedRegions: z.array(z.string().toLowerCase()).default([]),
     })

@@ -3,18 +3,13 @@ import { SK_PREFIX, keys, tenantPartition } from './keys.js';
 import { ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
 
-/** A policy violation or other audited decision. */
-export interface AuditRecord {
+import type { ViolationRecord } from '../domain/policy/audit.js';
+
+/** A policy violation as stored: the engine's record plus its id and the card it blocked. */
+export interface AuditRecord extends ViolationRecord {
   readonly auditId: string;
   readonly kind: 'policy_violation';
-  readonly type: string;
-  readonly actionType: string;
-  readonly reason: string;
-  readonly rule: string;
-  readonly runId: string;
   readonly cardId?: string;
-  readonly target?: Readonly<Record<string, unknown>>;
-  readonly at: string;
 }
 
 /** Audit records are kept for a year. */

@@ -87,6 +87,16 @@ export class EntityRepository<T> {
     };
   }
 
+  /** Iterates over every entity of this tenant, following pages. */
+  async *all(tenantId: string, pageSize = 200): AsyncGenerator<T> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.list(tenantId, { limit: pageSize, cursor });
+      yield* page.items;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
   protected fromItem(item: Record<string, unknown>): T {
     const {
       tenantId: _tenantId,

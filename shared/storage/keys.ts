@@ -47,6 +47,9 @@ export const SK_PREFIX = {
   contact: 'CONTACT#',
   account: 'ACCOUNT#',
   order: 'ORDER#',
+  deal: 'DEAL#',
+  bid: 'BID#',
+  suppression: 'SUPPRESS#',
   run: 'RUN#',
   action: 'ACTION#',
   reflection: 'REFLECT#',
@@ -119,6 +122,28 @@ export const keys = {
   order(tenantId: string, orderId: string): ItemKey {
     assertEntityId('orderId', orderId);
     return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.order}${orderId}` };
+  },
+  deal(tenantId: string, dealId: string): ItemKey {
+    assertEntityId('dealId', dealId);
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.deal}${dealId}` };
+  },
+  bid(tenantId: string, bidId: string): ItemKey {
+    assertEntityId('bidId', bidId);
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.bid}${bidId}` };
+  },
+  /** A suppressed recipient address (bounce, complaint, unsubscribe, manual), lower-cased. */
+  suppression(tenantId: string, email: string): ItemKey {
+    if (typeof email !== 'string' || !email.includes('@') || email.length > 320) {
+      throw new ValidationError('email', `expected an email address, got ${JSON.stringify(email)}`);
+    }
+    return {
+      pk: tenantPartition(tenantId),
+      sk: `${SK_PREFIX.suppression}${email.trim().toLowerCase()}`,
+    };
+  },
+  /** The tenant's product catalog (small: one item). */
+  catalog(tenantId: string): ItemKey {
+    return { pk: tenantPartition(tenantId), sk: 'CATALOG' };
   },
   /** Where React remembers how far it has folded the outcome inbox. */
   reactCursor(tenantId: string): ItemKey {

@@ -152,6 +152,24 @@ export class RunRepository {
     if (input.counts) await this.addCounts(tenantId, hourKey, input.counts);
   }
 
+  /** Stores what React folded, for Reflect and operators. */
+  async setReactSummary(
+    tenantId: string,
+    hourKey: string,
+    summary: NonNullable<RunRecord['react']>,
+  ): Promise<void> {
+    await this.update(tenantId, hourKey, 'SET react = :summary', {}, { ':summary': summary });
+  }
+
+  /** Stores the tenant's engagement stats as of this run. */
+  async setEngagement(
+    tenantId: string,
+    hourKey: string,
+    stats: NonNullable<RunRecord['engagement']>,
+  ): Promise<void> {
+    await this.update(tenantId, hourKey, 'SET engagement = :stats', {}, { ':stats': stats });
+  }
+
   /** Reads one run record, or `undefined`. */
   async get(tenantId: string, hourKey: string): Promise<RunRecord | undefined> {
     const result = await this.ctx.doc.send(

@@ -1,0 +1,244 @@
+import type { ActionCard, CardDecision } from '../domain/actions.js';
+import { evaluatePolicy } from '../domain/policy/policy-engine.js';
+import type { PolicyContext, RecipientProfile } from '../domain/policy/policy-types.js';
+import { toViolationRecord } from '../domain/policy/audit.js';
+import { sendIdempotencyKey, type SendRequest } from '../domain/send-request.js';
+import type { TenantSettings } from '../domain/tenant.js';
+import { CardTransitionError } from '../storage/card-repository.js';
+import type { CycleRuntime } from './runtime.js';
+import { runPhase, type PhaseContext } from './phase.js';
+import { loadEngagement } from './engagement.js';
+import { processStoredOrder } from './orders.js';
+import type { CycleState } from './state.js';
+
+/** Per-status card counts of one Act. */
+export interface ActResult {
+  readonly executed: number;
+  readonly blocked: number;
+  readonly deferred: number;
+  readonly failed: number;
+  readonly skipped: number;
+}
+
+type Outcome = { status: 'done' | 'deferred' | 'failed'; result: Record<string, unknown> };
+
+/**
+ * Act: claims each planned card (`planned → executing`, one conditional update, so a concurrent
+ * or retried Act cannot take it twice), asks the policy engine, and either blocks it (with an
+ * audit record) or executes it. Cards this run claimed before a crash are driven again; every
+ * effect is keyed by the card, so doing so never duplicates an email, task or order update.
+ */
+export async function act(runtime: CycleRuntime, state: CycleState): Promise<ActResult> {
+  return runPhase(runtime, state, 'act', async (phase) => {
+    const { repos } = runtime;
+    const settings = await repos.tenants.require(phase.tenantId);
+    const cards = (await repos.cards.listForRun(phase.tenantId, phase.hourKey)).filter(
+      (card) =>
+        card.status === 'planned' ||
+        (card.status === 'executing' && card.claimedBy === phase.runId),
+    );
+    const context = await buildPolicyContext(runtime, settings, cards, phase);
+    const counts = { executed: 0, blocked: 0, deferred: 0, failed: 0, skipped: 0 };
+
+    for (const card of cards) {
+      let claimed: ActionCard = card;
+      if (card.status === 'planned') {
+        try {
+          claimed = await repos.cards.transition(phase.tenantId, card, 'planned', 'executing', {
+            claimedBy: phase.runId,
+          });
+        } catch (error) {
+          if (error instanceof CardTransitionError) {
+            counts.skipped += 1;
+            continue;
+          }
+          throw error;
+        }
+      }
+
+      const recipient = await resolveRecipient(runtime, phase.tenantId, claimed);
+      const decision = evaluatePolicy(claimed, { ...context, ...(recipient ? { recipient } : {}) });
+      if (!decision.allowed) {
+        const record = toViolationRecord(decision, claimed, { runId: phase.runId, now: phase.now });
+        await repos.audits.append(phase.tenantId, {
+          ...record,
+          auditId: claimed.cardId,
+          kind: 'policy_violation',
+          cardId: claimed.cardId,
+        });
+        const cardDecision: CardDecision = {
+          allowed: false,
+          rule: decision.violation.rule,
+          violationType: decision.violation.type,
+          reason: decision.violation.reason,
+        };
+        await repos.cards.transition(phase.tenantId, claimed, 'executing', 'blocked', {
+          decision: cardDecision,
+        });
+        runtime.metric('PolicyBlocks', 1, { violation: decision.violation.type });
+        counts.blocked += 1;
+        continue;
+      }
+
+      const allowed: CardDecision = { allowed: true, rule: decision.rule };
+      let outcome: Outcome;
+      try {
+        outcome = await execute(runtime, settings, claimed, recipient, phase);
+      } catch (error) {
+        outcome = {
+          status: 'failed',
+          result: {
+            error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          },
+        };
+      }
+      await repos.cards.transition(phase.tenantId, claimed, 'executing', outcome.status, {
+        decision: allowed,
+        result: outcome.result,
+      });
+      if (outcome.status === 'done') counts.executed += 1;
+      else if (outcome.status === 'deferred') counts.deferred += 1;
+      else counts.failed += 1;
+    }
+
+    await repos.runs.addCounts(phase.tenantId, phase.hourKey, {
+      actionsExecuted: counts.executed,
+      actionsBlocked: counts.blocked,
+      actionsDeferred: counts.deferred,
+      actionsFailed: counts.failed,
+    });
+    runtime.metric('ActionsExecuted', counts.executed);
+    runtime.metric('ActionsBlocked', counts.blocked);
+    return counts;
+  });
+}
+
+async function execute(
+  runtime: CycleRuntime,
+  settings: TenantSettings,
+  card: ActionCard,
+  recipient: RecipientProfile | undefined,
+  phase: PhaseContext,
+): Promise<Outcome> {
+  const { repos } = runtime;
+  switch (card.type) {
+    case 'send_email':
+    case 'follow_up': {
+      if (!recipient?.email)
+        return { status: 'failed', result: { error: 'recipient has no email address' } };
+      const request: SendRequest = {
+        version: 1,
+        tenantId: phase.tenantId,
+        idempotencyKey: sendIdempotencyKey(phase.tenantId, card.cardId),
+        to: recipient.email,
+        ...(card.target.contactId ? { contactId: card.target.contactId } : {}),
+        template:
+          typeof card.payload['template'] === 'string' ? card.payload['template'] : 'check_in',
+        cardId: card.cardId,
+        runId: phase.runId,
+        dueAt: phase.now.toISOString(),
+        enqueuedAt: phase.now.toISOString(),
+      };
+      const messageId = await runtime.sendQueue.send(request);
+      if (card.target.contactId)
+        await repos.contacts.markPlanned(phase.tenantId, card.target.contactId, phase.now);
+      return {
+        status: 'done',
+        result: { queued: true, idempotencyKey: request.idempotencyKey, messageId },
+      };
+    }
+    case 'create_task': {
+      const taskId = card.cardId;
+      const created = await repos.tasks.create(phase.tenantId, {
+        taskId,
+        title: typeof card.payload['title'] === 'string' ? card.payload['title'] : card.reason,
+        ...(card.target.contactId ? { contactId: card.target.contactId } : {}),
+        cardId: card.cardId,
+        runId: phase.runId,
+        evidence: {
+          kind: card.evidence?.kind ?? 'client_request',
+          ...(card.evidence?.messageId ? { messageId: card.evidence.messageId } : {}),
+          ...(card.evidence?.text ? { text: card.evidence.text } : {}),
+        },
+        status: 'open',
+        createdAt: phase.now.toISOString(),
+      });
+      return { status: 'done', result: { taskId, created } };
+    }
+    case 'validate_order': {
+      if (!card.target.orderId)
+        return { status: 'failed', result: { error: 'validate_order without target.orderId' } };
+      const result = await processStoredOrder(runtime, settings, card.target.orderId);
+      return { status: 'done', result };
+    }
+    case 'research':
+    case 'contact_discovery':
+      // Allowed by policy, but this deployment has no research provider yet: keep the card visible.
+      return { status: 'deferred', result: { reason: 'no_research_provider' } };
+    default:
+      return { status: 'failed', result: { error: `no executor for action type ${card.type}` } };
+  }
+}
+
+async function buildPolicyContext(
+  runtime: CycleRuntime,
+  settings: TenantSettings,
+  cards: readonly ActionCard[],
+  phase: PhaseContext,
+): Promise<PolicyContext> {
+  const { repos } = runtime;
+  const [engagement, openDeals, openBids] = await Promise.all([
+    loadEngagement(runtime, phase.tenantId, settings, phase.now),
+    repos.deals.countOpen(phase.tenantId),
+    repos.bids.countOpen(phase.tenantId),
+  ]);
+  const emails: string[] = [];
+  for (const card of cards) {
+    if (card.target.email) emails.push(card.target.email);
+    if (card.target.contactId) {
+      const contact = await repos.contacts.get(phase.tenantId, card.target.contactId);
+      if (contact) emails.push(contact.email);
+    }
+  }
+  return {
+    now: phase.now,
+    engagement: { overdueContacts: engagement.stats.overdue },
+    goals: {
+      behindPace: settings.goals.behindPace,
+      pipelineThin: openDeals + openBids < settings.goals.pipelineTarget,
+    },
+    complianceDeadlines: [],
+    doNotContact: {
+      competitorDomains: settings.doNotContact.competitorDomains,
+      customerEmails: settings.doNotContact.customerEmails,
+      customerAccountIds: settings.doNotContact.customerAccountIds,
+      customerDomains: settings.doNotContact.customerDomains,
+      excludedIndustries: settings.doNotContact.excludedIndustries,
+      excludedRegions: settings.doNotContact.excludedRegions,
+    },
+    suppressedEmails: await repos.suppressions.suppressedAmong(phase.tenantId, emails),
+  };
+}
+
+/** Resolves an outreach card's recipient from its contact and account; undefined when unresolvable. */
+async function resolveRecipient(
+  runtime: CycleRuntime,
+  tenantId: string,
+  card: ActionCard,
+): Promise<RecipientProfile | undefined> {
+  if (card.type !== 'send_email' && card.type !== 'follow_up') return undefined;
+  const contact = card.target.contactId
+    ? await runtime.repos.contacts.get(tenantId, card.target.contactId)
+    : undefined;
+  const email = (contact?.email ?? card.target.email)?.toLowerCase();
+  if (!email) return undefined;
+  const accountId = contact?.accountId ?? card.target.accountId;
+  const account = accountId ? await runtime.repos.accounts.get(tenantId, accountId) : undefined;
+  return {
+    email,
+    domain: email.slice(email.lastIndexOf('@') + 1),
+    ...(accountId ? { accountId } : {}),
+    ...(account?.industry ? { industry: account.industry } : {}),
+    ...(account?.region ? { region: account.region } : {}),
+  };
+}

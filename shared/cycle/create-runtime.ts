@@ -1,0 +1,60 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../clock.js';
+import { createIdGenerator } from '../ids.js';
+import type { MessageQueue } from '../adapters/queue/message-queue.js';
+import { createRepositories } from '../storage/index.js';
+import { CardRepository } from '../storage/card-repository.js';
+import { ReflectionRepository } from '../storage/reflection-repository.js';
+import { AuditRepository } from '../storage/audit-repository.js';
+import { OutcomeRepository } from '../storage/outcome-repository.js';
+import { TaskRepository } from '../storage/task-repository.js';
+import { OrderRepository } from '../storage/order-repository.js';
+import { SuppressionRepository } from '../storage/suppression-repository.js';
+import { BidRepository, DealRepository } from '../storage/pipeline-repository.js';
+import type { CycleRepositories, CycleRuntime, MetricSink } from './runtime.js';
+
+/** Builds every repository a cycle uses over one table. */
+export function createCycleRepositories(ctx: {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  clock: Clock;
+}): CycleRepositories {
+  return {
+    ...createRepositories(ctx),
+    cards: new CardRepository(ctx),
+    reflections: new ReflectionRepository(ctx),
+    audits: new AuditRepository(ctx),
+    outcomes: new OutcomeRepository(ctx),
+    tasks: new TaskRepository(ctx),
+    orders: new OrderRepository(ctx),
+    suppressions: new SuppressionRepository(ctx),
+    deals: new DealRepository(ctx),
+    bids: new BidRepository(ctx),
+  };
+}
+
+/** What {@link createCycleRuntime} assembles a runtime from. */
+export interface CycleRuntimeParts {
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly clock: Clock;
+  readonly killSwitch: CycleRuntime['killSwitch'];
+  readonly sendQueue: MessageQueue;
+  readonly lockTtlSeconds: number;
+  readonly metric?: MetricSink;
+  /** Source of randomness for run ids; seed it for reproducible simulations. */
+  readonly random?: () => number;
+}
+
+/** Assembles a cycle runtime from its ports. */
+export function createCycleRuntime(parts: CycleRuntimeParts): CycleRuntime {
+  return {
+    clock: parts.clock,
+    newId: createIdGenerator(parts.clock, parts.random),
+    lockTtlMs: parts.lockTtlSeconds * 1_000,
+    repos: createCycleRepositories(parts),
+    killSwitch: parts.killSwitch,
+    sendQueue: parts.sendQueue,
+    metric: parts.metric ?? (() => undefined),
+  };
+}

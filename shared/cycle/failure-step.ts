@@ -1,0 +1,66 @@
+import { LockNotOwnedError } from '../errors.js';
+import { PHASES, type CycleState } from './state.js';
+import type { CycleRuntime } from './runtime.js';
+
+/**
+ * The Catch target of every cycle step: marks the failed phase and the run FAILED with the error,
+ * and releases the lock if this run still holds it. Never throws for a lock it no longer holds.
+ */
+export async function recordFailure(
+  runtime: CycleRuntime,
+  state: CycleState,
+): Promise<{ status: 'FAILED'; phase?: string }> {
+  const { tenantId, hourKey } = state;
+  const run = await runtime.repos.runs.get(tenantId, hourKey);
+  const runId = state.gates?.runId ?? run?.runId;
+  const message = describeError(state.error);
+  const phase =
+    [...PHASES]
+      .reverse()
+      .find((name) => run?.phases[name]?.startedAt && !run.phases[name]?.endedAt) ??
+    [...PHASES].reverse().find((name) => run?.phases[name]?.error) ??
+    inferStep(state);
+
+  if (run) {
+    if (phase && (PHASES as readonly string[]).includes(phase) && !run.phases[phase]?.endedAt) {
+      await runtime.repos.runs.endPhase(tenantId, hourKey, phase, message);
+    }
+    await runtime.repos.runs.finish(tenantId, hourKey, {
+      status: 'FAILED',
+      error: { ...(phase ? { phase } : {}), message },
+    });
+  }
+  if (runId) {
+    try {
+      await runtime.repos.locks.release(tenantId, runId);
+    } catch (error) {
+      if (!(error instanceof LockNotOwnedError)) throw error;
+    }
+  }
+  runtime.metric('CyclesFailed', 1, phase ? { phase } : {});
+  return { status: 'FAILED', ...(phase ? { phase } : {}) };
+}
+
+/** The step that failed when no phase was open: the last step whose result is missing. */
+function inferStep(state: CycleState): string {
+  if (!state.gates) return 'check_gates';
+  if (!state.lock) return 'acquire_lock';
+  if (!state.reflect) return 'reflect';
+  return 'release_lock';
+}
+
+/**
+ * Turns a Step Functions error (`Error` + `Cause`) into one line. Lambda's Cause is a JSON document
+ * with `errorMessage`; the local runner's is the plain message.
+ */
+export function describeError(error: CycleState['error']): string {
+  if (!error) return 'unknown error';
+  let cause = error.Cause ?? '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') cause = parsed.errorMessage;
+  } catch {
+    // plain-text cause
+  }
+  return [error.Error, cause].filter(Boolean).join(': ').slice(0, 1_000) || 'unknown error';
+}

@@ -1,0 +1,60 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { SystemClock } from '../clock.js';
+import { loadConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { KillSwitch } from '../adapters/parameters/kill-switch.js';
+import { SsmParameterStore } from '../adapters/parameters/parameter-store.js';
+import { SqsMessageQueue, type MessageQueue } from '../adapters/queue/message-queue.js';
+import { powertoolsMetricSink, type Observability } from '../observability/observability.js';
+import { createCycleRuntime } from './create-runtime.js';
+import type { CycleRuntime } from './runtime.js';
+
+/**
+ * Builds a cycle runtime for a Lambda function from its environment (`TABLE_NAME`,
+ * `KILL_SWITCH_PARAMETER`, `SEND_QUEUE_URL`, optional local endpoints). Call once per module.
+ * A function without a send queue gets one that refuses to send, so a misconfigured Act fails loudly.
+ */
+export function cycleRuntimeFromEnvironment(
+  observability: Observability,
+  env: NodeJS.ProcessEnv = process.env,
+): CycleRuntime {
+  const config = loadConfig(env, {
+    warn: (message, detail) => observability.logger.warn(message, detail),
+  });
+  const dynamodb = observability.tracer.captureAWSv3Client(
+    new DynamoDBClient({
+      region: config.region,
+      ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    }),
+  );
+  const doc = DynamoDBDocumentClient.from(dynamodb, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const ssm = observability.tracer.captureAWSv3Client(new SSMClient({ region: config.region }));
+  const sendQueue: MessageQueue = config.sendQueueUrl
+    ? new SqsMessageQueue(
+        observability.tracer.captureAWSv3Client(
+          new SQSClient({
+            region: config.region,
+            ...(config.sqsEndpoint ? { endpoint: config.sqsEndpoint } : {}),
+          }),
+        ),
+        config.sendQueueUrl,
+      )
+    : {
+        send: () =>
+          Promise.reject(new ConfigError('SEND_QUEUE_URL', 'is not set for this function')),
+      };
+  return createCycleRuntime({
+    doc,
+    tableName: config.tableName,
+    clock: new SystemClock(),
+    killSwitch: new KillSwitch(new SsmParameterStore(ssm), config.killSwitchParameter),
+    sendQueue,
+    lockTtlSeconds: config.lockTtlSeconds,
+    metric: powertoolsMetricSink(observability.metrics),
+  });
+}

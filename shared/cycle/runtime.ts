@@ -1,0 +1,47 @@
+import type { Clock } from '../clock.js';
+import type { IdGenerator } from '../ids.js';
+import type { KillSwitchState } from '../domain/gates.js';
+import type { MessageQueue } from '../adapters/queue/message-queue.js';
+import type { Repositories } from '../storage/index.js';
+import type { CardRepository } from '../storage/card-repository.js';
+import type { ReflectionRepository } from '../storage/reflection-repository.js';
+import type { AuditRepository } from '../storage/audit-repository.js';
+import type { OutcomeRepository } from '../storage/outcome-repository.js';
+import type { TaskRepository } from '../storage/task-repository.js';
+import type { OrderRepository } from '../storage/order-repository.js';
+import type { SuppressionRepository } from '../storage/suppression-repository.js';
+import type { BidRepository, DealRepository } from '../storage/pipeline-repository.js';
+
+/** Every repository a cycle step may use. */
+export interface CycleRepositories extends Repositories {
+  readonly cards: CardRepository;
+  readonly reflections: ReflectionRepository;
+  readonly audits: AuditRepository;
+  readonly outcomes: OutcomeRepository;
+  readonly tasks: TaskRepository;
+  readonly orders: OrderRepository;
+  readonly suppressions: SuppressionRepository;
+  readonly deals: DealRepository;
+  readonly bids: BidRepository;
+}
+
+/** Counts a named metric; Powertools Metrics in Lambda, a tally in the simulator. */
+export type MetricSink = (
+  name: string,
+  value?: number,
+  dimensions?: Readonly<Record<string, string>>,
+) => void;
+
+/**
+ * The ports a cycle step works through. Lambdas build one from the environment at cold start; the
+ * simulator builds one over the embedded stack and a virtual clock.
+ */
+export interface CycleRuntime {
+  readonly clock: Clock;
+  readonly newId: IdGenerator;
+  readonly lockTtlMs: number;
+  readonly repos: CycleRepositories;
+  readonly killSwitch: { read(): Promise<KillSwitchState | { readonly unreadable: string }> };
+  readonly sendQueue: MessageQueue;
+  readonly metric: MetricSink;
+}
