@@ -2,6 +2,8 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { QUEUE_DEFINITIONS } from '../../shared/messaging/queue-definitions.js';
 import { KillSwitch } from '../constructs/control.js';
+import { CycleStateMachine } from '../constructs/cycle.js';
+import { FanOut } from '../constructs/fan-out.js';
 import { AlarmTopic } from '../constructs/observability.js';
 import { AgentQueue } from '../constructs/queue-with-dlq.js';
 import { AgentTable } from '../constructs/storage.js';
@@ -26,6 +28,10 @@ export class AgentStack extends Stack {
   readonly ingestQueue: AgentQueue;
   readonly killSwitch: KillSwitch;
   readonly alarmTopic: AlarmTopic;
+  /** The per-tenant hourly cycle (Standard state machine, one function per step). */
+  readonly cycle: CycleStateMachine;
+  /** The hourly schedule and the machine that starts one cycle per enabled tenant. */
+  readonly fanOut: FanOut;
 
   constructor(scope: Construct, id: string, props: AgentStackProps) {
     const { config, ...stackProps } = props;
@@ -45,6 +51,20 @@ export class AgentStack extends Stack {
       stage: config.stage,
     });
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: config.alarmEmail });
+    this.cycle = new CycleStateMachine(this, 'Cycle', {
+      appName: config.appName,
+      stage: config.stage,
+      sendMode: config.sendMode,
+      table: this.table.table,
+      sendQueue: this.sendQueue.queue,
+      killSwitch: this.killSwitch.parameter,
+    });
+    this.fanOut = new FanOut(this, 'FanOut', {
+      appName: config.appName,
+      stage: config.stage,
+      table: this.table.table,
+      cycleStateMachine: this.cycle.stateMachine,
+    });
 
     new CfnOutput(this, 'TableName', {
       description: 'Single DynamoDB table',
@@ -69,6 +89,14 @@ export class AgentStack extends Stack {
     new CfnOutput(this, 'IngestQueueUrl', {
       description: 'Gmail ingest queue',
       value: this.ingestQueue.queue.queueUrl,
+    });
+    new CfnOutput(this, 'CycleStateMachineArn', {
+      description: 'Per-tenant hourly cycle state machine',
+      value: this.cycle.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'FanOutStateMachineArn', {
+      description: 'Hourly fan-out state machine (started by the schedule)',
+      value: this.fanOut.stateMachine.stateMachineArn,
     });
     new CfnOutput(this, 'IngestDeadLetterQueueUrl', {
       description: 'Dead-letter queue of the ingest queue',

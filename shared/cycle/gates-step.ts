@@ -16,7 +16,8 @@ export async function checkGates(runtime: CycleRuntime, state: CycleState): Prom
     try {
       run = await repos.runs.start(tenantId, {
         hourKey,
-        runId: runtime.newId(),
+        // The execution name (<tenant>-<hour>) is the run id when known: findable in the console.
+        runId: state.executionName ?? runtime.newId(),
         ...(state.executionName ? { executionName: state.executionName } : {}),
       });
     } catch (error) {

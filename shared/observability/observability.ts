@@ -18,9 +18,11 @@ export interface Observability {
  * Settings come from the POWERTOOLS_* environment variables the function construct sets.
  */
 export function createObservability(serviceName: string): Observability {
+  const logger = new Logger({ serviceName });
   return {
-    logger: new Logger({ serviceName }),
-    metrics: new Metrics({ serviceName, namespace: METRIC_NAMESPACE }),
+    logger,
+    // Metrics' own warnings (e.g. an invocation with no metrics) go through the JSON logger.
+    metrics: new Metrics({ serviceName, namespace: METRIC_NAMESPACE, logger }),
     tracer: new Tracer({ serviceName }),
   };
 }

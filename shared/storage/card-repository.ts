@@ -100,9 +100,11 @@ export class CardRepository {
       ':now': now,
       ':entry': [{ status: to, at: now }],
     };
+    const names: Record<string, string> = { '#status': 'status' };
     for (const [name, value] of Object.entries(details)) {
       if (value === undefined) continue;
-      sets.push(`${name} = :${name}`);
+      sets.push(`#${name} = :${name}`);
+      names[`#${name}`] = name;
       values[`:${name}`] = value;
     }
     try {
@@ -113,7 +115,7 @@ export class CardRepository {
           // cardIsInExpectedState
           ConditionExpression: '#status = :from',
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -61,8 +61,14 @@ export class OrderRepository extends EntityRepository<StoredOrder> {
         Key: keys.order(tenantId, order.orderId),
         ConditionExpression: 'attribute_exists(pk)',
         UpdateExpression:
-          'SET #status = :status, exceptions = :exceptions, fixes = :fixes, validatedAt = :now, #total = :total',
-        ExpressionAttributeNames: { '#status': 'status', '#total': 'total' },
+          'SET #status = :status, #exceptions = :exceptions, #fixes = :fixes, #validatedAt = :now, #total = :total',
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#exceptions': 'exceptions',
+          '#fixes': 'fixes',
+          '#validatedAt': 'validatedAt',
+          '#total': 'total',
+        },
         ExpressionAttributeValues: {
           ':status': result.status,
           ':exceptions': result.exceptions,

@@ -84,6 +84,29 @@ export class OutcomeRepository {
     return { outcomes, ...(position ? { position } : {}) };
   }
 
+  /** Every outcome recorded between `from` and `until` (inclusive), oldest first, folded or not. */
+  async listBetween(tenantId: string, from: Date, until: Date): Promise<StoredOutcome[]> {
+    const outcomes: StoredOutcome[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.ctx.doc.send(
+        new QueryCommand({
+          TableName: this.ctx.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': tenantPartition(tenantId),
+            ':from': `${SK_PREFIX.outcome}${from.toISOString()}`,
+            ':to': `${SK_PREFIX.outcome}${until.toISOString()}#~`,
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      outcomes.push(...(result.Items ?? []).map((item) => withoutStorageAttributes<StoredOutcome>(item)));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return outcomes;
+  }
+
   /** Moves React's cursor forward to `position`; a cursor already past it is left alone. */
   async commit(tenantId: string, position: string): Promise<void> {
     try {

@@ -32,10 +32,10 @@ interface Synthesized {
 /**
  * Builds the stack the way infra/app.ts does, with cdk-nag registered. cdk-nag 3 is a CDK
  * policy-validation plugin: `Template.fromStack` synthesizes, and synthesis throws on any
- * unacknowledged finding.
+ * unacknowledged finding. Bundling is skipped (no esbuild): these tests read the template only.
  */
 function synthesize(context: Record<string, unknown>): Synthesized {
-  const app = new App();
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }),
   );
@@ -291,7 +291,7 @@ describe('Infra: AgentStack', () => {
       });
     });
 
-    it('outputs the table name, kill switch parameter, topic ARN and queue URLs', () => {
+    it('outputs the table name, kill switch parameter, topic ARN, queue URLs and state machine ARNs', () => {
       // Prepare
       const { template } = synthesized;
 
@@ -302,6 +302,8 @@ describe('Infra: AgentStack', () => {
       expect(outputs).toEqual(
         [
           'AlarmTopicArn',
+          'CycleStateMachineArn',
+          'FanOutStateMachineArn',
           'IngestDeadLetterQueueUrl',
           'IngestQueueUrl',
           'KillSwitchParameterName',

@@ -16,7 +16,11 @@ function daysAgo(days: number): string {
 }
 
 /** A contact last emailed `lastTouchDaysAgo` days ago (21-day window: 22 days ago is 1 day overdue). */
-function candidate(contactId: string, lastTouchDaysAgo: number, extra: Partial<TouchCandidate> = {}): TouchCandidate {
+function candidate(
+  contactId: string,
+  lastTouchDaysAgo: number,
+  extra: Partial<TouchCandidate> = {},
+): TouchCandidate {
   return {
     contactId,
     createdAt: daysAgo(400),
@@ -54,7 +58,10 @@ describe('Domain: selectNextContactsToTouch', () => {
   ])('orders contacts equally overdue by $case', ({ better, worse }) => {
     const selected = selectNextContactsToTouch([worse, better], { now: NOW, limit: 2 });
 
-    expect(selected.map((ranked) => ranked.contact.contactId)).toEqual([better.contactId, worse.contactId]);
+    expect(selected.map((ranked) => ranked.contact.contactId)).toEqual([
+      better.contactId,
+      worse.contactId,
+    ]);
   });
 
   it('lets one more day overdue outweigh every other factor combined', () => {
@@ -69,14 +76,19 @@ describe('Domain: selectNextContactsToTouch', () => {
 
     expect(selected[0]?.contact.contactId).toBe('later');
     const w = PRIORITY_WEIGHTS;
-    expect(w.accountValue * w.accountValueLogCap + w.openItem * w.openItemsCap + w.recentInbound).toBeLessThan(w.daysOverdue);
+    expect(
+      w.accountValue * w.accountValueLogCap + w.openItem * w.openItemsCap + w.recentInbound,
+    ).toBeLessThan(w.daysOverdue);
   });
 
   it('breaks equal scores by contact id', () => {
-    const selected = selectNextContactsToTouch([candidate('c-2', 30), candidate('c-10', 30), candidate('c-1', 30)], {
-      now: NOW,
-      limit: 3,
-    });
+    const selected = selectNextContactsToTouch(
+      [candidate('c-2', 30), candidate('c-10', 30), candidate('c-1', 30)],
+      {
+        now: NOW,
+        limit: 3,
+      },
+    );
 
     expect(selected.map((ranked) => ranked.contact.contactId)).toEqual(['c-1', 'c-10', 'c-2']);
   });
@@ -85,19 +97,28 @@ describe('Domain: selectNextContactsToTouch', () => {
     { case: 'suppressed', extra: { suppressed: true } },
     { case: 'on a do-not-contact list', extra: { doNotContact: true } },
   ])('leaves out a contact that is $case', ({ extra }) => {
-    const selected = selectNextContactsToTouch([candidate('blocked', 60, extra), candidate('ok', 25)], { now: NOW, limit: 5 });
+    const selected = selectNextContactsToTouch(
+      [candidate('blocked', 60, extra), candidate('ok', 25)],
+      { now: NOW, limit: 5 },
+    );
 
     expect(selected.map((ranked) => ranked.contact.contactId)).toEqual(['ok']);
   });
 
   it('leaves out contacts that are not overdue', () => {
-    const selected = selectNextContactsToTouch([candidate('fresh', 3), candidate('due-now', 21)], { now: NOW, limit: 5 });
+    const selected = selectNextContactsToTouch([candidate('fresh', 3), candidate('due-now', 21)], {
+      now: NOW,
+      limit: 5,
+    });
 
     expect(selected).toEqual([]);
   });
 
   it('counts a never-touched contact from its creation', () => {
-    const selected = selectNextContactsToTouch([{ contactId: 'new', createdAt: daysAgo(24) }], { now: NOW, limit: 5 });
+    const selected = selectNextContactsToTouch([{ contactId: 'new', createdAt: daysAgo(24) }], {
+      now: NOW,
+      limit: 5,
+    });
 
     expect(selected[0]).toMatchObject({ daysOverdue: 3, clock: { status: 'overdue' } });
   });
@@ -115,22 +136,37 @@ describe('Domain: selectNextContactsToTouch', () => {
   });
 
   it('counts a contact listed twice once, with its best score', () => {
-    const selected = selectNextContactsToTouch([candidate('dup', 25), candidate('dup', 40)], { now: NOW, limit: 5 });
+    const selected = selectNextContactsToTouch([candidate('dup', 25), candidate('dup', 40)], {
+      now: NOW,
+      limit: 5,
+    });
 
     expect(selected).toHaveLength(1);
     expect(selected[0]?.daysOverdue).toBe(19);
   });
 
   it('explains the score by its factors', () => {
-    const ranked = rankCandidate(candidate('a', 23, { accountValue: 999, openOrders: 2, lastInboundAt: daysAgo(1) }), { now: NOW });
+    const ranked = rankCandidate(
+      candidate('a', 23, { accountValue: 999, openOrders: 2, lastInboundAt: daysAgo(1) }),
+      { now: NOW },
+    );
 
-    expect(ranked.factors).toEqual({ overdue: 200, accountValue: 15, openItems: 8, recentInbound: 20 });
+    expect(ranked.factors).toEqual({
+      overdue: 200,
+      accountValue: 15,
+      openItems: 8,
+      recentInbound: 20,
+    });
     expect(ranked.score).toBe(243);
   });
 
   it('boosts a contact whose last touch was their own message', () => {
     const ranked = rankCandidate(
-      { contactId: 'a', createdAt: daysAgo(100), lastTouch: { type: 'email_in', at: daysAgo(3), by: 'contact' } },
+      {
+        contactId: 'a',
+        createdAt: daysAgo(100),
+        lastTouch: { type: 'email_in', at: daysAgo(3), by: 'contact' },
+      },
       { now: NOW },
     );
 
@@ -166,23 +202,31 @@ describe('Domain: selectNextContactsToTouch', () => {
     );
 
     fc.assert(
-      fc.property(fc.array(candidateArb, { maxLength: 40 }), fc.integer({ min: -2, max: 15 }), (candidates, limit) => {
-        const selected = selectNextContactsToTouch(candidates, { now: NOW, limit });
+      fc.property(
+        fc.array(candidateArb, { maxLength: 40 }),
+        fc.integer({ min: -2, max: 15 }),
+        (candidates, limit) => {
+          const selected = selectNextContactsToTouch(candidates, { now: NOW, limit });
 
-        expect(selected.length).toBeLessThanOrEqual(Math.max(limit, 0));
-        expect(new Set(selected.map((ranked) => ranked.contact.contactId)).size).toBe(selected.length);
-        for (const ranked of selected) {
-          expect(ranked.clock.status).toBe('overdue');
-          expect(ranked.contact.suppressed === true || ranked.contact.doNotContact === true).toBe(false);
-        }
-        for (let index = 1; index < selected.length; index += 1) {
-          const previous = selected[index - 1];
-          const current = selected[index];
-          if (!previous || !current) continue;
-          expect(previous.score).toBeGreaterThanOrEqual(current.score);
-          expect(previous.daysOverdue).toBeGreaterThanOrEqual(current.daysOverdue);
-        }
-      }),
+          expect(selected.length).toBeLessThanOrEqual(Math.max(limit, 0));
+          expect(new Set(selected.map((ranked) => ranked.contact.contactId)).size).toBe(
+            selected.length,
+          );
+          for (const ranked of selected) {
+            expect(ranked.clock.status).toBe('overdue');
+            expect(ranked.contact.suppressed === true || ranked.contact.doNotContact === true).toBe(
+              false,
+            );
+          }
+          for (let index = 1; index < selected.length; index += 1) {
+            const previous = selected[index - 1];
+            const current = selected[index];
+            if (!previous || !current) continue;
+            expect(previous.score).toBeGreaterThanOrEqual(current.score);
+            expect(previous.daysOverdue).toBeGreaterThanOrEqual(current.daysOverdue);
+          }
+        },
+      ),
     );
   });
 });

@@ -30,7 +30,9 @@ const touchArb: fc.Arbitrary<Touch> = fc.record({
   type: fc.constantFrom(...TOUCH_TYPES),
   by: fc.constantFrom(...TOUCH_ACTORS),
   // Whole minutes across a year, so equal instants (ties) do occur.
-  at: fc.integer({ min: 0, max: 365 * 24 * 60 }).map((minutes) => new Date(CREATED_MS + minutes * 60_000).toISOString()),
+  at: fc
+    .integer({ min: 0, max: 365 * 24 * 60 })
+    .map((minutes) => new Date(CREATED_MS + minutes * 60_000).toISOString()),
 });
 
 const nowArb = fc.integer({ min: 0, max: 500 * DAY }).map((ms) => new Date(CREATED_MS + ms));
@@ -38,13 +40,62 @@ const nowArb = fc.integer({ min: 0, max: 500 * DAY }).map((ms) => new Date(CREAT
 describe('Domain: engagementClock', () => {
   describe('computeClock', () => {
     it.each([
-      { case: 'a new contact inside its first window', touches: [], nowDays: 10, due: at(21), status: 'compliant', daysOverdue: 0 },
-      { case: 'a new contact never touched after its window', touches: [], nowDays: 25, due: at(21), status: 'overdue', daysOverdue: 4 },
-      { case: 'a contact touched 20 days ago', touches: [touch(5)], nowDays: 25, due: at(26), status: 'compliant', daysOverdue: 0 },
-      { case: 'a contact exactly at its due instant', touches: [touch(5)], nowDays: 26, due: at(26), status: 'compliant', daysOverdue: 0 },
-      { case: 'a contact one hour past due', touches: [touch(5)], nowDays: 26 + 1 / 24, due: at(26), status: 'overdue', daysOverdue: 1 },
-      { case: 'the latest of unordered touches', touches: [touch(30), touch(2), touch(12)], nowDays: 40, due: at(51), status: 'compliant', daysOverdue: 0 },
-      { case: 'a touch before the contact was created', touches: [touch(-10)], nowDays: 15, due: at(11), status: 'overdue', daysOverdue: 4 },
+      {
+        case: 'a new contact inside its first window',
+        touches: [],
+        nowDays: 10,
+        due: at(21),
+        status: 'compliant',
+        daysOverdue: 0,
+      },
+      {
+        case: 'a new contact never touched after its window',
+        touches: [],
+        nowDays: 25,
+        due: at(21),
+        status: 'overdue',
+        daysOverdue: 4,
+      },
+      {
+        case: 'a contact touched 20 days ago',
+        touches: [touch(5)],
+        nowDays: 25,
+        due: at(26),
+        status: 'compliant',
+        daysOverdue: 0,
+      },
+      {
+        case: 'a contact exactly at its due instant',
+        touches: [touch(5)],
+        nowDays: 26,
+        due: at(26),
+        status: 'compliant',
+        daysOverdue: 0,
+      },
+      {
+        case: 'a contact one hour past due',
+        touches: [touch(5)],
+        nowDays: 26 + 1 / 24,
+        due: at(26),
+        status: 'overdue',
+        daysOverdue: 1,
+      },
+      {
+        case: 'the latest of unordered touches',
+        touches: [touch(30), touch(2), touch(12)],
+        nowDays: 40,
+        due: at(51),
+        status: 'compliant',
+        daysOverdue: 0,
+      },
+      {
+        case: 'a touch before the contact was created',
+        touches: [touch(-10)],
+        nowDays: 15,
+        due: at(11),
+        status: 'overdue',
+        daysOverdue: 4,
+      },
     ])('computes $case', ({ touches, nowDays, due, status, daysOverdue }) => {
       const clock = computeClock(touches, { now: new Date(at(nowDays)), createdAt: CREATED });
 
@@ -56,20 +107,32 @@ describe('Domain: engagementClock', () => {
 
       const clock = computeClock(last, { now: new Date(at(4)), createdAt: CREATED });
 
-      expect(clock).toEqual({ lastTouch: last, nextDueAt: at(24), status: 'compliant', daysOverdue: 0 });
+      expect(clock).toEqual({
+        lastTouch: last,
+        nextDueAt: at(24),
+        status: 'compliant',
+        daysOverdue: 0,
+      });
     });
 
     it('uses the window it is given', () => {
-      const clock = computeClock([touch(0)], { now: new Date(at(8)), createdAt: CREATED, windowDays: 7 });
+      const clock = computeClock([touch(0)], {
+        now: new Date(at(8)),
+        createdAt: CREATED,
+        windowDays: 7,
+      });
 
       expect(clock).toMatchObject({ nextDueAt: at(7), status: 'overdue', daysOverdue: 1 });
     });
 
     it('normalises instants with offsets to UTC', () => {
-      const clock = computeClock([{ type: 'email_in', at: '2026-01-02T01:00:00+01:00', by: 'contact' }], {
-        now: new Date(at(2)),
-        createdAt: CREATED,
-      });
+      const clock = computeClock(
+        [{ type: 'email_in', at: '2026-01-02T01:00:00+01:00', by: 'contact' }],
+        {
+          now: new Date(at(2)),
+          createdAt: CREATED,
+        },
+      );
 
       expect(clock.lastTouch?.at).toBe('2026-01-02T00:00:00.000Z');
     });
@@ -86,10 +149,34 @@ describe('Domain: engagementClock', () => {
     });
 
     it.each([
-      { case: 'an unreadable touch instant', run: () => computeClock([{ type: 'call', at: 'soon', by: 'agent' }], { now: new Date(at(1)), createdAt: CREATED }), field: 'touch.at' },
-      { case: 'an unreadable creation instant', run: () => computeClock([], { now: new Date(at(1)), createdAt: 'yesterday' }), field: 'createdAt' },
-      { case: 'a zero window', run: () => computeClock([], { now: new Date(at(1)), createdAt: CREATED, windowDays: 0 }), field: 'windowDays' },
-      { case: 'an unknown touch type', run: () => computeClock([{ type: 'fax', at: at(0), by: 'agent' } as unknown as Touch], { now: new Date(at(1)), createdAt: CREATED }), field: 'touch.type' },
+      {
+        case: 'an unreadable touch instant',
+        run: () =>
+          computeClock([{ type: 'call', at: 'soon', by: 'agent' }], {
+            now: new Date(at(1)),
+            createdAt: CREATED,
+          }),
+        field: 'touch.at',
+      },
+      {
+        case: 'an unreadable creation instant',
+        run: () => computeClock([], { now: new Date(at(1)), createdAt: 'yesterday' }),
+        field: 'createdAt',
+      },
+      {
+        case: 'a zero window',
+        run: () => computeClock([], { now: new Date(at(1)), createdAt: CREATED, windowDays: 0 }),
+        field: 'windowDays',
+      },
+      {
+        case: 'an unknown touch type',
+        run: () =>
+          computeClock([{ type: 'fax', at: at(0), by: 'agent' } as unknown as Touch], {
+            now: new Date(at(1)),
+            createdAt: CREATED,
+          }),
+        field: 'touch.type',
+      },
     ])('rejects $case naming the field', ({ run, field }) => {
       expect(run).toThrow(ValidationError);
       expect(run).toThrow(new RegExp(`^${field.replace('.', '\\.')}: `));
@@ -106,7 +193,12 @@ describe('Domain: engagementClock', () => {
 
       const next = recordTouch(clock, touch(29, 'email_in', 'contact'), { now: new Date(at(30)) });
 
-      expect(next).toEqual({ lastTouch: touch(29, 'email_in', 'contact'), nextDueAt: at(50), status: 'compliant', daysOverdue: 0 });
+      expect(next).toEqual({
+        lastTouch: touch(29, 'email_in', 'contact'),
+        nextDueAt: at(50),
+        status: 'compliant',
+        daysOverdue: 0,
+      });
     });
 
     it('ignores a touch older than the last one (out-of-order delivery)', () => {
@@ -137,7 +229,11 @@ describe('Domain: engagementClock', () => {
   it('refreshClock re-judges a stored clock at a later instant', () => {
     const clock = computeClock([touch(0)], { now: new Date(at(1)), createdAt: CREATED });
 
-    expect(refreshClock(clock, new Date(at(23)))).toMatchObject({ nextDueAt: at(21), status: 'overdue', daysOverdue: 2 });
+    expect(refreshClock(clock, new Date(at(23)))).toMatchObject({
+      nextDueAt: at(21),
+      status: 'overdue',
+      daysOverdue: 2,
+    });
   });
 
   describe('computeAccountClock', () => {
@@ -150,7 +246,12 @@ describe('Domain: engagementClock', () => {
 
       const account = computeAccountClock(contacts, { now: new Date(at(30)), createdAt: CREATED });
 
-      expect(account).toEqual({ lastTouch: touch(15, 'call', 'human'), nextDueAt: at(36), status: 'compliant', daysOverdue: 0 });
+      expect(account).toEqual({
+        lastTouch: touch(15, 'call', 'human'),
+        nextDueAt: at(36),
+        status: 'compliant',
+        daysOverdue: 0,
+      });
     });
 
     it('runs from the account creation when no contact was touched', () => {
@@ -161,7 +262,9 @@ describe('Domain: engagementClock', () => {
   });
 
   it('parses touches at the boundary and rejects unknown types', () => {
-    expect(touchSchema.parse({ type: 'call', at: '2026-01-01T10:00:00+02:00', by: 'human' }).at).toBe('2026-01-01T08:00:00.000Z');
+    expect(
+      touchSchema.parse({ type: 'call', at: '2026-01-01T10:00:00+02:00', by: 'human' }).at,
+    ).toBe('2026-01-01T08:00:00.000Z');
     expect(touchSchema.safeParse({ type: 'fax', at: CREATED, by: 'human' }).success).toBe(false);
   });
 
@@ -170,15 +273,23 @@ describe('Domain: engagementClock', () => {
       fc.assert(
         fc.property(
           fc.array(touchArb, { maxLength: 15 }).chain((touches) =>
-            fc.tuple(fc.constant(touches), fc.shuffledSubarray(touches, { minLength: touches.length, maxLength: touches.length })),
+            fc.tuple(
+              fc.constant(touches),
+              fc.shuffledSubarray(touches, {
+                minLength: touches.length,
+                maxLength: touches.length,
+              }),
+            ),
           ),
           nowArb,
           ([touches, shuffled], now) => {
             const start = computeClock([], { now, createdAt: CREATED });
-            const fold = (list: readonly Touch[]) => list.reduce((clock, next) => recordTouch(clock, next, { now }), start);
+            const fold = (list: readonly Touch[]) =>
+              list.reduce((clock, next) => recordTouch(clock, next, { now }), start);
 
             expect(fold(shuffled)).toEqual(fold(touches));
-            if (touches.length > 0) expect(fold(touches)).toEqual(computeClock(touches, { now, createdAt: CREATED }));
+            if (touches.length > 0)
+              expect(fold(touches)).toEqual(computeClock(touches, { now, createdAt: CREATED }));
           },
         ),
       );

@@ -10,9 +10,21 @@ function due(offsetHours: number): { nextDueAt: string } {
 
 describe('Domain: engagementStats', () => {
   it.each([
-    { case: 'no contacts as fully compliant', clocks: [], expected: { contacts: 0, compliant: 0, overdue: 0, complianceRate: 1 } },
-    { case: 'all compliant', clocks: [due(1), due(48)], expected: { contacts: 2, compliant: 2, overdue: 0, complianceRate: 1 } },
-    { case: 'a clock due exactly now as compliant', clocks: [due(0)], expected: { contacts: 1, compliant: 1, overdue: 0, complianceRate: 1 } },
+    {
+      case: 'no contacts as fully compliant',
+      clocks: [],
+      expected: { contacts: 0, compliant: 0, overdue: 0, complianceRate: 1 },
+    },
+    {
+      case: 'all compliant',
+      clocks: [due(1), due(48)],
+      expected: { contacts: 2, compliant: 2, overdue: 0, complianceRate: 1 },
+    },
+    {
+      case: 'a clock due exactly now as compliant',
+      clocks: [due(0)],
+      expected: { contacts: 1, compliant: 1, overdue: 0, complianceRate: 1 },
+    },
     {
       case: 'a mix',
       clocks: [due(-1), due(5), due(-200), due(10)],
@@ -35,15 +47,19 @@ describe('Domain: engagementStats', () => {
 
   it('keeps counts summing to the total and the rate in [0, 1]', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: -1_000, max: 1_000 }).map(due), { maxLength: 60 }), (clocks) => {
-        const stats = engagementStats(clocks, NOW);
+      fc.property(
+        fc.array(fc.integer({ min: -1_000, max: 1_000 }).map(due), { maxLength: 60 }),
+        (clocks) => {
+          const stats = engagementStats(clocks, NOW);
 
-        expect(stats.compliant + stats.overdue).toBe(stats.contacts);
-        expect(stats.contacts).toBe(clocks.length);
-        expect(stats.complianceRate).toBeGreaterThanOrEqual(0);
-        expect(stats.complianceRate).toBeLessThanOrEqual(1);
-        if (stats.contacts > 0) expect(stats.complianceRate).toBe(stats.compliant / stats.contacts);
-      }),
+          expect(stats.compliant + stats.overdue).toBe(stats.contacts);
+          expect(stats.contacts).toBe(clocks.length);
+          expect(stats.complianceRate).toBeGreaterThanOrEqual(0);
+          expect(stats.complianceRate).toBeLessThanOrEqual(1);
+          if (stats.contacts > 0)
+            expect(stats.complianceRate).toBe(stats.compliant / stats.contacts);
+        },
+      ),
     );
   });
 });

@@ -18,7 +18,12 @@ const CATALOG: CatalogEntry[] = [
   { productCode: 'DESK-REVIEW', fee: 150, requiresPropertyContact: false },
 ];
 
-const ACCOUNT: CreditAccount = { accountId: 'acct-1', status: 'active', creditLimit: 5_000, outstandingBalance: 1_000 };
+const ACCOUNT: CreditAccount = {
+  accountId: 'acct-1',
+  status: 'active',
+  creditLimit: 5_000,
+  outstandingBalance: 1_000,
+};
 
 /** A complete, valid bill order: 450 + 25 tech fee + 10 rush = 485. */
 function order(overrides: Partial<Order> = {}): Order {
@@ -41,7 +46,9 @@ function order(overrides: Partial<Order> = {}): Order {
 }
 
 /** The row's account when it names one (even `undefined`), else the default active account. */
-function accountOf(row: { readonly account?: CreditAccount | undefined }): CreditAccount | undefined {
+function accountOf(row: {
+  readonly account?: CreditAccount | undefined;
+}): CreditAccount | undefined {
   return 'account' in row ? row.account : ACCOUNT;
 }
 
@@ -73,15 +80,61 @@ describe('Domain: validateOrder', () => {
 
   describe('fail side of every code', () => {
     it.each<FailCase>([
-      { case: 'a zero fee', order: order({ fee: 0, total: 35 }), code: 'PRICE_FEE_NOT_POSITIVE', field: 'fee' },
-      { case: 'a missing fee', order: order({ fee: undefined }), code: 'PRICE_FEE_NOT_POSITIVE', field: 'fee' },
-      { case: 'a negative tech fee', order: order({ techFee: -5, total: 455 }), code: 'PRICE_TECH_FEE_NEGATIVE', field: 'techFee' },
-      { case: 'a total below the fee', order: order({ total: 400 }), code: 'PRICE_TOTAL_LT_FEE', field: 'total' },
-      { case: 'a total that does not add up', order: order({ total: 480 }), code: 'PRICE_TOTAL_MISMATCH', field: 'total' },
-      { case: 'a missing total', order: order({ total: undefined }), code: 'PRICE_TOTAL_MISMATCH', field: 'total' },
-      { case: 'a fee off the catalog', order: order({ fee: 400, total: 435 }), code: 'PRICE_FEE_OFF_CATALOG', field: 'fee' },
-      { case: 'an unknown product', order: order({ productCode: 'NOPE' }), code: 'PRICE_UNKNOWN_PRODUCT', field: 'productCode' },
-      { case: 'a bill order without its account', order: order(), account: undefined, code: 'CREDIT_NO_ACCOUNT', field: 'accountId' },
+      {
+        case: 'a zero fee',
+        order: order({ fee: 0, total: 35 }),
+        code: 'PRICE_FEE_NOT_POSITIVE',
+        field: 'fee',
+      },
+      {
+        case: 'a missing fee',
+        order: order({ fee: undefined }),
+        code: 'PRICE_FEE_NOT_POSITIVE',
+        field: 'fee',
+      },
+      {
+        case: 'a negative tech fee',
+        order: order({ techFee: -5, total: 455 }),
+        code: 'PRICE_TECH_FEE_NEGATIVE',
+        field: 'techFee',
+      },
+      {
+        case: 'a total below the fee',
+        order: order({ total: 400 }),
+        code: 'PRICE_TOTAL_LT_FEE',
+        field: 'total',
+      },
+      {
+        case: 'a total that does not add up',
+        order: order({ total: 480 }),
+        code: 'PRICE_TOTAL_MISMATCH',
+        field: 'total',
+      },
+      {
+        case: 'a missing total',
+        order: order({ total: undefined }),
+        code: 'PRICE_TOTAL_MISMATCH',
+        field: 'total',
+      },
+      {
+        case: 'a fee off the catalog',
+        order: order({ fee: 400, total: 435 }),
+        code: 'PRICE_FEE_OFF_CATALOG',
+        field: 'fee',
+      },
+      {
+        case: 'an unknown product',
+        order: order({ productCode: 'NOPE' }),
+        code: 'PRICE_UNKNOWN_PRODUCT',
+        field: 'productCode',
+      },
+      {
+        case: 'a bill order without its account',
+        order: order(),
+        account: undefined,
+        code: 'CREDIT_NO_ACCOUNT',
+        field: 'accountId',
+      },
       {
         case: "an invoice order given another client's account",
         order: order({ paymentMethod: 'invoice' }),
@@ -117,15 +170,30 @@ describe('Domain: validateOrder', () => {
         code: 'CREDIT_LIMIT_EXCEEDED',
         field: 'total',
       },
-      { case: 'a blank property address', order: order({ propertyAddress: '  ' }), code: 'MISSING_PROPERTY_ADDRESS', field: 'propertyAddress' },
-      { case: 'a missing borrower', order: order({ borrower: undefined }), code: 'MISSING_BORROWER_CONTACT', field: 'borrower' },
+      {
+        case: 'a blank property address',
+        order: order({ propertyAddress: '  ' }),
+        code: 'MISSING_PROPERTY_ADDRESS',
+        field: 'propertyAddress',
+      },
+      {
+        case: 'a missing borrower',
+        order: order({ borrower: undefined }),
+        code: 'MISSING_BORROWER_CONTACT',
+        field: 'borrower',
+      },
       {
         case: 'a borrower without email or phone',
         order: order({ borrower: { name: 'Pat Lee', email: 'not-an-email', phone: '12' } }),
         code: 'MISSING_BORROWER_CONTACT',
         field: 'borrower',
       },
-      { case: 'a missing property contact', order: order({ propertyContact: undefined }), code: 'MISSING_PROPERTY_CONTACT', field: 'propertyContact' },
+      {
+        case: 'a missing property contact',
+        order: order({ propertyContact: undefined }),
+        code: 'MISSING_PROPERTY_CONTACT',
+        field: 'propertyContact',
+      },
       {
         case: 'a property contact without a name',
         order: order({ propertyContact: { name: ' ', phone: '555-010-2000' } }),
@@ -144,18 +212,49 @@ describe('Domain: validateOrder', () => {
 
   describe('pass side of every code', () => {
     it.each<PassCase>([
-      { case: 'a one-cent fee', order: order({ fee: 0.01, total: 35.01 }), absent: 'PRICE_FEE_NOT_POSITIVE' },
-      { case: 'a zero tech fee', order: order({ techFee: 0, total: 460 }), absent: 'PRICE_TECH_FEE_NEGATIVE' },
-      { case: 'a missing tech fee, counted as 0', order: order({ techFee: undefined, total: 460 }), absent: 'PRICE_TECH_FEE_NEGATIVE' },
-      { case: 'a total equal to the fee', order: order({ techFee: 0, extras: [], total: 450 }), absent: 'PRICE_TOTAL_LT_FEE' },
+      {
+        case: 'a one-cent fee',
+        order: order({ fee: 0.01, total: 35.01 }),
+        absent: 'PRICE_FEE_NOT_POSITIVE',
+      },
+      {
+        case: 'a zero tech fee',
+        order: order({ techFee: 0, total: 460 }),
+        absent: 'PRICE_TECH_FEE_NEGATIVE',
+      },
+      {
+        case: 'a missing tech fee, counted as 0',
+        order: order({ techFee: undefined, total: 460 }),
+        absent: 'PRICE_TECH_FEE_NEGATIVE',
+      },
+      {
+        case: 'a total equal to the fee',
+        order: order({ techFee: 0, extras: [], total: 450 }),
+        absent: 'PRICE_TOTAL_LT_FEE',
+      },
       {
         case: 'cents that float arithmetic would drift on',
-        order: order({ fee: 0.1, techFee: 0.2, extras: [], total: 0.3, productCode: 'DESK-REVIEW' }),
+        order: order({
+          fee: 0.1,
+          techFee: 0.2,
+          extras: [],
+          total: 0.3,
+          productCode: 'DESK-REVIEW',
+        }),
         absent: 'PRICE_TOTAL_MISMATCH',
       },
       { case: 'a fee equal to the catalog fee', order: order(), absent: 'PRICE_FEE_OFF_CATALOG' },
-      { case: 'a product code in other casing', order: order({ productCode: ' appr-1004 ' }), absent: 'PRICE_UNKNOWN_PRODUCT' },
-      { case: 'a card order without an account', order: order({ paymentMethod: 'card' }), account: undefined, absent: 'CREDIT_NO_ACCOUNT' },
+      {
+        case: 'a product code in other casing',
+        order: order({ productCode: ' appr-1004 ' }),
+        absent: 'PRICE_UNKNOWN_PRODUCT',
+      },
+      {
+        case: 'a card order without an account',
+        order: order({ paymentMethod: 'card' }),
+        account: undefined,
+        absent: 'CREDIT_NO_ACCOUNT',
+      },
       {
         case: 'a prepaid order from an inactive client',
         order: order({ paymentMethod: 'prepaid' }),
@@ -170,12 +269,21 @@ describe('Domain: validateOrder', () => {
       },
       {
         case: 'available credit with float-unfriendly amounts',
-        order: order({ fee: 450, techFee: 0.1, extras: [{ code: 'X', amount: 0.2 }], total: 450.3 }),
+        order: order({
+          fee: 450,
+          techFee: 0.1,
+          extras: [{ code: 'X', amount: 0.2 }],
+          total: 450.3,
+        }),
         account: { ...ACCOUNT, creditLimit: 1_450.3, outstandingBalance: 1_000 },
         absent: 'CREDIT_LIMIT_EXCEEDED',
       },
       { case: 'a property address', order: order(), absent: 'MISSING_PROPERTY_ADDRESS' },
-      { case: 'a borrower reachable by phone only', order: order({ borrower: { name: 'Pat', phone: '555 010 3000' } }), absent: 'MISSING_BORROWER_CONTACT' },
+      {
+        case: 'a borrower reachable by phone only',
+        order: order({ borrower: { name: 'Pat', phone: '555 010 3000' } }),
+        absent: 'MISSING_BORROWER_CONTACT',
+      },
       {
         case: 'a property contact reachable by email only',
         order: order({ propertyContact: { name: 'Sam', email: 'sam@agency.example' } }),
@@ -183,7 +291,12 @@ describe('Domain: validateOrder', () => {
       },
       {
         case: 'a product that needs no inspection contact',
-        order: order({ productCode: 'DESK-REVIEW', fee: 150, total: 185, propertyContact: undefined }),
+        order: order({
+          productCode: 'DESK-REVIEW',
+          fee: 150,
+          total: 185,
+          propertyContact: undefined,
+        }),
         absent: 'MISSING_PROPERTY_CONTACT',
       },
     ])('does not report $absent for $case', (row) => {
@@ -201,15 +314,28 @@ describe('Domain: validateOrder', () => {
     { case: 'any cent off with no tolerance', total: 485.01, tolerance: undefined, mismatch: true },
     { case: 'a negative tolerance, read as none', total: 485.01, tolerance: -1, mismatch: true },
   ])('applies the tolerance to $case', ({ total, tolerance, mismatch }) => {
-    const result = validateOrder(order({ total }), { catalog: CATALOG, account: ACCOUNT, tolerance });
+    const result = validateOrder(order({ total }), {
+      catalog: CATALOG,
+      account: ACCOUNT,
+      tolerance,
+    });
 
     expect(codes(result).includes('PRICE_TOTAL_MISMATCH')).toBe(mismatch);
   });
 
   it('reports every problem at once, in code order', () => {
-    const broken = order({ fee: -1, techFee: -2, total: undefined, productCode: 'NOPE', propertyAddress: undefined });
+    const broken = order({
+      fee: -1,
+      techFee: -2,
+      total: undefined,
+      productCode: 'NOPE',
+      propertyAddress: undefined,
+    });
 
-    const result = validateOrder(broken, { catalog: CATALOG, account: { ...ACCOUNT, status: 'inactive' } });
+    const result = validateOrder(broken, {
+      catalog: CATALOG,
+      account: { ...ACCOUNT, status: 'inactive' },
+    });
 
     expect(codes(result)).toEqual([
       'PRICE_FEE_NOT_POSITIVE',
@@ -225,7 +351,9 @@ describe('Domain: validateOrder', () => {
   it('names amounts with two decimals in messages', () => {
     const result = validateOrder(order({ total: 480 }), { catalog: CATALOG, account: ACCOUNT });
 
-    expect(result.exceptions[0]?.message).toBe('total 480.00 differs from fee + tech fee + extras = 485.00');
+    expect(result.exceptions[0]?.message).toBe(
+      'total 480.00 differs from fee + tech fee + extras = 485.00',
+    );
   });
 
   it('does not change the order it validates', () => {
@@ -256,8 +384,16 @@ describe('Domain: orderSchema', () => {
   it.each([
     { case: 'an unknown payment method', patch: { paymentMethod: 'cash' }, path: 'paymentMethod' },
     { case: 'a fee with three decimals', patch: { fee: 450.005 }, path: 'fee' },
-    { case: 'a negative extra', patch: { extras: [{ code: 'X', amount: -1 }] }, path: 'extras.0.amount' },
-    { case: 'a creation time that is not ISO-8601', patch: { createdAt: 'yesterday' }, path: 'createdAt' },
+    {
+      case: 'a negative extra',
+      patch: { extras: [{ code: 'X', amount: -1 }] },
+      path: 'extras.0.amount',
+    },
+    {
+      case: 'a creation time that is not ISO-8601',
+      patch: { createdAt: 'yesterday' },
+      path: 'createdAt',
+    },
   ])('rejects $case naming the field', ({ patch, path }) => {
     const parsed = orderSchema.safeParse({ ...order(), ...patch });
 

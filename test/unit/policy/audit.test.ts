@@ -48,7 +48,11 @@ describe('Domain: toViolationRecord', () => {
     } as unknown as ProposedAction;
     const denied: DeniedDecision = {
       allowed: false,
-      violation: { type: 'unknown_action_type', reason: 'not registered', rule: 'engine.registered_action_type' },
+      violation: {
+        type: 'unknown_action_type',
+        reason: 'not registered',
+        rule: 'engine.registered_action_type',
+      },
     };
 
     const record = toViolationRecord(denied, action, { runId: 'run-8', now: NOW });
@@ -60,7 +64,12 @@ describe('Domain: toViolationRecord', () => {
   });
 
   it('bounds long fields so the audit item stays small', () => {
-    const action = { type: 'x'.repeat(5_000), target: { email: `${'a'.repeat(5_000)}@x.example` }, reason: 'r', payload: {} };
+    const action = {
+      type: 'x'.repeat(5_000),
+      target: { email: `${'a'.repeat(5_000)}@x.example` },
+      reason: 'r',
+      payload: {},
+    };
 
     const record = toViolationRecord(DENIED, action, { runId: 'run-9', now: NOW });
 

@@ -32,17 +32,36 @@ function context(overrides: Partial<PolicyContext> = {}): PolicyContext {
       excludedRegions: ['EU'],
     },
     suppressedEmails: new Set(['bounced@prospect.example']),
-    recipient: { email: 'ann@prospect.example', accountId: 'acct-prospect', industry: 'Lending', region: 'US' },
+    recipient: {
+      email: 'ann@prospect.example',
+      accountId: 'acct-prospect',
+      industry: 'Lending',
+      region: 'US',
+    },
     ...overrides,
   };
 }
 
 function action(overrides: Partial<ProposedAction> = {}): ProposedAction {
-  return { type: 'send_email', target: {}, reason: 'engagement window passed', payload: {}, ...overrides };
+  return {
+    type: 'send_email',
+    target: {},
+    reason: 'engagement window passed',
+    payload: {},
+    ...overrides,
+  };
 }
 
-function task(evidence: ProposedAction['evidence'], target: ProposedAction['target'] = {}): ProposedAction {
-  return action({ type: 'create_task', target, reason: 'client asked for a person to follow up', evidence });
+function task(
+  evidence: ProposedAction['evidence'],
+  target: ProposedAction['target'] = {},
+): ProposedAction {
+  return action({
+    type: 'create_task',
+    target,
+    reason: 'client asked for a person to follow up',
+    evidence,
+  });
 }
 
 interface AllowedCase {
@@ -66,7 +85,11 @@ describe('Domain: policyEngine', () => {
     it.each<AllowedCase>([
       {
         case: 'a task the client asked for in an inbound message',
-        action: task({ kind: 'client_request', messageId: 'm-1', text: 'Can you call me Thursday?' }),
+        action: task({
+          kind: 'client_request',
+          messageId: 'm-1',
+          text: 'Can you call me Thursday?',
+        }),
         rule: 'create_task.explicitly_requested',
         basis: 'client_request:request.modal_question',
       },
@@ -79,7 +102,11 @@ describe('Domain: policyEngine', () => {
       {
         case: 'a task for a compliance deadline that is due',
         action: task({ kind: 'compliance_deadline' }, { accountId: 'acct-1' }),
-        context: { complianceDeadlines: [{ deadlineId: 'q1-vendor', dueAt: '2026-03-01T00:00:00Z', accountId: 'acct-1' }] },
+        context: {
+          complianceDeadlines: [
+            { deadlineId: 'q1-vendor', dueAt: '2026-03-01T00:00:00Z', accountId: 'acct-1' },
+          ],
+        },
         rule: 'create_task.explicitly_requested',
         basis: 'compliance_deadline:q1-vendor',
       },
@@ -118,7 +145,12 @@ describe('Domain: policyEngine', () => {
       },
       {
         case: 'order validation',
-        action: action({ type: 'validate_order', target: { orderId: 'o-1' }, reason: 'new order', payload: { paymentMethod: 'bill' } }),
+        action: action({
+          type: 'validate_order',
+          target: { orderId: 'o-1' },
+          reason: 'new order',
+          payload: { paymentMethod: 'bill' },
+        }),
         rule: 'validate_order.always_allowed',
       },
       {
@@ -134,7 +166,9 @@ describe('Domain: policyEngine', () => {
       },
       {
         case: 'an email whose reason names a bank as the client',
-        action: action({ reason: 'Introduce our new service to First National Bank account managers' }),
+        action: action({
+          reason: 'Introduce our new service to First National Bank account managers',
+        }),
         rule: 'outreach.not_suppressed',
       },
       {
@@ -193,7 +227,11 @@ describe('Domain: policyEngine', () => {
       },
       {
         case: 'create_task on a message in another language',
-        action: task({ kind: 'client_request', messageId: 'm-1', text: '¿Puede llamarme el jueves, por favor?' }),
+        action: task({
+          kind: 'client_request',
+          messageId: 'm-1',
+          text: '¿Puede llamarme el jueves, por favor?',
+        }),
         violation: 'human_task_not_requested',
         rule: 'create_task.explicitly_requested',
       },
@@ -207,14 +245,21 @@ describe('Domain: policyEngine', () => {
       {
         case: "create_task for another account's due deadline",
         action: task({ kind: 'compliance_deadline' }, { accountId: 'acct-1' }),
-        context: { complianceDeadlines: [{ deadlineId: 'q1', dueAt: '2026-03-01T00:00:00Z', accountId: 'acct-2' }] },
+        context: {
+          complianceDeadlines: [
+            { deadlineId: 'q1', dueAt: '2026-03-01T00:00:00Z', accountId: 'acct-2' },
+          ],
+        },
         violation: 'human_task_not_requested',
         rule: 'create_task.explicitly_requested',
       },
       {
         case: 'research while contacts are overdue',
         action: action({ type: 'research', reason: 'goals are behind pace' }),
-        context: { engagement: { overdueContacts: 3 }, goals: { behindPace: true, pipelineThin: true } },
+        context: {
+          engagement: { overdueContacts: 3 },
+          goals: { behindPace: true, pipelineThin: true },
+        },
         violation: 'research_before_followups_exhausted',
         rule: 'research.after_followups_exhausted',
       },
@@ -309,7 +354,10 @@ describe('Domain: policyEngine', () => {
       },
       {
         case: 'a delete-all in the reason',
-        action: action({ type: 'contact_discovery', reason: 'Delete all contacts at the account first' }),
+        action: action({
+          type: 'contact_discovery',
+          reason: 'Delete all contacts at the account first',
+        }),
         violation: 'sensitive_action',
         rule: 'action.no_sensitive_operation',
       },
@@ -331,7 +379,11 @@ describe('Domain: policyEngine', () => {
         action: action({
           type: 'create_task',
           reason: 'Update the bank details for acct-1 as asked',
-          evidence: { kind: 'client_request', messageId: 'm-9', text: 'Can you update our bank details?' },
+          evidence: {
+            kind: 'client_request',
+            messageId: 'm-9',
+            text: 'Can you update our bank details?',
+          },
         }),
         violation: 'sensitive_action',
         rule: 'action.no_sensitive_operation',
@@ -360,7 +412,11 @@ describe('Domain: policyEngine', () => {
 
     it('judges what we would do, not the words the client used', () => {
       // A person reviewing the request is the safe path; the agent changing the details is not.
-      const proposed = task({ kind: 'client_request', messageId: 'm-9', text: 'Can you update our bank details?' });
+      const proposed = task({
+        kind: 'client_request',
+        messageId: 'm-9',
+        text: 'Can you update our bank details?',
+      });
 
       const decision = evaluatePolicy(proposed, context());
 
@@ -412,30 +468,55 @@ describe('Domain: policyEngine', () => {
 
       expect(decision).toEqual({
         allowed: false,
-        violation: { type: 'policy_error', rule: 'test.throws', reason: 'rule test.throws failed: lookup table missing' },
+        violation: {
+          type: 'policy_error',
+          rule: 'test.throws',
+          reason: 'rule test.throws failed: lookup table missing',
+        },
       });
     });
 
     it('denies with policy_error when a rule returns no verdict', () => {
-      const broken = { id: 'test.silent', description: 'returns nothing', check: () => undefined } as unknown as PolicyRule;
+      const broken = {
+        id: 'test.silent',
+        description: 'returns nothing',
+        check: () => undefined,
+      } as unknown as PolicyRule;
 
-      const decision = evaluatePolicy(action(), context(), createPolicyRegistry({ send_email: [broken] }));
+      const decision = evaluatePolicy(
+        action(),
+        context(),
+        createPolicyRegistry({ send_email: [broken] }),
+      );
 
-      expect(decision).toMatchObject({ allowed: false, violation: { type: 'policy_error', rule: 'test.silent' } });
+      expect(decision).toMatchObject({
+        allowed: false,
+        violation: { type: 'policy_error', rule: 'test.silent' },
+      });
     });
 
     it('denies with policy_error when a registered type has no rules', () => {
-      const decision = evaluatePolicy(action(), context(), createPolicyRegistry({ send_email: [] }));
+      const decision = evaluatePolicy(
+        action(),
+        context(),
+        createPolicyRegistry({ send_email: [] }),
+      );
 
       expect(decision).toMatchObject({ allowed: false, violation: { type: 'policy_error' } });
     });
 
     it.each([
       { case: 'engagement figures are missing', overrides: { engagement: undefined } },
-      { case: 'the overdue count is not a number', overrides: { engagement: { overdueContacts: Number.NaN } } },
+      {
+        case: 'the overdue count is not a number',
+        overrides: { engagement: { overdueContacts: Number.NaN } },
+      },
       { case: 'the overdue count is negative', overrides: { engagement: { overdueContacts: -1 } } },
     ])('denies research with policy_error when $case', ({ overrides }) => {
-      const broken = { ...context({ goals: { behindPace: true, pipelineThin: true } }), ...overrides } as PolicyContext;
+      const broken = {
+        ...context({ goals: { behindPace: true, pipelineThin: true } }),
+        ...overrides,
+      } as PolicyContext;
 
       const decision = evaluatePolicy(action({ type: 'research', reason: 'behind pace' }), broken);
 
@@ -450,7 +531,10 @@ describe('Domain: policyEngine', () => {
 
       const decision = evaluatePolicy(action(), broken);
 
-      expect(decision).toMatchObject({ allowed: false, violation: { type: 'policy_error', rule: 'outreach.do_not_contact' } });
+      expect(decision).toMatchObject({
+        allowed: false,
+        violation: { type: 'policy_error', rule: 'outreach.do_not_contact' },
+      });
     });
 
     it('denies with policy_error when the payload is too deep to scan', () => {
@@ -494,13 +578,17 @@ describe('Domain: policyEngine', () => {
 
   describe('registry and rule table', () => {
     it('registers every action type the planner may propose', () => {
-      const registered = ACTION_TYPES.filter((type) => (DEFAULT_POLICY_REGISTRY.get(type)?.length ?? 0) > 0);
+      const registered = ACTION_TYPES.filter(
+        (type) => (DEFAULT_POLICY_REGISTRY.get(type)?.length ?? 0) > 0,
+      );
 
       expect(registered).toEqual([...ACTION_TYPES]);
     });
 
     it('describes every registered and global rule with a known violation type', () => {
-      const ruleIds = [...GLOBAL_POLICY_RULES, ...[...DEFAULT_POLICY_REGISTRY.values()].flat()].map((rule) => rule.id);
+      const ruleIds = [...GLOBAL_POLICY_RULES, ...[...DEFAULT_POLICY_REGISTRY.values()].flat()].map(
+        (rule) => rule.id,
+      );
 
       for (const id of ruleIds) expect(POLICY_RULES).toHaveProperty([id]);
       for (const row of Object.values(POLICY_RULES)) {
@@ -516,7 +604,11 @@ describe('Domain: policyEngine', () => {
     });
 
     it('decides the same way every time for the same input', () => {
-      const proposed = task({ kind: 'client_request', messageId: 'm-1', text: 'Give me a call tomorrow' });
+      const proposed = task({
+        kind: 'client_request',
+        messageId: 'm-1',
+        text: 'Give me a call tomorrow',
+      });
 
       expect(evaluatePolicy(proposed, context())).toEqual(evaluatePolicy(proposed, context()));
     });

@@ -1,0 +1,194 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import type { Stage } from '../../shared/config.js';
+import { METRIC_NAMESPACE } from '../../shared/observability/observability.js';
+import { TABLE_SCHEMA } from '../../shared/storage/table-schema.js';
+
+/** The repository root, from this file's place in it (`infra/constructs/`). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The handler file of a function folder: `functions/<name>/handler.ts` under the repo root. */
+export function functionEntry(name: string): string {
+  return join(REPO_ROOT, 'functions', name, 'handler.ts');
+}
+
+/** Item reads the repositories make (no Scan: every read is by key or by partition). */
+const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+/** Item writes on top of reads; conditional writes need nothing more (no transactions). */
+const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+// esbuild's ESM output has no `require`; CommonJS dependencies bundled into it (parts of the
+// Powertools dependency tree) call it, so every bundle starts by recreating it.
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __agentCreateRequire } from 'node:module';" +
+  'const require = __agentCreateRequire(import.meta.url);';
+
+/** Props for {@link AgentFunction}. */
+export interface AgentFunctionProps {
+  /** Kebab-case folder under `functions/`; also the Powertools service name. */
+  readonly name: string;
+  /** Application name, passed to the function as `APP_NAME`. */
+  readonly appName: string;
+  /** Deployment stage, passed as `STAGE`; `prod` keeps the log group when the stack goes. */
+  readonly stage: Stage;
+  /** Longest one invocation may run. */
+  readonly timeout: Duration;
+  /** Memory in MB. @default 512 */
+  readonly memorySize?: number;
+  /** How long the function's log group keeps events. @default one month */
+  readonly logRetention?: RetentionDays;
+  /** What happens to the log group when the stack is deleted. @default RETAIN in prod, DESTROY elsewhere */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** Extra environment variables; prefer the `bind*` helpers, which grant access too. */
+  readonly environment?: Record<string, string>;
+  /** Shown in the Lambda console. */
+  readonly description?: string;
+}
+
+/**
+ * The house Lambda function (one per `functions/<name>/handler.ts`): Node.js 22 on arm64, X-Ray
+ * tracing, an ESM bundle with source maps (minified; only `@aws-sdk/*` is left to the runtime, so
+ * Powertools and middy ship pinned in the bundle), an explicit log group with retention, and the
+ * Powertools environment. Its role starts with nothing but writing to that log group (no
+ * AWSLambdaBasicExecutionRole, which would allow creating any log group); each `bind*` helper sets
+ * the environment variable the runtime reads together with the least-privilege grant.
+ *
+ * @example
+ * const plan = new AgentFunction(this, 'Plan', { name: 'plan', appName, stage, timeout: Duration.minutes(5) });
+ * plan.bindTable(table, 'readWrite');
+ */
+export class AgentFunction extends Construct {
+  /** The Lambda function; pass it to integrations (`new LambdaInvoke(..., { lambdaFunction })`). */
+  readonly lambda: NodejsFunction;
+  /** Where the function logs. */
+  readonly logGroup: LogGroup;
+  /** The execution role (log group write, X-Ray, and whatever the `bind*` helpers add). */
+  readonly role: Role;
+  /** The Powertools service name (`functions/<name>`). */
+  readonly serviceName: string;
+
+  constructor(scope: Construct, id: string, props: AgentFunctionProps) {
+    super(scope, id);
+    this.serviceName = props.name;
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy:
+        props.logRemovalPolicy ??
+        (props.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY),
+    });
+    this.role = new Role(this, 'ServiceRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${props.name} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.lambda = new NodejsFunction(this, 'Resource', {
+      entry: functionEntry(props.name),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout,
+      tracing: Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      ...(props.description ? { description: props.description } : {}),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.name,
+        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        APP_NAME: props.appName,
+        STAGE: props.stage,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        platform: 'node',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+
+    // Tracing adds the X-Ray statement to the role's default policy; scope the acknowledgment
+    // to exactly that finding so any other wildcard on this role still fails synthesis.
+    Validations.of(this.role.node.findChild('DefaultPolicy')).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level ' +
+        'permissions, so the statement needs Resource "*"; the role has no other wildcard resource.',
+    });
+    Validations.of(this.lambda).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is the pinned runtime: the bundle targets node22 and Powertools 2.35 / middy 6 ' +
+        'are the versions tested with it (DESIGN.md section 6); moving to Node.js 24 is a deliberate upgrade.',
+    });
+  }
+
+  /**
+   * Gives the function the table: sets `TABLE_NAME` and grants `read` (GetItem, BatchGetItem,
+   * Query) or `readWrite` (plus PutItem, UpdateItem, DeleteItem, BatchWriteItem) on the table,
+   * and Query on each index of {@link TABLE_SCHEMA} by name. Narrower than `table.grantReadData`,
+   * which adds Scan, stream reads and `<table>/index/*`.
+   */
+  bindTable(table: ITable, access: 'read' | 'readWrite'): this {
+    this.lambda.addEnvironment('TABLE_NAME', table.tableName);
+    Grant.addToPrincipal({
+      grantee: this.lambda,
+      actions:
+        access === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
+      resourceArns: [table.tableArn],
+    });
+    Grant.addToPrincipal({
+      grantee: this.lambda,
+      actions: ['dynamodb:Query'],
+      resourceArns: TABLE_SCHEMA.globalSecondaryIndexes.map(
+        (index) => `${table.tableArn}/index/${index.indexName}`,
+      ),
+    });
+    return this;
+  }
+
+  /**
+   * Gives the function a queue under `envName` (e.g. `SEND_QUEUE_URL`): `send` grants
+   * SendMessage only; `consume` grants receive/delete/visibility changes.
+   */
+  bindQueue(queue: IQueue, access: 'send' | 'consume', envName: string): this {
+    this.lambda.addEnvironment(envName, queue.queueUrl);
+    if (access === 'send') queue.grantSendMessages(this.lambda);
+    else queue.grantConsumeMessages(this.lambda);
+    return this;
+  }
+
+  /** Gives the function read access to an SSM parameter and its name under `envName`. */
+  bindParameter(parameter: IStringParameter, envName: string): this {
+    this.lambda.addEnvironment(envName, parameter.parameterName);
+    parameter.grantRead(this.lambda);
+    return this;
+  }
+}
+
+/** Default timeout of short steps (gates, locks, bookkeeping). */
+export const SHORT_STEP_TIMEOUT = Duration.minutes(1);

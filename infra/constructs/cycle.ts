@@ -1,0 +1,271 @@
+import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  Errors,
+  Fail,
+  JitterType,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { Stage } from '../../shared/config.js';
+import type { SendMode } from '../../shared/domain/send-mode.js';
+import { AgentFunction } from './agent-function.js';
+
+/**
+ * The cycle's Task states in execution order, then the Catch target. The names are a contract:
+ * the local simulator overrides Task states by name, and run records name the failed step.
+ */
+export const CYCLE_TASK_STATES = [
+  'CheckGates',
+  'AcquireLock',
+  'Plan',
+  'Act',
+  'React',
+  'Reflect',
+  'ReleaseLock',
+  'RecordFailure',
+] as const;
+
+/** A Task state of the cycle state machine. */
+export type CycleTaskState = (typeof CYCLE_TASK_STATES)[number];
+
+/** The cycle's other (non-Task) state names. */
+export const CYCLE_STATES = {
+  gatesOpen: 'GatesOpen?',
+  lockAcquired: 'LockAcquired?',
+  skipped: 'Skipped',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+} as const;
+
+/** The error the cycle execution fails with after RecordFailure has recorded the cause. */
+export const CYCLE_FAILED_ERROR = 'CycleFailed';
+
+/**
+ * Errors every cycle Task retries: Lambda's own transient failures (service errors, throttling,
+ * SDK client errors) and `TransientError`, the name `markTransientErrors` gives a handler's
+ * throttling/5xx failures. Everything else goes straight to the Catch.
+ */
+export const CYCLE_TRANSIENT_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'TransientError',
+] as const;
+
+interface StepSpec {
+  /** Folder under `functions/`. */
+  readonly functionName: string;
+  /** Where the step's result goes in the state; every step keeps the whole state as its input. */
+  readonly resultPath: string;
+  readonly timeout: Duration;
+}
+
+const LONG_STEP = Duration.minutes(5);
+const SHORT_STEP = Duration.minutes(1);
+
+const STEPS: Record<CycleTaskState, StepSpec> = {
+  CheckGates: { functionName: 'check-gates', resultPath: '$.gates', timeout: SHORT_STEP },
+  AcquireLock: { functionName: 'acquire-lock', resultPath: '$.lock', timeout: SHORT_STEP },
+  Plan: { functionName: 'plan', resultPath: '$.plan', timeout: LONG_STEP },
+  Act: { functionName: 'act', resultPath: '$.act', timeout: LONG_STEP },
+  React: { functionName: 'react', resultPath: '$.react', timeout: LONG_STEP },
+  Reflect: { functionName: 'reflect', resultPath: '$.reflect', timeout: LONG_STEP },
+  ReleaseLock: { functionName: 'release-lock', resultPath: '$.release', timeout: SHORT_STEP },
+  RecordFailure: { functionName: 'record-failure', resultPath: '$.failure', timeout: SHORT_STEP },
+};
+
+/** Props for {@link CycleStateMachine}. */
+export interface CycleStateMachineProps {
+  readonly appName: string;
+  readonly stage: Stage;
+  /** Email rollout mode the steps see as `SEND_MODE`. */
+  readonly sendMode: SendMode;
+  /** The single table; every step reads and writes run records and cards. */
+  readonly table: ITable;
+  /** Act enqueues `send_email` actions here (`SEND_QUEUE_URL`); no other step may send. */
+  readonly sendQueue: IQueue;
+  /** The global kill switch CheckGates reads (`KILL_SWITCH_PARAMETER`). */
+  readonly killSwitch: IStringParameter;
+  /** Lifetime of the tenant's cycle lock between extensions (`LOCK_TTL_SECONDS`). @default 900 */
+  readonly lockTtlSeconds?: number;
+  /** Retention of the function and state machine log groups. @default one month */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The hourly cycle of one tenant (capability: cycle): a STANDARD state machine, one
+ * {@link AgentFunction} per step.
+ *
+ * ```
+ * CheckGates ─► GatesOpen? ─no─► Skipped
+ *                  └─yes─► AcquireLock ─► LockAcquired? ─no─► Skipped
+ *                                             └─yes─► Plan ─► Act ─► React ─► Reflect ─► ReleaseLock ─► Succeeded
+ * any Task ─(Catch States.ALL, $.error)─► RecordFailure ─► Failed (CycleFailed)
+ * ```
+ *
+ * Each Task invokes its function with the whole state as the payload and stores the result under
+ * its own key (`$.gates`, `$.lock`, `$.plan` …), so every step sees the input and the earlier
+ * results. Tasks retry only {@link CYCLE_TRANSIENT_ERRORS} (2 s, ×2, 3 attempts, full jitter);
+ * the integration's built-in Lambda retry is off so this is the only retry policy. RecordFailure
+ * marks the run FAILED and releases the lock, then the execution fails with `CycleFailed`.
+ *
+ * Execution logs go to CloudWatch at level ERROR without execution data: states carry tenant
+ * ids and card counts, and customer data stays out of logs. X-Ray tracing is on.
+ */
+export class CycleStateMachine extends Construct {
+  readonly stateMachine: StateMachine;
+  /** One function per Task state. */
+  readonly functions: Record<CycleTaskState, AgentFunction>;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: CycleStateMachineProps) {
+    super(scope, id);
+    const removalPolicy = props.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+
+    const functions = {} as Record<CycleTaskState, AgentFunction>;
+    for (const state of CYCLE_TASK_STATES) {
+      const step = STEPS[state];
+      functions[state] = new AgentFunction(this, `${state}Function`, {
+        name: step.functionName,
+        appName: props.appName,
+        stage: props.stage,
+        timeout: step.timeout,
+        logRetention,
+        description: `Cycle step ${state}`,
+        environment: {
+          SEND_MODE: props.sendMode,
+          LOCK_TTL_SECONDS: String(props.lockTtlSeconds ?? 900),
+        },
+      }).bindTable(props.table, 'readWrite');
+    }
+    functions.CheckGates.bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER');
+    functions.Act.bindQueue(props.sendQueue, 'send', 'SEND_QUEUE_URL');
+    this.functions = functions;
+
+    const task = (state: CycleTaskState): LambdaInvoke => {
+      const invoke = new LambdaInvoke(this, state, {
+        lambdaFunction: functions[state].lambda,
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath: STEPS[state].resultPath,
+      });
+      invoke.addRetry({
+        errors: [...CYCLE_TRANSIENT_ERRORS],
+        interval: Duration.seconds(2),
+        backoffRate: 2,
+        maxAttempts: 3,
+        jitterStrategy: JitterType.FULL,
+      });
+      return invoke;
+    };
+
+    const failed = new Fail(this, CYCLE_STATES.failed, {
+      error: CYCLE_FAILED_ERROR,
+      cause: 'A cycle step failed; RecordFailure wrote the cause to the run record',
+    });
+    const recordFailure = task('RecordFailure').next(failed);
+    const skipped = new Succeed(this, CYCLE_STATES.skipped);
+    const succeeded = new Succeed(this, CYCLE_STATES.succeeded);
+
+    const steps = {} as Record<Exclude<CycleTaskState, 'RecordFailure'>, LambdaInvoke>;
+    for (const state of CYCLE_TASK_STATES) {
+      if (state === 'RecordFailure') continue;
+      const step = task(state);
+      step.addCatch(recordFailure, { errors: [Errors.ALL], resultPath: '$.error' });
+      steps[state] = step;
+    }
+
+    const definition = steps.CheckGates.next(
+      new Choice(this, CYCLE_STATES.gatesOpen)
+        .when(
+          Condition.booleanEquals('$.gates.proceed', true),
+          steps.AcquireLock.next(
+            new Choice(this, CYCLE_STATES.lockAcquired)
+              .when(
+                Condition.booleanEquals('$.lock.acquired', true),
+                steps.Plan.next(steps.Act)
+                  .next(steps.React)
+                  .next(steps.Reflect)
+                  .next(steps.ReleaseLock)
+                  .next(succeeded),
+              )
+              .otherwise(skipped),
+          ),
+        )
+        .otherwise(skipped),
+    );
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      // The /aws/vendedlogs/ prefix keeps Step Functions from adding this log group to the
+      // account's CloudWatch Logs resource policy, which is capped at 5,120 characters. The name
+      // is unique per stack and construct path; a prod group retained after a stack deletion
+      // must be deleted (or imported) before the stack can be created again.
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
+      retention: logRetention,
+      removalPolicy,
+    });
+
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      comment: 'Engagement agent: one hourly cycle of one tenant',
+      definitionBody: DefinitionBody.fromChainable(definition),
+      stateMachineType: StateMachineType.STANDARD,
+      timeout: Duration.minutes(50),
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: LogLevel.ERROR, includeExecutionData: false },
+    });
+
+    acknowledgeStateMachineRoleWildcards(
+      this.stateMachine,
+      CYCLE_TASK_STATES.map((state) => functions[state]),
+    );
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-SF1',
+      reason:
+        'Logging level ERROR on purpose: cycle states carry tenant ids and action counts, ALL would ' +
+        'log every transition of every tenant hourly; failures and their causes are logged and recorded on the run.',
+    });
+  }
+}
+
+/**
+ * Acknowledges, finding by finding, the wildcards CDK puts in a state machine role that invokes
+ * Lambda functions, logs and traces: `<function ARN>:*` for each function (LambdaInvoke also grants
+ * the function's versions and aliases) and `Resource::*` (X-Ray and CloudWatch Logs delivery
+ * actions have no resource-level permissions). Any other wildcard on the role still fails synth.
+ */
+export function acknowledgeStateMachineRoleWildcards(
+  stateMachine: StateMachine,
+  functions: readonly AgentFunction[],
+): void {
+  const policy = stateMachine.role.node.findChild('DefaultPolicy');
+  const stack = Stack.of(stateMachine);
+  Validations.of(policy).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'X-Ray tracing and CloudWatch Logs vended delivery (logs:CreateLogDelivery and friends) ' +
+      'support no resource-level permissions; Step Functions documents Resource "*" for both.',
+  });
+  for (const fn of functions) {
+    const logicalId = stack.getLogicalId(fn.lambda.node.defaultChild as CfnFunction);
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+      reason:
+        `LambdaInvoke grants lambda:InvokeFunction on the ${fn.serviceName} function's versions and ` +
+        'aliases (ARN + ":*") next to the function itself; the machine invokes only that function.',
+    });
+  }
+}

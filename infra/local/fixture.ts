@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { SEND_MODES } from '../../shared/domain/send-mode.js';
+import { tenantSettingsInputSchema } from '../../shared/domain/tenant.js';
+import { accountSchema, contactSchema } from '../../shared/domain/entities.js';
+import { catalogSchema, orderSchema } from '../../shared/domain/orders/order-schema.js';
+import { bidSchema, dealSchema } from '../../shared/domain/pipeline.js';
+import { SUPPRESSION_REASONS } from '../../shared/storage/suppression-repository.js';
+import { ValidationError } from '../../shared/errors.js';
+
+const isoInstant = z.iso.datetime({ offset: true, message: 'expected an ISO-8601 date-time' });
+
+/** A message in a tenant's mailbox fixture: raw RFC 822 text and when it arrives (virtual time). */
+const mailboxMessageSchema = z.object({
+  receivedAt: isoInstant,
+  raw: z.string().min(1, 'expected the RFC 822 message text'),
+});
+
+const tenantFixtureSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "expected 1-63 lower-case letters, digits, '-' or '_'"),
+  settings: tenantSettingsInputSchema.omit({ doNotContact: true }),
+  doNotContact: tenantSettingsInputSchema.shape.doNotContact,
+  contacts: z.array(contactSchema).default([]),
+  accounts: z.array(accountSchema).default([]),
+  orders: z.array(orderSchema).default([]),
+  catalog: catalogSchema.default([]),
+  deals: z.array(dealSchema).default([]),
+  bids: z.array(bidSchema).default([]),
+  suppressions: z.array(z.object({ email: z.email(), reason: z.enum(SUPPRESSION_REASONS).default('manual') })).default([]),
+  mailbox: z.array(mailboxMessageSchema).default([]),
+});
+
+/**
+ * A simulation fixture (DESIGN.md section 7): global settings and the tenants to seed. Everything
+ * is validated; the first problem is reported with its path (e.g. `tenants[1].contacts[0].email`).
+ */
+export const fixtureSchema = z
+  .object({
+    global: z
+      .object({
+        /** Virtual start of the simulation; `--start` overrides it. */
+        start: isoInstant.optional(),
+        hours: z.number().int().min(1).max(24 * 366).optional(),
+        sendMode: z.enum(SEND_MODES).default('dry_run'),
+        killSwitch: z.enum(['on', 'off']).default('off'),
+        killSwitchReason: z.string().optional(),
+        /** Seed for every random choice, so a simulation is reproducible. */
+        seed: z.number().int().default(1),
+      })
+      .prefault({}),
+    tenants: z.array(tenantFixtureSchema).min(1, 'expected at least one tenant'),
+  })
+  .superRefine((fixture, ctx) => {
+    const seen = new Set<string>();
+    fixture.tenants.forEach((tenant, index) => {
+      if (seen.has(tenant.id)) ctx.addIssue({ code: 'custom', path: ['tenants', index, 'id'], message: `duplicate tenant id ${tenant.id}` });
+      seen.add(tenant.id);
+    });
+  });
+
+export type Fixture = z.output<typeof fixtureSchema>;
+export type TenantFixture = Fixture['tenants'][number];
+
+/** Validates a parsed fixture; throws a {@link ValidationError} whose field is the offending path. */
+export function parseFixture(value: unknown): Fixture {
+  const parsed = fixtureSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ValidationError(formatPath(issue?.path ?? []), issue?.message ?? 'invalid fixture');
+  }
+  return parsed.data;
+}
+
+/** Reads and validates a fixture file; JSON syntax errors name the file. */
+export async function loadFixture(path: string): Promise<Fixture> {
+  const text = await readFile(path, 'utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError(path, `not valid JSON: ${(error as Error).message}`);
+  }
+  return parseFixture(value);
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)), '') || 'fixture';
+}

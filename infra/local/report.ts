@@ -1,0 +1,125 @@
+import type { CycleRuntime } from '../../shared/cycle/runtime.js';
+import type { SendMode } from '../../shared/domain/send-mode.js';
+import { loadEngagement } from '../../shared/cycle/engagement.js';
+import type { Fixture } from './fixture.js';
+
+/** One tenant's section of the simulation report (DESIGN.md section 7; names are a contract). */
+export interface TenantReport {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly agentEnabled: boolean;
+  readonly cycles: {
+    readonly hourKey: string;
+    readonly cycleNumber: number;
+    readonly status: string;
+    readonly reason?: string;
+    readonly error?: string;
+    readonly counts: Readonly<Record<string, number>>;
+  }[];
+  readonly emails: { readonly to: string; readonly status: string; readonly reason?: string; readonly at: string }[];
+  readonly violations: { readonly type: string; readonly reason: string; readonly actionType: string; readonly at: string; readonly target: Readonly<Record<string, string>> }[];
+  readonly tasks: { readonly taskId: string; readonly title: string; readonly contactId?: string; readonly evidence: string }[];
+  readonly orders: { readonly orderId: string; readonly status: string; readonly codes: string[]; readonly fixes: number }[];
+  readonly actions: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly engagement: { readonly contacts: number; readonly compliant: number; readonly overdue: number; readonly complianceRate: number };
+  readonly ingest: { readonly messages: number; readonly duplicates: number; readonly classified: Readonly<Record<string, number>> };
+  readonly queued: { readonly sendRequests: number };
+}
+
+/** The whole simulation report. */
+export interface SimulationReport {
+  readonly simulation: {
+    readonly start: string;
+    readonly end: string;
+    readonly hours: number;
+    readonly sendMode: SendMode;
+    readonly killSwitch: 'on' | 'off';
+    readonly executions: { readonly succeeded: number; readonly failed: number };
+  };
+  readonly tenants: TenantReport[];
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+/**
+ * Reads back what the simulation left in the table and builds the report, sorted so the same
+ * input always yields the same report.
+ */
+export async function buildTenantReports(runtime: CycleRuntime, fixture: Fixture, start: Date, end: Date): Promise<TenantReport[]> {
+  const reports: TenantReport[] = [];
+  for (const tenant of fixture.tenants) {
+    const { repos } = runtime;
+    const settings = await repos.tenants.require(tenant.id);
+    const runs = [];
+    let cursor: string | undefined;
+    do {
+      const page = await repos.runs.list(tenant.id, { oldestFirst: true, limit: 500, ...(cursor ? { cursor } : {}) });
+      runs.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+
+    const actions: Record<string, Record<string, number>> = {};
+    let sendRequests = 0;
+    for (const run of runs) {
+      for (const card of await repos.cards.listForRun(tenant.id, run.hourKey)) {
+        const byStatus = (actions[card.type] ??= {});
+        byStatus[card.status] = (byStatus[card.status] ?? 0) + 1;
+        if (card.status === 'done' && card.result?.['queued'] === true) sendRequests += 1;
+      }
+    }
+
+    const outcomes = await repos.outcomes.listBetween(tenant.id, start, end);
+    const orders = [];
+    for await (const order of repos.orders.all(tenant.id)) {
+      orders.push({
+        orderId: order.orderId,
+        status: order.status,
+        codes: (order.exceptions ?? []).map((exception) => exception.code),
+        fixes: order.fixes?.length ?? 0,
+      });
+    }
+    const engagement = await loadEngagement(runtime, tenant.id, settings, end);
+
+    reports.push({
+      tenantId: tenant.id,
+      name: settings.name,
+      agentEnabled: settings.agentEnabled,
+      cycles: runs.map((run) => ({
+        hourKey: run.hourKey,
+        cycleNumber: run.cycleNumber,
+        status: run.status,
+        ...(run.reason ? { reason: run.reason } : {}),
+        ...(run.status === 'FAILED' && run.error ? { error: `${run.error.phase ?? 'cycle'}: ${run.error.message}` } : {}),
+        counts: run.counts,
+      })),
+      emails: outcomes.flatMap((outcome) =>
+        outcome.kind === 'send_result'
+          ? [{ to: outcome.email, status: outcome.status, ...(outcome.reason ? { reason: outcome.reason } : {}), at: outcome.at }]
+          : [],
+      ),
+      violations: (await repos.audits.listSince(tenant.id, start)).map((record) => ({
+        type: record.type,
+        reason: record.reason,
+        actionType: record.actionType,
+        at: record.at,
+        target: record.target as Record<string, string>,
+      })),
+      tasks: (await repos.tasks.list(tenant.id)).map((task) => ({
+        taskId: task.taskId,
+        title: task.title,
+        ...(task.contactId ? { contactId: task.contactId } : {}),
+        evidence: task.evidence.kind,
+      })),
+      orders,
+      actions,
+      engagement: {
+        contacts: engagement.stats.contacts,
+        compliant: engagement.stats.compliant,
+        overdue: engagement.stats.overdue,
+        complianceRate: Math.round(engagement.stats.complianceRate * 10_000) / 10_000,
+      },
+      ingest: { messages: 0, duplicates: 0, classified: {} },
+      queued: { sendRequests },
+    });
+  }
+  return reports;
+}

@@ -1,0 +1,109 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { VirtualClock } from '../../shared/clock.js';
+import { seededRandom } from '../../shared/ids.js';
+import type { SendMode } from '../../shared/domain/send-mode.js';
+import {
+  FileParameterStore,
+  MemoryParameterStore,
+  type ParameterStore,
+} from '../../shared/adapters/parameters/parameter-store.js';
+import { KillSwitch } from '../../shared/adapters/parameters/kill-switch.js';
+import type { Observability } from '../../shared/observability/observability.js';
+import { ValidationError } from '../../shared/errors.js';
+import type { Fixture } from './fixture.js';
+import { startLocalStack, type LocalStack } from './local-stack.js';
+import { LOCAL_KILL_SWITCH_PARAMETER, MetricTally, localCycleRuntime } from './local-runtime.js';
+import { LocalExecutor, type LocalTask } from './local-executor.js';
+import { synthesizeStateMachineDefinitions } from './state-machine-definitions.js';
+import type { CycleTaskState } from '../constructs/cycle.js';
+import { seedFixture } from './seed.js';
+import { buildTenantReports, type SimulationReport } from './report.js';
+
+/** Options of {@link runSimulation}. */
+export interface SimulationOptions {
+  readonly fixture: Fixture;
+  /** Simulated hours; the fixture's `global.hours`, else 24. */
+  readonly hours?: number;
+  /** Virtual start; the fixture's `global.start`, else the current hour. Rounded down to the hour. */
+  readonly start?: Date;
+  readonly sendMode?: SendMode;
+  /** Keep the table and parameters here (for `agentctl --local DIR` afterwards); in memory otherwise. */
+  readonly dataDir?: string;
+  /** Called after every simulated hour. */
+  readonly onHour?: (progress: { hour: number; hours: number; at: Date; started: number; alreadyStarted: number }) => void;
+  /** Replaces a cycle Task's handler (failure injection in tests). */
+  readonly taskOverrides?: Partial<Record<CycleTaskState, LocalTask>>;
+  readonly observability?: (step: string) => Observability;
+  /** Reuse a running stack instead of starting one (tests). */
+  readonly stack?: LocalStack;
+}
+
+/**
+ * Runs the agent locally: starts the embedded stack, seeds the fixture, then for every simulated
+ * hour moves the virtual clock to the top of the hour and runs the CDK-synthesized fan-out, which
+ * runs each enabled tenant's cycle state machine with the real handlers. Returns the report.
+ */
+export async function runSimulation(options: SimulationOptions): Promise<SimulationReport> {
+  const { fixture } = options;
+  const hours = options.hours ?? fixture.global.hours ?? 24;
+  if (!Number.isInteger(hours) || hours < 1) throw new ValidationError('hours', 'expected a positive whole number');
+  const start = topOfHour(options.start ?? (fixture.global.start ? new Date(fixture.global.start) : new Date()));
+  const sendMode = options.sendMode ?? fixture.global.sendMode;
+
+  let parameters: ParameterStore = new MemoryParameterStore();
+  if (options.dataDir) {
+    await mkdir(options.dataDir, { recursive: true });
+    parameters = new FileParameterStore(join(options.dataDir, 'parameters.json'));
+  }
+  const stack = options.stack ?? (await startLocalStack(options.dataDir ? { dataDir: options.dataDir } : {}));
+  try {
+    const clock = new VirtualClock(start);
+    const metrics = new MetricTally();
+    const runtime = localCycleRuntime({ stack, clock, parameters, metrics, random: seededRandom(fixture.global.seed) });
+    await new KillSwitch(parameters, LOCAL_KILL_SWITCH_PARAMETER).set(fixture.global.killSwitch === 'on', {
+      now: start,
+      changedBy: 'fixture',
+      ...(fixture.global.killSwitchReason ? { reason: fixture.global.killSwitchReason } : {}),
+    });
+    await seedFixture(runtime, fixture);
+
+    const executor = new LocalExecutor({
+      definitions: synthesizeStateMachineDefinitions(),
+      runtime,
+      ...(options.taskOverrides ? { taskOverrides: options.taskOverrides } : {}),
+      ...(options.observability ? { observability: options.observability } : {}),
+    });
+    for (let hour = 0; hour < hours; hour += 1) {
+      const at = new Date(start.getTime() + hour * 3_600_000);
+      clock.set(at);
+      const fanOut = await executor.runFanOut(at);
+      options.onHour?.({ hour: hour + 1, hours, at, started: fanOut.started, alreadyStarted: fanOut.alreadyStarted });
+    }
+    const end = new Date(start.getTime() + hours * 3_600_000 - 1);
+    const tenants = await buildTenantReports(runtime, fixture, start, end);
+    return {
+      simulation: {
+        start: start.toISOString(),
+        end: new Date(start.getTime() + hours * 3_600_000).toISOString(),
+        hours,
+        sendMode,
+        killSwitch: fixture.global.killSwitch,
+        executions: {
+          succeeded: executor.executions.filter((e) => e.status === 'SUCCEEDED').length,
+          failed: executor.executions.filter((e) => e.status === 'FAILED').length,
+        },
+      },
+      tenants,
+      metrics: Object.fromEntries([...metrics.counts.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    };
+  } finally {
+    if (!options.stack) await stack.stop();
+  }
+}
+
+function topOfHour(instant: Date): Date {
+  if (Number.isNaN(instant.getTime())) throw new ValidationError('start', 'expected an ISO-8601 instant');
+  return new Date(Math.floor(instant.getTime() / 3_600_000) * 3_600_000);
+}
+

@@ -1,0 +1,137 @@
+import './polyfills.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { AgentStack } from '../stacks/agent-stack.js';
+import { agentStackName, parseStageConfig } from '../stage-config.js';
+
+export type { StateMachineDefinition } from 'aws-local-stepfunctions';
+
+/** Account the fake ARNs of the local definitions name. */
+export const LOCAL_ACCOUNT = '000000000000';
+/** Region the fake ARNs of the local definitions name. */
+export const LOCAL_REGION = 'us-east-1';
+
+/** The agent's two state machines as the local Step Functions runner takes them. */
+export interface AgentStateMachineDefinitions {
+  /** The per-tenant hourly cycle (Task states CheckGates … ReleaseLock, RecordFailure). */
+  readonly cycle: StateMachineDefinition;
+  /** The hourly fan-out (ListTenants, the StartCycles Distributed Map, paging). */
+  readonly fanOut: StateMachineDefinition;
+}
+
+type Template = {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+};
+
+let memo: AgentStateMachineDefinitions | undefined;
+
+/**
+ * The cycle and fan-out definitions exactly as CDK synthesizes them for the `dev` stage, with
+ * CloudFormation tokens resolved to fake ARNs (`arn:aws:lambda:us-east-1:000000000000:function:
+ * <LogicalId>`, `arn:aws:states:us-east-1:000000000000:stateMachine:<LogicalId>`), ready for
+ * `new StateMachine(definition, { validationOptions: { checkArn: false } })` from
+ * aws-local-stepfunctions. Task states are overridden by name
+ * (`overrides.taskResourceLocalHandlers`), so the fake ARNs are never called.
+ *
+ * The app is synthesized in-process with bundling skipped (no esbuild), once per process: the
+ * first call takes a few seconds, later calls return the same objects. Treat them as read-only.
+ *
+ * @example
+ * const { cycle } = synthesizeStateMachineDefinitions();
+ * const run = new StateMachine(cycle, { validationOptions: { checkArn: false } })
+ *   .run(input, { overrides: { taskResourceLocalHandlers: { CheckGates: checkGates } } });
+ */
+export function synthesizeStateMachineDefinitions(): AgentStateMachineDefinitions {
+  memo ??= synthesize();
+  return memo;
+}
+
+function synthesize(): AgentStateMachineDefinitions {
+  const outdir = mkdtempSync(join(tmpdir(), 'agent-local-synth-'));
+  try {
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    const config = parseStageConfig({ stage: 'dev' });
+    const stack = new AgentStack(app, agentStackName(config), { config });
+    const template = app.synth().getStackByName(stack.stackName).template as Template;
+    const definitionOf = (element: CfnElement): StateMachineDefinition => {
+      const logicalId = Stack.of(element).getLogicalId(element);
+      const resource = template.Resources[logicalId];
+      if (resource?.Type !== 'AWS::StepFunctions::StateMachine') {
+        throw new Error(
+          `No AWS::StepFunctions::StateMachine ${logicalId} in the synthesized template`,
+        );
+      }
+      const text = resolveTokens(resource.Properties?.['DefinitionString'], template);
+      if (typeof text !== 'string')
+        throw new Error(`DefinitionString of ${logicalId} did not resolve to text`);
+      return JSON.parse(text) as StateMachineDefinition;
+    };
+    return {
+      cycle: definitionOf(stack.cycle.stateMachine.node.defaultChild as CfnElement),
+      fanOut: definitionOf(stack.fanOut.stateMachine.node.defaultChild as CfnElement),
+    };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The fake ARN (or, for other resources, the logical id) standing in for a resource. */
+function fakeArn(logicalId: string, template: Template): string {
+  switch (template.Resources[logicalId]?.Type) {
+    case 'AWS::Lambda::Function':
+      return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
+    case 'AWS::StepFunctions::StateMachine':
+      return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${logicalId}`;
+    default:
+      return logicalId;
+  }
+}
+
+const PSEUDO_PARAMETERS: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': LOCAL_REGION,
+  'AWS::AccountId': LOCAL_ACCOUNT,
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
+/**
+ * Resolves the intrinsic functions CDK puts into a DefinitionString (`Fn::Join`, `Fn::GetAtt`,
+ * `Ref`, `Fn::Select`, `Fn::Split`); anything else is a bug in this resolver, so it throws.
+ */
+function resolveTokens(value: unknown, template: Template): unknown {
+  if (typeof value === 'string' || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => resolveTokens(item, template));
+  const entries = Object.entries(value as Record<string, unknown>);
+  const [intrinsic, argument] = entries[0] ?? [];
+  if (entries.length === 1 && intrinsic) {
+    switch (intrinsic) {
+      case 'Ref': {
+        const name = String(argument);
+        return PSEUDO_PARAMETERS[name] ?? fakeArn(name, template);
+      }
+      case 'Fn::GetAtt': {
+        const [logicalId] = argument as [string, string];
+        return fakeArn(logicalId, template);
+      }
+      case 'Fn::Join': {
+        const [separator, parts] = argument as [string, unknown[]];
+        return parts.map((part) => String(resolveTokens(part, template))).join(separator);
+      }
+      case 'Fn::Select': {
+        const [index, list] = argument as [number, unknown];
+        return (resolveTokens(list, template) as unknown[])[Number(index)];
+      }
+      case 'Fn::Split': {
+        const [separator, source] = argument as [string, unknown];
+        return String(resolveTokens(source, template)).split(separator);
+      }
+      default:
+        if (intrinsic.startsWith('Fn::'))
+          throw new Error(`Unsupported intrinsic ${intrinsic} in a state machine definition`);
+    }
+  }
+  return Object.fromEntries(entries.map(([key, item]) => [key, resolveTokens(item, template)]));
+}

@@ -1,0 +1,250 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProposedAction } from '../../../shared/domain/actions.js';
+import { CardRepository, CardTransitionError } from '../../../shared/storage/card-repository.js';
+import { createTestTable, type TestTable } from '../../helpers/local-table.js';
+
+const RUN = { hourKey: '2026010509', runId: 'run-0509' };
+
+function followUp(contactId: string): ProposedAction {
+  return {
+    type: 'follow_up',
+    target: { contactId, email: `${contactId}@client.example` },
+    reason: 'engagement window passed 2 day(s) ago',
+    payload: { template: 'check_in' },
+  };
+}
+
+describe('Storage: CardRepository', () => {
+  let table: TestTable;
+  let cards: CardRepository;
+
+  beforeAll(async () => {
+    table = await createTestTable();
+    cards = new CardRepository({ doc: table.doc, tableName: table.tableName, clock: table.clock });
+  });
+
+  afterAll(async () => {
+    await table.dispose();
+  });
+
+  it('creates a planned card numbered within its run', async () => {
+    // Act
+    const created = await cards.create('create', RUN, 7, followUp('c-1'));
+
+    // Assess
+    expect(created).toBe(true);
+    const [card] = await cards.listForRun('create', RUN.hourKey);
+    expect(card).toEqual({
+      ...followUp('c-1'),
+      tenantId: 'create',
+      cardId: '2026010509-0007',
+      hourKey: RUN.hourKey,
+      sequence: 7,
+      runId: RUN.runId,
+      status: 'planned',
+      history: [{ status: 'planned', at: table.clock.now().toISOString() }],
+      createdAt: table.clock.now().toISOString(),
+      updatedAt: table.clock.now().toISOString(),
+    });
+    expect(card).not.toHaveProperty('pk');
+    expect(card).not.toHaveProperty('ttl');
+  });
+
+  it('does not overwrite a card when a retried plan creates the same sequence again', async () => {
+    // Prepare
+    await cards.create('retry', RUN, 0, followUp('c-original'));
+    table.clock.advance({ minutes: 1 });
+
+    // Act
+    const second = await cards.create(
+      'retry',
+      { hourKey: RUN.hourKey, runId: 'run-retry' },
+      0,
+      followUp('c-other'),
+    );
+
+    // Assess
+    expect(second).toBe(false);
+    const stored = await cards.listForRun('retry', RUN.hourKey);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ runId: RUN.runId, target: { contactId: 'c-original' } });
+  });
+
+  it('moves a card planned → executing → done, recording history and details', async () => {
+    // Prepare
+    await cards.create('lifecycle', RUN, 1, followUp('c-1'));
+    const [planned] = await cards.listForRun('lifecycle', RUN.hourKey);
+    const plannedAt = table.clock.now().toISOString();
+
+    // Act
+    table.clock.advance({ seconds: 5 });
+    const claimedAt = table.clock.now().toISOString();
+    const executing = await cards.transition('lifecycle', planned!, 'planned', 'executing', {
+      claimedBy: 'act-worker-1',
+    });
+    table.clock.advance({ seconds: 5 });
+    const doneAt = table.clock.now().toISOString();
+    const done = await cards.transition('lifecycle', executing, 'executing', 'done', {
+      decision: { allowed: true, rule: 'follow_up_allowed' },
+      result: { sendStatus: 'queued', messageId: 'msg-1' },
+    });
+
+    // Assess
+    expect(executing).toMatchObject({ status: 'executing', claimedBy: 'act-worker-1' });
+    expect(done).toMatchObject({
+      status: 'done',
+      claimedBy: 'act-worker-1',
+      decision: { allowed: true, rule: 'follow_up_allowed' },
+      result: { sendStatus: 'queued', messageId: 'msg-1' },
+      createdAt: plannedAt,
+      updatedAt: doneAt,
+    });
+    expect(done.history).toEqual([
+      { status: 'planned', at: plannedAt },
+      { status: 'executing', at: claimedAt },
+      { status: 'done', at: doneAt },
+    ]);
+    const [stored] = await cards.listForRun('lifecycle', RUN.hourKey);
+    expect(stored).toEqual(done);
+  });
+
+  it('blocks a planned card with the policy decision', async () => {
+    await cards.create('blocked', RUN, 0, followUp('c-1'));
+
+    const blocked = await cards.transition(
+      'blocked',
+      { hourKey: RUN.hourKey, sequence: 0, cardId: '2026010509-0000' },
+      'planned',
+      'blocked',
+      { decision: { allowed: false, rule: 'do_not_contact', violationType: 'do_not_contact' } },
+    );
+
+    expect(blocked.status).toBe('blocked');
+    expect(blocked.decision).toEqual({
+      allowed: false,
+      rule: 'do_not_contact',
+      violationType: 'do_not_contact',
+    });
+    expect(blocked.history.map((h) => h.status)).toEqual(['planned', 'blocked']);
+  });
+
+  it('refuses a transition from a state the card is not in, and leaves the card as it was', async () => {
+    // Prepare
+    await cards.create('wrong-state', RUN, 0, followUp('c-1'));
+    const [before] = await cards.listForRun('wrong-state', RUN.hourKey);
+
+    // Act
+    const attempt = cards.transition('wrong-state', before!, 'executing', 'done', {
+      result: { sendStatus: 'queued' },
+    });
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(CardTransitionError);
+    await expect(attempt).rejects.toMatchObject({
+      code: 'CARD_TRANSITION_REFUSED',
+      message: expect.stringContaining('cannot go executing → done'),
+    });
+    const [after] = await cards.listForRun('wrong-state', RUN.hourKey);
+    expect(after).toEqual(before);
+  });
+
+  it('refuses to move a card that does not exist, without creating it', async () => {
+    const attempt = cards.transition(
+      'missing',
+      { hourKey: RUN.hourKey, sequence: 3, cardId: '2026010509-0003' },
+      'planned',
+      'executing',
+    );
+
+    await expect(attempt).rejects.toBeInstanceOf(CardTransitionError);
+    expect(await cards.listForRun('missing', RUN.hourKey)).toEqual([]);
+  });
+
+  it.each([
+    { case: 'done → executing', from: 'done' as const, to: 'executing' as const },
+    { case: 'planned → done', from: 'planned' as const, to: 'done' as const },
+    { case: 'failed → planned', from: 'failed' as const, to: 'planned' as const },
+  ])('refuses the out-of-lifecycle transition $case without writing', async ({ from, to }) => {
+    // Prepare
+    const tenant = `invalid-${from}-${to}`;
+    await cards.create(tenant, RUN, 0, followUp('c-1'));
+    const [card] = await cards.listForRun(tenant, RUN.hourKey);
+    const updatesBefore = table.requestCounts.get('UpdateItemCommand') ?? 0;
+
+    // Act
+    const attempt = cards.transition(tenant, card!, from, to);
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(CardTransitionError);
+    await expect(attempt).rejects.toThrow(`cannot go ${from} → ${to}`);
+    expect(table.requestCounts.get('UpdateItemCommand') ?? 0).toBe(updatesBefore);
+    expect((await cards.listForRun(tenant, RUN.hourKey))[0]).toEqual(card);
+  });
+
+  it('never moves a finished card again', async () => {
+    await cards.create('finished', RUN, 0, followUp('c-1'));
+    const [card] = await cards.listForRun('finished', RUN.hourKey);
+    await cards.transition('finished', card!, 'planned', 'executing');
+    await cards.transition('finished', card!, 'executing', 'failed');
+
+    const retry = cards.transition('finished', card!, 'executing', 'done');
+
+    await expect(retry).rejects.toBeInstanceOf(CardTransitionError);
+    expect((await cards.listForRun('finished', RUN.hourKey))[0]?.status).toBe('failed');
+  });
+
+  it('lets exactly one of 20 concurrent claimants move a card to executing', async () => {
+    // Prepare
+    await cards.create('race', RUN, 0, followUp('c-1'));
+    const [card] = await cards.listForRun('race', RUN.hourKey);
+    const workers = Array.from({ length: 20 }, (_, i) => `worker-${i}`);
+
+    // Act
+    const results = await Promise.allSettled(
+      workers.map((worker) =>
+        cards.transition('race', card!, 'planned', 'executing', { claimedBy: worker }),
+      ),
+    );
+
+    // Assess
+    const winners = results.filter((r) => r.status === 'fulfilled');
+    const losers = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(19);
+    for (const loser of losers) expect(loser.reason).toBeInstanceOf(CardTransitionError);
+    const [stored] = await cards.listForRun('race', RUN.hourKey);
+    const winner = (winners[0] as PromiseFulfilledResult<{ claimedBy?: string }>).value;
+    expect(stored?.claimedBy).toBe(winner.claimedBy);
+    expect(stored?.history.map((h) => h.status)).toEqual(['planned', 'executing']);
+  });
+
+  it('lists only the run’s own cards, in sequence order', async () => {
+    // Prepare
+    for (const sequence of [10, 2, 0, 1]) {
+      await cards.create('listing', RUN, sequence, followUp(`c-${sequence}`));
+    }
+    await cards.create('listing', { hourKey: '2026010508', runId: 'run-0508' }, 0, followUp('c-x'));
+    await cards.create('listing', { hourKey: '2026010510', runId: 'run-0510' }, 0, followUp('c-y'));
+    await cards.create('listing-other', RUN, 5, followUp('c-z'));
+
+    // Act
+    const listed = await cards.listForRun('listing', RUN.hourKey);
+
+    // Assess
+    expect(listed.map((c) => c.sequence)).toEqual([0, 1, 2, 10]);
+    expect(new Set(listed.map((c) => c.runId))).toEqual(new Set([RUN.runId]));
+    expect(listed.every((c) => c.tenantId === 'listing')).toBe(true);
+  });
+
+  it('lists a run with more cards than one query page returns', async () => {
+    const big = { ...followUp('c-1'), payload: { note: 'x'.repeat(20_000) } };
+    const count = 60;
+    for (let sequence = 0; sequence < count; sequence += 1) {
+      await cards.create('paged', RUN, sequence, big);
+    }
+
+    const listed = await cards.listForRun('paged', RUN.hourKey);
+
+    expect(listed.map((c) => c.sequence)).toEqual(Array.from({ length: count }, (_, i) => i));
+  });
+});
