@@ -17,7 +17,9 @@ const mailboxMessageSchema = z.object({
 });
 
 const tenantFixtureSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "expected 1-63 lower-case letters, digits, '-' or '_'"),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "expected 1-63 lower-case letters, digits, '-' or '_'"),
   settings: tenantSettingsInputSchema.omit({ doNotContact: true }),
   doNotContact: tenantSettingsInputSchema.shape.doNotContact,
   contacts: z.array(contactSchema).default([]),
@@ -26,7 +28,9 @@ const tenantFixtureSchema = z.object({
   catalog: catalogSchema.default([]),
   deals: z.array(dealSchema).default([]),
   bids: z.array(bidSchema).default([]),
-  suppressions: z.array(z.object({ email: z.email(), reason: z.enum(SUPPRESSION_REASONS).default('manual') })).default([]),
+  suppressions: z
+    .array(z.object({ email: z.email(), reason: z.enum(SUPPRESSION_REASONS).default('manual') }))
+    .default([]),
   mailbox: z.array(mailboxMessageSchema).default([]),
 });
 
@@ -40,7 +44,12 @@ export const fixtureSchema = z
       .object({
         /** Virtual start of the simulation; `--start` overrides it. */
         start: isoInstant.optional(),
-        hours: z.number().int().min(1).max(24 * 366).optional(),
+        hours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 366)
+          .optional(),
         sendMode: z.enum(SEND_MODES).default('dry_run'),
         killSwitch: z.enum(['on', 'off']).default('off'),
         killSwitchReason: z.string().optional(),
@@ -53,7 +62,12 @@ export const fixtureSchema = z
   .superRefine((fixture, ctx) => {
     const seen = new Set<string>();
     fixture.tenants.forEach((tenant, index) => {
-      if (seen.has(tenant.id)) ctx.addIssue({ code: 'custom', path: ['tenants', index, 'id'], message: `duplicate tenant id ${tenant.id}` });
+      if (seen.has(tenant.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tenants', index, 'id'],
+          message: `duplicate tenant id ${tenant.id}`,
+        });
       seen.add(tenant.id);
     });
   });
@@ -84,5 +98,15 @@ export async function loadFixture(path: string): Promise<Fixture> {
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)), '') || 'fixture';
+  return (
+    path.reduce<string>(
+      (text, part) =>
+        typeof part === 'number'
+          ? `${text}[${part}]`
+          : text
+            ? `${text}.${String(part)}`
+            : String(part),
+      '',
+    ) || 'fixture'
+  );
 }

@@ -12,7 +12,11 @@ import { act } from '../../shared/cycle/act-step.js';
 import { react } from '../../shared/cycle/react-step.js';
 import { reflect } from '../../shared/cycle/reflect-step.js';
 import { recordFailure } from '../../shared/cycle/failure-step.js';
-import { cycleExecutionName, listTenantsPage, parseFanOutPageInput } from '../../shared/cycle/fan-out.js';
+import {
+  cycleExecutionName,
+  listTenantsPage,
+  parseFanOutPageInput,
+} from '../../shared/cycle/fan-out.js';
 import type { Observability } from '../../shared/observability/observability.js';
 import { localLambdaContext } from './lambda-context.js';
 import { localObservability } from './local-runtime.js';
@@ -21,7 +25,9 @@ import { localObservability } from './local-runtime.js';
 export type LocalTask = (input: unknown) => Promise<unknown>;
 
 /** aws-local-stepfunctions types handlers over JSON values; ours return plain JSON objects too. */
-type JsonHandlers = NonNullable<NonNullable<Parameters<StateMachine['run']>[1]>['overrides']>['taskResourceLocalHandlers'];
+type JsonHandlers = NonNullable<
+  NonNullable<Parameters<StateMachine['run']>[1]>['overrides']
+>['taskResourceLocalHandlers'];
 
 /** How one local cycle execution ended. */
 export interface LocalExecutionResult {
@@ -40,7 +46,10 @@ export interface LocalFanOutResult {
 
 /** Options of {@link LocalExecutor}. */
 export interface LocalExecutorOptions {
-  readonly definitions: { readonly cycle: StateMachineDefinition; readonly fanOut: StateMachineDefinition };
+  readonly definitions: {
+    readonly cycle: StateMachineDefinition;
+    readonly fanOut: StateMachineDefinition;
+  };
   readonly runtime: CycleRuntime;
   /** Builds the Powertools trio per step; silent by default. */
   readonly observability?: (step: string) => Observability;
@@ -67,7 +76,9 @@ export class LocalExecutor {
   constructor(private readonly options: LocalExecutorOptions) {
     const validationOptions = { checkArn: false, checkPaths: false };
     this.cycleMachine = new StateMachine(options.definitions.cycle, { validationOptions });
-    this.fanOutMachine = new StateMachine(options.definitions.fanOut, { validationOptions: { ...validationOptions, noValidate: true } });
+    this.fanOutMachine = new StateMachine(options.definitions.fanOut, {
+      validationOptions: { ...validationOptions, noValidate: true },
+    });
     const observe = options.observability ?? ((step: string) => localObservability(step));
     const steps = {
       CheckGates: ['check-gates', checkGates],
@@ -88,7 +99,8 @@ export class LocalExecutor {
         observability: observe(name),
         phase: name.replace('-', '_'),
       });
-      this.cycleTasks[state] = options.taskOverrides?.[state] ?? ((input) => handler(input, this.context(name)));
+      this.cycleTasks[state] =
+        options.taskOverrides?.[state] ?? ((input) => handler(input, this.context(name)));
     }
     const listHandler = createStepHandler(parseFanOutPageInput, listTenantsPage, {
       runtime: options.runtime,
@@ -107,22 +119,23 @@ export class LocalExecutor {
       throw error;
     }
     this.started.add(executionName);
-    const execution = this.cycleMachine.run(
-      { ...input, executionName } as Record<string, string>,
-      {
-        overrides: {
-          taskResourceLocalHandlers: this.cycleTasks as JsonHandlers,
-          retryIntervalOverrides: Object.fromEntries(CYCLE_TASK_STATES.map((state) => [state, 0])),
-        },
-        context: { Execution: { Name: executionName, Input: { ...input, executionName } } },
+    const execution = this.cycleMachine.run({ ...input, executionName } as Record<string, string>, {
+      overrides: {
+        taskResourceLocalHandlers: this.cycleTasks as JsonHandlers,
+        retryIntervalOverrides: Object.fromEntries(CYCLE_TASK_STATES.map((state) => [state, 0])),
       },
-    );
+      context: { Execution: { Name: executionName, Input: { ...input, executionName } } },
+    });
     let result: LocalExecutionResult;
     try {
       const output = await execution.result;
       result = { executionName, status: 'SUCCEEDED', output };
     } catch (error) {
-      result = { executionName, status: 'FAILED', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      result = {
+        executionName,
+        status: 'FAILED',
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      };
     }
     this.executions.push(result);
     return result;
@@ -139,7 +152,8 @@ export class LocalExecutor {
         await this.runCycle(input);
         started += 1;
       } catch (error) {
-        if (error instanceof Error && error.name === EXECUTION_ALREADY_EXISTS_ERROR) alreadyStarted += 1;
+        if (error instanceof Error && error.name === EXECUTION_ALREADY_EXISTS_ERROR)
+          alreadyStarted += 1;
         throw error;
       }
       return { executionArn: `local:${input.executionName ?? ''}` };
@@ -156,7 +170,10 @@ export class LocalExecutor {
             [FAN_OUT_STATES.listTenants]: listTenants,
             [FAN_OUT_STATES.startCycle]: startCycle,
           } as JsonHandlers,
-          retryIntervalOverrides: { [FAN_OUT_STATES.listTenants]: 0, [FAN_OUT_STATES.startCycle]: 0 },
+          retryIntervalOverrides: {
+            [FAN_OUT_STATES.listTenants]: 0,
+            [FAN_OUT_STATES.startCycle]: 0,
+          },
         },
       },
     );
@@ -173,9 +190,16 @@ export class LocalExecutor {
 /** The cycle input inside a StartCycle task's input (`Input` of the StartExecution parameters). */
 function startInput(raw: unknown): CycleInput {
   const value = raw as { Input?: unknown; Name?: unknown } | null;
-  const inner = (value && typeof value === 'object' && 'Input' in value ? value.Input : value) as Partial<CycleInput> | null;
+  const inner = (
+    value && typeof value === 'object' && 'Input' in value ? value.Input : value
+  ) as Partial<CycleInput> | null;
   const parsed = typeof inner === 'string' ? (JSON.parse(inner) as Partial<CycleInput>) : inner;
-  if (!parsed?.tenantId || !parsed.hourKey) throw new Error(`StartCycle got no tenantId/hourKey: ${JSON.stringify(raw)}`);
+  if (!parsed?.tenantId || !parsed.hourKey)
+    throw new Error(`StartCycle got no tenantId/hourKey: ${JSON.stringify(raw)}`);
   const name = typeof value?.Name === 'string' ? value.Name : parsed.executionName;
-  return { tenantId: parsed.tenantId, hourKey: parsed.hourKey, ...(name ? { executionName: name } : {}) };
+  return {
+    tenantId: parsed.tenantId,
+    hourKey: parsed.hourKey,
+    ...(name ? { executionName: name } : {}),
+  };
 }

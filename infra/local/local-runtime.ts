@@ -19,9 +19,12 @@ export class MetricTally {
   readonly counts = new Map<string, number>();
 
   readonly sink: MetricSink = (name, value = 1, dimensions) => {
-    const key = dimensions && Object.keys(dimensions).length > 0
-      ? `${name}{${Object.entries(dimensions).map(([k, v]) => `${k}=${v}`).join(',')}}`
-      : name;
+    const key =
+      dimensions && Object.keys(dimensions).length > 0
+        ? `${name}{${Object.entries(dimensions)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',')}}`
+        : name;
     // Rates are gauges: keep the latest value; everything else is a count.
     this.counts.set(key, name.endsWith('Rate') ? value : (this.counts.get(key) ?? 0) + value);
   };
@@ -31,7 +34,10 @@ export class MetricTally {
  * Powertools instances for running handlers in-process: logs at `logLevel` (silent by default),
  * EMF metrics off (the tally records them), tracing off.
  */
-export function localObservability(serviceName: string, logLevel: 'SILENT' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = 'SILENT'): Observability {
+export function localObservability(
+  serviceName: string,
+  logLevel: 'SILENT' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = 'SILENT',
+): Observability {
   process.env['POWERTOOLS_METRICS_DISABLED'] ??= 'true';
   const logger = new Logger({ serviceName, logLevel });
   return {

@@ -16,13 +16,43 @@ export interface TenantReport {
     readonly error?: string;
     readonly counts: Readonly<Record<string, number>>;
   }[];
-  readonly emails: { readonly to: string; readonly status: string; readonly reason?: string; readonly at: string }[];
-  readonly violations: { readonly type: string; readonly reason: string; readonly actionType: string; readonly at: string; readonly target: Readonly<Record<string, string>> }[];
-  readonly tasks: { readonly taskId: string; readonly title: string; readonly contactId?: string; readonly evidence: string }[];
-  readonly orders: { readonly orderId: string; readonly status: string; readonly codes: string[]; readonly fixes: number }[];
+  readonly emails: {
+    readonly to: string;
+    readonly status: string;
+    readonly reason?: string;
+    readonly at: string;
+  }[];
+  readonly violations: {
+    readonly type: string;
+    readonly reason: string;
+    readonly actionType: string;
+    readonly at: string;
+    readonly target: Readonly<Record<string, string>>;
+  }[];
+  readonly tasks: {
+    readonly taskId: string;
+    readonly title: string;
+    readonly contactId?: string;
+    readonly evidence: string;
+  }[];
+  readonly orders: {
+    readonly orderId: string;
+    readonly status: string;
+    readonly codes: string[];
+    readonly fixes: number;
+  }[];
   readonly actions: Readonly<Record<string, Readonly<Record<string, number>>>>;
-  readonly engagement: { readonly contacts: number; readonly compliant: number; readonly overdue: number; readonly complianceRate: number };
-  readonly ingest: { readonly messages: number; readonly duplicates: number; readonly classified: Readonly<Record<string, number>> };
+  readonly engagement: {
+    readonly contacts: number;
+    readonly compliant: number;
+    readonly overdue: number;
+    readonly complianceRate: number;
+  };
+  readonly ingest: {
+    readonly messages: number;
+    readonly duplicates: number;
+    readonly classified: Readonly<Record<string, number>>;
+  };
   readonly queued: { readonly sendRequests: number };
 }
 
@@ -44,7 +74,12 @@ export interface SimulationReport {
  * Reads back what the simulation left in the table and builds the report, sorted so the same
  * input always yields the same report.
  */
-export async function buildTenantReports(runtime: CycleRuntime, fixture: Fixture, start: Date, end: Date): Promise<TenantReport[]> {
+export async function buildTenantReports(
+  runtime: CycleRuntime,
+  fixture: Fixture,
+  start: Date,
+  end: Date,
+): Promise<TenantReport[]> {
   const reports: TenantReport[] = [];
   for (const tenant of fixture.tenants) {
     const { repos } = runtime;
@@ -52,7 +87,11 @@ export async function buildTenantReports(runtime: CycleRuntime, fixture: Fixture
     const runs = [];
     let cursor: string | undefined;
     do {
-      const page = await repos.runs.list(tenant.id, { oldestFirst: true, limit: 500, ...(cursor ? { cursor } : {}) });
+      const page = await repos.runs.list(tenant.id, {
+        oldestFirst: true,
+        limit: 500,
+        ...(cursor ? { cursor } : {}),
+      });
       runs.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
@@ -88,12 +127,21 @@ export async function buildTenantReports(runtime: CycleRuntime, fixture: Fixture
         cycleNumber: run.cycleNumber,
         status: run.status,
         ...(run.reason ? { reason: run.reason } : {}),
-        ...(run.status === 'FAILED' && run.error ? { error: `${run.error.phase ?? 'cycle'}: ${run.error.message}` } : {}),
+        ...(run.status === 'FAILED' && run.error
+          ? { error: `${run.error.phase ?? 'cycle'}: ${run.error.message}` }
+          : {}),
         counts: run.counts,
       })),
       emails: outcomes.flatMap((outcome) =>
         outcome.kind === 'send_result'
-          ? [{ to: outcome.email, status: outcome.status, ...(outcome.reason ? { reason: outcome.reason } : {}), at: outcome.at }]
+          ? [
+              {
+                to: outcome.email,
+                status: outcome.status,
+                ...(outcome.reason ? { reason: outcome.reason } : {}),
+                at: outcome.at,
+              },
+            ]
           : [],
       ),
       violations: (await repos.audits.listSince(tenant.id, start)).map((record) => ({

@@ -12,12 +12,17 @@ export async function seedFixture(runtime: CycleRuntime, fixture: Fixture): Prom
 
 async function seedTenant(runtime: CycleRuntime, tenant: TenantFixture): Promise<void> {
   const { repos } = runtime;
-  const settings = await repos.tenants.put(tenant.id, { ...tenant.settings, doNotContact: tenant.doNotContact });
+  const settings = await repos.tenants.put(tenant.id, {
+    ...tenant.settings,
+    doNotContact: tenant.doNotContact,
+  });
   for (const account of tenant.accounts) await repos.accounts.put(tenant.id, account);
   const windowMs = settings.engagementWindowDays * 86_400_000;
   for (const contact of tenant.contacts) {
     const baseline = contact.lastTouchAt ?? contact.createdAt;
-    const nextDueAt = contact.nextDueAt ?? (baseline ? new Date(new Date(baseline).getTime() + windowMs).toISOString() : undefined);
+    const nextDueAt =
+      contact.nextDueAt ??
+      (baseline ? new Date(new Date(baseline).getTime() + windowMs).toISOString() : undefined);
     await repos.contacts.put(tenant.id, { ...contact, ...(nextDueAt ? { nextDueAt } : {}) });
   }
   await repos.orders.putCatalog(tenant.id, tenant.catalog);

@@ -31,7 +31,13 @@ export interface SimulationOptions {
   /** Keep the table and parameters here (for `agentctl --local DIR` afterwards); in memory otherwise. */
   readonly dataDir?: string;
   /** Called after every simulated hour. */
-  readonly onHour?: (progress: { hour: number; hours: number; at: Date; started: number; alreadyStarted: number }) => void;
+  readonly onHour?: (progress: {
+    hour: number;
+    hours: number;
+    at: Date;
+    started: number;
+    alreadyStarted: number;
+  }) => void;
   /** Replaces a cycle Task's handler (failure injection in tests). */
   readonly taskOverrides?: Partial<Record<CycleTaskState, LocalTask>>;
   readonly observability?: (step: string) => Observability;
@@ -47,8 +53,11 @@ export interface SimulationOptions {
 export async function runSimulation(options: SimulationOptions): Promise<SimulationReport> {
   const { fixture } = options;
   const hours = options.hours ?? fixture.global.hours ?? 24;
-  if (!Number.isInteger(hours) || hours < 1) throw new ValidationError('hours', 'expected a positive whole number');
-  const start = topOfHour(options.start ?? (fixture.global.start ? new Date(fixture.global.start) : new Date()));
+  if (!Number.isInteger(hours) || hours < 1)
+    throw new ValidationError('hours', 'expected a positive whole number');
+  const start = topOfHour(
+    options.start ?? (fixture.global.start ? new Date(fixture.global.start) : new Date()),
+  );
   const sendMode = options.sendMode ?? fixture.global.sendMode;
 
   let parameters: ParameterStore = new MemoryParameterStore();
@@ -56,16 +65,26 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     await mkdir(options.dataDir, { recursive: true });
     parameters = new FileParameterStore(join(options.dataDir, 'parameters.json'));
   }
-  const stack = options.stack ?? (await startLocalStack(options.dataDir ? { dataDir: options.dataDir } : {}));
+  const stack =
+    options.stack ?? (await startLocalStack(options.dataDir ? { dataDir: options.dataDir } : {}));
   try {
     const clock = new VirtualClock(start);
     const metrics = new MetricTally();
-    const runtime = localCycleRuntime({ stack, clock, parameters, metrics, random: seededRandom(fixture.global.seed) });
-    await new KillSwitch(parameters, LOCAL_KILL_SWITCH_PARAMETER).set(fixture.global.killSwitch === 'on', {
-      now: start,
-      changedBy: 'fixture',
-      ...(fixture.global.killSwitchReason ? { reason: fixture.global.killSwitchReason } : {}),
+    const runtime = localCycleRuntime({
+      stack,
+      clock,
+      parameters,
+      metrics,
+      random: seededRandom(fixture.global.seed),
     });
+    await new KillSwitch(parameters, LOCAL_KILL_SWITCH_PARAMETER).set(
+      fixture.global.killSwitch === 'on',
+      {
+        now: start,
+        changedBy: 'fixture',
+        ...(fixture.global.killSwitchReason ? { reason: fixture.global.killSwitchReason } : {}),
+      },
+    );
     await seedFixture(runtime, fixture);
 
     const executor = new LocalExecutor({
@@ -78,7 +97,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       const at = new Date(start.getTime() + hour * 3_600_000);
       clock.set(at);
       const fanOut = await executor.runFanOut(at);
-      options.onHour?.({ hour: hour + 1, hours, at, started: fanOut.started, alreadyStarted: fanOut.alreadyStarted });
+      options.onHour?.({
+        hour: hour + 1,
+        hours,
+        at,
+        started: fanOut.started,
+        alreadyStarted: fanOut.alreadyStarted,
+      });
     }
     const end = new Date(start.getTime() + hours * 3_600_000 - 1);
     const tenants = await buildTenantReports(runtime, fixture, start, end);
@@ -95,7 +120,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         },
       },
       tenants,
-      metrics: Object.fromEntries([...metrics.counts.entries()].sort(([a], [b]) => a.localeCompare(b))),
+      metrics: Object.fromEntries(
+        [...metrics.counts.entries()].sort(([a], [b]) => a.localeCompare(b)),
+      ),
     };
   } finally {
     if (!options.stack) await stack.stop();
@@ -103,7 +130,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 }
 
 function topOfHour(instant: Date): Date {
-  if (Number.isNaN(instant.getTime())) throw new ValidationError('start', 'expected an ISO-8601 instant');
+  if (Number.isNaN(instant.getTime()))
+    throw new ValidationError('start', 'expected an ISO-8601 instant');
   return new Date(Math.floor(instant.getTime() / 3_600_000) * 3_600_000);
 }
-

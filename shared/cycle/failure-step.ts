@@ -41,12 +41,17 @@ export async function recordFailure(
   return { status: 'FAILED', ...(phase ? { phase } : {}) };
 }
 
-/** The step that failed when no phase was open: the last step whose result is missing. */
+/** The step that failed when no phase was open: the first step whose result is missing. */
 function inferStep(state: CycleState): string {
-  if (!state.gates) return 'check_gates';
-  if (!state.lock) return 'acquire_lock';
-  if (!state.reflect) return 'reflect';
-  return 'release_lock';
+  const steps = [
+    ['check_gates', state.gates],
+    ['acquire_lock', state.lock],
+    ['plan', state.plan],
+    ['act', state.act],
+    ['react', state.react],
+    ['reflect', state.reflect],
+  ] as const;
+  return steps.find(([, result]) => result === undefined)?.[0] ?? 'release_lock';
 }
 
 /**

@@ -101,7 +101,9 @@ export class OutcomeRepository {
           ExclusiveStartKey: startKey,
         }),
       );
-      outcomes.push(...(result.Items ?? []).map((item) => withoutStorageAttributes<StoredOutcome>(item)));
+      outcomes.push(
+        ...(result.Items ?? []).map((item) => withoutStorageAttributes<StoredOutcome>(item)),
+      );
       startKey = result.LastEvaluatedKey;
     } while (startKey);
     return outcomes;

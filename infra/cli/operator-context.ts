@@ -1,0 +1,85 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { join } from 'node:path';
+import { SystemClock } from '../../shared/clock.js';
+import { killSwitchParameterName, STAGES, type Stage } from '../../shared/config.js';
+import { KillSwitch } from '../../shared/adapters/parameters/kill-switch.js';
+import {
+  FileParameterStore,
+  SsmParameterStore,
+} from '../../shared/adapters/parameters/parameter-store.js';
+import { createCycleRepositories } from '../../shared/cycle/create-runtime.js';
+import type { CycleRepositories } from '../../shared/cycle/runtime.js';
+import { ConfigError } from '../../shared/errors.js';
+import { startLocalStack } from '../local/local-stack.js';
+import { LOCAL_KILL_SWITCH_PARAMETER } from '../local/local-runtime.js';
+
+/** What operator commands work against: the table's repositories and the kill switch. */
+export interface OperatorContext {
+  readonly target: string;
+  readonly repos: CycleRepositories;
+  readonly killSwitch: KillSwitch;
+  close(): Promise<void>;
+}
+
+/** Where an operator command points: a local data dir, or AWS (table and parameter by name). */
+export interface OperatorTarget {
+  readonly local?: string;
+  readonly table?: string;
+  readonly app?: string;
+  readonly stage?: string;
+}
+
+/**
+ * Opens the operator context: with `local`, the embedded stack on that data dir (the same one
+ * `agentctl simulate --data-dir` writes); otherwise AWS, with the table from `--table` or
+ * TABLE_NAME and the kill switch `/<app>/<stage>/kill-switch` (or KILL_SWITCH_PARAMETER).
+ */
+export async function openOperatorContext(
+  target: OperatorTarget,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<OperatorContext> {
+  const clock = new SystemClock();
+  if (target.local) {
+    const stack = await startLocalStack({ dataDir: target.local });
+    return {
+      target: `local data dir ${target.local}`,
+      repos: createCycleRepositories({ doc: stack.clients.doc, tableName: stack.tableName, clock }),
+      killSwitch: new KillSwitch(
+        new FileParameterStore(join(target.local, 'parameters.json')),
+        LOCAL_KILL_SWITCH_PARAMETER,
+      ),
+      close: () => stack.stop(),
+    };
+  }
+  const tableName = target.table ?? env['TABLE_NAME'];
+  if (!tableName)
+    throw new ConfigError(
+      '--table',
+      'pass --table NAME or set TABLE_NAME (the stack output TableName), or use --local DIR',
+    );
+  const stage = target.stage ?? env['STAGE'] ?? 'dev';
+  if (!(STAGES as readonly string[]).includes(stage))
+    throw new ConfigError('--stage', `expected one of ${STAGES.join(', ')}`);
+  const parameterName =
+    env['KILL_SWITCH_PARAMETER'] ??
+    killSwitchParameterName(target.app ?? env['APP_NAME'] ?? 'engagement-agent', stage as Stage);
+  const dynamodb = new DynamoDBClient({});
+  const ssm = new SSMClient({});
+  return {
+    target: `AWS table ${tableName}`,
+    repos: createCycleRepositories({
+      doc: DynamoDBDocumentClient.from(dynamodb, {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      tableName,
+      clock,
+    }),
+    killSwitch: new KillSwitch(new SsmParameterStore(ssm), parameterName),
+    close: async () => {
+      dynamodb.destroy();
+      ssm.destroy();
+    },
+  };
+}
