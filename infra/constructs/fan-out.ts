@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -252,14 +252,25 @@ export class FanOut extends Construct {
       enabled: props.scheduleEnabled ?? true,
       target: new StartStateMachineTarget(this.stateMachine, {
         input: ScheduleTargetInput.fromObject({ scheduledTime: ContextAttribute.scheduledTime }),
+        // Scheduler retries a failed start (e.g. throttled) for up to this long; past it the
+        // next hour's fan-out is due, so an hour that could not start within the hour is dropped.
+        maxEventAge: Duration.hours(1),
       }),
     });
 
     acknowledgeStateMachineRoleWildcards(this.stateMachine, [this.listTenants]);
     // The Distributed Map's own policy: Describe/StopExecution on this machine's executions and
     // Map Runs, whose ids exist only at run time. cdk-nag names each finding after the rendered
-    // ARN, so the acknowledgments are built from this machine's logical id.
-    const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${Stack.of(this).getLogicalId(this.stateMachine.node.defaultChild as CfnStateMachine)}"}]}]}`;
+    // ARN (pseudo parameters as <AWS::…>, or their values in an environment-bound stack), so
+    // the acknowledgments are built the same way from this machine's logical id.
+    const stack = Stack.of(this);
+    const rendered = (value: string, pseudo: string) =>
+      Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
+    const machineId = stack.getLogicalId(this.stateMachine.node.defaultChild as CfnStateMachine);
+    const executions =
+      `arn:${rendered(stack.partition, 'Partition')}:states:${rendered(stack.region, 'Region')}:` +
+      `${rendered(stack.account, 'AccountId')}:execution:` +
+      `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machineId}"}]}]}`;
     const distributedMapPolicy = this.stateMachine.node.findChild('DistributedMapPolicy');
     for (const resource of [`${executions}:*`, `${executions}/${MAP_RUN_LABEL}:*`]) {
       Validations.of(distributedMapPolicy).acknowledge({

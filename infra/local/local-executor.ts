@@ -131,10 +131,12 @@ export class LocalExecutor {
       const output = await execution.result;
       result = { executionName, status: 'SUCCEEDED', output };
     } catch (error) {
+      // The runner wraps the Fail state's error; report that one, as the console would.
+      const failure = error instanceof Error && error.cause instanceof Error ? error.cause : error;
       result = {
         executionName,
         status: 'FAILED',
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        error: failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure),
       };
     }
     this.executions.push(result);
