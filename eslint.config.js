@@ -10,7 +10,10 @@ export default tseslint.config(
       globals: { process: 'readonly', console: 'readonly' },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
@@ -22,23 +25,43 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*'], message: 'shared/domain stays free of AWS SDK and CDK imports.' },
-            { group: ['node:fs', 'node:net', 'node:http', 'fs', 'net', 'http'], message: 'shared/domain does no I/O.' },
+            {
+              group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*'],
+              message: 'shared/domain stays free of AWS SDK and CDK imports.',
+            },
+            {
+              group: ['node:fs', 'node:net', 'node:http', 'fs', 'net', 'http'],
+              message: 'shared/domain does no I/O.',
+            },
           ],
         },
       ],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Take now from a Clock.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Take now from a Clock.' },
+      ],
     },
   },
   {
     files: ['shared/**/*.ts', 'functions/**/*.ts'],
     ignores: ['shared/clock.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Take now from a Clock.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Take now from a Clock.' },
+      ],
       'no-restricted-syntax': [
         'error',
-        { selector: "Identifier[name='TransactWriteItemsCommand']", message: 'No transactions: every invariant is one conditional write (DESIGN.md section 2).' },
-        { selector: "Identifier[name='TransactWriteCommand']", message: 'No transactions: every invariant is one conditional write (DESIGN.md section 2).' },
+        {
+          selector: "Identifier[name='TransactWriteItemsCommand']",
+          message:
+            'No transactions: every invariant is one conditional write (DESIGN.md section 2).',
+        },
+        {
+          selector: "Identifier[name='TransactWriteCommand']",
+          message:
+            'No transactions: every invariant is one conditional write (DESIGN.md section 2).',
+        },
       ],
     },
   },

@@ -76,7 +76,7 @@ export function parseKillSwitchValue(value: string): KillSwitchState {
   };
 }
 
-/** Serialises a kill-switch state for its parameter; `off` without details stays the plain default. */
+/** Serialises a kill-switch state for its parameter as JSON that {@link parseKillSwitchValue} reads back. */
 export function formatKillSwitchValue(state: KillSwitchState): string {
   const { on, ...details } = state;
   return JSON.stringify({ state: on ? 'on' : 'off', ...details });

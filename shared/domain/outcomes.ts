@@ -101,7 +101,10 @@ export function summariseOutcomes(outcomes: readonly StoredOutcome[]): OutcomeSu
     byKind,
     sendsByStatus,
     touches: [...latestTouch.values()].sort(
-      (a, b) => a.contactId.localeCompare(b.contactId) || a.at.localeCompare(b.at),
+      (a, b) =>
+        a.contactId.localeCompare(b.contactId) ||
+        a.at.localeCompare(b.at) ||
+        a.direction.localeCompare(b.direction),
     ),
     requests: requests.sort((a, b) => a.messageId.localeCompare(b.messageId)),
     bouncedEmails: [...bounced].sort(),

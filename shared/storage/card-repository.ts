@@ -8,7 +8,7 @@ import {
 } from '../domain/actions.js';
 import { keys, tenantPartition } from './keys.js';
 import { ttlAfter, type TableContext } from './table-client.js';
-import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
+import { isConditionalCheckFailed, oldItemOf, withoutStorageAttributes } from './items.js';
 
 /** A card was not in the state a transition expected (someone else moved it first). */
 export class CardTransitionError extends AgentError {
@@ -128,7 +128,7 @@ export class CardRepository {
           card.cardId,
           from,
           to,
-          error.Item?.['status'] as string | undefined,
+          oldItemOf(error)?.['status'] as string | undefined,
         );
       }
       throw error;

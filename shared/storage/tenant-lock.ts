@@ -2,7 +2,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LockHeldError, LockNotOwnedError } from '../errors.js';
 import { keys } from './keys.js';
 import { ttlAfter, type TableContext } from './table-client.js';
-import { isConditionalCheckFailed } from './items.js';
+import { isConditionalCheckFailed, oldItemOf } from './items.js';
 
 /** A held tenant lock. `fence` grows by one on every acquisition, so stale holders can be told apart. */
 export interface TenantLock {
@@ -62,7 +62,7 @@ export class TenantLockRepository {
       return toLock(result.Attributes ?? {});
     } catch (error) {
       if (isConditionalCheckFailed(error)) {
-        const held = error.Item ?? (await this.rawItem(tenantId));
+        const held = oldItemOf(error) ?? (await this.rawItem(tenantId));
         throw new LockHeldError(tenantId, stringOr(held?.['owner']), stringOr(held?.['expiresAt']));
       }
       throw error;
@@ -100,7 +100,7 @@ export class TenantLockRepository {
         throw new LockNotOwnedError(
           tenantId,
           owner,
-          describeHolder(error.Item ?? (await this.rawItem(tenantId)), now),
+          describeHolder(oldItemOf(error) ?? (await this.rawItem(tenantId)), now),
         );
       }
       throw error;
@@ -131,7 +131,7 @@ export class TenantLockRepository {
       );
     } catch (error) {
       if (isConditionalCheckFailed(error)) {
-        const held = error.Item ?? (await this.rawItem(tenantId));
+        const held = oldItemOf(error) ?? (await this.rawItem(tenantId));
         throw new LockNotOwnedError(tenantId, owner, describeHolder(held, this.ctx.clock.now()));
       }
       throw error;

@@ -1,10 +1,17 @@
 import { VirtualClock } from '../../shared/clock.js';
 import { seededRandom } from '../../shared/ids.js';
 import { KillSwitch } from '../../shared/adapters/parameters/kill-switch.js';
-import { MemoryParameterStore, type ParameterStore } from '../../shared/adapters/parameters/parameter-store.js';
+import {
+  MemoryParameterStore,
+  type ParameterStore,
+} from '../../shared/adapters/parameters/parameter-store.js';
 import type { CycleRuntime } from '../../shared/cycle/runtime.js';
 import { startLocalStack, type LocalStack } from '../../infra/local/local-stack.js';
-import { LOCAL_KILL_SWITCH_PARAMETER, MetricTally, localCycleRuntime } from '../../infra/local/local-runtime.js';
+import {
+  LOCAL_KILL_SWITCH_PARAMETER,
+  MetricTally,
+  localCycleRuntime,
+} from '../../infra/local/local-runtime.js';
 import { LocalExecutor, type LocalExecutorOptions } from '../../infra/local/local-executor.js';
 import { synthesizeStateMachineDefinitions } from '../../infra/local/state-machine-definitions.js';
 
@@ -22,7 +29,9 @@ export interface CycleHarness {
 }
 
 /** Starts a fresh embedded stack (own table and queues) with the kill switch off. */
-export async function createCycleHarness(options: { start?: string; parameters?: ParameterStore } = {}): Promise<CycleHarness> {
+export async function createCycleHarness(
+  options: { start?: string; parameters?: ParameterStore } = {},
+): Promise<CycleHarness> {
   const stack = await startLocalStack();
   const clock = new VirtualClock(options.start ?? '2026-01-05T08:00:00.000Z');
   const parameters = options.parameters ?? new MemoryParameterStore();
@@ -37,7 +46,8 @@ export async function createCycleHarness(options: { start?: string; parameters?:
     parameters,
     runtime,
     metrics,
-    executor: (executorOptions = {}) => new LocalExecutor({ definitions, runtime, ...executorOptions }),
+    executor: (executorOptions = {}) =>
+      new LocalExecutor({ definitions, runtime, ...executorOptions }),
     setKillSwitch: async (on) => {
       await killSwitch.set(on, { now: clock.now(), reason: 'test' });
     },

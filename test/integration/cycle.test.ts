@@ -10,21 +10,37 @@ const START = '2026-01-05T08:00:00.000Z';
 const HOUR = hourKey(new Date(START));
 
 /** A tenant with two overdue contacts, one new order and a competitor contact. */
-async function seedTenant(runtime: CycleRuntime, tenantId: string, agentEnabled = true): Promise<void> {
+async function seedTenant(
+  runtime: CycleRuntime,
+  tenantId: string,
+  agentEnabled = true,
+): Promise<void> {
   const { repos } = runtime;
   await repos.tenants.put(tenantId, {
     name: tenantId,
     agentEnabled,
     doNotContact: { competitorDomains: ['rival.example'] },
   });
-  await repos.accounts.put(tenantId, { accountId: 'acc-1', name: 'Acme Lending', status: 'active', creditLimit: 10_000, outstandingBalance: 0 });
+  await repos.accounts.put(tenantId, {
+    accountId: 'acc-1',
+    name: 'Acme Lending',
+    status: 'active',
+    creditLimit: 10_000,
+    outstandingBalance: 0,
+  });
   for (const [contactId, email, days] of [
     ['c-1', 'ana@acme.example', 30],
     ['c-2', 'ben@acme.example', 40],
     ['c-3', 'spy@rival.example', 50],
   ] as const) {
     const lastTouchAt = new Date(new Date(START).getTime() - days * 86_400_000).toISOString();
-    await repos.contacts.put(tenantId, { contactId, email, accountId: 'acc-1', lastTouchAt, createdAt: lastTouchAt });
+    await repos.contacts.put(tenantId, {
+      contactId,
+      email,
+      accountId: 'acc-1',
+      lastTouchAt,
+      createdAt: lastTouchAt,
+    });
   }
   await repos.orders.putCatalog(tenantId, [{ productCode: 'P1', fee: 100 }]);
   await repos.orders.put(tenantId, {
@@ -44,7 +60,10 @@ async function seedTenant(runtime: CycleRuntime, tenantId: string, agentEnabled 
 
 async function sendQueueDepth(harness: CycleHarness): Promise<number> {
   const { Attributes } = await harness.stack.clients.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: harness.stack.queues.send.url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: harness.stack.queues.send.url,
+      AttributeNames: ['ApproximateNumberOfMessages'],
+    }),
   );
   return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
 }
@@ -61,7 +80,9 @@ describe('Cycle: synthesized state machine on the embedded stack', () => {
   });
 
   afterEach(async () => {
-    await harness.stack.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: harness.stack.queues.send.url }));
+    await harness.stack.clients.sqs.send(
+      new PurgeQueueCommand({ QueueUrl: harness.stack.queues.send.url }),
+    );
   });
 
   it('runs Plan, Act, React and Reflect for a tenant and releases the lock', async () => {
@@ -88,7 +109,9 @@ describe('Cycle: synthesized state machine on the embedded stack', () => {
     ]);
     expect(cards[1]?.decision?.violationType).toBe('do_not_contact');
     expect((await repos.orders.get('happy', 'o-1'))?.status).toBe('ready');
-    expect(await repos.reflections.latestBefore('happy', '2026010509')).toMatchObject({ hourKey: HOUR });
+    expect(await repos.reflections.latestBefore('happy', '2026010509')).toMatchObject({
+      hourKey: HOUR,
+    });
     expect(await sendQueueDepth(harness)).toBe(2);
   });
 
@@ -150,10 +173,14 @@ describe('Cycle: synthesized state machine on the embedded stack', () => {
     const { repos } = harness.runtime;
     expect(firstResult.status).toBe('SUCCEEDED');
     expect(second.status).toBe('SUCCEEDED');
-    expect(await repos.runs.get('overlap', nextHour)).toMatchObject({ status: 'SKIPPED', reason: 'locked' });
+    expect(await repos.runs.get('overlap', nextHour)).toMatchObject({
+      status: 'SKIPPED',
+      reason: 'locked',
+    });
     expect(await repos.cards.listForRun('overlap', nextHour)).toEqual([]);
     const cards = await repos.cards.listForRun('overlap', HOUR);
-    for (const card of cards) expect(card.history.filter((entry) => entry.status === 'executing')).toHaveLength(1);
+    for (const card of cards)
+      expect(card.history.filter((entry) => entry.status === 'executing')).toHaveLength(1);
     // A retry of Act after the run released its lock is refused, not executed again.
     expect(retriedAct).toBeInstanceOf(Error);
     expect(await sendQueueDepth(harness)).toBe(2);
@@ -190,11 +217,18 @@ describe('Cycle: synthesized state machine on the embedded stack', () => {
     await seedTenant(harness.runtime, 'ks-b');
     await harness.setKillSwitch(true);
     try {
-      const results = await Promise.all(['ks-a', 'ks-b'].map((tenantId) => harness.executor().runCycle({ tenantId, hourKey: HOUR })));
+      const results = await Promise.all(
+        ['ks-a', 'ks-b'].map((tenantId) =>
+          harness.executor().runCycle({ tenantId, hourKey: HOUR }),
+        ),
+      );
 
       expect(results.map((r) => r.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
       for (const tenantId of ['ks-a', 'ks-b']) {
-        expect(await harness.runtime.repos.runs.get(tenantId, HOUR)).toMatchObject({ status: 'SKIPPED', reason: 'kill_switch' });
+        expect(await harness.runtime.repos.runs.get(tenantId, HOUR)).toMatchObject({
+          status: 'SKIPPED',
+          reason: 'kill_switch',
+        });
         expect(await harness.runtime.repos.cards.listForRun(tenantId, HOUR)).toEqual([]);
       }
       expect(await sendQueueDepth(harness)).toBe(0);
@@ -210,15 +244,21 @@ describe('Cycle: synthesized state machine on the embedded stack', () => {
     await harness.executor().runCycle({ tenantId: 'off-tenant', hourKey: HOUR });
     await harness.executor().runCycle({ tenantId: 'on-tenant', hourKey: HOUR });
 
-    expect(await harness.runtime.repos.runs.get('off-tenant', HOUR)).toMatchObject({ status: 'SKIPPED', reason: 'tenant_disabled' });
-    expect(await harness.runtime.repos.runs.get('on-tenant', HOUR)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await harness.runtime.repos.runs.get('off-tenant', HOUR)).toMatchObject({
+      status: 'SKIPPED',
+      reason: 'tenant_disabled',
+    });
+    expect(await harness.runtime.repos.runs.get('on-tenant', HOUR)).toMatchObject({
+      status: 'SUCCEEDED',
+    });
   });
 });
 
 describe('Cycle: kill switch that cannot be read', () => {
   it('skips the tenant with kill_switch when the parameter read fails', async () => {
     const failing: ParameterStore = {
-      get: () => Promise.reject(Object.assign(new Error('AccessDenied'), { name: 'AccessDeniedException' })),
+      get: () =>
+        Promise.reject(Object.assign(new Error('AccessDenied'), { name: 'AccessDeniedException' })),
       put: () => Promise.resolve(),
     };
     const harness = await createCycleHarness({ start: START, parameters: failing });
@@ -238,13 +278,19 @@ describe('Cycle: kill switch that cannot be read', () => {
   });
 
   it('skips the tenant with kill_switch when the parameter does not exist', async () => {
-    const harness = await createCycleHarness({ start: START, parameters: { get: async () => undefined, put: async () => undefined } });
+    const harness = await createCycleHarness({
+      start: START,
+      parameters: { get: async () => undefined, put: async () => undefined },
+    });
     try {
       await seedTenant(harness.runtime, 'missing-switch');
 
       await harness.executor().runCycle({ tenantId: 'missing-switch', hourKey: HOUR });
 
-      expect(await harness.runtime.repos.runs.get('missing-switch', HOUR)).toMatchObject({ status: 'SKIPPED', reason: 'kill_switch' });
+      expect(await harness.runtime.repos.runs.get('missing-switch', HOUR)).toMatchObject({
+        status: 'SKIPPED',
+        reason: 'kill_switch',
+      });
     } finally {
       await harness.dispose();
     }

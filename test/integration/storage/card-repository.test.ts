@@ -142,7 +142,7 @@ describe('Storage: CardRepository', () => {
     await expect(attempt).rejects.toBeInstanceOf(CardTransitionError);
     await expect(attempt).rejects.toMatchObject({
       code: 'CARD_TRANSITION_REFUSED',
-      message: expect.stringContaining('cannot go executing → done'),
+      message: expect.stringContaining('Card 2026010509-0000 cannot go executing → done'),
     });
     const [after] = await cards.listForRun('wrong-state', RUN.hourKey);
     expect(after).toEqual(before);
@@ -179,6 +179,9 @@ describe('Storage: CardRepository', () => {
     await expect(attempt).rejects.toThrow(`cannot go ${from} → ${to}`);
     expect(table.requestCounts.get('UpdateItemCommand') ?? 0).toBe(updatesBefore);
     expect((await cards.listForRun(tenant, RUN.hourKey))[0]).toEqual(card);
+    // The counter does see a transition that is sent.
+    await cards.transition(tenant, card!, 'planned', 'executing');
+    expect(table.requestCounts.get('UpdateItemCommand') ?? 0).toBe(updatesBefore + 1);
   });
 
   it('never moves a finished card again', async () => {
@@ -211,7 +214,10 @@ describe('Storage: CardRepository', () => {
     const losers = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(winners).toHaveLength(1);
     expect(losers).toHaveLength(19);
-    for (const loser of losers) expect(loser.reason).toBeInstanceOf(CardTransitionError);
+    for (const loser of losers) {
+      expect(loser.reason).toBeInstanceOf(CardTransitionError);
+      expect((loser.reason as Error).message).toContain('cannot go planned → executing');
+    }
     const [stored] = await cards.listForRun('race', RUN.hourKey);
     const winner = (winners[0] as PromiseFulfilledResult<{ claimedBy?: string }>).value;
     expect(stored?.claimedBy).toBe(winner.claimedBy);
@@ -243,8 +249,11 @@ describe('Storage: CardRepository', () => {
       await cards.create('paged', RUN, sequence, big);
     }
 
+    const queriesBefore = table.requestCounts.get('QueryCommand') ?? 0;
+
     const listed = await cards.listForRun('paged', RUN.hourKey);
 
+    expect((table.requestCounts.get('QueryCommand') ?? 0) - queriesBefore).toBeGreaterThan(1);
     expect(listed.map((c) => c.sequence)).toEqual(Array.from({ length: count }, (_, i) => i));
   });
 });

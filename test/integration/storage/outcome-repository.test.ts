@@ -152,8 +152,11 @@ describe('Storage: OutcomeRepository', () => {
       );
     }
 
+    const queriesBefore = table.requestCounts.get('QueryCommand') ?? 0;
+
     const { outcomes: pending, position } = await outcomes.pending('paged', minute(count));
 
+    expect((table.requestCounts.get('QueryCommand') ?? 0) - queriesBefore).toBeGreaterThan(1);
     expect(pending).toHaveLength(count);
     expect(position).toBe(`OUTCOME#${minute(count - 1).toISOString()}#o-069`);
   });

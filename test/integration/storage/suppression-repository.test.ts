@@ -24,7 +24,12 @@ describe('Storage: SuppressionRepository', () => {
     const firstAt = table.clock.now().toISOString();
 
     // Act
-    const first = await suppressions.add('first-wins', 'Ann@Client.Example', 'hard_bounce', 'react');
+    const first = await suppressions.add(
+      'first-wins',
+      'Ann@Client.Example',
+      'hard_bounce',
+      'react',
+    );
     table.clock.advance({ hours: 1 });
     const second = await suppressions.add('first-wins', ' ann@client.example ', 'unsubscribe');
 

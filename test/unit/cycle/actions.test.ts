@@ -29,15 +29,17 @@ describe('Domain: canTransition', () => {
     expect(canTransition(from, to)).toBe(allowed);
   });
 
-  it.each([{ status: 'done' }, { status: 'blocked' }, { status: 'deferred' }, { status: 'failed' }])(
-    'lets a $status card go nowhere',
-    ({ status }) => {
-      const terminal = status as CardStatus;
+  it.each([
+    { status: 'done' },
+    { status: 'blocked' },
+    { status: 'deferred' },
+    { status: 'failed' },
+  ])('lets a $status card go nowhere', ({ status }) => {
+    const terminal = status as CardStatus;
 
-      expect(CARD_TRANSITIONS[terminal]).toEqual([]);
-      expect(CARD_STATUSES.filter((to) => canTransition(terminal, to))).toEqual([]);
-    },
-  );
+    expect(CARD_TRANSITIONS[terminal]).toEqual([]);
+    expect(CARD_STATUSES.filter((to) => canTransition(terminal, to))).toEqual([]);
+  });
 
   it('never lets a card stay in or return to its own status', () => {
     for (const status of CARD_STATUSES) expect(canTransition(status, status)).toBe(false);

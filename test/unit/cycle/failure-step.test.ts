@@ -35,8 +35,16 @@ describe('Cycle: describeError', () => {
       error: { Error: 'Boom', Cause: 'null' },
       expected: 'Boom: null',
     },
-    { case: 'an error without a cause', error: { Error: 'States.TaskFailed' }, expected: 'States.TaskFailed' },
-    { case: 'a cause without an error name', error: { Cause: 'just broke' }, expected: 'just broke' },
+    {
+      case: 'an error without a cause',
+      error: { Error: 'States.TaskFailed' },
+      expected: 'States.TaskFailed',
+    },
+    {
+      case: 'a cause without an error name',
+      error: { Cause: 'just broke' },
+      expected: 'just broke',
+    },
     {
       case: 'an empty errorMessage',
       error: { Error: 'Boom', Cause: '{"errorMessage":""}' },

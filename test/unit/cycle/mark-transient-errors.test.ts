@@ -48,7 +48,11 @@ describe('Middleware: isTransientError', () => {
     { case: 'a 400 response', error: awsError('BadRequest', 400), expected: false },
     { case: 'a 499 response', error: awsError('ClientClosed', 499), expected: false },
     { case: 'an unrelated error code', error: networkError('ENOENT'), expected: false },
-    { case: 'a non-string code', error: Object.assign(new Error('x'), { code: 503 }), expected: false },
+    {
+      case: 'a non-string code',
+      error: Object.assign(new Error('x'), { code: 503 }),
+      expected: false,
+    },
     { case: 'a plain error', error: new Error('boom'), expected: false },
     { case: 'a thrown string', error: 'ThrottlingException', expected: false },
     { case: 'an error-shaped object', error: { name: 'ThrottlingException' }, expected: false },
@@ -79,7 +83,10 @@ describe('Middleware: markTransientErrors', () => {
 
   it.each([
     { case: 'a ValidationError', error: awsError('ValidationError') },
-    { case: 'a ConditionalCheckFailedException', error: awsError('ConditionalCheckFailedException', 400) },
+    {
+      case: 'a ConditionalCheckFailedException',
+      error: awsError('ConditionalCheckFailedException', 400),
+    },
   ])('leaves $case as it is', async ({ error }) => {
     const { name, message } = error;
 

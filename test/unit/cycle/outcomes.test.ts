@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { summariseOutcomes, type StoredOutcome } from '../../../shared/domain/outcomes.js';
+import {
+  summariseOutcomes,
+  type Outcome,
+  type StoredOutcome,
+} from '../../../shared/domain/outcomes.js';
 
 const T0 = Date.parse('2026-01-05T09:00:00.000Z');
 
@@ -9,19 +13,21 @@ function at(minutes: number): string {
 }
 
 let counter = 0;
-function stored<O extends StoredOutcome>(outcome: Omit<O, 'outcomeId'>): StoredOutcome {
+function stored(outcome: Outcome, minutes: number): StoredOutcome {
   counter += 1;
-  return { ...outcome, outcomeId: `o-${counter}` } as StoredOutcome;
+  return { ...outcome, outcomeId: `o-${counter}`, at: at(minutes) };
 }
 
 function sent(contactId: string | undefined, minutes: number, status = 'sent'): StoredOutcome {
-  return stored({
-    kind: 'send_result',
-    email: `${contactId ?? 'nobody'}@client.example`,
-    ...(contactId ? { contactId } : {}),
-    status: status as 'sent',
-    at: at(minutes),
-  });
+  return stored(
+    {
+      kind: 'send_result',
+      email: `${contactId ?? 'nobody'}@client.example`,
+      ...(contactId ? { contactId } : {}),
+      status: status as 'sent',
+    },
+    minutes,
+  );
 }
 
 function inbound(
@@ -30,19 +36,21 @@ function inbound(
   messageId: string,
   request?: string,
 ): StoredOutcome {
-  return stored({
-    kind: 'inbound_message',
-    messageId,
-    from: `${contactId ?? 'stranger'}@client.example`,
-    ...(contactId ? { contactId } : {}),
-    classification: request ? 'request' : 'reply',
-    ...(request ? { request: { text: request } } : {}),
-    at: at(minutes),
-  });
+  return stored(
+    {
+      kind: 'inbound_message',
+      messageId,
+      from: `${contactId ?? 'stranger'}@client.example`,
+      ...(contactId ? { contactId } : {}),
+      classification: request ? 'request' : 'reply',
+      ...(request ? { request: { text: request } } : {}),
+    },
+    minutes,
+  );
 }
 
 function bounce(email: string, bounceType: 'hard' | 'soft' | 'complaint'): StoredOutcome {
-  return stored({ kind: 'bounce', email, bounceType, at: at(0) });
+  return stored({ kind: 'bounce', email, bounceType }, 0);
 }
 
 describe('Domain: summariseOutcomes', () => {
@@ -67,8 +75,8 @@ describe('Domain: summariseOutcomes', () => {
       sent('c-5', 5, 'failed'),
       inbound('c-1', 6, 'm-1'),
       bounce('x@client.example', 'soft'),
-      stored({ kind: 'order_update', orderId: 'ord-1', status: 'completed', at: at(7) }),
-      stored({ kind: 'order_update', orderId: 'ord-2', status: 'cancelled', at: at(8) }),
+      stored({ kind: 'order_update', orderId: 'ord-1', status: 'completed' }, 7),
+      stored({ kind: 'order_update', orderId: 'ord-2', status: 'cancelled' }, 8),
     ];
 
     // Act
@@ -161,8 +169,9 @@ describe('Domain: summariseOutcomes', () => {
   });
 
   it('gives the same summary for any order of the same outcomes', () => {
-    // Outbound touches fall on even minutes and inbound ones on odd minutes: see the report on
-    // same-instant ties between directions.
+    // Outbound touches fall on even minutes and inbound ones on odd minutes: an inbound and an
+    // outbound touch of one contact at the same instant currently come out in input order
+    // (reported as a bug; add such ties here once the sort breaks them by direction).
     const outcomeArb: fc.Arbitrary<StoredOutcome> = fc.oneof(
       fc
         .record({
@@ -197,10 +206,15 @@ describe('Domain: summariseOutcomes', () => {
             // One message id per inbound message, as the mail provider guarantees.
             selector: (o) => (o.kind === 'inbound_message' ? o.messageId : o.outcomeId),
           })
-          .chain((outcomes) => fc.tuple(fc.constant(outcomes), fc.shuffledSubarray(outcomes, {
-            minLength: outcomes.length,
-            maxLength: outcomes.length,
-          }))),
+          .chain((outcomes) =>
+            fc.tuple(
+              fc.constant(outcomes),
+              fc.shuffledSubarray(outcomes, {
+                minLength: outcomes.length,
+                maxLength: outcomes.length,
+              }),
+            ),
+          ),
         ([outcomes, shuffled]) => {
           expect(summariseOutcomes(shuffled)).toEqual(summariseOutcomes(outcomes));
         },

@@ -61,7 +61,11 @@ describe('Domain: planActions', () => {
         target: { contactId: 'c-1' },
         reason: 'client asked for follow-up by a person',
         payload: { title: 'Follow up on request in message msg-42' },
-        evidence: { messageId: 'msg-42', text: 'Can someone call me back?', kind: 'client_request' },
+        evidence: {
+          messageId: 'msg-42',
+          text: 'Can someone call me back?',
+          kind: 'client_request',
+        },
       },
       {
         type: 'create_task',
@@ -94,7 +98,11 @@ describe('Domain: planActions', () => {
     const [proposal] = planActions(
       situation({
         dueContacts: [
-          dueContact('c-1', 3, { accountId: 'acct-1', daysOverdue: 4, email: 'Ann@Client.example' }),
+          dueContact('c-1', 3, {
+            accountId: 'acct-1',
+            daysOverdue: 4,
+            email: 'Ann@Client.example',
+          }),
         ],
       }),
     );
@@ -135,7 +143,9 @@ describe('Domain: planActions', () => {
 
   it('uses ten follow-ups and fifty actions by default', () => {
     expect(DEFAULT_PLANNING_LIMITS).toEqual({ followUpsPerCycle: 10, maxActions: 50 });
-    const due = Array.from({ length: 15 }, (_, i) => dueContact(`c-${String(i).padStart(2, '0')}`, 1));
+    const due = Array.from({ length: 15 }, (_, i) =>
+      dueContact(`c-${String(i).padStart(2, '0')}`, 1),
+    );
 
     expect(planActions(situation({ dueContacts: due, overdueContacts: 15 }))).toHaveLength(10);
   });
@@ -150,7 +160,11 @@ describe('Domain: planActions', () => {
       { followUpsPerCycle: 10, maxActions: 3 },
     );
 
-    expect(proposals.map((p) => p.type)).toEqual(['validate_order', 'validate_order', 'create_task']);
+    expect(proposals.map((p) => p.type)).toEqual([
+      'validate_order',
+      'validate_order',
+      'create_task',
+    ]);
   });
 
   it.each([

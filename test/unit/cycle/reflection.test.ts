@@ -376,7 +376,10 @@ describe('Domain: reflectOnCycle', () => {
       // Prepare
       const previous = {
         metrics: metrics({ contacts: 10 }),
-        hints: [avoidTypeHint('research', hoursFromNow(1)), avoidContactHint('c-1', hoursFromNow(1))],
+        hints: [
+          avoidTypeHint('research', hoursFromNow(1)),
+          avoidContactHint('c-1', hoursFromNow(1)),
+        ],
       };
 
       // Act
@@ -410,7 +413,10 @@ describe('Domain: reflectOnCycle', () => {
       const reflection = reflect({
         previous: {
           metrics: metrics({ contacts: 10 }),
-          hints: [avoidContactHint('c-1', hoursFromNow(5)), avoidContactHint('c-2', hoursFromNow(5))],
+          hints: [
+            avoidContactHint('c-1', hoursFromNow(5)),
+            avoidContactHint('c-2', hoursFromNow(5)),
+          ],
         },
         cards: [blockedCard('follow_up', 'do_not_contact', { contactId: 'c-1' })],
       });
