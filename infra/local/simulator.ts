@@ -19,6 +19,11 @@ import { synthesizeStateMachineDefinitions } from './state-machine-definitions.j
 import type { CycleTaskState } from '../constructs/cycle.js';
 import { seedFixture } from './seed.js';
 import { buildTenantReports, type SimulationReport } from './report.js';
+import {
+  SIMULATION_SERVICE_FACTORIES,
+  type SimulationService,
+  type SimulationSetup,
+} from './simulation-services.js';
 
 /** Options of {@link runSimulation}. */
 export interface SimulationOptions {
@@ -43,6 +48,8 @@ export interface SimulationOptions {
   readonly observability?: (step: string) => Observability;
   /** Reuse a running stack instead of starting one (tests). */
   readonly stack?: LocalStack;
+  /** The services to run beside the cycles; the registered ones by default. */
+  readonly services?: readonly SimulationService[];
 }
 
 /**
@@ -93,20 +100,46 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       ...(options.taskOverrides ? { taskOverrides: options.taskOverrides } : {}),
       ...(options.observability ? { observability: options.observability } : {}),
     });
-    for (let hour = 0; hour < hours; hour += 1) {
-      const at = new Date(start.getTime() + hour * 3_600_000);
-      clock.set(at);
-      const fanOut = await executor.runFanOut(at);
-      options.onHour?.({
-        hour: hour + 1,
-        hours,
-        at,
-        started: fanOut.started,
-        alreadyStarted: fanOut.alreadyStarted,
-      });
+    const setup: SimulationSetup = { stack, clock, runtime, parameters, fixture, sendMode, start };
+    const services = options.services ?? SIMULATION_SERVICE_FACTORIES.map((create) => create());
+    const started: SimulationService[] = [];
+    let tenants;
+    try {
+      for (const service of services) {
+        await service.start?.(setup);
+        started.push(service);
+      }
+      for (let hour = 0; hour < hours; hour += 1) {
+        const at = new Date(start.getTime() + hour * 3_600_000);
+        const hourEnd = new Date(at.getTime() + 3_600_000);
+        clock.set(at);
+        const fanOut = await executor.runFanOut(at);
+        const advanceTo = (instant: Date) => {
+          if (instant.getTime() >= hourEnd.getTime())
+            throw new RangeError(`cannot move past ${hourEnd.toISOString()}`);
+          if (instant.getTime() > clock.now().getTime()) clock.set(instant);
+        };
+        for (const service of started)
+          await service.duringHour?.({ ...setup, at, hourEnd, advanceTo });
+        options.onHour?.({
+          hour: hour + 1,
+          hours,
+          at,
+          started: fanOut.started,
+          alreadyStarted: fanOut.alreadyStarted,
+        });
+      }
+      const end = new Date(start.getTime() + hours * 3_600_000 - 1);
+      tenants = await buildTenantReports(runtime, fixture, start, end);
+      for (const [index, tenant] of tenants.entries()) {
+        for (const service of started) {
+          const extra = await service.report?.(tenant.tenantId, { start, end });
+          if (extra) tenants[index] = { ...tenants[index]!, ...extra };
+        }
+      }
+    } finally {
+      for (const service of started.reverse()) await service.stop?.();
     }
-    const end = new Date(start.getTime() + hours * 3_600_000 - 1);
-    const tenants = await buildTenantReports(runtime, fixture, start, end);
     return {
       simulation: {
         start: start.toISOString(),
