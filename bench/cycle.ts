@@ -1,0 +1,123 @@
+import { performance } from 'node:perf_hooks';
+import { VirtualClock, hourKey } from '../shared/clock.js';
+import { seededRandom } from '../shared/ids.js';
+import { KillSwitch } from '../shared/adapters/parameters/kill-switch.js';
+import { MemoryParameterStore } from '../shared/adapters/parameters/parameter-store.js';
+import { startLocalStack } from '../infra/local/local-stack.js';
+import { LOCAL_KILL_SWITCH_PARAMETER, localCycleRuntime } from '../infra/local/local-runtime.js';
+import { LocalExecutor } from '../infra/local/local-executor.js';
+import { synthesizeStateMachineDefinitions } from '../infra/local/state-machine-definitions.js';
+
+/** Figures of one cycle benchmark run. */
+export interface CycleBenchResult {
+  readonly tenants: number;
+  readonly contactsPerTenant: number;
+  readonly hours: number;
+  readonly tenantCycles: number;
+  readonly tenantCyclesPerSecond: number;
+  readonly cycleLatencyMs: { readonly median: number; readonly p95: number; readonly max: number };
+  readonly dynamodbRequestsPerTenantCycle: number;
+  readonly dynamodbRequestsByCommand: Readonly<Record<string, number>>;
+}
+
+/**
+ * Runs `hours` fan-outs over `tenants` seeded tenants on the embedded stack and measures
+ * throughput, per-cycle latency (wall clock, one cycle start to end) and DynamoDB requests.
+ */
+export async function benchCycles(options: {
+  tenants: number;
+  contactsPerTenant: number;
+  hours: number;
+}): Promise<CycleBenchResult> {
+  const stack = await startLocalStack();
+  const requests = new Map<string, number>();
+  try {
+    const start = new Date('2026-03-02T08:00:00.000Z');
+    const clock = new VirtualClock(start);
+    const parameters = new MemoryParameterStore();
+    await new KillSwitch(parameters, LOCAL_KILL_SWITCH_PARAMETER).set(false, { now: start });
+    const runtime = localCycleRuntime({ stack, clock, parameters, random: seededRandom(1) });
+    for (let t = 0; t < options.tenants; t += 1) {
+      const tenantId = `bench-${String(t).padStart(4, '0')}`;
+      await runtime.repos.tenants.put(tenantId, {
+        name: tenantId,
+        agentEnabled: true,
+        followUpsPerCycle: 5,
+      });
+      await runtime.repos.accounts.put(tenantId, {
+        accountId: 'acc',
+        name: 'Account',
+        status: 'active',
+        annualValue: 50_000,
+      });
+      for (let c = 0; c < options.contactsPerTenant; c += 1) {
+        const touched = new Date(start.getTime() - ((c * 7) % 45) * 86_400_000).toISOString();
+        await runtime.repos.contacts.put(tenantId, {
+          contactId: `c-${c}`,
+          email: `p${c}@client${t}.example`,
+          accountId: 'acc',
+          lastTouchAt: touched,
+          createdAt: touched,
+        });
+      }
+    }
+
+    stack.clients.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const name = String(context.commandName);
+        requests.set(name, (requests.get(name) ?? 0) + 1);
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchCountRequests' },
+    );
+    const latencies: number[] = [];
+    const executor = new LocalExecutor({
+      definitions: synthesizeStateMachineDefinitions(),
+      runtime,
+    });
+    const originalRun = executor.runCycle.bind(executor);
+    executor.runCycle = async (input) => {
+      const began = performance.now();
+      try {
+        return await originalRun(input);
+      } finally {
+        latencies.push(performance.now() - began);
+      }
+    };
+
+    const began = performance.now();
+    for (let hour = 0; hour < options.hours; hour += 1) {
+      const at = new Date(start.getTime() + hour * 3_600_000);
+      clock.set(at);
+      const result = await executor.runFanOut(at);
+      if (result.started !== options.tenants)
+        throw new Error(`hour ${hourKey(at)}: started ${result.started} of ${options.tenants}`);
+    }
+    const seconds = (performance.now() - began) / 1000;
+    const tenantCycles = latencies.length;
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const at = (q: number) =>
+      sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    const total = [...requests.values()].reduce((sum, n) => sum + n, 0);
+    return {
+      ...options,
+      tenantCycles,
+      tenantCyclesPerSecond: round(tenantCycles / seconds),
+      cycleLatencyMs: {
+        median: round(at(0.5)),
+        p95: round(at(0.95)),
+        max: round(sorted.at(-1) ?? 0),
+      },
+      dynamodbRequestsPerTenantCycle: round(total / tenantCycles),
+      dynamodbRequestsByCommand: Object.fromEntries(
+        [...requests.entries()].map(([k, v]) => [k, round(v / tenantCycles)]),
+      ),
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}

@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { benchCycles } from './cycle.js';
+import { benchBundles } from './bundles.js';
+
+/**
+ * `npm run bench`: measures, never asserts. Prints figures as a table and, with `--json`, as JSON.
+ * Sections: cycle throughput and latency, DynamoDB requests per tenant-cycle, bundle sizes and
+ * module init time per function, plus the sending/ingest sections when those modules exist.
+ */
+const json = process.argv.includes('--json');
+const tenants = Number(process.env['BENCH_TENANTS'] ?? 50);
+const hours = Number(process.env['BENCH_HOURS'] ?? 3);
+
+const results: Record<string, unknown> = {};
+results['cycles'] = await benchCycles({ tenants, contactsPerTenant: 20, hours });
+results['bundles'] = await benchBundles();
+for (const section of ['sending', 'ingest'] as const) {
+  const path = new URL(`./${section}.ts`, import.meta.url);
+  if (!existsSync(path)) continue;
+  const module = (await import(path.href)) as Record<string, unknown>;
+  const run = Object.values(module).find(
+    (value) => typeof value === 'function' && value.name.startsWith('bench'),
+  ) as (() => Promise<unknown>) | undefined;
+  if (run) results[section] = await run();
+}
+
+if (json) {
+  console.log(JSON.stringify(results, null, 2));
+} else {
+  const cycles = results['cycles'] as Awaited<ReturnType<typeof benchCycles>>;
+  console.log(
+    `Cycles: ${cycles.tenantCycles} tenant-cycles (${cycles.tenants} tenants × ${cycles.hours} h, ${cycles.contactsPerTenant} contacts each)`,
+  );
+  console.log(
+    `  throughput        ${cycles.tenantCyclesPerSecond} tenant-cycles/s on the embedded stack`,
+  );
+  console.log(
+    `  latency per cycle median ${cycles.cycleLatencyMs.median} ms, p95 ${cycles.cycleLatencyMs.p95} ms, max ${cycles.cycleLatencyMs.max} ms`,
+  );
+  console.log(
+    `  DynamoDB requests ${cycles.dynamodbRequestsPerTenantCycle} per tenant-cycle ${JSON.stringify(cycles.dynamodbRequestsByCommand)}`,
+  );
+  console.log('Bundles (ESM, minified, @aws-sdk external):');
+  for (const bundle of results['bundles'] as Awaited<ReturnType<typeof benchBundles>>) {
+    console.log(
+      `  ${bundle.name.padEnd(16)} ${(bundle.bytes / 1024).toFixed(0).padStart(6)} KiB   init ${bundle.initMs} ms`,
+    );
+  }
+  for (const section of ['sending', 'ingest']) {
+    if (results[section]) console.log(`${section}: ${JSON.stringify(results[section])}`);
+  }
+}
