@@ -1,6 +1,6 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { SK_PREFIX, keys, tenantPartition } from './keys.js';
-import { ttlAfter, type TableContext } from './table-client.js';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { SK_PREFIX, keys } from './keys.js';
+import { queryTenantRange, ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
 
 import type { ViolationRecord } from '../domain/policy/audit.js';
@@ -42,26 +42,12 @@ export class AuditRepository {
 
   /** Lists a tenant's audit records at or after `since`, oldest first. */
   async listSince(tenantId: string, since: Date): Promise<AuditRecord[]> {
-    const records: AuditRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.ctx.doc.send(
-        new QueryCommand({
-          TableName: this.ctx.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': tenantPartition(tenantId),
-            ':from': `${SK_PREFIX.audit}${since.toISOString()}`,
-            ':to': `${SK_PREFIX.audit}~`,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      records.push(
-        ...(result.Items ?? []).map((item) => withoutStorageAttributes<AuditRecord>(item)),
-      );
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return records;
+    const items = await queryTenantRange(
+      this.ctx,
+      tenantId,
+      `${SK_PREFIX.audit}${since.toISOString()}`,
+      `${SK_PREFIX.audit}~`,
+    );
+    return items.map((item) => withoutStorageAttributes<AuditRecord>(item));
   }
 }

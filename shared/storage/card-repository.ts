@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AgentError } from '../errors.js';
 import {
   canTransition,
@@ -6,8 +6,8 @@ import {
   type CardStatus,
   type ProposedAction,
 } from '../domain/actions.js';
-import { keys, tenantPartition } from './keys.js';
-import { ttlAfter, type TableContext } from './table-client.js';
+import { keys } from './keys.js';
+import { queryTenantPrefix, ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, oldItemOf, withoutStorageAttributes } from './items.js';
 
 /** A card was not in the state a transition expected (someone else moved it first). */
@@ -137,24 +137,9 @@ export class CardRepository {
 
   /** Lists every card of one run in plan order. */
   async listForRun(tenantId: string, hourKey: string): Promise<ActionCard[]> {
-    const cards: ActionCard[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.ctx.doc.send(
-        new QueryCommand({
-          TableName: this.ctx.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': tenantPartition(tenantId),
-            ':prefix': keys.actionsOfRunPrefix(hourKey),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      cards.push(...(result.Items ?? []).map((item) => withoutStorageAttributes<ActionCard>(item)));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return cards;
+    const items = await queryTenantPrefix(this.ctx, tenantId, keys.actionsOfRunPrefix(hourKey), {
+      consistentRead: true,
+    });
+    return items.map((item) => withoutStorageAttributes<ActionCard>(item));
   }
 }

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Outcome, StoredOutcome } from '../domain/outcomes.js';
 import { SK_PREFIX, keys, tenantPartition } from './keys.js';
-import { ttlAfter, type TableContext } from './table-client.js';
+import { queryTenantRange, ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
 
 const OUTCOME_RETENTION_MS = 30 * 86_400_000;
@@ -86,27 +86,13 @@ export class OutcomeRepository {
 
   /** Every outcome recorded between `from` and `until` (inclusive), oldest first, folded or not. */
   async listBetween(tenantId: string, from: Date, until: Date): Promise<StoredOutcome[]> {
-    const outcomes: StoredOutcome[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.ctx.doc.send(
-        new QueryCommand({
-          TableName: this.ctx.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': tenantPartition(tenantId),
-            ':from': `${SK_PREFIX.outcome}${from.toISOString()}`,
-            ':to': `${SK_PREFIX.outcome}${until.toISOString()}#~`,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      outcomes.push(
-        ...(result.Items ?? []).map((item) => withoutStorageAttributes<StoredOutcome>(item)),
-      );
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return outcomes;
+    const items = await queryTenantRange(
+      this.ctx,
+      tenantId,
+      `${SK_PREFIX.outcome}${from.toISOString()}`,
+      `${SK_PREFIX.outcome}${until.toISOString()}#~`,
+    );
+    return items.map((item) => withoutStorageAttributes<StoredOutcome>(item));
   }
 
   /** Moves React's cursor forward to `position`; a cursor already past it is left alone. */

@@ -1,6 +1,6 @@
-import { BatchGetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { SK_PREFIX, keys, tenantPartition } from './keys.js';
-import type { TableContext } from './table-client.js';
+import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { SK_PREFIX, keys } from './keys.js';
+import { queryTenantPrefix, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed } from './items.js';
 
 export const SUPPRESSION_REASONS = ['hard_bounce', 'complaint', 'unsubscribe', 'manual'] as const;
@@ -71,30 +71,12 @@ export class SuppressionRepository {
 
   /** Lists every suppression of a tenant. */
   async list(tenantId: string): Promise<Suppression[]> {
-    const items: Suppression[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.ctx.doc.send(
-        new QueryCommand({
-          TableName: this.ctx.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': tenantPartition(tenantId),
-            ':prefix': SK_PREFIX.suppression,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        items.push({
-          email: String(item['email']),
-          reason: item['reason'] as SuppressionReason,
-          at: String(item['at']),
-          ...(item['source'] ? { source: String(item['source']) } : {}),
-        });
-      }
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    const items = await queryTenantPrefix(this.ctx, tenantId, SK_PREFIX.suppression);
+    return items.map((item) => ({
+      email: String(item['email']),
+      reason: item['reason'] as SuppressionReason,
+      at: String(item['at']),
+      ...(item['source'] ? { source: String(item['source']) } : {}),
+    }));
   }
 }

@@ -1,5 +1,10 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { tenantPartition } from './keys.js';
 import type { Clock } from '../clock.js';
 import { ValidationError } from '../errors.js';
 
@@ -73,4 +78,53 @@ export function pageLimit(limit: number | undefined, fallback: number): number {
 /** Epoch seconds for DynamoDB TTL, `afterMs` past `from`. */
 export function ttlAfter(from: Date, afterMs: number): number {
   return Math.floor((from.getTime() + afterMs) / 1000);
+}
+
+/** A query of the table without paging fields; {@link queryAll} follows the pages. */
+export type QueryAllInput = Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>;
+
+/** Runs a query and follows every page, returning all items in key order. */
+export async function queryAll(
+  ctx: Pick<TableContext, 'doc' | 'tableName'>,
+  input: QueryAllInput,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await ctx.doc.send(
+      new QueryCommand({ ...input, TableName: ctx.tableName, ExclusiveStartKey: startKey }),
+    );
+    items.push(...(result.Items ?? []));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/** Every item of one tenant whose sort key starts with `prefix`, following pages. */
+export function queryTenantPrefix(
+  ctx: Pick<TableContext, 'doc' | 'tableName'>,
+  tenantId: string,
+  prefix: string,
+  options: { consistentRead?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
+  return queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': tenantPartition(tenantId), ':prefix': prefix },
+    ...(options.consistentRead ? { ConsistentRead: true } : {}),
+  });
+}
+
+/** Every item of one tenant whose sort key lies between `from` and `to` (inclusive), following pages. */
+export function queryTenantRange(
+  ctx: Pick<TableContext, 'doc' | 'tableName'>,
+  tenantId: string,
+  from: string,
+  to: string,
+  options: { consistentRead?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
+  return queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': tenantPartition(tenantId), ':from': from, ':to': to },
+    ...(options.consistentRead ? { ConsistentRead: true } : {}),
+  });
 }

@@ -1,6 +1,6 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { SK_PREFIX, keys, tenantPartition } from './keys.js';
-import type { TableContext } from './table-client.js';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { SK_PREFIX, keys } from './keys.js';
+import { queryTenantPrefix, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
 
 /** A task for a person, created only by an allowed `create_task` action. */
@@ -38,23 +38,7 @@ export class TaskRepository {
 
   /** Lists a tenant's tasks in id order. */
   async list(tenantId: string): Promise<HumanTask[]> {
-    const tasks: HumanTask[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.ctx.doc.send(
-        new QueryCommand({
-          TableName: this.ctx.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': tenantPartition(tenantId),
-            ':prefix': SK_PREFIX.task,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      tasks.push(...(result.Items ?? []).map((item) => withoutStorageAttributes<HumanTask>(item)));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return tasks;
+    const items = await queryTenantPrefix(this.ctx, tenantId, SK_PREFIX.task);
+    return items.map((item) => withoutStorageAttributes<HumanTask>(item));
   }
 }
