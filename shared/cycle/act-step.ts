@@ -4,6 +4,7 @@ import type { PolicyContext, RecipientProfile } from '../domain/policy/policy-ty
 import { toViolationRecord } from '../domain/policy/audit.js';
 import { sendIdempotencyKey, type SendRequest } from '../domain/send-request.js';
 import type { TenantSettings } from '../domain/tenant.js';
+import type { Account, Contact } from '../domain/entities.js';
 import { CardTransitionError } from '../storage/card-repository.js';
 import type { CycleRuntime } from './runtime.js';
 import { runPhase, type PhaseContext } from './phase.js';
@@ -37,7 +38,9 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
         card.status === 'planned' ||
         (card.status === 'executing' && card.claimedBy === phase.runId),
     );
-    const context = await buildPolicyContext(runtime, settings, cards, phase);
+    const contacts = await loadTargetContacts(runtime, phase.tenantId, cards);
+    const accounts = new Map<string, Account | undefined>();
+    const context = await buildPolicyContext(runtime, settings, cards, contacts, phase);
     const counts = { executed: 0, blocked: 0, deferred: 0, failed: 0, skipped: 0 };
 
     for (const card of cards) {
@@ -56,7 +59,13 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
         }
       }
 
-      const recipient = await resolveRecipient(runtime, phase.tenantId, claimed);
+      const recipient = await resolveRecipient(
+        runtime,
+        phase.tenantId,
+        claimed,
+        contacts,
+        accounts,
+      );
       const decision = evaluatePolicy(claimed, { ...context, ...(recipient ? { recipient } : {}) });
       if (!decision.allowed) {
         const record = toViolationRecord(decision, claimed, { runId: phase.runId, now: phase.now });
@@ -184,25 +193,23 @@ async function buildPolicyContext(
   runtime: CycleRuntime,
   settings: TenantSettings,
   cards: readonly ActionCard[],
+  contacts: ReadonlyMap<string, Contact>,
   phase: PhaseContext,
 ): Promise<PolicyContext> {
   const { repos } = runtime;
-  const [engagement, openDeals, openBids] = await Promise.all([
-    loadEngagement(runtime, phase.tenantId, settings, phase.now),
-    repos.deals.countOpen(phase.tenantId),
-    repos.bids.countOpen(phase.tenantId),
+  const run = await repos.runs.get(phase.tenantId, phase.hourKey);
+  const [overdueContacts, openDeals, openBids] = await Promise.all([
+    run?.engagement?.overdue ??
+      loadEngagement(runtime, phase.tenantId, settings, phase.now).then((e) => e.stats.overdue),
+    run?.pipeline?.openDeals ?? repos.deals.countOpen(phase.tenantId),
+    run?.pipeline?.openBids ?? repos.bids.countOpen(phase.tenantId),
   ]);
-  const emails: string[] = [];
-  for (const card of cards) {
-    if (card.target.email) emails.push(card.target.email);
-    if (card.target.contactId) {
-      const contact = await repos.contacts.get(phase.tenantId, card.target.contactId);
-      if (contact) emails.push(contact.email);
-    }
-  }
+  const emails = cards
+    .flatMap((card) => [card.target.email, contacts.get(card.target.contactId ?? '')?.email])
+    .filter((email): email is string => typeof email === 'string');
   return {
     now: phase.now,
-    engagement: { overdueContacts: engagement.stats.overdue },
+    engagement: { overdueContacts },
     goals: {
       behindPace: settings.goals.behindPace,
       pipelineThin: openDeals + openBids < settings.goals.pipelineTarget,
@@ -225,15 +232,17 @@ async function resolveRecipient(
   runtime: CycleRuntime,
   tenantId: string,
   card: ActionCard,
+  contacts: ReadonlyMap<string, Contact>,
+  accounts: Map<string, Account | undefined>,
 ): Promise<RecipientProfile | undefined> {
   if (card.type !== 'send_email' && card.type !== 'follow_up') return undefined;
-  const contact = card.target.contactId
-    ? await runtime.repos.contacts.get(tenantId, card.target.contactId)
-    : undefined;
+  const contact = card.target.contactId ? contacts.get(card.target.contactId) : undefined;
   const email = (contact?.email ?? card.target.email)?.toLowerCase();
   if (!email) return undefined;
   const accountId = contact?.accountId ?? card.target.accountId;
-  const account = accountId ? await runtime.repos.accounts.get(tenantId, accountId) : undefined;
+  if (accountId && !accounts.has(accountId))
+    accounts.set(accountId, await runtime.repos.accounts.get(tenantId, accountId));
+  const account = accountId ? accounts.get(accountId) : undefined;
   return {
     email,
     domain: email.slice(email.lastIndexOf('@') + 1),
@@ -241,4 +250,20 @@ async function resolveRecipient(
     ...(account?.industry ? { industry: account.industry } : {}),
     ...(account?.region ? { region: account.region } : {}),
   };
+}
+
+/** Reads each contact the cards target once; Act uses them for policy and recipients. */
+async function loadTargetContacts(
+  runtime: CycleRuntime,
+  tenantId: string,
+  cards: readonly ActionCard[],
+): Promise<Map<string, Contact>> {
+  const contacts = new Map<string, Contact>();
+  for (const contactId of new Set(
+    cards.flatMap((card) => (card.target.contactId ? [card.target.contactId] : [])),
+  )) {
+    const contact = await runtime.repos.contacts.get(tenantId, contactId);
+    if (contact) contacts.set(contactId, contact);
+  }
+  return contacts;
 }

@@ -43,6 +43,8 @@ export async function plan(
       if (await repos.cards.create(tenantId, { hourKey, runId }, sequence, proposal)) created += 1;
     }
     await repos.runs.addCounts(tenantId, hourKey, { actionsPlanned: created });
+    // Act decides on these same figures, so it reads them from the run instead of recomputing.
+    await repos.runs.setSituation(tenantId, hourKey, { engagement: engagement.stats, pipeline });
     runtime.metric('ActionsPlanned', created);
     return { planned: proposals.length, created };
   });

@@ -74,7 +74,9 @@ export interface RunRecord {
       readonly text: string;
     }[];
   };
-  /** Engagement stats as of this run (set by Reflect). */
+  /** Open deals and bids Plan saw. */
+  readonly pipeline?: { readonly openDeals: number; readonly openBids: number };
+  /** Engagement stats as of this run (set by Plan, refreshed by Reflect). */
   readonly engagement?: {
     readonly contacts: number;
     readonly compliant: number;

@@ -161,6 +161,27 @@ export class RunRepository {
     await this.update(tenantId, hourKey, 'SET react = :summary', {}, { ':summary': summary });
   }
 
+  /** Stores what Plan saw (engagement stats and open pipeline), for Act and operators. */
+  async setSituation(
+    tenantId: string,
+    hourKey: string,
+    situation: {
+      engagement: NonNullable<RunRecord['engagement']>;
+      pipeline: NonNullable<RunRecord['pipeline']>;
+    },
+  ): Promise<void> {
+    await this.update(
+      tenantId,
+      hourKey,
+      'SET engagement = :engagement, pipeline = :pipeline',
+      {},
+      {
+        ':engagement': situation.engagement,
+        ':pipeline': situation.pipeline,
+      },
+    );
+  }
+
   /** Stores the tenant's engagement stats as of this run. */
   async setEngagement(
     tenantId: string,
