@@ -56,6 +56,10 @@ export async function benchBundles(runs = 3): Promise<BundleFigure[]> {
           INGEST_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench-ingest',
           POWERTOOLS_LOG_LEVEL: 'SILENT',
           POWERTOOLS_METRICS_DISABLED: 'true',
+          // Sending functions load their settings and signing key at cold start.
+          EMAIL_FROM_ADDRESS: 'bench@example.com',
+          UNSUBSCRIBE_BASE_URL: 'https://unsubscribe.example/',
+          UNSUBSCRIBE_SIGNING_SECRET: 'bench-signing-secret-with-at-least-32-characters',
         },
         encoding: 'utf8',
       });

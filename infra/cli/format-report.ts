@@ -16,7 +16,7 @@ export function formatReport(report: SimulationReport): string {
     'violations',
     'orders ready/exc',
     'compliance',
-    'sends queued',
+    'emails by status',
   ];
   const rows = report.tenants.map((tenant) => row(tenant));
   const widths = header.map((title, i) =>
@@ -38,6 +38,12 @@ export function formatReport(report: SimulationReport): string {
     if (Object.keys(violations).length) details.push(`violations: ${describe(violations)}`);
     for (const order of tenant.orders.filter((o) => o.status === 'exception'))
       details.push(`order ${order.orderId}: ${order.codes.join(', ')}`);
+    if (tenant.ingest.messages > 0) {
+      const classes = describe(tenant.ingest.classified);
+      details.push(
+        `ingest: ${tenant.ingest.messages} message(s), ${tenant.ingest.duplicates} duplicate(s)${classes ? ` — ${classes}` : ''}`,
+      );
+    }
     if (tenant.tasks.length) details.push(`tasks: ${tenant.tasks.map((t) => t.title).join('; ')}`);
     if (details.length) lines.push('', `${tenant.tenantId}:`, ...details.map((d) => `  ${d}`));
   }
@@ -60,7 +66,8 @@ function row(tenant: TenantReport): string[] {
     String(tenant.violations.length),
     `${orders['ready'] ?? 0}/${orders['exception'] ?? 0}`,
     `${(tenant.engagement.complianceRate * 100).toFixed(1)}% (${tenant.engagement.overdue} overdue of ${tenant.engagement.contacts})`,
-    String(tenant.queued.sendRequests),
+    describe(countBy(tenant.emails.map((email) => email.status))) ||
+      `0 (${tenant.queued.sendRequests} queued)`,
   ];
 }
 

@@ -5,6 +5,19 @@ import { loadFixture } from '../local/fixture.js';
 import { runSimulation } from '../local/simulator.js';
 import { formatReport } from './format-report.js';
 import { openOperatorContext, type OperatorTarget } from './operator-context.js';
+import { CLASSIFY_HELP, runClassifyCommand } from './classify.js';
+import {
+  GMAIL_HELP,
+  gmailConnectionSource,
+  gmailTargetSettings,
+  runGmailCommand,
+} from './gmail.js';
+import {
+  OPERATIONS_HELP,
+  runDlqCommand,
+  runHealthCommand,
+  runPreflightCommand,
+} from './operations-commands.js';
 
 const HELP = `agentctl — operate the engagement agent
 
@@ -13,6 +26,9 @@ Usage:
   agentctl kill-switch on|off|status [--reason TEXT]   [target]
   agentctl tenant enable|disable|show ID               [target]
   agentctl runs ID [--limit N] [--json]                [target]
+${OPERATIONS_HELP}
+${CLASSIFY_HELP}
+${GMAIL_HELP}
 
 Target (operator commands):
   --local DIR        a local data dir written by 'simulate --data-dir DIR'
@@ -37,6 +53,16 @@ const options = {
   app: { type: 'string' },
   stage: { type: 'string' },
   limit: { type: 'string' },
+  at: { type: 'string' },
+  identity: { type: 'string' },
+  'configuration-set': { type: 'string' },
+  'alarm-topic': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'own-domain': { type: 'string' },
+  code: { type: 'string' },
+  'client-file': { type: 'string' },
+  'redirect-uri': { type: 'string' },
+  probe: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -75,6 +101,25 @@ export async function main(
         return await tenant(rest[0], rest[1], target, out);
       case 'runs':
         return await runs(rest[0], values.limit, values.json ?? false, target, out);
+      case 'health':
+        return await runHealthCommand(values, target, out);
+      case 'preflight':
+        return await runPreflightCommand(values, target, out);
+      case 'classify':
+        if (rest.length === 0) throw new UsageError('classify needs one or more FILEs');
+        return await runClassifyCommand(
+          rest,
+          {
+            json: values.json ?? false,
+            ownDomains: (values['own-domain'] ?? '').split(',').filter((d) => d.trim() !== ''),
+          },
+          out,
+          err,
+        );
+      case 'gmail':
+        return await runGmailCommand(rest[0], rest[1], values, target, out);
+      case 'dlq':
+        return await runDlqCommand(rest[0], rest[1], values, target, out);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -176,6 +221,18 @@ async function tenant(
       action === 'show'
         ? await context.repos.tenants.require(tenantId)
         : await context.repos.tenants.setEnabled(tenantId, action === 'enable');
+    if (action === 'show') {
+      const gmail = gmailTargetSettings(target);
+      try {
+        const gmailConnection = await gmailConnectionSource(context, gmail).connectionStatus(
+          tenantId,
+        );
+        out.write(`${JSON.stringify({ ...settings, gmailConnection }, null, 2)}\n`);
+      } finally {
+        gmail.close();
+      }
+      return 0;
+    }
     out.write(`${JSON.stringify(settings, null, 2)}\n`);
     return 0;
   } finally {

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { join } from 'node:path';
 import { SystemClock } from '../../shared/clock.js';
 import { killSwitchParameterName, STAGES, type Stage } from '../../shared/config.js';
@@ -14,12 +15,22 @@ import type { CycleRepositories } from '../../shared/cycle/runtime.js';
 import { ConfigError } from '../../shared/errors.js';
 import { startLocalStack } from '../local/local-stack.js';
 import { LOCAL_KILL_SWITCH_PARAMETER } from '../local/local-runtime.js';
+import { agentStackName } from '../stage-config.js';
+import { awsQueueDirectory, localQueueDirectory, type QueueDirectory } from './queue-directory.js';
 
 /** What operator commands work against: the table's repositories and the kill switch. */
 export interface OperatorContext {
   readonly target: string;
   readonly repos: CycleRepositories;
   readonly killSwitch: KillSwitch;
+  /** True for a local data dir (no CloudWatch, SES or SNS to inspect). */
+  readonly local: boolean;
+  /** The CloudFormation stack name (`EngagementAgent-dev`); alarms and queues are named after it. */
+  readonly stackName: string;
+  /** The table itself, for reads no repository offers (the raw lock item). */
+  readonly table: { readonly doc: DynamoDBDocumentClient; readonly tableName: string };
+  /** The work queues and their dead-letter queues. */
+  readonly queues: QueueDirectory;
   close(): Promise<void>;
 }
 
@@ -50,6 +61,10 @@ export async function openOperatorContext(
         new FileParameterStore(join(target.local, 'parameters.json')),
         LOCAL_KILL_SWITCH_PARAMETER,
       ),
+      local: true,
+      stackName: agentStackName({ appName: 'engagement-agent', stage: 'dev' }),
+      table: { doc: stack.clients.doc, tableName: stack.tableName },
+      queues: localQueueDirectory(stack.clients.sqs, stack.queues),
       close: () => stack.stop(),
     };
   }
@@ -62,24 +77,28 @@ export async function openOperatorContext(
   const stage = target.stage ?? env['STAGE'] ?? 'dev';
   if (!(STAGES as readonly string[]).includes(stage))
     throw new ConfigError('--stage', `expected one of ${STAGES.join(', ')}`);
+  const appName = target.app ?? env['APP_NAME'] ?? 'engagement-agent';
   const parameterName =
-    env['KILL_SWITCH_PARAMETER'] ??
-    killSwitchParameterName(target.app ?? env['APP_NAME'] ?? 'engagement-agent', stage as Stage);
+    env['KILL_SWITCH_PARAMETER'] ?? killSwitchParameterName(appName, stage as Stage);
   const dynamodb = new DynamoDBClient({});
   const ssm = new SSMClient({});
+  const sqs = new SQSClient({});
+  const doc = DynamoDBDocumentClient.from(dynamodb, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const stackName = agentStackName({ appName, stage: stage as Stage });
   return {
     target: `AWS table ${tableName}`,
-    repos: createCycleRepositories({
-      doc: DynamoDBDocumentClient.from(dynamodb, {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
-      tableName,
-      clock,
-    }),
+    repos: createCycleRepositories({ doc, tableName, clock }),
     killSwitch: new KillSwitch(new SsmParameterStore(ssm), parameterName),
+    local: false,
+    stackName,
+    table: { doc, tableName },
+    queues: awsQueueDirectory(sqs, stackName),
     close: async () => {
       dynamodb.destroy();
       ssm.destroy();
+      sqs.destroy();
     },
   };
 }

@@ -10,10 +10,20 @@ import { startFauxqs } from 'fauxqs';
 import type { QueueName } from '../../shared/messaging/queue-definitions.js';
 import { ensureTable } from './table.js';
 import { ensureQueues, type QueueUrls } from './queues.js';
+import {
+  QUEUE_SNAPSHOT_FILE,
+  queueNameOf,
+  restoreQueueSnapshot,
+  saveQueueSnapshot,
+} from './queue-snapshot.js';
 
 /** Options for {@link startLocalStack}. */
 export interface LocalStackOptions {
-  /** Keep DynamoDB data on disk here; in memory when absent. SQS state is always in memory. */
+  /**
+   * Keep DynamoDB data on disk here; in memory when absent. SQS runs in memory, so with a data dir
+   * the queues' messages (DLQs included) are saved to `queues.json` there on `stop()` and sent
+   * back at the next start (receive counts restart; see infra/local/queue-snapshot.ts).
+   */
   readonly dataDir?: string;
   readonly tableName?: string;
   readonly region?: string;
@@ -109,15 +119,35 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const sqs = new SQSClient(localSqsConfig(endpoints.sqs, region));
 
+  let queueUrls: string[] = [];
   const stop = async (): Promise<void> => {
-    dynamodb.destroy();
-    sqs.destroy();
-    await Promise.allSettled([close(dynamoServer), sqsServer.stop()]);
+    try {
+      if (options.dataDir && queueUrls.length > 0) {
+        await saveQueueSnapshot(
+          sqsServer,
+          queueUrls.map(queueNameOf),
+          join(options.dataDir, QUEUE_SNAPSHOT_FILE),
+        );
+      }
+    } finally {
+      dynamodb.destroy();
+      sqs.destroy();
+      await Promise.allSettled([close(dynamoServer), sqsServer.stop()]);
+    }
   };
 
   try {
     await ensureTable(dynamodb, tableName);
     const queues = await ensureQueues(sqs, options.queuePrefix ?? 'agent-local');
+    if (options.dataDir) {
+      const urls = Object.values(queues).flatMap((urls) => [urls.url, urls.dlqUrl]);
+      await restoreQueueSnapshot(
+        sqs,
+        new Map(urls.map((url) => [queueNameOf(url), url])),
+        join(options.dataDir, QUEUE_SNAPSHOT_FILE),
+      );
+      queueUrls = urls;
+    }
     return {
       region,
       tableName,

@@ -25,6 +25,9 @@ import {
   type SimulationSetup,
 } from './simulation-services.js';
 
+/** Length of the turns services take within an hour (the Gmail poll interval). */
+const SERVICE_SLICE_MS = 5 * 60_000;
+
 /** Options of {@link runSimulation}. */
 export interface SimulationOptions {
   readonly fixture: Fixture;
@@ -114,13 +117,28 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         const hourEnd = new Date(at.getTime() + 3_600_000);
         clock.set(at);
         const fanOut = await executor.runFanOut(at);
-        const advanceTo = (instant: Date) => {
-          if (instant.getTime() >= hourEnd.getTime())
-            throw new RangeError(`cannot move past ${hourEnd.toISOString()}`);
-          if (instant.getTime() > clock.now().getTime()) clock.set(instant);
-        };
-        for (const service of started)
-          await service.duringHour?.({ ...setup, at, hourEnd, advanceTo });
+        // Services take turns in 5-minute slices, so none runs the whole hour ahead of the others
+        // (a send due at :05 happens at :05 even when a reply arrives at :50).
+        for (
+          let sliceStart = at.getTime();
+          sliceStart < hourEnd.getTime();
+          sliceStart += SERVICE_SLICE_MS
+        ) {
+          const sliceEnd = new Date(sliceStart + SERVICE_SLICE_MS);
+          const advanceTo = (instant: Date) => {
+            if (instant.getTime() >= sliceEnd.getTime())
+              throw new RangeError(`cannot move past ${sliceEnd.toISOString()}`);
+            if (instant.getTime() > clock.now().getTime()) clock.set(instant);
+          };
+          for (const service of started) {
+            await service.duringHour?.({
+              ...setup,
+              at: new Date(sliceStart),
+              hourEnd: sliceEnd,
+              advanceTo,
+            });
+          }
+        }
         options.onHour?.({
           hour: hour + 1,
           hours,

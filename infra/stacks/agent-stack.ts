@@ -4,8 +4,10 @@ import { QUEUE_DEFINITIONS } from '../../shared/messaging/queue-definitions.js';
 import { KillSwitch } from '../constructs/control.js';
 import { CycleStateMachine } from '../constructs/cycle.js';
 import { FanOut } from '../constructs/fan-out.js';
-import { AlarmTopic } from '../constructs/observability.js';
+import { Ingest } from '../constructs/ingest.js';
+import { AgentMonitoring, AlarmTopic } from '../constructs/observability.js';
 import { AgentQueue } from '../constructs/queue-with-dlq.js';
+import { Sending } from '../constructs/sending.js';
 import { AgentTable } from '../constructs/storage.js';
 import type { StageConfig } from '../stage-config.js';
 
@@ -32,6 +34,12 @@ export class AgentStack extends Stack {
   readonly cycle: CycleStateMachine;
   /** The hourly schedule and the machine that starts one cycle per enabled tenant. */
   readonly fanOut: FanOut;
+  /** The outbound email pipeline: sender, SES configuration set, feedback, unsubscribe URL. */
+  readonly sending: Sending;
+  /** Gmail ingest: the 5-minute poller schedule and the ingest queue consumer. */
+  readonly ingest: Ingest;
+  /** Alarms (to the alarm topic) and the dashboard over everything above; created last. */
+  readonly monitoring: AgentMonitoring;
 
   constructor(scope: Construct, id: string, props: AgentStackProps) {
     const { config, ...stackProps } = props;
@@ -64,6 +72,39 @@ export class AgentStack extends Stack {
       stage: config.stage,
       table: this.table.table,
       cycleStateMachine: this.cycle.stateMachine,
+    });
+    this.sending = new Sending(this, 'Sending', {
+      appName: config.appName,
+      stage: config.stage,
+      sendMode: config.sendMode,
+      table: this.table.table,
+      sendQueue: this.sendQueue.queue,
+      sendDeadLetterQueue: this.sendQueue.deadLetterQueue,
+      killSwitch: this.killSwitch.parameter,
+    });
+    this.ingest = new Ingest(this, 'Ingest', {
+      appName: config.appName,
+      stage: config.stage,
+      table: this.table.table,
+      ingestQueue: this.ingestQueue,
+      killSwitch: this.killSwitch.parameter,
+    });
+    // A later construct's functions, queues and state machines get alarms and dashboard
+    // widgets by being added to these lists.
+    this.monitoring = new AgentMonitoring(this, 'Monitoring', {
+      appName: config.appName,
+      stage: config.stage,
+      topic: this.alarmTopic.topic,
+      functions: [
+        ...Object.values(this.cycle.functions),
+        this.fanOut.listTenants,
+        this.sending.sender,
+        this.sending.unsubscribe,
+        this.sending.feedback,
+        ...this.ingest.functions,
+      ],
+      queues: { send: this.sendQueue, ingest: this.ingestQueue },
+      stateMachines: { cycle: this.cycle.stateMachine, fanOut: this.fanOut.stateMachine },
     });
 
     new CfnOutput(this, 'TableName', {

@@ -6,6 +6,7 @@ import { sendIdempotencyKey, type SendRequest } from '../domain/send-request.js'
 import type { TenantSettings } from '../domain/tenant.js';
 import type { Account, Contact } from '../domain/entities.js';
 import { CardTransitionError } from '../storage/card-repository.js';
+import { METRIC_NAMES } from '../observability/metric-names.js';
 import type { CycleRuntime } from './runtime.js';
 import { runPhase, type PhaseContext } from './phase.js';
 import { loadEngagement } from './engagement.js';
@@ -118,6 +119,8 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
     });
     runtime.metric('ActionsExecuted', counts.executed);
     runtime.metric('ActionsBlocked', counts.blocked);
+    runtime.metric(METRIC_NAMES.actionsDeferred, counts.deferred);
+    runtime.metric(METRIC_NAMES.actionsFailed, counts.failed);
     return counts;
   });
 }

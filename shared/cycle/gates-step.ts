@@ -1,5 +1,6 @@
 import { decideGates } from '../domain/gates.js';
 import { AlreadyExistsError, LockHeldError } from '../errors.js';
+import { METRIC_NAMES } from '../observability/metric-names.js';
 import type { CycleRuntime } from './runtime.js';
 import { requireRun, type CycleState, type GatesResult, type LockResult } from './state.js';
 
@@ -81,6 +82,12 @@ export async function acquireCycleLock(
       },
     });
     runtime.metric('CyclesSkipped', 1, { reason: 'locked' });
+    // How long the other run has held the lock: the "tenant lock held > 1 hour" alarm reads it.
+    const held = await runtime.repos.locks.current(tenantId);
+    if (held) {
+      const heldMs = runtime.clock.now().getTime() - new Date(held.acquiredAt).getTime();
+      runtime.metric(METRIC_NAMES.lockHeldSeconds, Math.max(0, Math.round(heldMs / 1_000)));
+    }
     return { acquired: false, ...(error.holder ? { holder: error.holder } : {}) };
   }
 }

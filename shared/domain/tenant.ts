@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SEND_MODES } from './send-mode.js';
+import { sendingSettingsSchema } from './sending-settings.js';
 
 export const TENANT_TIERS = ['free', 'pro', 'enterprise'] as const;
 export type TenantTier = (typeof TENANT_TIERS)[number];
@@ -39,6 +40,8 @@ export const tenantSettingsInputSchema = z.object({
       behindPace: z.boolean().default(false),
     })
     .prefault({}),
+  /** Sending policy: cap overrides, warm-up, sending window, internal addresses (send gate). */
+  sending: sendingSettingsSchema.prefault({}),
 });
 
 export type TenantSettingsInput = z.input<typeof tenantSettingsInputSchema>;

@@ -13,12 +13,35 @@ export interface InjectCycleContextOptions {
 
 const defaults = { now: () => performance.now() };
 
+/** The log keys this middleware owns. */
+const CYCLE_KEYS = ['tenant_id', 'run_id', 'hour_key', 'phase'] as const;
+
+/**
+ * The run id a cycle event names: the one CheckGates returned (`gates.runId`), else the execution
+ * name (`<tenantId>-<hourKey>`), which CheckGates adopts as the run id, so the first step's lines
+ * and a RecordFailure after a failed CheckGates carry it too.
+ */
+export function runIdOf(event: unknown): string | undefined {
+  const value = (event ?? {}) as { gates?: { runId?: unknown }; executionName?: unknown };
+  if (typeof value.gates?.runId === 'string') return value.gates.runId;
+  if (typeof value.executionName === 'string' && value.executionName.length > 0)
+    return value.executionName;
+  return undefined;
+}
+
 /**
  * Adds `tenant_id`, `run_id`, `hour_key` and `phase` from the cycle event to every log line of the
  * invocation, and logs one summary line with `duration_ms` at the end (or the error).
  *
+ * The keys are cleared when the next invocation starts, not at the end of this one: middlewares
+ * that log after this one's `after` (Powertools Metrics warns about an invocation without metrics)
+ * still carry them. Pair it with `injectLambdaContext(logger, { resetKeys: true })`, which clears
+ * them after the whole chain.
+ *
  * @example
- * middy(handler).use(injectCycleContext({ logger, phase: 'plan' }));
+ * middy(handler)
+ *   .use(injectLambdaContext(logger, { resetKeys: true }))
+ *   .use(injectCycleContext({ logger, phase: 'plan' }));
  */
 export function injectCycleContext(
   options: InjectCycleContextOptions,
@@ -27,16 +50,14 @@ export function injectCycleContext(
   const key = 'injectCycleContext';
   return {
     before: (request) => {
-      const event = (request.event ?? {}) as {
-        tenantId?: unknown;
-        hourKey?: unknown;
-        gates?: { runId?: unknown };
-      };
+      const event = (request.event ?? {}) as { tenantId?: unknown; hourKey?: unknown };
+      const runId = runIdOf(event);
+      settings.logger.removeKeys([...CYCLE_KEYS]);
       settings.logger.appendKeys({
         phase: settings.phase,
         ...(typeof event.tenantId === 'string' ? { tenant_id: event.tenantId } : {}),
         ...(typeof event.hourKey === 'string' ? { hour_key: event.hourKey } : {}),
-        ...(typeof event.gates?.runId === 'string' ? { run_id: event.gates.runId } : {}),
+        ...(runId ? { run_id: runId } : {}),
       });
       request.internal[key] = settings.now();
     },
@@ -45,7 +66,6 @@ export function injectCycleContext(
       const result = request.response as { runId?: unknown } | undefined;
       if (typeof result?.runId === 'string') settings.logger.appendKeys({ run_id: result.runId });
       settings.logger.info('step completed', { duration_ms: Math.round(settings.now() - started) });
-      settings.logger.resetKeys();
     },
     onError: (request) => {
       const started = request.internal[key] as number;
@@ -53,7 +73,6 @@ export function injectCycleContext(
         duration_ms: Math.round(settings.now() - started),
         error: request.error,
       });
-      settings.logger.resetKeys();
     },
   };
 }

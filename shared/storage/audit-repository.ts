@@ -5,8 +5,15 @@ import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
 
 import type { ViolationRecord } from '../domain/policy/audit.js';
 
+/**
+ * Violations recorded outside the policy engine: the send gate's refusal of an outside recipient
+ * in internal_only mode.
+ */
+export type SendViolationType = 'email_blocked_internal_only';
+
 /** A policy violation as stored: the engine's record plus its id and the card it blocked. */
-export interface AuditRecord extends ViolationRecord {
+export interface AuditRecord extends Omit<ViolationRecord, 'type'> {
+  readonly type: ViolationRecord['type'] | SendViolationType;
   readonly auditId: string;
   readonly kind: 'policy_violation';
   readonly cardId?: string;

@@ -56,6 +56,11 @@ export const SK_PREFIX = {
   audit: 'AUDIT#',
   outcome: 'OUTCOME#',
   task: 'TASK#',
+  gmailMessage: 'GMAIL#',
+  attachment: 'ATTACHMENT#',
+  replyMarker: 'REPLY#',
+  send: 'SEND#',
+  rate: 'RATE#',
 } as const;
 
 function assertHourKey(hourKey: string): void {
@@ -170,6 +175,82 @@ export const keys = {
   account(tenantId: string, accountId: string): ItemKey {
     assertEntityId('accountId', accountId);
     return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.account}${accountId}` };
+  },
+  /** The idempotency claim and send record of one email: `SEND#<idempotencyKey>`. */
+  sendRecord(tenantId: string, idempotencyKey: string): ItemKey {
+    if (
+      typeof idempotencyKey !== 'string' ||
+      idempotencyKey.length < 1 ||
+      idempotencyKey.length > 200 ||
+      [...idempotencyKey].some((character) => character.charCodeAt(0) < 0x20)
+    ) {
+      throw new ValidationError(
+        'idempotencyKey',
+        'expected 1-200 characters without control characters',
+      );
+    }
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.send}${idempotencyKey}` };
+  },
+  /** One tenant-local day of send rate counters (hour, day, domain-hour, month-to-date): `RATE#<yyyy-MM-dd>`. */
+  rateCounters(tenantId: string, localDate: string): ItemKey {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(localDate)) {
+      throw new ValidationError(
+        'localDate',
+        `expected yyyy-MM-dd, got ${JSON.stringify(localDate)}`,
+      );
+    }
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.rate}${localDate}` };
+  },
+  /** The tenant's sending state: pause, warm-up phase, provider circuit, recent deliverability. */
+  sendingState(tenantId: string): ItemKey {
+    return { pk: tenantPartition(tenantId), sk: 'SENDING#state' };
+  },
+  /** A Gmail message seen by ingest (dedupe claim and processing record): `GMAIL#<gmailMessageId>`. */
+  gmailMessage(tenantId: string, gmailMessageId: string): ItemKey {
+    assertEntityId('gmailMessageId', gmailMessageId);
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.gmailMessage}${gmailMessageId}` };
+  },
+  /** The tenant's Gmail history cursor (historyId, backoff): one item. */
+  gmailCursor(tenantId: string): ItemKey {
+    return { pk: tenantPartition(tenantId), sk: 'GMAILCURSOR' };
+  },
+  /** The tenant's Gmail connection state (status, mailbox address, secret name; never the token). */
+  gmailConnection(tenantId: string): ItemKey {
+    return { pk: tenantPartition(tenantId), sk: 'GMAILCONN' };
+  },
+  /** Metadata (name, type, size) of one attachment of a Gmail message: `ATTACHMENT#<gmailMessageId>#<nnn>`. */
+  attachment(tenantId: string, gmailMessageId: string, index: number): ItemKey {
+    assertEntityId('gmailMessageId', gmailMessageId);
+    if (!Number.isInteger(index) || index < 0 || index > 999) {
+      throw new ValidationError('index', `expected 0-999, got ${index}`);
+    }
+    return {
+      pk: tenantPartition(tenantId),
+      sk: `${SK_PREFIX.attachment}${gmailMessageId}#${String(index).padStart(3, '0')}`,
+    };
+  },
+  /**
+   * Marks a message of ours as replied to: `REPLY#<Message-ID>`, the referenced id normalised
+   * (lower-case, no angle brackets). For an SES send that is `<SES MessageId>@<region>.amazonses.com`,
+   * so the sender finds replies to a send with `begins_with(sk, 'REPLY#<SES MessageId>@')`.
+   */
+  replyMarker(tenantId: string, messageId: string): ItemKey {
+    const normalized =
+      typeof messageId === 'string' ? messageId.trim().replace(/^<|>$/g, '').toLowerCase() : '';
+    if (normalized === '' || normalized.length > 300 || /[\s\p{Cc}]/u.test(normalized)) {
+      throw new ValidationError(
+        'messageId',
+        'expected a Message-ID of 1-300 characters without spaces',
+      );
+    }
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.replyMarker}${normalized}` };
+  },
+  /** Looks a contact up by address: `CONTACTEMAIL#<email>` → contactId (kept by ingest). */
+  contactByEmail(tenantId: string, email: string): ItemKey {
+    if (typeof email !== 'string' || !email.includes('@') || email.length > 320) {
+      throw new ValidationError('email', `expected an email address, got ${JSON.stringify(email)}`);
+    }
+    return { pk: tenantPartition(tenantId), sk: `CONTACTEMAIL#${email.trim().toLowerCase()}` };
   },
 } as const;
 

@@ -426,7 +426,12 @@ describe('Infra: cycle and fan-out workflows', () => {
 
   describe('functions', () => {
     it('builds one function per Task state (cycle steps and ListTenants)', () => {
-      expect([...serviceNames.values()].sort()).toEqual(Object.values(TASK_FUNCTIONS).sort());
+      const workflowFunctions = new Set<string>(Object.values(TASK_FUNCTIONS));
+      expect(
+        [...serviceNames.values()].filter((name) => workflowFunctions.has(name)).sort(),
+      ).toEqual([...workflowFunctions].sort());
+      // Every other function belongs to another capability's construct, never to a workflow twice.
+      expect(new Set(serviceNames.values()).size).toBe(serviceNames.size);
     });
 
     it('runs every function on arm64 Node.js 22 with active tracing, 512 MB and the Powertools environment', () => {
@@ -492,7 +497,7 @@ describe('Infra: cycle and fan-out workflows', () => {
       }
     });
 
-    it('lets only the act function send to the send queue', () => {
+    it('lets only act (enqueue) and the sender (deferrals, poison forwarding) send to the send queues', () => {
       // Prepare
       const { resources, stack } = synthesized;
       const sendQueueId = stack.getLogicalId(
@@ -509,10 +514,30 @@ describe('Infra: cycle and fan-out workflows', () => {
         .filter(([, statement]) => actions(statement).includes('sqs:SendMessage'))
         .map(([role, statement]) => ({ role, resource: statement.Resource }));
 
+      const senderRole = roleOf(
+        resources[
+          stack.getLogicalId(stack.sending.sender.lambda.node.defaultChild as CfnResource)
+        ] as Resource,
+      );
+      const sendDlqId = stack.getLogicalId(
+        stack.sendQueue.deadLetterQueue.node.defaultChild as CfnResource,
+      );
+
       // Assess
-      expect(senders).toEqual([
-        { role: actRole, resource: { 'Fn::GetAtt': [sendQueueId, 'Arn'] } },
-      ]);
+      const sendQueueArns = [sendQueueId, sendDlqId].map((id) =>
+        JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }),
+      );
+      const toSendQueues = senders.filter((sender) =>
+        sendQueueArns.includes(JSON.stringify(sender.resource)),
+      );
+      expect(toSendQueues).toHaveLength(3);
+      expect(toSendQueues).toEqual(
+        expect.arrayContaining([
+          { role: actRole, resource: { 'Fn::GetAtt': [sendQueueId, 'Arn'] } },
+          { role: senderRole, resource: { 'Fn::GetAtt': [sendQueueId, 'Arn'] } },
+          { role: senderRole, resource: { 'Fn::GetAtt': [sendDlqId, 'Arn'] } },
+        ]),
+      );
       const act =
         resources[
           stack.getLogicalId(stack.cycle.functions.Act.lambda.node.defaultChild as CfnResource)
@@ -522,7 +547,7 @@ describe('Infra: cycle and fan-out workflows', () => {
       });
     });
 
-    it('lets only check-gates read the kill switch', () => {
+    it('lets only check-gates, the sender and the Gmail poller read the kill switch', () => {
       // Prepare
       const { resources, stack } = synthesized;
       const checkGates = resources[
@@ -537,7 +562,15 @@ describe('Infra: cycle and fan-out workflows', () => {
       );
 
       // Assess
-      expect([...readers]).toEqual([roleOf(checkGates)]);
+      const sender = resources[
+        stack.getLogicalId(stack.sending.sender.lambda.node.defaultChild as CfnResource)
+      ] as Resource;
+      const poller = resources[
+        stack.getLogicalId(stack.ingest.poller.lambda.node.defaultChild as CfnResource)
+      ] as Resource;
+      expect([...readers].sort()).toEqual(
+        [roleOf(checkGates), roleOf(sender), roleOf(poller)].sort(),
+      );
       expect(checkGates.Properties['Environment']).toMatchObject({
         Variables: { KILL_SWITCH_PARAMETER: { Ref: 'KillSwitchB3461A48' } },
       });

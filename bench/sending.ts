@@ -1,0 +1,134 @@
+import { performance } from 'node:perf_hooks';
+import { VirtualClock } from '../shared/clock.js';
+import { seededRandom } from '../shared/ids.js';
+import { KillSwitch } from '../shared/adapters/parameters/kill-switch.js';
+import { MemoryParameterStore } from '../shared/adapters/parameters/parameter-store.js';
+import { SqsMessageQueue } from '../shared/adapters/queue/message-queue.js';
+import { sendIdempotencyKey, type SendRequest } from '../shared/domain/send-request.js';
+import { TenantRepository } from '../shared/storage/tenant-repository.js';
+import { startLocalStack } from '../infra/local/local-stack.js';
+import { LOCAL_KILL_SWITCH_PARAMETER, MetricTally } from '../infra/local/local-runtime.js';
+import { createLocalSender } from '../infra/local/local-sender.js';
+import { startLocalSes } from '../infra/local/ses-emulator.js';
+
+/** Figures of one sending benchmark run. */
+export interface SendingBenchResult {
+  readonly tenants: number;
+  readonly messages: number;
+  /** Emails the SES emulator received. */
+  readonly sent: number;
+  readonly deferred: number;
+  /** Messages decided per second, end to end (SQS receive → gate → DynamoDB → SES → delete). */
+  readonly messagesPerSecond: number;
+  readonly sendsPerSecond: number;
+  /** DynamoDB requests per email sent, and per message decided (sends and deferrals). */
+  readonly dynamodbRequestsPerSend: number;
+  readonly dynamodbRequestsPerMessage: number;
+  readonly dynamodbRequestsByCommand: Readonly<Record<string, number>>;
+}
+
+/**
+ * Drives `messages` send requests for `tenants` tenants (production mode, caps high enough that
+ * `sendFraction` of them are sent and the rest deferred by the hourly cap) through the real sender
+ * handler on the embedded stack (dynalite, fauxqs, aws-ses-v2-local) at one virtual instant, and
+ * measures throughput and DynamoDB requests. Measures; asserts nothing.
+ *
+ * @example
+ * const figures = await benchSending({ tenants: 5, messages: 500 });
+ */
+export async function benchSending(
+  options: { tenants?: number; messages?: number; sendFraction?: number } = {},
+): Promise<SendingBenchResult> {
+  const tenants = options.tenants ?? 5;
+  const messages = options.messages ?? 500;
+  const perTenant = Math.ceil(messages / tenants);
+  const perHour = Math.max(1, Math.floor(perTenant * (options.sendFraction ?? 0.8)));
+  const stack = await startLocalStack({ queuePrefix: 'bench-send' });
+  const ses = await startLocalSes(stack.region);
+  const requests = new Map<string, number>();
+  try {
+    const clock = new VirtualClock('2026-03-02T15:00:00.000Z');
+    const parameters = new MemoryParameterStore();
+    await new KillSwitch(parameters, LOCAL_KILL_SWITCH_PARAMETER).set(false, { now: clock.now() });
+    const table = { doc: stack.clients.doc, tableName: stack.tableName, clock };
+    const tenantRepository = new TenantRepository(table);
+    for (let t = 0; t < tenants; t += 1) {
+      await tenantRepository.put(`bench-${t}`, {
+        name: `Bench ${t}`,
+        agentEnabled: true,
+        sending: {
+          caps: {
+            perHour,
+            perDay: 10_000,
+            perMonth: 100_000,
+            perDomainPerHour: 10_000,
+            minDelaySeconds: 0,
+          },
+          window: { enabled: false },
+        },
+      });
+    }
+    const queue = new SqsMessageQueue(stack.clients.sqs, stack.queues.send.url);
+    const now = clock.now().toISOString();
+    for (let i = 0; i < messages; i += 1) {
+      const tenantId = `bench-${i % tenants}`;
+      const request: SendRequest = {
+        version: 1,
+        tenantId,
+        idempotencyKey: sendIdempotencyKey(tenantId, `card-${i}`),
+        to: `person${i}@company${i % 50}.example`,
+        template: 'check_in',
+        cardId: `card-${i}`,
+        runId: 'bench',
+        dueAt: now,
+        enqueuedAt: now,
+      };
+      await queue.send(request);
+    }
+    const metrics = new MetricTally();
+    const sender = createLocalSender({
+      doc: stack.clients.doc,
+      tableName: stack.tableName,
+      sqs: stack.clients.sqs,
+      queueUrl: stack.queues.send.url,
+      deadLetterQueueUrl: stack.queues.send.dlqUrl,
+      ses: ses.client,
+      clock,
+      parameters,
+      sendMode: 'production',
+      random: seededRandom(3),
+      metric: metrics.sink,
+    });
+    stack.clients.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const name = String(context.commandName);
+        requests.set(name, (requests.get(name) ?? 0) + 1);
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchCountRequests' },
+    );
+
+    const started = performance.now();
+    const counts = await sender.drain.drainVisible();
+    const seconds = (performance.now() - started) / 1_000;
+
+    const sent = (await ses.emails()).length;
+    const deferred = metrics.counts.get('EmailSends{outcome=deferred}') ?? 0;
+    const total = [...requests.values()].reduce((a, b) => a + b, 0);
+    const round = (value: number) => Math.round(value * 100) / 100;
+    return {
+      tenants,
+      messages: counts.delivered,
+      sent,
+      deferred,
+      messagesPerSecond: round(counts.delivered / seconds),
+      sendsPerSecond: round(sent / seconds),
+      dynamodbRequestsPerSend: round(sent > 0 ? total / sent : 0),
+      dynamodbRequestsPerMessage: round(counts.delivered > 0 ? total / counts.delivered : 0),
+      dynamodbRequestsByCommand: Object.fromEntries([...requests.entries()].sort()),
+    };
+  } finally {
+    await ses.stop();
+    await stack.stop();
+  }
+}

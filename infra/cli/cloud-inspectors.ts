@@ -1,0 +1,228 @@
+import { resolveTxt } from 'node:dns/promises';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  GetConfigurationSetEventDestinationsCommand,
+  GetEmailIdentityCommand,
+  ListConfigurationSetsCommand,
+  ListEmailIdentitiesCommand,
+  SESv2Client,
+} from '@aws-sdk/client-sesv2';
+import type {
+  ListSubscriptionsByTopicCommandOutput,
+  ListTopicsCommandOutput,
+} from '@aws-sdk/client-sns';
+
+/** An alarm currently in ALARM. */
+export interface FiringAlarm {
+  readonly name: string;
+  readonly reason: string;
+  readonly since?: string;
+}
+
+/** Reads the stack's alarms (CloudWatch on AWS; nothing locally). */
+export interface AlarmReader {
+  /** Alarms named `<stackName>-…` that are in ALARM now. */
+  firing(): Promise<FiringAlarm[]>;
+}
+
+/** One SES identity and its verification state. */
+export interface EmailIdentityStatus {
+  readonly name: string;
+  readonly type: string;
+  readonly verified: boolean;
+  /** SES DKIM status: SUCCESS, PENDING, FAILED, TEMPORARY_FAILURE, NOT_STARTED. */
+  readonly dkim: string;
+}
+
+/** One SES configuration set and its event destinations. */
+export interface ConfigurationSetStatus {
+  readonly name: string;
+  readonly destinations: readonly {
+    readonly name: string;
+    readonly enabled: boolean;
+    readonly events: readonly string[];
+  }[];
+}
+
+/** Reads the SES sending setup (SESv2 on AWS). */
+export interface EmailSetupInspector {
+  identities(): Promise<EmailIdentityStatus[]>;
+  configurationSets(): Promise<ConfigurationSetStatus[]>;
+}
+
+/** Subscriptions of the alarm topic; `undefined` when the topic was not found. */
+export interface AlarmTopicInspector {
+  subscriptions(): Promise<
+    { readonly topicArn: string; readonly confirmed: number; readonly pending: number } | undefined
+  >;
+}
+
+/** TXT records at `_dmarc.<domain>`; an empty list when there is none. */
+export type DmarcLookup = (domain: string) => Promise<string[]>;
+
+/** CloudWatch alarms whose names start with `<stackName>-` (how AgentAlarms names them). */
+export function cloudWatchAlarmReader(client: CloudWatchClient, stackName: string): AlarmReader {
+  return {
+    firing: async () => {
+      const firing: FiringAlarm[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await client.send(
+          new DescribeAlarmsCommand({
+            AlarmNamePrefix: `${stackName}-`,
+            StateValue: 'ALARM',
+            AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          }),
+        );
+        for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
+          firing.push({
+            name: alarm.AlarmName ?? 'unnamed',
+            reason: alarm.StateReason ?? '',
+            ...(alarm.StateUpdatedTimestamp
+              ? { since: alarm.StateUpdatedTimestamp.toISOString() }
+              : {}),
+          });
+        }
+        nextToken = page.NextToken;
+      } while (nextToken);
+      return firing;
+    },
+  };
+}
+
+/** SES identities and configuration sets through SESv2. */
+export function sesEmailSetupInspector(client: SESv2Client): EmailSetupInspector {
+  return {
+    identities: async () => {
+      const names: { name: string; type: string }[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await client.send(
+          new ListEmailIdentitiesCommand({ ...(nextToken ? { NextToken: nextToken } : {}) }),
+        );
+        for (const identity of page.EmailIdentities ?? []) {
+          if (identity.IdentityName)
+            names.push({ name: identity.IdentityName, type: identity.IdentityType ?? 'UNKNOWN' });
+        }
+        nextToken = page.NextToken;
+      } while (nextToken);
+      return Promise.all(
+        names.map(async ({ name, type }) => {
+          const detail = await client.send(new GetEmailIdentityCommand({ EmailIdentity: name }));
+          return {
+            name,
+            type,
+            verified: detail.VerifiedForSendingStatus === true,
+            dkim: detail.DkimAttributes?.Status ?? 'NOT_STARTED',
+          };
+        }),
+      );
+    },
+    configurationSets: async () => {
+      const names: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await client.send(
+          new ListConfigurationSetsCommand({ ...(nextToken ? { NextToken: nextToken } : {}) }),
+        );
+        names.push(...(page.ConfigurationSets ?? []));
+        nextToken = page.NextToken;
+      } while (nextToken);
+      return Promise.all(
+        names.map(async (name) => {
+          const { EventDestinations } = await client.send(
+            new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: name }),
+          );
+          return {
+            name,
+            destinations: (EventDestinations ?? []).map((destination) => ({
+              name: destination.Name ?? 'unnamed',
+              enabled: destination.Enabled === true,
+              events: [...(destination.MatchingEventTypes ?? [])],
+            })),
+          };
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * The alarm topic's subscriptions through SNS: the topic given by ARN, or the stack's topic found
+ * by name (`<stackName>-AlarmTopic…`). `@aws-sdk/client-sns` is loaded on demand.
+ */
+export function snsAlarmTopicInspector(stackName: string, topicArn?: string): AlarmTopicInspector {
+  return {
+    subscriptions: async () => {
+      const sns = await import('@aws-sdk/client-sns');
+      const client = new sns.SNSClient({});
+      try {
+        let arn = topicArn;
+        let nextToken: string | undefined;
+        while (!arn) {
+          const page: ListTopicsCommandOutput = await client.send(
+            new sns.ListTopicsCommand({ ...(nextToken ? { NextToken: nextToken } : {}) }),
+          );
+          arn = (page.Topics ?? [])
+            .map((topic) => topic.TopicArn ?? '')
+            .find((candidate) =>
+              candidate.slice(candidate.lastIndexOf(':') + 1).startsWith(`${stackName}-AlarmTopic`),
+            );
+          nextToken = page.NextToken;
+          if (!nextToken) break;
+        }
+        if (!arn) return undefined;
+        let confirmed = 0;
+        let pending = 0;
+        nextToken = undefined;
+        do {
+          const page: ListSubscriptionsByTopicCommandOutput = await client.send(
+            new sns.ListSubscriptionsByTopicCommand({
+              TopicArn: arn,
+              ...(nextToken ? { NextToken: nextToken } : {}),
+            }),
+          );
+          for (const subscription of page.Subscriptions ?? []) {
+            if (subscription.SubscriptionArn?.startsWith('arn:')) confirmed += 1;
+            else pending += 1;
+          }
+          nextToken = page.NextToken;
+        } while (nextToken);
+        return { topicArn: arn, confirmed, pending };
+      } finally {
+        client.destroy();
+      }
+    },
+  };
+}
+
+/** DMARC TXT records from public DNS; NXDOMAIN and no-data count as "none". */
+export const dnsDmarcLookup: DmarcLookup = async (domain) => {
+  try {
+    const records = await resolveTxt(`_dmarc.${domain}`);
+    return records.map((chunks) => chunks.join(''));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTFOUND' || code === 'ENODATA') return [];
+    throw error;
+  }
+};
+
+/** AWS clients for the inspectors, from the default credential chain and region. */
+export function awsInspectorClients(): {
+  cloudWatch: CloudWatchClient;
+  ses: SESv2Client;
+  destroy(): void;
+} {
+  const cloudWatch = new CloudWatchClient({});
+  const ses = new SESv2Client({});
+  return {
+    cloudWatch,
+    ses,
+    destroy: () => {
+      cloudWatch.destroy();
+      ses.destroy();
+    },
+  };
+}

@@ -1,0 +1,275 @@
+import { buildReport, type CheckReport, type CheckResult } from './check-report.js';
+import type {
+  AlarmTopicInspector,
+  DmarcLookup,
+  EmailIdentityStatus,
+  EmailSetupInspector,
+} from './cloud-inspectors.js';
+import { gmailConnectionFix, type GmailConnectionSource } from './gmail-connection.js';
+import type { OperatorContext } from './operator-context.js';
+
+/** What `agentctl preflight` reads. Inspectors left out are reported as SKIP with the reason. */
+export interface PreflightDeps {
+  readonly context: Pick<OperatorContext, 'target' | 'repos' | 'killSwitch' | 'local'>;
+  /** Tenants' Gmail connection status (issue 6's `connectionStatus`). */
+  readonly gmail: GmailConnectionSource;
+  /** SES identities and configuration sets; absent locally. */
+  readonly email?: EmailSetupInspector;
+  /** The alarm topic's subscriptions; absent locally. */
+  readonly alarmTopic?: AlarmTopicInspector;
+  /** DNS lookup of DMARC records; absent means DMARC is not checked. */
+  readonly dmarc?: DmarcLookup;
+}
+
+/** Options of {@link checkPreflight}. */
+export interface PreflightOptions {
+  /** The sending domain (or address) to check in SES and DNS; every SES domain identity when absent. */
+  readonly identity?: string;
+  /** The configuration set the sender uses; any set with a bounce+complaint destination when absent. */
+  readonly configurationSet?: string;
+  readonly now?: () => Date;
+}
+
+/** SES event types the bounce/complaint handling needs from the configuration set. */
+const REQUIRED_EVENTS = ['BOUNCE', 'COMPLAINT'] as const;
+
+/**
+ * `agentctl preflight`: the go-live checklist (seeds/go-live-runbook.md Part 4) as code. SES
+ * identity verified with DKIM, a DMARC record, a configuration set with a bounce/complaint event
+ * destination, the kill switch readable, every enabled tenant's Gmail connection and send mode,
+ * and a confirmed subscription on the alarm topic. Each line is PASS/WARN/FAIL (SKIP where the
+ * target cannot be checked) with the fix; `not_ready` (exit 1) when a line FAILs.
+ */
+export async function checkPreflight(
+  deps: PreflightDeps,
+  options: PreflightOptions = {},
+): Promise<CheckReport> {
+  const { context } = deps;
+  const checks: CheckResult[] = [];
+  const localSkip = 'not checkable on a local data dir';
+
+  // 1. SES identity verified with DKIM.
+  let domains: string[] = options.identity ? [domainOf(options.identity)] : [];
+  if (!deps.email) {
+    checks.push({
+      id: 'ses-identity',
+      status: 'SKIP',
+      summary: `SES identity: ${context.local ? localSkip : 'no SES access'} (the local SES emulator accepts any sender)`,
+    });
+  } else {
+    const identities = await deps.email.identities();
+    const wanted = options.identity
+      ? identities.filter(
+          (identity) => identity.name === options.identity || identity.name === domains[0],
+        )
+      : identities.filter((identity) => identity.type === 'DOMAIN');
+    const good = wanted.filter(isReady);
+    if (!options.identity) domains = good.map((identity) => identity.name);
+    checks.push(
+      good.length > 0
+        ? {
+            id: 'ses-identity',
+            status: 'PASS',
+            summary: `SES identity verified with DKIM: ${good.map((identity) => identity.name).join(', ')}`,
+          }
+        : {
+            id: 'ses-identity',
+            status: 'FAIL',
+            summary:
+              wanted.length === 0
+                ? `SES identity: ${options.identity ?? 'no domain identity'} not found in SES`
+                : `SES identity not ready: ${wanted.map((identity) => `${identity.name} (verified ${identity.verified}, DKIM ${identity.dkim})`).join(', ')}`,
+            fix: 'create the domain identity in SES (Easy DKIM) and publish its three DKIM CNAME records; SES verifies within 72 h (docs/RUNBOOK.md#ses-sending-issues)',
+          },
+    );
+  }
+
+  // 2. DMARC record.
+  if (!deps.dmarc || domains.length === 0) {
+    checks.push({
+      id: 'dmarc',
+      status: 'SKIP',
+      summary: !deps.dmarc
+        ? `DMARC: ${localSkip}`
+        : context.local
+          ? 'DMARC: no sending domain on a local data dir (pass --identity DOMAIN to look it up in DNS)'
+          : 'DMARC: no verified sending domain to look up',
+    });
+  } else {
+    for (const domain of domains) {
+      try {
+        const records = (await deps.dmarc(domain)).filter((record) =>
+          record.toLowerCase().startsWith('v=dmarc1'),
+        );
+        checks.push(
+          records.length > 0
+            ? {
+                id: `dmarc:${domain}`,
+                status: 'PASS',
+                summary: `DMARC for ${domain}: ${records[0]}`,
+              }
+            : {
+                id: `dmarc:${domain}`,
+                status: 'FAIL',
+                summary: `DMARC for ${domain}: no v=DMARC1 TXT record at _dmarc.${domain}`,
+                fix: `publish TXT _dmarc.${domain} "v=DMARC1; p=none; rua=mailto:dmarc@${domain}" (tighten p= once reports are clean)`,
+              },
+        );
+      } catch (error) {
+        checks.push({
+          id: `dmarc:${domain}`,
+          status: 'WARN',
+          summary: `DMARC for ${domain}: DNS lookup failed (${(error as Error).message})`,
+          fix: `check by hand: dig TXT _dmarc.${domain}`,
+        });
+      }
+    }
+  }
+
+  // 3. Configuration set with an event destination for bounces and complaints.
+  if (!deps.email) {
+    checks.push({
+      id: 'ses-configuration-set',
+      status: 'SKIP',
+      summary: `SES configuration set: ${localSkip}`,
+    });
+  } else {
+    const sets = (await deps.email.configurationSets()).filter(
+      (set) => !options.configurationSet || set.name === options.configurationSet,
+    );
+    const complete = sets.filter((set) =>
+      set.destinations.some(
+        (destination) =>
+          destination.enabled &&
+          REQUIRED_EVENTS.every((event) => destination.events.includes(event)),
+      ),
+    );
+    checks.push(
+      complete.length > 0
+        ? {
+            id: 'ses-configuration-set',
+            status: 'PASS',
+            summary: `SES configuration set with bounce+complaint event destination: ${complete.map((set) => set.name).join(', ')}`,
+          }
+        : {
+            id: 'ses-configuration-set',
+            status: 'FAIL',
+            summary: `SES configuration set: ${sets.length === 0 ? `${options.configurationSet ?? 'none'} found` : `no enabled event destination with ${REQUIRED_EVENTS.join('+')} in ${sets.map((set) => set.name).join(', ')}`}`,
+            fix: 'deploy the stack with the sending capability (it creates the configuration set and its event destination), or add an enabled destination for BOUNCE and COMPLAINT',
+          },
+    );
+  }
+
+  // 4. Kill switch readable.
+  const killSwitch = await context.killSwitch.read();
+  checks.push(
+    'unreadable' in killSwitch
+      ? {
+          id: 'kill-switch',
+          status: 'FAIL',
+          summary: `kill switch unreadable: ${killSwitch.unreadable}`,
+          fix: 'agentctl kill-switch off (creates the parameter); check the parameter name (--app/--stage) and SSM permissions',
+        }
+      : killSwitch.on
+        ? {
+            id: 'kill-switch',
+            status: 'WARN',
+            summary: `kill switch readable and ON${killSwitch.reason ? ` (${killSwitch.reason})` : ''}: the agent will not run`,
+            fix: 'agentctl kill-switch off when ready to go live',
+          }
+        : { id: 'kill-switch', status: 'PASS', summary: 'kill switch readable: off' },
+  );
+
+  // 5 and 7. Every enabled tenant: Gmail connection and send mode.
+  const tenantIds: string[] = [];
+  for await (const tenantId of context.repos.tenants.allEnabled()) tenantIds.push(tenantId);
+  if (tenantIds.length === 0)
+    checks.push({
+      id: 'tenants',
+      status: 'WARN',
+      summary: 'no enabled tenants',
+      fix: 'agentctl tenant enable ID for the first (canary) tenant',
+    });
+  for (const tenantId of tenantIds) {
+    const status = await deps.gmail.connectionStatus(tenantId);
+    checks.push(
+      status === 'connected'
+        ? { id: `gmail:${tenantId}`, status: 'PASS', summary: `Gmail ${tenantId}: connected` }
+        : {
+            id: `gmail:${tenantId}`,
+            status: 'FAIL',
+            summary: `Gmail ${tenantId}: ${status.replace('_', ' ')}`,
+            fix: gmailConnectionFix(tenantId, status),
+          },
+    );
+    const settings = await context.repos.tenants.get(tenantId);
+    const mode = settings?.sendMode;
+    checks.push(
+      !mode
+        ? {
+            id: `send-mode:${tenantId}`,
+            status: 'WARN',
+            summary: `send mode ${tenantId}: not set, inherits the stage's SEND_MODE (dry_run unless deployed with -c sendMode=…)`,
+            fix: "set the tenant's sendMode explicitly and follow the rollout ladder (docs/RUNBOOK.md#rollout-ladder)",
+          }
+        : mode === 'dry_run' || mode === 'internal_only'
+          ? {
+              id: `send-mode:${tenantId}`,
+              status: 'WARN',
+              summary: `send mode ${tenantId}: ${mode} (no email reaches customers)`,
+              fix: 'advance to limited_live when its graduation criteria are met (docs/RUNBOOK.md#rollout-ladder)',
+            }
+          : {
+              id: `send-mode:${tenantId}`,
+              status: 'PASS',
+              summary: `send mode ${tenantId}: ${mode}`,
+            },
+    );
+  }
+
+  // 6. Alarm topic has a subscription.
+  if (!deps.alarmTopic) {
+    checks.push({
+      id: 'alarm-topic',
+      status: 'SKIP',
+      summary: `alarm topic: ${localSkip} (no SNS locally)`,
+    });
+  } else {
+    const topic = await deps.alarmTopic.subscriptions();
+    checks.push(
+      !topic
+        ? {
+            id: 'alarm-topic',
+            status: 'FAIL',
+            summary: 'alarm topic: not found (is the stack deployed under this --app/--stage?)',
+            fix: 'pass --alarm-topic ARN (stack output AlarmTopicArn) or deploy the stack',
+          }
+        : topic.confirmed > 0
+          ? {
+              id: 'alarm-topic',
+              status: 'PASS',
+              summary: `alarm topic: ${topic.confirmed} confirmed subscription(s)`,
+            }
+          : {
+              id: 'alarm-topic',
+              status: topic.pending > 0 ? 'WARN' : 'FAIL',
+              summary: `alarm topic: ${topic.pending > 0 ? `${topic.pending} subscription(s) pending confirmation` : 'no subscription'}: alarms page nobody`,
+              fix:
+                topic.pending > 0
+                  ? 'click the confirmation link SNS emailed to the on-call address'
+                  : 'deploy with -c alarmEmail=oncall@example.com, or subscribe your paging tool to the topic',
+            },
+    );
+  }
+
+  return buildReport('preflight', context.target, (options.now ?? (() => new Date()))(), checks);
+}
+
+function isReady(identity: EmailIdentityStatus): boolean {
+  return identity.verified && identity.dkim === 'SUCCESS';
+}
+
+/** `news@acme.example` → `acme.example`; a domain stays as it is. */
+function domainOf(identity: string): string {
+  return identity.includes('@') ? identity.slice(identity.lastIndexOf('@') + 1) : identity;
+}

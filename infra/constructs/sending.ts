@@ -1,0 +1,212 @@
+import { Arn, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FunctionUrlAuthType, type CfnFunction, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  ConfigurationSet,
+  ConfigurationSetEventDestination,
+  EmailSendingEvent,
+  EventDestination,
+  SuppressionReasons,
+} from 'aws-cdk-lib/aws-ses';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import type { Stage } from '../../shared/config.js';
+import type { SendMode } from '../../shared/domain/send-mode.js';
+import { QUEUE_DEFINITIONS } from '../../shared/messaging/queue-definitions.js';
+import { SIGNING_KEY_VARIABLES } from '../../shared/sending/signing-key-source.js';
+import { AgentFunction } from './agent-function.js';
+
+/** EventBridge detail types of the SES events the feedback function handles. */
+export const SES_FEEDBACK_DETAIL_TYPES = ['Email Bounced', 'Email Complaint Received'] as const;
+
+/** Props for {@link Sending}. */
+export interface SendingProps {
+  readonly appName: string;
+  readonly stage: Stage;
+  /** The deployment's send mode, the ceiling for every tenant (`SEND_MODE`). */
+  readonly sendMode: SendMode;
+  readonly table: ITable;
+  /** The send queue Act fills; the sender consumes it and puts deferrals back on it. */
+  readonly sendQueue: IQueue;
+  /** The send queue's DLQ; the sender forwards poison there with its reason on the last delivery. */
+  readonly sendDeadLetterQueue: IQueue;
+  /** Re-read before every send decision. */
+  readonly killSwitch: IStringParameter;
+  /**
+   * Default From address; its domain must be a verified SES identity.
+   * @default `no-reply@example.com` (safe while the mode is dry_run; set it before going live)
+   */
+  readonly fromAddress?: string;
+  /** `EMAIL_INTERNAL_DOMAINS`: domains `internal_only` may send to for every tenant. */
+  readonly internalDomains?: readonly string[];
+  /** `EMAIL_INTERNAL_ADDRESSES`: addresses `internal_only` may send to for every tenant. */
+  readonly internalAddresses?: readonly string[];
+  /** Records per sender invocation. @default 10 */
+  readonly batchSize?: number;
+  /** Most concurrent sender invocations the queue drives (2–1000). @default 5 */
+  readonly maxConcurrency?: number;
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The outbound email pipeline (capability: sending):
+ *
+ * ```
+ * send queue ─(SQS event source, ReportBatchItemFailures)─► sender ─► SES (configuration set)
+ *      ▲  └─ DLQ ◄─ poison (reason attached on the last delivery)        │
+ *      └── deferrals (delay ≤ 900 s, due time in the body)                │ bounce / complaint
+ * unsubscribe Function URL (auth NONE, signed token) ─► suppression       ▼
+ *                                EventBridge (default bus) ─► rule ─► ses-feedback ─► suppression,
+ *                                                                     rates, pause
+ * ```
+ *
+ * Only the sender may call SES: its role alone gets `ses:SendEmail`, scoped to the From identity
+ * and this configuration set. The unsubscribe signing key is a generated Secrets Manager secret
+ * that the sender and the unsubscribe function read once per cold start.
+ */
+export class Sending extends Construct {
+  readonly sender: AgentFunction;
+  readonly unsubscribe: AgentFunction;
+  readonly feedback: AgentFunction;
+  readonly configurationSet: ConfigurationSet;
+  readonly unsubscribeUrl: FunctionUrl;
+  readonly signingKey: Secret;
+  readonly feedbackRule: Rule;
+
+  constructor(scope: Construct, id: string, props: SendingProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const fromAddress = props.fromAddress ?? 'no-reply@example.com';
+    const fromDomain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1);
+    const common = {
+      appName: props.appName,
+      stage: props.stage,
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+    };
+
+    this.signingKey = new Secret(this, 'UnsubscribeSigningKey', {
+      description: 'HMAC key that signs unsubscribe links (List-Unsubscribe and the body link)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(this.signingKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the unsubscribe signing key would invalidate every unsubscribe link already in ' +
+        "recipients' mailboxes (they must keep working for 90 days); rotation needs key ids in tokens first.",
+    });
+
+    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
+      reputationMetrics: true,
+      sendingEnabled: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    new ConfigurationSetEventDestination(this, 'FeedbackEvents', {
+      configurationSet: this.configurationSet,
+      destination: EventDestination.eventBus(
+        EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      ),
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+    });
+
+    // Unsubscribe endpoint.
+    this.unsubscribe = new AgentFunction(this, 'UnsubscribeFunction', {
+      name: 'unsubscribe',
+      ...common,
+      timeout: Duration.seconds(10),
+      description: 'Unsubscribe Function URL (one-click POST and link GET)',
+    }).bindTable(props.table, 'readWrite');
+    this.unsubscribe.lambda.addEnvironment(
+      SIGNING_KEY_VARIABLES.secretArn,
+      this.signingKey.secretArn,
+    );
+    this.signingKey.grantRead(this.unsubscribe.lambda);
+    this.unsubscribeUrl = this.unsubscribe.lambda.addFunctionUrl({
+      // Recipients' mail clients POST here without credentials (RFC 8058); the signed token is the authorization.
+      authType: FunctionUrlAuthType.NONE,
+    });
+
+    // Sender.
+    this.sender = new AgentFunction(this, 'SenderFunction', {
+      name: 'sender',
+      ...common,
+      // The send queue's visibility timeout (180 s) is 6x this, as AWS advises for SQS sources.
+      timeout: Duration.seconds(30),
+      description: 'Send queue consumer: send gate, caps, idempotent SES sends',
+      environment: {
+        SEND_MODE: props.sendMode,
+        EMAIL_FROM_ADDRESS: fromAddress,
+        SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
+        UNSUBSCRIBE_BASE_URL: this.unsubscribeUrl.url,
+        [SIGNING_KEY_VARIABLES.secretArn]: this.signingKey.secretArn,
+        EMAIL_INTERNAL_DOMAINS: (props.internalDomains ?? []).join(','),
+        EMAIL_INTERNAL_ADDRESSES: (props.internalAddresses ?? []).join(','),
+        SEND_MAX_RECEIVE_COUNT: String(QUEUE_DEFINITIONS.send.maxReceiveCount),
+        SEND_CLAIM_TTL_SECONDS: '300',
+      },
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER')
+      .bindQueue(props.sendQueue, 'send', 'SEND_QUEUE_URL')
+      .bindQueue(props.sendDeadLetterQueue, 'send', 'SEND_DLQ_URL');
+    this.signingKey.grantRead(this.sender.lambda);
+    // A deferred send hops back onto its own queue every <= 15 minutes until due; Lambda's
+    // recursive-loop detection would drop it after 16 hops, so the loop is declared intended.
+    (this.sender.lambda.node.defaultChild as CfnFunction).recursiveLoop = 'Allow';
+    this.sender.lambda.addEventSource(
+      new SqsEventSource(props.sendQueue, {
+        batchSize: props.batchSize ?? 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: props.maxConcurrency ?? 5,
+      }),
+    );
+    this.sender.lambda.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'SendThroughTheConfigurationSet',
+        actions: ['ses:SendEmail'],
+        resources: [
+          Arn.format({ service: 'ses', resource: 'identity', resourceName: fromDomain }, stack),
+          Arn.format({ service: 'ses', resource: 'identity', resourceName: fromAddress }, stack),
+          Arn.format(
+            {
+              service: 'ses',
+              resource: 'configuration-set',
+              resourceName: this.configurationSet.configurationSetName,
+            },
+            stack,
+          ),
+        ],
+      }),
+    );
+
+    // Bounce and complaint feedback.
+    this.feedback = new AgentFunction(this, 'FeedbackFunction', {
+      name: 'ses-feedback',
+      ...common,
+      timeout: Duration.seconds(30),
+      description: 'SES bounce/complaint events: suppression, rates, auto-pause',
+    }).bindTable(props.table, 'readWrite');
+    this.feedbackRule = new Rule(this, 'FeedbackRule', {
+      description: 'SES bounces and complaints of the agent configuration set',
+      eventPattern: {
+        source: ['aws.ses'],
+        detailType: [...SES_FEEDBACK_DETAIL_TYPES],
+        detail: {
+          mail: { tags: { 'ses:configuration-set': [this.configurationSet.configurationSetName] } },
+        },
+      },
+      targets: [
+        new LambdaFunction(this.feedback.lambda, {
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { Clock } from '../../shared/clock.js';
+import type { SendMode } from '../../shared/domain/send-mode.js';
+import { KillSwitch } from '../../shared/adapters/parameters/kill-switch.js';
+import type { ParameterStore } from '../../shared/adapters/parameters/parameter-store.js';
+import { SqsDeadLetterSink } from '../../shared/adapters/queue/sqs-dead-letter-sink.js';
+import { SesEmailSender, type EmailSender } from '../../shared/adapters/ses/email-sender.js';
+import type { MetricSink } from '../../shared/cycle/runtime.js';
+import { QUEUE_DEFINITIONS } from '../../shared/messaging/queue-definitions.js';
+import type { Observability } from '../../shared/observability/observability.js';
+import { SendProcessor, type SenderPorts } from '../../shared/sending/send-processor.js';
+import { createSenderHandler, type SenderHandler } from '../../shared/sending/sender-handler.js';
+import { SigningKey } from '../../shared/sending/unsubscribe-token.js';
+import { LOCAL_KILL_SWITCH_PARAMETER, localObservability } from './local-runtime.js';
+import { SendQueueDrain, VirtualDelayQueue } from './send-queue-drain.js';
+
+/** The From address of local mail. */
+export const LOCAL_FROM_ADDRESS = 'agent@sender.local.example';
+
+/** The unsubscribe base URL local mail links to (no server listens; tests call the handler). */
+export const LOCAL_UNSUBSCRIBE_URL = 'https://unsubscribe.local.example/';
+
+/** What {@link createLocalSender} wires together. */
+export interface LocalSenderOptions {
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly ses: SESv2Client;
+  readonly clock: Clock;
+  /** Holds the kill switch (`LOCAL_KILL_SWITCH_PARAMETER`). */
+  readonly parameters: ParameterStore;
+  readonly sendMode: SendMode;
+  readonly random?: () => number;
+  readonly metric?: MetricSink;
+  readonly observability?: Observability;
+  /** Re-read at every decision, like the Lambda's `EMAIL_SEND_DISABLED`. @default never disabled */
+  readonly emailSendDisabled?: () => boolean;
+  /** @default a random key for this process */
+  readonly signingKey?: SigningKey;
+  readonly internalAllowList?: SenderPorts['internalAllowList'];
+  /** Replaces the SES adapter (failure injection in tests). */
+  readonly emailSender?: EmailSender;
+  readonly claimTtlMs?: number;
+}
+
+/** The sender running in-process on the embedded stack. */
+export interface LocalSender {
+  readonly processor: SendProcessor;
+  /** The same middy + Powertools batch handler the Lambda runs. */
+  readonly handler: SenderHandler;
+  /** The send queue as the sender sees it: delays run on the virtual clock. */
+  readonly delays: VirtualDelayQueue;
+  /** The event source mapping stand-in. */
+  readonly drain: SendQueueDrain;
+  readonly signingKey: SigningKey;
+}
+
+/**
+ * Builds the real sender (processor, middy handler, Powertools batch processing) over the embedded
+ * stack: dynalite, fauxqs (with delays on the virtual clock), aws-ses-v2-local, the kill switch in
+ * a parameter store, and no real sleeps between provider retries.
+ */
+export function createLocalSender(options: LocalSenderOptions): LocalSender {
+  const { clock } = options;
+  const delays = new VirtualDelayQueue(options.sqs, options.queueUrl, clock);
+  const signingKey = options.signingKey ?? new SigningKey(randomBytes(32));
+  const observability = options.observability ?? localObservability('sender');
+  const processor = new SendProcessor({
+    clock,
+    random: options.random ?? Math.random,
+    table: { doc: options.doc, tableName: options.tableName, clock },
+    killSwitch: new KillSwitch(options.parameters, LOCAL_KILL_SWITCH_PARAMETER),
+    emailSendDisabled: options.emailSendDisabled ?? (() => false),
+    deploymentMode: options.sendMode,
+    internalAllowList: options.internalAllowList ?? { domains: [], addresses: [] },
+    emailSender: options.emailSender ?? new SesEmailSender(options.ses, 'local-configuration-set'),
+    sendQueue: delays,
+    deadLetters: new SqsDeadLetterSink(options.sqs, options.deadLetterQueueUrl),
+    signingKey,
+    unsubscribeBaseUrl: LOCAL_UNSUBSCRIBE_URL,
+    fromAddress: LOCAL_FROM_ADDRESS,
+    claimTtlMs: options.claimTtlMs ?? 300_000,
+    maxReceiveCount: QUEUE_DEFINITIONS.send.maxReceiveCount,
+    metric: options.metric ?? (() => undefined),
+    logger: observability.logger,
+    sleep: async () => undefined,
+  });
+  const handler = createSenderHandler({ processor, observability });
+  const drain = new SendQueueDrain({
+    sqs: options.sqs,
+    queueUrl: options.queueUrl,
+    handler,
+    delays,
+    clock,
+    visibilityTimeoutSeconds: QUEUE_DEFINITIONS.send.visibilityTimeoutSeconds,
+  });
+  return { processor, handler, delays, drain, signingKey };
+}

@@ -1,0 +1,66 @@
+import { classifyMessage, type Classification, type ClassificationContext } from './classify.js';
+import { extractContacts, type ContactExtraction } from './contacts.js';
+import { findEntityReferences, type EntityReferences } from './links.js';
+import { parseMessage, type AttachmentMetadata, type MailAddress } from './mime.js';
+
+/** Everything the ingest pipeline learns from one raw message, before it touches storage. */
+export interface MessageAnalysis {
+  readonly message: {
+    readonly messageId?: string;
+    readonly from?: MailAddress;
+    readonly subject: string;
+    readonly date?: string;
+    readonly inReplyTo: readonly string[];
+    readonly references: readonly string[];
+    readonly bodySource: 'text' | 'html' | 'none';
+    readonly sizeBytes: number;
+    readonly attachments: readonly AttachmentMetadata[];
+  };
+  readonly classification: Classification;
+  readonly contacts: ContactExtraction;
+  /** Candidate order/deal/bid ids mentioned in the subject or the writer's text. */
+  readonly references: EntityReferences;
+}
+
+/**
+ * Parse → classify → extract, the one code path the ingest Lambda and `agentctl classify` share.
+ * Throws `MalformedMessageError` (with a loggable reason) for input that is not a usable message.
+ *
+ * @example
+ * const analysis = await analyseMessage(raw, { ownDomains: ['northwind-appraisals.example'] });
+ * analysis.classification.class; // 'explicit_request'
+ */
+export async function analyseMessage(
+  raw: Uint8Array | string,
+  context: ClassificationContext = {},
+): Promise<MessageAnalysis> {
+  const parsed = await parseMessage(raw);
+  const classification = classifyMessage(parsed, context);
+  const contacts =
+    classification.class === 'bounce'
+      ? { others: [] }
+      : extractContacts(parsed, context.ownAddresses ?? [], {
+          signature: classification.class !== 'auto_reply',
+        });
+  return {
+    message: {
+      ...(parsed.messageId ? { messageId: parsed.messageId } : {}),
+      ...(parsed.from ? { from: parsed.from } : {}),
+      subject: parsed.subject,
+      ...(parsed.date ? { date: parsed.date } : {}),
+      inReplyTo: parsed.inReplyTo,
+      references: parsed.references,
+      bodySource: parsed.bodySource,
+      sizeBytes: parsed.sizeBytes,
+      attachments: parsed.attachments,
+    },
+    classification,
+    contacts,
+    references:
+      classification.class === 'bounce' ||
+      classification.class === 'auto_reply' ||
+      classification.bulk
+        ? { orderIds: [], dealIds: [], bidIds: [] }
+        : findEntityReferences(parsed.subject, parsed.text),
+  };
+}

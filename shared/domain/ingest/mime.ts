@@ -1,0 +1,280 @@
+import PostalMime, { type Address, type Email } from 'postal-mime';
+import { AgentError } from '../../errors.js';
+import { htmlToText } from './html-to-text.js';
+import { normalizeMessageId, parseMessageIdList } from './message-ids.js';
+
+/** Largest raw message accepted (Gmail's own limit is 25 MB of attachments, ~35 MB encoded). */
+export const MAX_RAW_MESSAGE_BYTES = 50 * 1024 * 1024;
+
+/** A message that cannot be parsed into something we can classify; `reason` says why, for the DLQ. */
+export class MalformedMessageError extends AgentError {
+  readonly reason: string;
+
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('MALFORMED_MESSAGE', `malformed message: ${reason}`, options);
+    this.reason = reason;
+  }
+}
+
+/** One mailbox of an address header. */
+export interface MailAddress {
+  /** Lower-cased address. */
+  readonly address: string;
+  /** Decoded display name, when present and different from the address. */
+  readonly name?: string;
+}
+
+/** What we keep of an attachment: never its content. */
+export interface AttachmentMetadata {
+  readonly name?: string;
+  /** Lower-case MIME type. */
+  readonly type: string;
+  /** Decoded size in bytes. */
+  readonly size: number;
+  /** True for inline parts (e.g. images referenced from the HTML). */
+  readonly inline: boolean;
+}
+
+/** A parsed RFC 822 message, reduced to what classification and extraction read. */
+export interface ParsedMessage {
+  /** Top-level headers by lower-case name, values unfolded, in order. */
+  readonly headers: ReadonlyMap<string, readonly string[]>;
+  readonly from?: MailAddress;
+  readonly replyTo: readonly MailAddress[];
+  readonly to: readonly MailAddress[];
+  readonly cc: readonly MailAddress[];
+  readonly subject: string;
+  /** Normalised Message-ID (no brackets, lower-case). */
+  readonly messageId?: string;
+  /** Normalised ids of `In-Reply-To`. */
+  readonly inReplyTo: readonly string[];
+  /** Normalised ids of `References`. */
+  readonly references: readonly string[];
+  /** Sending time (ISO) when the Date header parses. */
+  readonly date?: string;
+  /** The body as text: the text/plain part, else the HTML part converted. */
+  readonly text: string;
+  readonly bodySource: 'text' | 'html' | 'none';
+  /** Top-level Content-Type value, lower-cased (parameters included). */
+  readonly contentType: string;
+  /** Attachments' metadata (DSN report parts excluded). */
+  readonly attachments: readonly AttachmentMetadata[];
+  /** Text of a `message/delivery-status` part, when the message is a DSN. */
+  readonly deliveryStatus?: string;
+  /** Header section of the returned original message in a DSN (`message/rfc822` or `text/rfc822-headers`). */
+  readonly returnedHeaders?: string;
+  readonly sizeBytes: number;
+}
+
+const REPORT_PART_TYPES = new Set([
+  'message/delivery-status',
+  'message/global-delivery-status',
+  'text/rfc822-headers',
+  'message/rfc822-headers',
+  'message/disposition-notification',
+  'message/feedback-report',
+]);
+
+/**
+ * Parses raw RFC 822 bytes (or text) with postal-mime. Throws {@link MalformedMessageError} when
+ * the input has no usable header section, no From address, or does not parse; the reason is short
+ * and safe to log (it never quotes the message).
+ *
+ * @example
+ * const parsed = await parseMessage(readFileSync('reply.eml'));
+ * parsed.from?.address; // 'dana.whitfield@lakeshoremortgage.example'
+ */
+export async function parseMessage(raw: Uint8Array | string): Promise<ParsedMessage> {
+  const bytes = typeof raw === 'string' ? new TextEncoder().encode(raw) : raw;
+  if (bytes.byteLength === 0 || !/\S/.test(latin1(bytes.subarray(0, 4096))))
+    throw new MalformedMessageError('empty message');
+  if (bytes.byteLength > MAX_RAW_MESSAGE_BYTES)
+    throw new MalformedMessageError(
+      `message of ${bytes.byteLength} bytes exceeds ${MAX_RAW_MESSAGE_BYTES}`,
+    );
+  checkHeaderSection(bytes);
+
+  let email: Email;
+  try {
+    email = await PostalMime.parse(bytes, { attachmentEncoding: 'arraybuffer' });
+  } catch (error) {
+    throw new MalformedMessageError(
+      `MIME parse failed (${error instanceof Error ? error.message.slice(0, 120) : 'unknown error'})`,
+      { cause: error },
+    );
+  }
+
+  const from = firstMailbox(email.from);
+  if (!from) throw new MalformedMessageError('no From address');
+
+  const headers = new Map<string, string[]>();
+  for (const header of email.headers) {
+    const list = headers.get(header.key) ?? [];
+    list.push(header.value);
+    headers.set(header.key, list);
+  }
+  const contentType = (headers.get('content-type')?.[0] ?? 'text/plain').toLowerCase();
+  const isReport = contentType.startsWith('multipart/report');
+
+  let deliveryStatus: string | undefined;
+  let returnedHeaders: string | undefined;
+  const attachments: AttachmentMetadata[] = [];
+  for (const attachment of email.attachments) {
+    const type = attachment.mimeType.toLowerCase();
+    const content = attachment.content;
+    if (type === 'message/delivery-status' || type === 'message/global-delivery-status') {
+      deliveryStatus = (deliveryStatus ? `${deliveryStatus}\n` : '') + contentText(content);
+      continue;
+    }
+    if (isReport && (type === 'message/rfc822' || type === 'text/rfc822-headers')) {
+      returnedHeaders ??= headerSectionOf(contentText(content, 64 * 1024));
+      continue;
+    }
+    if (REPORT_PART_TYPES.has(type)) continue;
+    attachments.push({
+      ...(attachment.filename ? { name: attachment.filename } : {}),
+      type,
+      size:
+        typeof content === 'string'
+          ? new TextEncoder().encode(content).byteLength
+          : content.byteLength,
+      inline: attachment.disposition === 'inline' || attachment.related === true,
+    });
+  }
+
+  const plain = email.text?.trim() ? email.text : undefined;
+  const html = email.html?.trim() ? email.html : undefined;
+  const text = plain ?? (html ? htmlToText(html) : '');
+  const date =
+    email.date && !Number.isNaN(Date.parse(email.date))
+      ? new Date(email.date).toISOString()
+      : undefined;
+  const messageId = normalizeMessageId(email.messageId);
+
+  return {
+    headers,
+    from,
+    replyTo: mailboxes(email.replyTo),
+    to: mailboxes(email.to),
+    cc: mailboxes(email.cc),
+    subject: (email.subject ?? '').replace(/\s+/g, ' ').trim(),
+    ...(messageId ? { messageId } : {}),
+    inReplyTo: parseMessageIdList(email.inReplyTo),
+    references: parseMessageIdList(email.references),
+    ...(date ? { date } : {}),
+    text: text.replace(/\r\n?/g, '\n'),
+    bodySource: plain ? 'text' : html ? 'html' : 'none',
+    contentType,
+    attachments,
+    ...(deliveryStatus !== undefined ? { deliveryStatus } : {}),
+    ...(returnedHeaders !== undefined ? { returnedHeaders } : {}),
+    sizeBytes: bytes.byteLength,
+  };
+}
+
+const HEADER_LIKE = /^\s*\*?(?:from|sent|to|cc|date|subject|reply-to)\*?:\s/i;
+
+/**
+ * Joins hard-wrapped lines of plain-text paragraphs (clients wrap at 66-78 columns, so one sentence
+ * spans lines): a line of 55+ characters is joined with the next non-blank, unquoted line. Short
+ * lines (greetings, signatures, lists) are left alone. Used before sentence-level rules.
+ */
+export function unwrapParagraphs(text: string): string {
+  const lines = text.split('\n');
+  const out: string[] = [];
+  for (const line of lines) {
+    const previous = out[out.length - 1];
+    if (
+      previous !== undefined &&
+      previous.trimEnd().length >= 55 &&
+      !/^\s*>/.test(previous) &&
+      !/:\s*$/.test(previous) &&
+      !HEADER_LIKE.test(previous) &&
+      !HEADER_LIKE.test(line) &&
+      line.trim() !== '' &&
+      !/^\s*(?:>|[-*•]\s|\d+[.)]\s|-- ?$|_{5,}|-{5,})/.test(line)
+    ) {
+      out[out.length - 1] = `${previous.trimEnd()} ${line.trim()}`;
+      continue;
+    }
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
+/** The first value of a header (lower-case name), or `undefined`. */
+export function headerValue(
+  message: Pick<ParsedMessage, 'headers'>,
+  name: string,
+): string | undefined {
+  return message.headers.get(name.toLowerCase())?.[0];
+}
+
+function checkHeaderSection(bytes: Uint8Array): void {
+  const head = latin1(bytes.subarray(0, 256 * 1024));
+  const end = head.search(/\r?\n\r?\n/);
+  const section = end < 0 ? head : head.slice(0, end);
+  if (section.includes('\u0000')) throw new MalformedMessageError('NUL byte in the header section');
+  const lines = section.split(/\r?\n/).filter((line) => line !== '');
+  let index = 0;
+  if (/^From \S/.test(lines[0] ?? '')) index = 1; // an mbox separator line
+  const first = lines[index] ?? '';
+  if (!/^[\x21-\x39\x3b-\x7e]+[ \t]*:/.test(first))
+    throw new MalformedMessageError('no header section');
+  const fields = lines.slice(index).filter((line) => !/^[ \t]/.test(line));
+  const invalid = fields.filter((line) => !/^[\x21-\x39\x3b-\x7e]+[ \t]*:/.test(line)).length;
+  if (invalid > 0 && invalid * 2 >= fields.length)
+    throw new MalformedMessageError(
+      `header section unreadable (${invalid} of ${fields.length} lines are not header fields)`,
+    );
+}
+
+function latin1(bytes: Uint8Array): string {
+  return new TextDecoder('latin1').decode(bytes);
+}
+
+function contentText(content: ArrayBuffer | Uint8Array | string, limit = 256 * 1024): string {
+  if (typeof content === 'string') return content.slice(0, limit);
+  const view = content instanceof Uint8Array ? content : new Uint8Array(content);
+  return new TextDecoder('utf-8').decode(view.subarray(0, limit));
+}
+
+function headerSectionOf(text: string): string {
+  const end = text.search(/\r?\n\r?\n/);
+  return (end < 0 ? text : text.slice(0, end)).replace(/\r\n?/g, '\n');
+}
+
+function toMailAddress(
+  address: string | undefined,
+  name: string | undefined,
+): MailAddress | undefined {
+  const normalized = address?.trim().toLowerCase();
+  if (!normalized || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(normalized)) return undefined;
+  const cleanName = name?.replace(/^["'\s]+|["'\s]+$/g, '').trim();
+  return {
+    address: normalized,
+    ...(cleanName && cleanName.toLowerCase() !== normalized ? { name: cleanName } : {}),
+  };
+}
+
+function firstMailbox(address: Address | undefined): MailAddress | undefined {
+  if (!address) return undefined;
+  if (address.group) {
+    const member = address.group[0];
+    return member ? toMailAddress(member.address, member.name) : undefined;
+  }
+  return toMailAddress(address.address, address.name);
+}
+
+function mailboxes(list: Address[] | undefined): MailAddress[] {
+  const result: MailAddress[] = [];
+  for (const entry of list ?? []) {
+    const members = entry.group ?? [entry];
+    for (const member of members) {
+      const mailbox = toMailAddress(member.address, member.name);
+      if (mailbox && !result.some((existing) => existing.address === mailbox.address))
+        result.push(mailbox);
+    }
+  }
+  return result;
+}

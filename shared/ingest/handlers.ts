@@ -1,0 +1,113 @@
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { ValidationError } from '../errors.js';
+import { ingestRequestSchema, type IngestRequest } from '../domain/ingest/ingest-request.js';
+import { QUEUE_DEFINITIONS } from '../messaging/queue-definitions.js';
+import type { Observability } from '../observability/observability.js';
+import { describeIngestFailure, ingestMessage } from './ingest-message.js';
+import { pollMailboxes, type PollSummary } from './poll-mailboxes.js';
+import type { IngestRuntime } from './runtime.js';
+
+/** Parses an ingest queue message body; a bad body fails with the field named. */
+export function parseIngestRequest(body: string): IngestRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new ValidationError('body', 'not JSON');
+  }
+  const parsed = ingestRequestSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ValidationError(`body.${issue?.path.join('.') ?? ''}`, issue?.message ?? 'invalid');
+  }
+  return parsed.data;
+}
+
+/** An SQS batch handler: reports failed records (`batchItemFailures`) so only they are retried. */
+export type IngestHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * The ingest function's handler: Powertools BatchProcessor over the SQS batch (records in
+ * parallel, partial failures reported), each record through {@link ingestMessage}. A failed record
+ * is logged with its reason and receive count; on its last delivery (`maxReceiveCount`) the log
+ * says it moves to the dead-letter queue, where the reason is also on its `GMAIL#` item.
+ */
+export function createIngestHandler(
+  runtime: IngestRuntime,
+  observability: Observability,
+): IngestHandler {
+  const { logger, metrics, tracer } = observability;
+  const processor = new BatchProcessor(EventType.SQS);
+  const maxReceiveCount = QUEUE_DEFINITIONS.ingest.maxReceiveCount;
+
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    const started = performance.now();
+    let request: IngestRequest | undefined;
+    try {
+      request = parseIngestRequest(record.body);
+      const result = await ingestMessage(runtime, request);
+      logger.debug('ingest record done', {
+        tenant_id: request.tenantId,
+        message_id: request.messageId,
+        status: result.status,
+        duration_ms: Math.round(performance.now() - started),
+      });
+    } catch (error) {
+      const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+      logger.error(
+        receiveCount >= maxReceiveCount
+          ? 'ingest failed; moving to the dead-letter queue'
+          : 'ingest failed; will retry',
+        {
+          ...(request ? { tenant_id: request.tenantId, message_id: request.messageId } : {}),
+          sqs_message_id: record.messageId,
+          receive_count: receiveCount,
+          reason: describeIngestFailure(error),
+          duration_ms: Math.round(performance.now() - started),
+        },
+      );
+      throw error;
+    }
+  };
+
+  return middy(async (event: SQSEvent, context: Context) =>
+    processPartialResponse(event, recordHandler, processor, {
+      context,
+      throwOnFullBatchFailure: false,
+    }),
+  )
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics)) as unknown as IngestHandler;
+}
+
+/** The poller's handler: invoked by the 5-minute schedule; returns what it did. */
+export type PollerHandler = (event: unknown, context: Context) => Promise<PollSummary>;
+
+/** The Gmail poller function's handler: one {@link pollMailboxes} run with the house middleware. */
+export function createPollerHandler(
+  runtime: IngestRuntime,
+  observability: Observability,
+): PollerHandler {
+  const { logger, metrics, tracer } = observability;
+  return middy(async (_event: unknown, context: Context) => {
+    const started = performance.now();
+    // Leave 30 s to finish the tenants in flight before the function times out.
+    const summary = await pollMailboxes(runtime, {
+      shouldStop: () => context.getRemainingTimeInMillis() < 30_000,
+    });
+    logger.info('poll completed', {
+      ...summary,
+      duration_ms: Math.round(performance.now() - started),
+    });
+    return summary;
+  })
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics)) as unknown as PollerHandler;
+}

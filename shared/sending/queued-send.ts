@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { AgentError } from '../errors.js';
+import { sendRequestSchema, type SendRequest } from '../domain/send-request.js';
+
+/**
+ * A send request as it travels on the send queue: the v1 request Act enqueues, plus what the
+ * sender adds when it puts a message back (`providerAttempts` after a provider failure). `dueAt`
+ * is the instant the request may be decided; a deferral moves it forward, so the wait survives
+ * SQS's 15-minute delay limit and the simulator's virtual clock alike.
+ */
+export const queuedSendSchema = sendRequestSchema.extend({
+  /** Provider failures so far (drives the retry backoff). */
+  providerAttempts: z.number().int().min(0).max(1_000).optional(),
+});
+
+/** A parsed send-queue message. */
+export type QueuedSend = SendRequest & { readonly providerAttempts?: number };
+
+/** Why a message can never be processed, whatever the retry. */
+export type PoisonReason = 'bad_json' | 'schema' | 'unknown_tenant' | 'unknown_template';
+
+/**
+ * A message that cannot be processed (bad JSON, a schema failure, an unknown tenant or template).
+ * It is reported as a batch item failure on every delivery, so SQS moves it to the dead-letter
+ * queue after `maxReceiveCount`; the last delivery forwards it there with its reason attached.
+ */
+export class PoisonMessageError extends AgentError {
+  readonly reason: PoisonReason;
+
+  constructor(reason: PoisonReason, detail: string) {
+    super('POISON_MESSAGE', `${reason}: ${detail}`);
+    this.reason = reason;
+  }
+}
+
+/**
+ * Parses a send-queue message body, throwing {@link PoisonMessageError} for bad JSON or a schema
+ * failure (naming the field, never echoing values: bodies hold email addresses).
+ */
+export function parseQueuedSend(body: string): QueuedSend {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new PoisonMessageError('bad_json', 'the body is not JSON');
+  }
+  const parsed = queuedSendSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PoisonMessageError(
+      'schema',
+      `${issue?.path.join('.') || 'body'}: ${issue?.code ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { loadConfig, type AgentConfig, type LoadConfigOptions } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { QUEUE_DEFINITIONS } from '../messaging/queue-definitions.js';
+
+/** The sender's configuration: the shared config plus what only the sender reads. */
+export interface SenderConfig extends AgentConfig {
+  /** Default From address (`EMAIL_FROM_ADDRESS`); a tenant's `sending.fromAddress` overrides it. */
+  readonly fromAddress: string;
+  /** SES configuration set that routes bounce/complaint events (`SES_CONFIGURATION_SET`). */
+  readonly configurationSetName: string | undefined;
+  /** The unsubscribe Function URL (`UNSUBSCRIBE_BASE_URL`). */
+  readonly unsubscribeBaseUrl: string;
+  /** `EMAIL_INTERNAL_DOMAINS`: domains `internal_only` may send to, for every tenant. */
+  readonly internalDomains: readonly string[];
+  /** `EMAIL_INTERNAL_ADDRESSES`: addresses `internal_only` may send to, for every tenant. */
+  readonly internalAddresses: readonly string[];
+  /** `SEND_CLAIM_TTL_SECONDS`: how long a claim protects a send in flight. */
+  readonly claimTtlSeconds: number;
+  /** `SEND_MAX_RECEIVE_COUNT`: the send queue's maxReceiveCount. */
+  readonly maxReceiveCount: number;
+  /** `SEND_DLQ_URL`: where poison is forwarded with its reason on its last delivery. */
+  readonly deadLetterQueueUrl: string | undefined;
+  /** `SES_ENDPOINT`: a local SES emulator; the regional endpoint when absent. */
+  readonly sesEndpoint: string | undefined;
+}
+
+const list = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((entry) => entry.trim().toLowerCase())
+      .filter((entry) => entry !== ''),
+  );
+
+const senderSchema = z.object({
+  EMAIL_FROM_ADDRESS: z.email({ message: 'expected an email address' }),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  UNSUBSCRIBE_BASE_URL: z.url({ message: 'expected the unsubscribe Function URL' }),
+  EMAIL_INTERNAL_DOMAINS: list,
+  EMAIL_INTERNAL_ADDRESSES: list,
+  SEND_CLAIM_TTL_SECONDS: z.coerce.number().int().min(30).max(3_600).default(300),
+  SEND_MAX_RECEIVE_COUNT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000)
+    .default(QUEUE_DEFINITIONS.send.maxReceiveCount),
+  SEND_DLQ_URL: z.url().optional(),
+  SES_ENDPOINT: z.url().optional(),
+});
+
+/**
+ * Reads the sender's configuration; a bad or missing variable throws a {@link ConfigError}
+ * naming it. `EMAIL_SEND_DISABLED` is also re-read at every decision (see {@link emailSendDisabledFrom}).
+ */
+export function loadSenderConfig(
+  env: Record<string, string | undefined> = process.env,
+  options: LoadConfigOptions = {},
+): SenderConfig {
+  const base = loadConfig(env, options);
+  const blankToUndefined = Object.fromEntries(
+    Object.entries(env).map(([key, value]) => [key, value === '' ? undefined : value]),
+  );
+  const parsed = senderSchema.safeParse(blankToUndefined);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'invalid');
+  }
+  const values = parsed.data;
+  return {
+    ...base,
+    fromAddress: values.EMAIL_FROM_ADDRESS,
+    configurationSetName: values.SES_CONFIGURATION_SET,
+    unsubscribeBaseUrl: values.UNSUBSCRIBE_BASE_URL,
+    internalDomains: values.EMAIL_INTERNAL_DOMAINS,
+    internalAddresses: values.EMAIL_INTERNAL_ADDRESSES,
+    claimTtlSeconds: values.SEND_CLAIM_TTL_SECONDS,
+    maxReceiveCount: values.SEND_MAX_RECEIVE_COUNT,
+    deadLetterQueueUrl: values.SEND_DLQ_URL,
+    sesEndpoint: values.SES_ENDPOINT,
+  };
+}
+
+/**
+ * A reader of `EMAIL_SEND_DISABLED` at the moment of each decision, failing closed: a value that
+ * is not a recognisable "false" counts as disabled.
+ */
+export function emailSendDisabledFrom(
+  env: Record<string, string | undefined> = process.env,
+): () => boolean {
+  return () => {
+    const value = (env['EMAIL_SEND_DISABLED'] ?? '').trim().toLowerCase();
+    return !['', 'false', '0', 'no'].includes(value);
+  };
+}

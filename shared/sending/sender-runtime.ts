@@ -1,0 +1,86 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { SystemClock } from '../clock.js';
+import { ConfigError } from '../errors.js';
+import { KillSwitch } from '../adapters/parameters/kill-switch.js';
+import { SsmParameterStore } from '../adapters/parameters/parameter-store.js';
+import { SqsMessageQueue } from '../adapters/queue/message-queue.js';
+import { SqsDeadLetterSink } from '../adapters/queue/sqs-dead-letter-sink.js';
+import { SesEmailSender } from '../adapters/ses/email-sender.js';
+import { powertoolsMetricSink, type Observability } from '../observability/observability.js';
+import { SendProcessor } from './send-processor.js';
+import { emailSendDisabledFrom, loadSenderConfig } from './sender-config.js';
+import { loadSigningKey } from './signing-key-source.js';
+import { realSleep } from './retry.js';
+import { cachedKillSwitch } from './cached-kill-switch.js';
+
+/** How long a sender instance trusts a kill-switch read (a flip stops sends within this). */
+export const KILL_SWITCH_CACHE_MS = 5_000;
+
+/**
+ * Builds the sender for a Lambda function from its environment (`TABLE_NAME`, `SEND_QUEUE_URL`,
+ * `SEND_DLQ_URL`, `KILL_SWITCH_PARAMETER`, `SEND_MODE`, `EMAIL_FROM_ADDRESS`,
+ * `SES_CONFIGURATION_SET`, `UNSUBSCRIBE_BASE_URL`, `UNSUBSCRIBE_SIGNING_SECRET_ARN` …). Reads the
+ * signing key from Secrets Manager once; call once per module (cold start).
+ */
+export async function senderFromEnvironment(
+  observability: Observability,
+  env: Record<string, string | undefined> = process.env,
+): Promise<SendProcessor> {
+  const { logger, tracer } = observability;
+  const config = loadSenderConfig(env, { warn: (message, detail) => logger.warn(message, detail) });
+  if (!config.sendQueueUrl) throw new ConfigError('SEND_QUEUE_URL', 'is required by the sender');
+  const region = config.region;
+  const dynamodb = tracer.captureAWSv3Client(
+    new DynamoDBClient({
+      region,
+      ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    }),
+  );
+  const doc = DynamoDBDocumentClient.from(dynamodb, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const sqs = tracer.captureAWSv3Client(
+    new SQSClient({ region, ...(config.sqsEndpoint ? { endpoint: config.sqsEndpoint } : {}) }),
+  );
+  const ses = tracer.captureAWSv3Client(
+    new SESv2Client({ region, ...(config.sesEndpoint ? { endpoint: config.sesEndpoint } : {}) }),
+  );
+  const signingKey = await loadSigningKey(env, {
+    secrets: tracer.captureAWSv3Client(new SecretsManagerClient({ region })),
+  });
+  const clock = new SystemClock();
+  return new SendProcessor({
+    clock,
+    random: Math.random,
+    table: { doc, tableName: config.tableName, clock },
+    killSwitch: cachedKillSwitch(
+      new KillSwitch(
+        new SsmParameterStore(tracer.captureAWSv3Client(new SSMClient({ region }))),
+        config.killSwitchParameter,
+      ),
+      KILL_SWITCH_CACHE_MS,
+      clock,
+    ),
+    emailSendDisabled: emailSendDisabledFrom(env),
+    deploymentMode: config.sendMode,
+    internalAllowList: { domains: config.internalDomains, addresses: config.internalAddresses },
+    emailSender: new SesEmailSender(ses, config.configurationSetName),
+    sendQueue: new SqsMessageQueue(sqs, config.sendQueueUrl),
+    ...(config.deadLetterQueueUrl
+      ? { deadLetters: new SqsDeadLetterSink(sqs, config.deadLetterQueueUrl) }
+      : {}),
+    signingKey,
+    unsubscribeBaseUrl: config.unsubscribeBaseUrl,
+    fromAddress: config.fromAddress,
+    claimTtlMs: config.claimTtlSeconds * 1_000,
+    maxReceiveCount: config.maxReceiveCount,
+    metric: powertoolsMetricSink(observability.metrics),
+    logger,
+    sleep: realSleep,
+  });
+}

@@ -1,0 +1,33 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { Observability } from '../observability/observability.js';
+import type { FeedbackResult, SesFeedbackProcessor } from './ses-feedback.js';
+
+/** The SES feedback Lambda's handler: one EventBridge event from `aws.ses` in. */
+export type SesFeedbackHandler = (
+  event: EventBridgeEvent<string, unknown>,
+  context: Context,
+) => Promise<FeedbackResult>;
+
+/**
+ * Wraps the feedback processor in the house middy chain. Errors propagate, so EventBridge's
+ * asynchronous invocation retries the event; processing is idempotent per feedback id.
+ *
+ * @example
+ * export const handler = createSesFeedbackHandler({ processor, observability });
+ */
+export function createSesFeedbackHandler(deps: {
+  readonly processor: SesFeedbackProcessor;
+  readonly observability: Observability;
+}): SesFeedbackHandler {
+  const { logger, metrics, tracer } = deps.observability;
+  return middy(async (event: EventBridgeEvent<string, unknown>) =>
+    deps.processor.handle(event.detail),
+  )
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics)) as unknown as SesFeedbackHandler;
+}

@@ -1,0 +1,98 @@
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import type { SendingState } from '../domain/send-gate.js';
+import type { TenantSettings } from '../domain/tenant.js';
+import { keys, type ItemKey } from './keys.js';
+import type { TableContext } from './table-client.js';
+import { withoutStorageAttributes } from './items.js';
+import { toSendRecord, type SendRecord } from './send-record-repository.js';
+import { SendingStateRepository } from './sending-state-repository.js';
+
+/** Everything the sender reads before deciding one send, fetched in one `BatchGetItem`. */
+export interface SendSnapshot {
+  readonly tenant?: TenantSettings;
+  readonly record?: SendRecord;
+  readonly suppression?: { readonly reason: string };
+  readonly contact?: {
+    readonly name?: string;
+    readonly accountId?: string;
+    readonly lastInboundAt?: string;
+  };
+  readonly state: SendingState;
+  /** Rate-counter day items by `yyyy-MM-dd`, for the candidate dates asked for. */
+  readonly rateDays: ReadonlyMap<string, Record<string, unknown>>;
+}
+
+/** What {@link loadSendSnapshot} reads. */
+export interface SendSnapshotRequest {
+  readonly tenantId: string;
+  readonly idempotencyKey: string;
+  readonly email: string;
+  readonly contactId?: string;
+  /**
+   * Counter days to read. The tenant's local date is not known before its settings are read, so
+   * the caller asks for the UTC date and its neighbours (every zone's local date is among them).
+   */
+  readonly rateDates: readonly string[];
+}
+
+/**
+ * Reads the tenant settings, the send record, the recipient's suppression, the contact, the
+ * sending state and the candidate counter days with one `BatchGetItem` (eventually consistent:
+ * every decision made on it is re-checked by a conditional write).
+ */
+export async function loadSendSnapshot(
+  ctx: TableContext,
+  request: SendSnapshotRequest,
+): Promise<SendSnapshot> {
+  const { tenantId } = request;
+  const wanted: ItemKey[] = [
+    keys.tenantSettings(tenantId),
+    keys.sendRecord(tenantId, request.idempotencyKey),
+    keys.suppression(tenantId, request.email),
+    keys.sendingState(tenantId),
+    ...(request.contactId ? [keys.contact(tenantId, request.contactId)] : []),
+    ...request.rateDates.map((date) => keys.rateCounters(tenantId, date)),
+  ];
+  const items = new Map<string, Record<string, unknown>>();
+  let pending: ItemKey[] = wanted;
+  for (let round = 0; pending.length > 0; round += 1) {
+    if (round >= 5) throw new Error('BatchGetItem left keys unprocessed after 5 rounds');
+    const result = await ctx.doc.send(
+      new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: pending } } }),
+    );
+    for (const item of result.Responses?.[ctx.tableName] ?? []) items.set(String(item['sk']), item);
+    pending = (result.UnprocessedKeys?.[ctx.tableName]?.Keys ?? []) as ItemKey[];
+  }
+
+  const tenant = items.get(keys.tenantSettings(tenantId).sk);
+  const record = items.get(keys.sendRecord(tenantId, request.idempotencyKey).sk);
+  const suppression = items.get(keys.suppression(tenantId, request.email).sk);
+  const contact = request.contactId
+    ? items.get(keys.contact(tenantId, request.contactId).sk)
+    : undefined;
+  const rateDays = new Map<string, Record<string, unknown>>();
+  for (const date of request.rateDates) {
+    const item = items.get(keys.rateCounters(tenantId, date).sk);
+    if (item) rateDays.set(date, item);
+  }
+  return {
+    ...(tenant ? { tenant: withoutStorageAttributes<TenantSettings>(tenant) } : {}),
+    ...(record ? { record: toSendRecord(record) } : {}),
+    ...(suppression ? { suppression: { reason: String(suppression['reason']) } } : {}),
+    ...(contact
+      ? {
+          contact: {
+            ...(typeof contact['name'] === 'string' ? { name: contact['name'] } : {}),
+            ...(typeof contact['accountId'] === 'string'
+              ? { accountId: contact['accountId'] }
+              : {}),
+            ...(typeof contact['lastInboundAt'] === 'string'
+              ? { lastInboundAt: contact['lastInboundAt'] }
+              : {}),
+          },
+        }
+      : {}),
+    state: SendingStateRepository.fromItem(items.get(keys.sendingState(tenantId).sk)),
+    rateDays,
+  };
+}
