@@ -13,10 +13,18 @@ export interface StageConfig {
   readonly alarmEmail: string | undefined;
   /** Email rollout mode the functions start in; `dry_run` unless context says otherwise. */
   readonly sendMode: SendMode;
+  /** The From address of outbound email (an SES-verified identity); required before going live. */
+  readonly fromAddress?: string | undefined;
 }
 
 /** The CDK context keys {@link parseStageConfig} reads (`npx cdk synth -c stage=prod`). */
-export const STAGE_CONTEXT_KEYS = ['stage', 'appName', 'alarmEmail', 'sendMode'] as const;
+export const STAGE_CONTEXT_KEYS = [
+  'stage',
+  'appName',
+  'alarmEmail',
+  'sendMode',
+  'fromAddress',
+] as const;
 
 /** Options for {@link parseStageConfig}. */
 export interface ParseStageConfigOptions {
@@ -41,6 +49,9 @@ const contextSchema = z.object({
     .email({ message: 'expected an email address such as oncall@example.com' })
     .optional(),
   sendMode: z.string({ message: 'expected a string' }).optional(),
+  fromAddress: z
+    .email({ message: 'expected the verified sender address, e.g. agent@mail.example.com' })
+    .optional(),
 });
 
 /**
@@ -72,10 +83,10 @@ export function parseStageConfig(
       `${issue?.message ?? 'invalid'}${received === undefined ? '' : ` (got ${JSON.stringify(received)})`}`,
     );
   }
-  const { stage, appName, alarmEmail, sendMode: rawSendMode } = parsed.data;
+  const { stage, appName, alarmEmail, fromAddress, sendMode: rawSendMode } = parsed.data;
   const sendMode = parseSendMode(rawSendMode);
   if (sendMode.warning) options.warn?.(`sendMode: ${sendMode.warning}`);
-  return { stage, appName, alarmEmail, sendMode: sendMode.mode };
+  return { stage, appName, alarmEmail, fromAddress, sendMode: sendMode.mode };
 }
 
 /**

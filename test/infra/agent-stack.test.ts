@@ -457,6 +457,7 @@ describe('Infra: parseStageConfig', () => {
       stage: 'dev',
       appName: 'engagement-agent',
       alarmEmail: undefined,
+      fromAddress: undefined,
       sendMode: 'dry_run',
     });
   });
@@ -468,6 +469,7 @@ describe('Infra: parseStageConfig', () => {
       appName: 'acme-agent',
       alarmEmail: 'oncall@example.com',
       sendMode: 'limited_live',
+      fromAddress: 'agent@mail.acme.example',
       '@aws-cdk/core:checkSecretUsage': true,
     };
 
@@ -479,8 +481,24 @@ describe('Infra: parseStageConfig', () => {
       stage: 'staging',
       appName: 'acme-agent',
       alarmEmail: 'oncall@example.com',
+      fromAddress: 'agent@mail.acme.example',
       sendMode: 'limited_live',
     });
+  });
+
+  it('names fromAddress when it is not an email address', () => {
+    expect(() => parseStageConfig({ fromAddress: 'agent' })).toThrow(/^fromAddress: /);
+  });
+
+  it('hands the From address to the sender function', () => {
+    const { stack, template } = synthesize({ fromAddress: 'agent@mail.acme.example' });
+    const sender = template.toJSON().Resources[
+      stack.getLogicalId(stack.sending.sender.lambda.node.defaultChild as CfnResource)
+    ] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+
+    expect(sender.Properties.Environment.Variables['EMAIL_FROM_ADDRESS']).toBe(
+      'agent@mail.acme.example',
+    );
   });
 
   it('treats blank values as absent', () => {
