@@ -75,20 +75,7 @@ export function loadConfig(
   env: Record<string, string | undefined> = process.env,
   options: LoadConfigOptions = {},
 ): AgentConfig {
-  const blankToUndefined = Object.fromEntries(
-    Object.entries(env).map(([key, value]) => [key, value === '' ? undefined : value]),
-  );
-  const parsed = environmentSchema.safeParse(blankToUndefined);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const variable = String(issue?.path[0] ?? 'environment');
-    const received = env[variable];
-    throw new ConfigError(
-      variable,
-      `${issue?.message ?? 'invalid'}${received === undefined ? '' : ` (got "${received}")`}`,
-    );
-  }
-  const values = parsed.data;
+  const values = parseEnvironment(environmentSchema, env);
   const sendMode = parseSendMode(values.SEND_MODE);
   if (sendMode.warning) {
     options.warn?.(sendMode.warning, { variable: 'SEND_MODE', value: values.SEND_MODE });
@@ -113,4 +100,31 @@ export function loadConfig(
 /** The SSM parameter that stops all agent activity: `/<app>/<stage>/kill-switch`. */
 export function killSwitchParameterName(appName: string, stage: Stage): string {
   return `/${appName}/${stage}/kill-switch`;
+}
+
+/**
+ * Parses environment variables with a zod object schema; blank values count as absent. Throws a
+ * {@link ConfigError} naming the first bad variable and the value it had.
+ *
+ * @example
+ * const values = parseEnvironment(z.object({ QUEUE_URL: z.url() }), process.env);
+ */
+export function parseEnvironment<T extends z.ZodType>(
+  schema: T,
+  env: Record<string, string | undefined>,
+): z.output<T> {
+  const blankToUndefined = Object.fromEntries(
+    Object.entries(env).map(([key, value]) => [key, value === '' ? undefined : value]),
+  );
+  const parsed = schema.safeParse(blankToUndefined);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    const received = env[variable];
+    throw new ConfigError(
+      variable,
+      `${issue?.message ?? 'invalid'}${received === undefined ? '' : ` (got "${received}")`}`,
+    );
+  }
+  return parsed.data;
 }

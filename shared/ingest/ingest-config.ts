@@ -1,6 +1,10 @@
 import { z } from 'zod';
-import { loadConfig, type AgentConfig, type LoadConfigOptions } from '../config.js';
-import { ConfigError } from '../errors.js';
+import {
+  loadConfig,
+  parseEnvironment,
+  type AgentConfig,
+  type LoadConfigOptions,
+} from '../config.js';
 import { gmailSecretPrefix } from '../adapters/gmail/secret-layout.js';
 
 /** Settings of the Gmail poller and the ingest function, on top of {@link AgentConfig}. */
@@ -48,15 +52,7 @@ export function loadIngestConfig(
   options: LoadConfigOptions = {},
 ): IngestConfig {
   const base = loadConfig(env, options);
-  const blankToUndefined = Object.fromEntries(
-    Object.entries(env).map(([key, value]) => [key, value === '' ? undefined : value]),
-  );
-  const parsed = ingestEnvironmentSchema.safeParse(blankToUndefined);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'invalid');
-  }
-  const values = parsed.data;
+  const values = parseEnvironment(ingestEnvironmentSchema, env);
   return {
     ...base,
     gmailSecretPrefix: values.GMAIL_SECRET_PREFIX ?? gmailSecretPrefix(base.appName, base.stage),

@@ -1,6 +1,10 @@
 import { z } from 'zod';
-import { loadConfig, type AgentConfig, type LoadConfigOptions } from '../config.js';
-import { ConfigError } from '../errors.js';
+import {
+  loadConfig,
+  parseEnvironment,
+  type AgentConfig,
+  type LoadConfigOptions,
+} from '../config.js';
 import { QUEUE_DEFINITIONS } from '../messaging/queue-definitions.js';
 
 /** The sender's configuration: the shared config plus what only the sender reads. */
@@ -61,15 +65,7 @@ export function loadSenderConfig(
   options: LoadConfigOptions = {},
 ): SenderConfig {
   const base = loadConfig(env, options);
-  const blankToUndefined = Object.fromEntries(
-    Object.entries(env).map(([key, value]) => [key, value === '' ? undefined : value]),
-  );
-  const parsed = senderSchema.safeParse(blankToUndefined);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'invalid');
-  }
-  const values = parsed.data;
+  const values = parseEnvironment(senderSchema, env);
   return {
     ...base,
     fromAddress: values.EMAIL_FROM_ADDRESS,
