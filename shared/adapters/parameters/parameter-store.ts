@@ -1,5 +1,4 @@
-import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { JsonObjectFile } from '../json-object-file.js';
 import {
   GetParameterCommand,
   ParameterNotFound,
@@ -41,39 +40,21 @@ export class SsmParameterStore implements ParameterStore {
   }
 }
 
-/**
- * A JSON file of name → value, standing in for SSM on a local data dir. Writes go through a
- * temporary file and a rename so a reader never sees half a file.
- */
+/** A JSON file of name → value, standing in for SSM on a local data dir. */
 export class FileParameterStore implements ParameterStore {
-  constructor(private readonly path: string) {}
+  private readonly file: JsonObjectFile;
+
+  constructor(path: string) {
+    this.file = new JsonObjectFile(path, { describe: 'parameters' });
+  }
 
   async get(name: string): Promise<string | undefined> {
-    return (await this.readAll())[name];
+    const value = (await this.file.read())[name];
+    return typeof value === 'string' ? value : undefined;
   }
 
   async put(name: string, value: string): Promise<void> {
-    const all = await this.readAll();
-    all[name] = value;
-    await mkdir(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(all, null, 2)}\n`);
-    await rename(temporary, this.path);
-  }
-
-  private async readAll(): Promise<Record<string, string>> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw error;
-    }
-    const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new Error(`${this.path} is not a JSON object of parameters`);
-    }
-    return parsed as Record<string, string>;
+    await this.file.set(name, value);
   }
 }
 

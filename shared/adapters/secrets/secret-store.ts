@@ -1,5 +1,4 @@
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { JsonObjectFile } from '../json-object-file.js';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -54,35 +53,18 @@ export class SecretsManagerSecretStore implements SecretStore {
 
 /** A JSON file of name → value with mode 0600, standing in for Secrets Manager on a local data dir. */
 export class FileSecretStore implements SecretStore {
-  constructor(private readonly path: string) {}
+  private readonly file: JsonObjectFile;
+
+  constructor(path: string) {
+    this.file = new JsonObjectFile(path, { mode: 0o600, describe: 'secrets' });
+  }
 
   async getJson(name: string): Promise<unknown> {
-    return (await this.readAll())[name];
+    return (await this.file.read())[name];
   }
 
   async putJson(name: string, value: unknown): Promise<void> {
-    const all = await this.readAll();
-    all[name] = value;
-    await mkdir(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
-    await chmod(temporary, 0o600);
-    await rename(temporary, this.path);
-  }
-
-  private async readAll(): Promise<Record<string, unknown>> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw error;
-    }
-    const parsed = parseJson(this.path, text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new Error(`${this.path} is not a JSON object of secrets`);
-    }
-    return parsed as Record<string, unknown>;
+    await this.file.set(name, value);
   }
 }
 
