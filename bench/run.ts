@@ -7,6 +7,8 @@ import { benchBundles } from './bundles.js';
  * Sections: cycle throughput and latency, DynamoDB requests per tenant-cycle, bundle sizes and
  * module init time per function, plus the sending/ingest sections when those modules exist.
  */
+// Local tooling runs on Node.js 20; the SDK's notice about Node 22 (what Lambda runs) is known.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const json = process.argv.includes('--json');
 const tenants = Number(process.env['BENCH_TENANTS'] ?? 50);
 const hours = Number(process.env['BENCH_HOURS'] ?? 3);
