@@ -274,6 +274,7 @@ async function runs(
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bin.js')) {
+// Run directly (`tsx infra/cli/main.ts …`); bin.js imports main() instead.
+if (import.meta.url === `file://${process.argv[1]}`) {
   process.exitCode = await main(process.argv.slice(2));
 }
