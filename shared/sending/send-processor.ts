@@ -482,10 +482,29 @@ export class SendProcessor {
       at: now,
     });
     if (!written.applied) return this.afterLostRace(request, written.existing, now);
+    return this.deferTo(
+      request,
+      email,
+      dueAt,
+      reason,
+      `deferred-${written.record.deferrals ?? 1}`,
+      now,
+    );
+  }
+
+  /** Re-queues a send due at `dueAt` and records the deferral as its outcome (counted and logged). */
+  private async deferTo(
+    request: QueuedSend,
+    email: string,
+    dueAt: Date,
+    reason: string,
+    outcomeSuffix: string,
+    now: Date,
+  ): Promise<{ action: 'deferred'; reason: string }> {
     await this.requeue(request, dueAt, now);
     await this.outcomes.append(
       request.tenantId,
-      outcomeId(request, `deferred-${written.record.deferrals ?? 1}`),
+      outcomeId(request, outcomeSuffix),
       {
         kind: 'send_result',
         email,
@@ -664,23 +683,14 @@ export class SendProcessor {
       ),
     );
     const reason = `provider_retry:${code}`;
-    await this.requeue({ ...request, providerAttempts: attempts }, dueAt, now);
-    await this.outcomes.append(
-      request.tenantId,
-      outcomeId(request, `retry-${attempts}`),
-      {
-        kind: 'send_result',
-        email,
-        status: 'deferred',
-        ...(request.contactId ? { contactId: request.contactId } : {}),
-        cardId: request.cardId,
-        reason,
-      },
+    return this.deferTo(
+      { ...request, providerAttempts: attempts },
+      email,
+      dueAt,
+      reason,
+      `retry-${attempts}`,
       now,
     );
-    this.countOutcome('deferred', reason);
-    this.log(request, 'deferred', reason, { due_at: dueAt.toISOString() });
-    return { action: 'deferred', reason };
   }
 
   /** Puts a request back on the queue, due at `dueAt` (SQS delay ≤ 900 s; longer waits hop). */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { contactSchema, type Account, type Contact } from '../domain/entities.js';
 import { SK_PREFIX, keys, tenantPartition } from './keys.js';
-import { ttlAfter, type TableContext } from './table-client.js';
+import { queryTenantPrefix, ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
 
 /** How long "no contact has this address" is remembered before the contacts are searched again. */
@@ -130,23 +130,9 @@ export class ContactDirectory {
     domain: string,
     company?: string,
   ): Promise<Account | undefined> {
-    const accounts: Account[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.ctx.doc.send(
-        new QueryCommand({
-          TableName: this.ctx.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': tenantPartition(tenantId),
-            ':prefix': SK_PREFIX.account,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      accounts.push(...(page.Items ?? []).map((item) => withoutStorageAttributes<Account>(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const accounts = (await queryTenantPrefix(this.ctx, tenantId, SK_PREFIX.account)).map((item) =>
+      withoutStorageAttributes<Account>(item),
+    );
     const lowerDomain = domain.toLowerCase();
     const byDomain = accounts.find(
       (account) =>

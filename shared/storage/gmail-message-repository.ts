@@ -1,6 +1,6 @@
-import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { SK_PREFIX, keys, tenantPartition } from './keys.js';
-import { ttlAfter, type TableContext } from './table-client.js';
+import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SK_PREFIX, keys } from './keys.js';
+import { queryTenantPrefix, ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, oldItemOf, withoutStorageAttributes } from './items.js';
 
 /** Dedupe records outlive any re-listing: a full sync reaches back days, not months. */
@@ -212,24 +212,8 @@ export class GmailMessageRepository {
 
   /** Every message record of a tenant (for reports and operators), in message-id order. */
   async list(tenantId: string): Promise<ProcessedMessage[]> {
-    const records: ProcessedMessage[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.ctx.doc.send(
-        new QueryCommand({
-          TableName: this.ctx.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': tenantPartition(tenantId),
-            ':prefix': SK_PREFIX.gmailMessage,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      records.push(...(result.Items ?? []).map((item) => this.fromItem(item)));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return records;
+    const items = await queryTenantPrefix(this.ctx, tenantId, SK_PREFIX.gmailMessage);
+    return items.map((item) => this.fromItem(item));
   }
 
   /**
@@ -274,28 +258,12 @@ export class GmailMessageRepository {
 
   /** Attachment metadata of a tenant, optionally of one message. */
   async listAttachments(tenantId: string, gmailMessageId?: string): Promise<StoredAttachment[]> {
-    const result: StoredAttachment[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.ctx.doc.send(
-        new QueryCommand({
-          TableName: this.ctx.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': tenantPartition(tenantId),
-            ':prefix': `${SK_PREFIX.attachment}${gmailMessageId ? `${gmailMessageId}#` : ''}`,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { tenantId: _tenantId, ...rest } =
-          withoutStorageAttributes<Record<string, unknown>>(item);
-        result.push(rest as unknown as StoredAttachment);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return result;
+    const prefix = `${SK_PREFIX.attachment}${gmailMessageId ? `${gmailMessageId}#` : ''}`;
+    return (await queryTenantPrefix(this.ctx, tenantId, prefix)).map((item) => {
+      const { tenantId: _tenantId, ...rest } =
+        withoutStorageAttributes<Record<string, unknown>>(item);
+      return rest as unknown as StoredAttachment;
+    });
   }
 
   private async countDuplicate(tenantId: string, gmailMessageId: string): Promise<void> {

@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Outcome, StoredOutcome } from '../domain/outcomes.js';
-import { SK_PREFIX, keys, tenantPartition } from './keys.js';
+import { SK_PREFIX, keys } from './keys.js';
 import { queryTenantRange, ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
 
@@ -58,30 +58,18 @@ export class OutcomeRepository {
     );
     const after =
       typeof cursor.Item?.['position'] === 'string' ? cursor.Item['position'] : SK_PREFIX.outcome;
-    const outcomes: StoredOutcome[] = [];
-    let position: string | undefined;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.ctx.doc.send(
-        new QueryCommand({
-          TableName: this.ctx.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': tenantPartition(tenantId),
-            ':from': `${after}\u0000`,
-            ':to': `${SK_PREFIX.outcome}${until.toISOString()}#~`,
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        outcomes.push(withoutStorageAttributes<StoredOutcome>(item));
-        position = String(item['sk']);
-      }
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return { outcomes, ...(position ? { position } : {}) };
+    const items = await queryTenantRange(
+      this.ctx,
+      tenantId,
+      `${after}\u0000`,
+      `${SK_PREFIX.outcome}${until.toISOString()}#~`,
+      { consistentRead: true },
+    );
+    const position = items.at(-1)?.['sk'];
+    return {
+      outcomes: items.map((item) => withoutStorageAttributes<StoredOutcome>(item)),
+      ...(typeof position === 'string' ? { position } : {}),
+    };
   }
 
   /** Every outcome recorded between `from` and `until` (inclusive), oldest first, folded or not. */
