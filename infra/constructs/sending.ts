@@ -24,7 +24,15 @@ import { SIGNING_KEY_VARIABLES } from '../../shared/sending/signing-key-source.j
 import { AgentFunction } from './agent-function.js';
 
 /** EventBridge detail types of the SES events the feedback function handles. */
-export const SES_FEEDBACK_DETAIL_TYPES = ['Email Bounced', 'Email Complaint Received'] as const;
+export const SES_FEEDBACK_DETAIL_TYPES = [
+  'Email Sent',
+  'Email Delivered',
+  'Email Rejected',
+  'Email Delivery Delayed',
+  'Email Rendering Failed',
+  'Email Bounced',
+  'Email Complaint Received',
+] as const;
 
 /** Props for {@link Sending}. */
 export interface SendingProps {
@@ -112,7 +120,16 @@ export class Sending extends Construct {
       destination: EventDestination.eventBus(
         EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
       ),
-      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+      // Bounces and complaints suppress; every event also settles an in-doubt send by its tag.
+      events: [
+        EmailSendingEvent.SEND,
+        EmailSendingEvent.DELIVERY,
+        EmailSendingEvent.REJECT,
+        EmailSendingEvent.DELIVERY_DELAY,
+        EmailSendingEvent.RENDERING_FAILURE,
+        EmailSendingEvent.BOUNCE,
+        EmailSendingEvent.COMPLAINT,
+      ],
     });
 
     // Unsubscribe endpoint.
@@ -190,10 +207,10 @@ export class Sending extends Construct {
       name: 'ses-feedback',
       ...common,
       timeout: Duration.seconds(30),
-      description: 'SES bounce/complaint events: suppression, rates, auto-pause',
+      description: 'SES events: settles in-doubt sends; bounces/complaints: suppression, rates, auto-pause',
     }).bindTable(props.table, 'readWrite');
     this.feedbackRule = new Rule(this, 'FeedbackRule', {
-      description: 'SES bounces and complaints of the agent configuration set',
+      description: 'SES sending events of the agent configuration set',
       eventPattern: {
         source: ['aws.ses'],
         detailType: [...SES_FEEDBACK_DETAIL_TYPES],

@@ -88,7 +88,6 @@ export function createLocalSender(options: LocalSenderOptions): LocalSender {
     maxReceiveCount: QUEUE_DEFINITIONS.send.maxReceiveCount,
     metric: options.metric ?? (() => undefined),
     logger: observability.logger,
-    sleep: async () => undefined,
   });
   const handler = createSenderHandler({ processor, observability });
   const drain = new SendQueueDrain({

@@ -2,14 +2,15 @@ import type { ActionCard, CardDecision } from '../domain/actions.js';
 import { evaluatePolicy } from '../domain/policy/policy-engine.js';
 import type { PolicyContext, RecipientProfile } from '../domain/policy/policy-types.js';
 import { toViolationRecord } from '../domain/policy/audit.js';
-import { sendIdempotencyKey, type SendRequest } from '../domain/send-request.js';
+import type { SendRequest } from '../domain/send-request.js';
+import { actionTouchKey, followUpTouchKey } from '../domain/touch.js';
 import type { TenantSettings } from '../domain/tenant.js';
 import type { Account, Contact } from '../domain/entities.js';
 import { CardTransitionError } from '../storage/card-repository.js';
 import { METRIC_NAMES } from '../observability/metric-names.js';
 import type { CycleRuntime } from './runtime.js';
 import { runPhase, type PhaseContext } from './phase.js';
-import { loadEngagement } from './engagement.js';
+import { contactClock, loadEngagement } from './engagement.js';
 import { processStoredOrder } from './orders.js';
 import type { CycleState } from './state.js';
 
@@ -135,30 +136,8 @@ async function execute(
   const { repos } = runtime;
   switch (card.type) {
     case 'send_email':
-    case 'follow_up': {
-      if (!recipient?.email)
-        return { status: 'failed', result: { error: 'recipient has no email address' } };
-      const request: SendRequest = {
-        version: 1,
-        tenantId: phase.tenantId,
-        idempotencyKey: sendIdempotencyKey(phase.tenantId, card.cardId),
-        to: recipient.email,
-        ...(card.target.contactId ? { contactId: card.target.contactId } : {}),
-        template:
-          typeof card.payload['template'] === 'string' ? card.payload['template'] : 'check_in',
-        cardId: card.cardId,
-        runId: phase.runId,
-        dueAt: phase.now.toISOString(),
-        enqueuedAt: phase.now.toISOString(),
-      };
-      const messageId = await runtime.sendQueue.send(request);
-      if (card.target.contactId)
-        await repos.contacts.markPlanned(phase.tenantId, card.target.contactId, phase.now);
-      return {
-        status: 'done',
-        result: { queued: true, idempotencyKey: request.idempotencyKey, messageId },
-      };
-    }
+    case 'follow_up':
+      return enqueueTouch(runtime, settings, card, recipient, phase);
     case 'create_task': {
       const taskId = card.cardId;
       const created = await repos.tasks.create(phase.tenantId, {
@@ -190,6 +169,68 @@ async function execute(
     default:
       return { status: 'failed', result: { error: `no executor for action type ${card.type}` } };
   }
+}
+
+/**
+ * Hands one touch to the send queue, keyed by its touch key. A follow-up is re-judged against the
+ * contact as stored now: no longer overdue, due at another instant than planned (touched since
+ * Plan), already queued or already resolved → nothing is queued. The send is enqueued before the
+ * contact's pending-send marker is set, so a crash between the two re-plans the same touch (the
+ * send claim dedupes it) instead of leaving a marker with no send behind it.
+ */
+async function enqueueTouch(
+  runtime: CycleRuntime,
+  settings: TenantSettings,
+  card: ActionCard,
+  recipient: RecipientProfile | undefined,
+  phase: PhaseContext,
+): Promise<Outcome> {
+  if (!recipient?.email)
+    return { status: 'failed', result: { error: 'recipient has no email address' } };
+  const contactId = card.target.contactId;
+  const contact = contactId ? await runtime.repos.contacts.get(phase.tenantId, contactId) : undefined;
+  let touchKey = actionTouchKey(phase.tenantId, card.type, card.cardId);
+  let touchDueAt: string | undefined;
+  if (card.type === 'follow_up') {
+    if (!contact || !contactId)
+      return { status: 'failed', result: { error: 'follow_up without a stored contact' } };
+    const clock = contactClock(contact, settings, phase.now);
+    const plannedDue = typeof card.payload['dueAt'] === 'string' ? card.payload['dueAt'] : undefined;
+    if (clock.status !== 'overdue' || (plannedDue !== undefined && plannedDue !== clock.nextDueAt))
+      return { status: 'done', result: { queued: false, superseded: 'touched_since_plan' } };
+    touchDueAt = clock.nextDueAt;
+    touchKey = followUpTouchKey(phase.tenantId, contactId, clock.nextDueAt);
+  }
+  if (contact?.pendingSend && contact.pendingSend.touchKey !== touchKey)
+    return { status: 'done', result: { queued: false, skipped: 'another_touch_pending' } };
+  if (contact?.resolvedTouch?.touchKey === touchKey)
+    return { status: 'done', result: { queued: false, skipped: 'touch_already_resolved' } };
+
+  const request: SendRequest = {
+    version: 1,
+    tenantId: phase.tenantId,
+    idempotencyKey: touchKey,
+    to: recipient.email,
+    ...(contactId ? { contactId } : {}),
+    template: typeof card.payload['template'] === 'string' ? card.payload['template'] : 'check_in',
+    cardId: card.cardId,
+    runId: phase.runId,
+    dueAt: phase.now.toISOString(),
+    enqueuedAt: contact?.pendingSend?.enqueuedAt ?? phase.now.toISOString(),
+    ...(touchDueAt ? { touchDueAt } : {}),
+  };
+  const messageId = await runtime.sendQueue.send(request);
+  if (contactId) {
+    await runtime.repos.contacts.markPendingSend(phase.tenantId, contactId, {
+      touchKey,
+      enqueuedAt: request.enqueuedAt,
+      ...(touchDueAt ? { dueAt: touchDueAt } : {}),
+    });
+  }
+  return {
+    status: 'done',
+    result: { queued: true, idempotencyKey: touchKey, touchKey, messageId },
+  };
 }
 
 async function buildPolicyContext(

@@ -12,16 +12,33 @@ import { engagementStats, type EngagementStats } from '../domain/engagement/enga
 import type { Contact } from '../domain/entities.js';
 import type { DueContact } from '../domain/planner.js';
 import type { TenantSettings } from '../domain/tenant.js';
+import {
+  contactabilityOf,
+  summariseNotContactable,
+  type NotContactableSummary,
+} from '../domain/engagement/contactability.js';
+import { followUpTouchKey, isPendingSendStale, type PendingSend } from '../domain/touch.js';
 import type { CycleRuntime } from './runtime.js';
-
-/** A contact handed to the send queue is not planned again for this long, sent or not. */
-export const FOLLOW_UP_COOL_DOWN_MS = 24 * 3_600_000;
 
 /** A tenant's engagement picture at one instant. */
 export interface EngagementSnapshot {
+  /** Compliance over contactable contacts only. */
   readonly stats: EngagementStats;
   /** Overdue contacts worth a follow-up now, best first, at most the tenant's per-cycle budget. */
   readonly dueContacts: DueContact[];
+  /** Contacts the agent may not reach out to, counted by reason. */
+  readonly notContactable: NotContactableSummary;
+  /** Overdue not-contactable contacts whose current touch has not been reported yet. */
+  readonly newlyNotContactable: readonly {
+    readonly contactId: string;
+    readonly email: string;
+    readonly touchKey: string;
+    readonly dueAt: string;
+    readonly reason: string;
+    readonly detail: string;
+  }[];
+  /** Contacts whose queued touch has waited longer than the pending-send bound. */
+  readonly stalePendingSends: readonly { readonly contactId: string; readonly pending: PendingSend }[];
 }
 
 /** The clock of a stored contact: its last touch, or its creation when never touched. */
@@ -41,8 +58,10 @@ export function contactClock(
 }
 
 /**
- * Reads every contact of the tenant and computes engagement stats and the ranked due list
- * (21-day rule with the tenant's window, suppressed and recently planned contacts left out).
+ * Reads every contact of the tenant and computes engagement stats over the contactable ones and
+ * the ranked due list (21-day rule with the tenant's window). A contact is left out of the due
+ * list while a touch to it is queued (`pendingSend`) and when its current touch already reached
+ * a final status (`resolvedTouch`): a touch is proposed once, however long it waits.
  */
 export async function loadEngagement(
   runtime: CycleRuntime,
@@ -53,31 +72,72 @@ export async function loadEngagement(
   const { repos } = runtime;
   const contacts: Contact[] = [];
   for await (const contact of repos.contacts.all(tenantId)) contacts.push(contact);
-  const clocks = contacts.map((contact) => contactClock(contact, settings, now));
-  const stats = engagementStats(clocks, now);
+  const suppressions = new Map(
+    (await repos.suppressions.list(tenantId)).map((entry) => [entry.email, entry.reason]),
+  );
 
-  const overdue = contacts.filter((contact, i) => clocks[i]?.status === 'overdue');
-  const coolingDown = (contact: Contact) =>
-    contact.lastPlannedAt !== undefined &&
-    now.getTime() - new Date(contact.lastPlannedAt).getTime() < FOLLOW_UP_COOL_DOWN_MS;
-  const candidates = overdue.filter((contact) => !coolingDown(contact));
-  const suppressed = await repos.suppressions.suppressedAmong(
-    tenantId,
-    candidates.map((contact) => contact.email),
+  const judged = contacts.map((contact) => {
+    const clock = contactClock(contact, settings, now);
+    const suppressionReason = suppressions.get(contact.email.toLowerCase());
+    const verdict = contactabilityOf(
+      {
+        email: contact.email,
+        ...(contact.accountId ? { accountId: contact.accountId } : {}),
+        ...(contact.discovered ? { discovered: contact.discovered } : {}),
+        ...(suppressionReason ? { suppressionReason } : {}),
+      },
+      settings.doNotContact,
+    );
+    const touchKey = followUpTouchKey(tenantId, contact.contactId, clock.nextDueAt);
+    return { contact, clock, verdict, touchKey };
+  });
+  const contactable = judged.filter((entry) => entry.verdict.contactable);
+  const stats = engagementStats(
+    contactable.map((entry) => entry.clock),
+    now,
+  );
+  const newlyNotContactable = judged.flatMap((entry) =>
+    !entry.verdict.contactable &&
+    entry.clock.status === 'overdue' &&
+    entry.contact.resolvedTouch?.touchKey !== entry.touchKey
+      ? [
+          {
+            contactId: entry.contact.contactId,
+            email: entry.contact.email,
+            touchKey: entry.touchKey,
+            dueAt: entry.clock.nextDueAt,
+            reason: entry.verdict.reason,
+            detail: entry.verdict.detail,
+          },
+        ]
+      : [],
+  );
+  const stalePendingSends = judged.flatMap((entry) =>
+    entry.contact.pendingSend && isPendingSendStale(entry.contact.pendingSend, now)
+      ? [{ contactId: entry.contact.contactId, pending: entry.contact.pendingSend }]
+      : [],
+  );
+
+  const candidates = contactable.filter(
+    (entry) =>
+      entry.clock.status === 'overdue' &&
+      !entry.contact.pendingSend &&
+      entry.contact.resolvedTouch?.touchKey !== entry.touchKey,
   );
   const accountValues = new Map<string, number>();
   for (const accountId of new Set(
-    candidates.flatMap((contact) => (contact.accountId ? [contact.accountId] : [])),
+    candidates.flatMap((entry) => (entry.contact.accountId ? [entry.contact.accountId] : [])),
   )) {
     const account = await repos.accounts.get(tenantId, accountId);
     if (account?.annualValue !== undefined) accountValues.set(accountId, account.annualValue);
   }
 
-  type Candidate = TouchCandidate & { readonly email: string };
+  type Candidate = TouchCandidate & { readonly email: string; readonly dueAt: string };
   const ranked = selectNextContactsToTouch<Candidate>(
-    candidates.map((contact) => ({
+    candidates.map(({ contact, clock }) => ({
       contactId: contact.contactId,
       email: contact.email,
+      dueAt: clock.nextDueAt,
       createdAt: contact.createdAt ?? contact.lastTouchAt ?? now.toISOString(),
       ...(contact.accountId ? { accountId: contact.accountId } : {}),
       ...(contact.lastTouchAt
@@ -87,7 +147,7 @@ export async function loadEngagement(
       ...(contact.accountId && accountValues.has(contact.accountId)
         ? { accountValue: accountValues.get(contact.accountId) }
         : {}),
-      suppressed: suppressed.has(contact.email.toLowerCase()),
+      suppressed: false,
     })),
     { now, limit: settings.followUpsPerCycle, windowDays: settings.engagementWindowDays },
   );
@@ -96,10 +156,14 @@ export async function loadEngagement(
     dueContacts: ranked.map((entry) => ({
       contactId: entry.contact.contactId,
       email: entry.contact.email,
+      dueAt: entry.contact.dueAt,
       ...(entry.contact.accountId ? { accountId: entry.contact.accountId } : {}),
       daysOverdue: entry.daysOverdue,
       priority: entry.score,
     })),
+    notContactable: summariseNotContactable(judged.map((entry) => entry.verdict)),
+    newlyNotContactable,
+    stalePendingSends,
   };
 }
 

@@ -1,7 +1,9 @@
 import { planActions } from '../domain/planner.js';
 import type { CycleRuntime } from './runtime.js';
 import { runPhase } from './phase.js';
-import { loadEngagement } from './engagement.js';
+import { loadEngagement, type EngagementSnapshot } from './engagement.js';
+import { METRIC_NAMES } from '../observability/metric-names.js';
+import { createHash } from 'node:crypto';
 import type { CycleState } from './state.js';
 
 /**
@@ -27,6 +29,7 @@ export async function plan(
     const proposals = planActions({
       now,
       dueContacts: engagement.dueContacts,
+      // Contactable contacts only: suppressed and discovered ones never hold research back.
       overdueContacts: engagement.stats.overdue,
       newOrderIds,
       openDeals: pipeline.openDeals,
@@ -38,6 +41,10 @@ export async function plan(
       hints: previous?.hints ?? [],
       pendingRequests: previous?.pendingRequests ?? [],
     });
+    await reportNotContactable(runtime, tenantId, engagement, now);
+    if (engagement.stalePendingSends.length > 0) {
+      runtime.metric(METRIC_NAMES.stalePendingSends, engagement.stalePendingSends.length);
+    }
     let created = 0;
     for (const [sequence, proposal] of proposals.entries()) {
       if (await repos.cards.create(tenantId, { hourKey, runId }, sequence, proposal)) created += 1;
@@ -48,4 +55,39 @@ export async function plan(
     runtime.metric('ActionsPlanned', created);
     return { planned: proposals.length, created };
   });
+}
+
+/**
+ * The first time a not-contactable contact (suppressed, do-not-contact, discovered) would have
+ * been due, records it once as a `suppressed` send result with its reason, and marks that touch
+ * resolved so it is not reported again until the contact's clock moves.
+ */
+async function reportNotContactable(
+  runtime: CycleRuntime,
+  tenantId: string,
+  engagement: EngagementSnapshot,
+  now: Date,
+): Promise<void> {
+  for (const entry of engagement.newlyNotContactable) {
+    const id = createHash('sha256').update(entry.touchKey).digest('hex').slice(0, 24);
+    await runtime.repos.outcomes.append(
+      tenantId,
+      `notcontactable-${id}`,
+      {
+        kind: 'send_result',
+        email: entry.email,
+        contactId: entry.contactId,
+        status: 'suppressed',
+        reason: entry.reason,
+        touchKey: entry.touchKey,
+      },
+      now,
+    );
+    await runtime.repos.contacts.resolvePendingSend(tenantId, entry.contactId, {
+      touchKey: entry.touchKey,
+      status: 'suppressed',
+      at: now,
+      resolved: true,
+    });
+  }
 }

@@ -16,8 +16,22 @@ export const contactSchema = z.object({
   lastTouchAt: isoInstant.optional(),
   lastInboundAt: isoInstant.optional(),
   nextDueAt: isoInstant.optional(),
-  /** When a follow-up to this contact was last handed to the send queue (planning cool-down). */
-  lastPlannedAt: isoInstant.optional(),
+  /** Set when the address was only seen in someone else's mail (Cc/To/Reply-To/signature). */
+  discovered: z
+    .object({
+      at: isoInstant,
+      via: z.enum(['cc', 'to', 'reply_to', 'signature']),
+      messageId: z.string().optional(),
+    })
+    .optional(),
+  /** Set by Act while a touch to this contact waits in the send queue; the sender clears it. */
+  pendingSend: z
+    .object({ touchKey: z.string().min(1), enqueuedAt: isoInstant, dueAt: isoInstant.optional() })
+    .optional(),
+  /** The last touch whose send reached a final status (it is never proposed again). */
+  resolvedTouch: z
+    .object({ touchKey: z.string().min(1), status: z.string().min(1), at: isoInstant })
+    .optional(),
   createdAt: isoInstant.optional(),
 });
 export type Contact = z.output<typeof contactSchema>;

@@ -1,4 +1,21 @@
 /**
+ * Statuses of a send result. `unknown` is an in-doubt send the event stream never settled: it
+ * counts as a touch (it may have been delivered) and is never re-sent.
+ */
+export type SendResultStatus =
+  | 'sent'
+  | 'dry_run'
+  | 'blocked'
+  | 'deferred'
+  | 'suppressed'
+  | 'superseded'
+  | 'failed'
+  | 'unknown';
+
+/** Send results that count as a touch of the contact. */
+export const TOUCH_SEND_STATUSES: readonly SendResultStatus[] = ['sent', 'unknown'];
+
+/**
  * Things that happened outside the cycle (sends, inbound mail, order changes) and that React folds
  * into the tenant's state at the next cycle.
  */
@@ -8,8 +25,10 @@ export type Outcome =
       readonly email: string;
       readonly contactId?: string;
       readonly cardId?: string;
-      readonly status: 'sent' | 'dry_run' | 'blocked' | 'deferred' | 'suppressed' | 'failed';
+      readonly status: SendResultStatus;
       readonly reason?: string;
+      /** The touch this result belongs to (its idempotency key). */
+      readonly touchKey?: string;
     }
   | {
       readonly kind: 'inbound_message';
@@ -76,7 +95,8 @@ export function summariseOutcomes(outcomes: readonly StoredOutcome[]): OutcomeSu
     switch (outcome.kind) {
       case 'send_result':
         sendsByStatus[outcome.status] = (sendsByStatus[outcome.status] ?? 0) + 1;
-        if (outcome.status === 'sent') touch(outcome.contactId, outcome.at, 'outbound');
+        if (TOUCH_SEND_STATUSES.includes(outcome.status))
+          touch(outcome.contactId, outcome.at, 'outbound');
         break;
       case 'inbound_message':
         touch(outcome.contactId, outcome.at, 'inbound');

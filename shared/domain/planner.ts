@@ -6,6 +6,8 @@ export interface DueContact {
   readonly contactId: string;
   readonly email: string;
   readonly accountId?: string;
+  /** The instant the contact's engagement clock fell due: part of the touch's identity. */
+  readonly dueAt: string;
   readonly daysOverdue: number;
   readonly priority: number;
 }
@@ -86,7 +88,7 @@ export function planActions(
         ...(contact.accountId ? { accountId: contact.accountId } : {}),
       },
       reason: `engagement window passed ${contact.daysOverdue} day(s) ago`,
-      payload: { template: 'check_in' },
+      payload: { template: 'check_in', dueAt: contact.dueAt },
     });
   }
 

@@ -1,4 +1,5 @@
 import type { KillSwitchState } from './gates.js';
+import { doNotContactReason, emailDomain, inDomainList } from './engagement/contactability.js';
 import { SEND_MODES, type SendMode } from './send-mode.js';
 import {
   LIMITED_LIVE_CAPS,
@@ -29,14 +30,17 @@ import {
  * The send gate (DESIGN.md section 5): a pure decision over everything the sender read, in this
  * order, stopping at the first step that says no and saying why:
  *
- * 1. global kill switch or `EMAIL_SEND_DISABLED` → blocked
- * 2. tenant disabled (or its sending paused by the deliverability rules) → blocked
- * 3. do-not-contact, suppression, stop-on-reply → suppressed
- * 4. send mode: dry_run → recorded; internal_only → allow-list or blocked
+ * 1. global kill switch or `EMAIL_SEND_DISABLED` → stopped (the touch is dropped and re-planned)
+ * 2. tenant disabled → stopped; its sending paused by the deliverability rules → stopped
+ * 3. do-not-contact, suppression → suppressed; a discovered-only contact → blocked
+ *    (`discovered_contact`)
+ * 4. superseded: the contact was touched (or wrote) after the send was enqueued, or the touch
+ *    is no longer due
+ * 5. send mode: dry_run → recorded; internal_only → allow-list or blocked
  *    (`email_blocked_internal_only`); limited_live → strict caps; production → tenant caps
- * 5. sending window, provider circuit, then caps (month, day or warm-up, hour, domain-hour,
+ * 6. sending window, provider circuit, then caps (month, day or warm-up, hour, domain-hour,
  *    minimum delay) → deferred with the due time
- * 6–7. (the caller) idempotency claim, then the SES send
+ * 7–9. (the caller) sending-identity reservation, idempotency claim on the touch key, SES send
  *
  * The counters are a snapshot; the caller's one conditional update re-checks the same caps
  * atomically ({@link reserveCounters} is that check in pure form).
@@ -51,6 +55,12 @@ export interface GateRecipient {
   readonly accountId?: string;
   /** Last inbound message from the contact; a reply after enqueueing cancels the follow-up. */
   readonly lastInboundAt?: string;
+  /** Last touch of the contact (either direction); one after enqueueing supersedes the send. */
+  readonly lastTouchAt?: string;
+  /** When the contact's engagement clock falls due now (after every touch folded so far). */
+  readonly currentDueAt?: string;
+  /** Set when the contact was only discovered in someone else's mail. */
+  readonly discovered?: boolean;
 }
 
 /** The tenant fields the gate reads. */
@@ -115,6 +125,8 @@ export interface SendGateInput {
   readonly recipient: GateRecipient;
   /** When the request was enqueued (ISO); replies after it cancel the send. */
   readonly enqueuedAt: string;
+  /** When the touch this send makes fell due (ISO); absent for sends that are not follow-ups. */
+  readonly touchDueAt?: string;
   readonly killSwitch: KillSwitchState;
   readonly emailSendDisabled: boolean;
   /** The deployment's mode (`SEND_MODE`): a ceiling no tenant setting can raise. */
@@ -131,13 +143,18 @@ export interface SendGateInput {
   readonly counters: RateCounters;
 }
 
-/** Why a send was blocked. */
-export type BlockReason =
-  | 'kill_switch'
-  | 'email_send_disabled'
-  | 'tenant_disabled'
-  | 'sending_paused'
-  | 'email_blocked_internal_only';
+/**
+ * Why a send was stopped: the whole agent (or the tenant's sending) is off. A stopped touch is
+ * dropped from the queue and re-planned by a later cycle once the stop is lifted; it is never
+ * sent late from the queue, and never recorded as done.
+ */
+export type StopReason = 'kill_switch' | 'email_send_disabled' | 'tenant_disabled' | 'sending_paused';
+
+/** Why a send was blocked for good. */
+export type BlockReason = 'email_blocked_internal_only' | 'discovered_contact';
+
+/** Why a queued send no longer applies. */
+export type SupersedeReason = 'touched_since_enqueue' | 'contact_replied' | 'no_longer_due';
 
 /** Which cap (or window) deferred a send. */
 export type DeferReason =
@@ -153,9 +170,21 @@ export type DeferReason =
 /** The gate's answer. `warmUpUpdate`, when present, is ladder state the caller should store. */
 export type SendDecision = (
   | {
+      readonly kind: 'stopped';
+      readonly step: 1 | 2;
+      readonly reason: StopReason;
+      readonly detail: string;
+    }
+  | {
       readonly kind: 'blocked';
-      readonly step: 1 | 2 | 4;
+      readonly step: 3 | 5;
       readonly reason: BlockReason;
+      readonly detail: string;
+    }
+  | {
+      readonly kind: 'superseded';
+      readonly step: 4;
+      readonly reason: SupersedeReason;
       readonly detail: string;
     }
   | {
@@ -166,13 +195,13 @@ export type SendDecision = (
     }
   | {
       readonly kind: 'dry_run';
-      readonly step: 4;
+      readonly step: 5;
       readonly reason: 'dry_run';
       readonly detail: string;
     }
   | {
       readonly kind: 'deferred';
-      readonly step: 5;
+      readonly step: 6;
       readonly reason: DeferReason;
       readonly dueAt: Date;
       readonly detail: string;
@@ -180,7 +209,7 @@ export type SendDecision = (
     }
   | {
       readonly kind: 'send';
-      readonly step: 6;
+      readonly step: 7;
       readonly mode: SendMode;
       readonly limits: SendLimits;
       readonly window: CounterWindow;
@@ -220,6 +249,8 @@ export function resolveLimits(
   return { ...base, perHour, perDay, dayCap: 'daily_cap' };
 }
 
+export { emailDomain };
+
 /** The counter windows a send at `now` to `email` falls in, in the tenant's time zone. */
 export function counterWindow(now: Date, timeZone: string, email: string): CounterWindow {
   return {
@@ -230,13 +261,6 @@ export function counterWindow(now: Date, timeZone: string, email: string): Count
   };
 }
 
-/** The domain part of an address, lower-cased. */
-export function emailDomain(email: string): string {
-  return email
-    .slice(email.lastIndexOf('@') + 1)
-    .trim()
-    .toLowerCase();
-}
 
 /**
  * The first instant at or after `instant` inside the sending window (the instant itself when it
@@ -342,12 +366,6 @@ export function reserveCounters(
   };
 }
 
-function inDomainList(domain: string, listed: readonly string[]): boolean {
-  return listed.some((entry) => {
-    const root = entry.trim().toLowerCase().replace(/^@/, '');
-    return root !== '' && (domain === root || domain.endsWith(`.${root}`));
-  });
-}
 
 function jitterMs(input: SendGateInput): number {
   const random = Math.min(Math.max(input.random, 0), 0.999_999);
@@ -361,7 +379,7 @@ export function decideSend(input: SendGateInput): SendDecision {
   // 1. Global stops.
   if (input.killSwitch.on) {
     return {
-      kind: 'blocked',
+      kind: 'stopped',
       step: 1,
       reason: 'kill_switch',
       detail: input.killSwitch.reason ?? 'kill switch is on',
@@ -369,7 +387,7 @@ export function decideSend(input: SendGateInput): SendDecision {
   }
   if (input.emailSendDisabled) {
     return {
-      kind: 'blocked',
+      kind: 'stopped',
       step: 1,
       reason: 'email_send_disabled',
       detail: 'EMAIL_SEND_DISABLED is true',
@@ -378,54 +396,45 @@ export function decideSend(input: SendGateInput): SendDecision {
 
   // 2. The tenant.
   if (!tenant.agentEnabled) {
-    return { kind: 'blocked', step: 2, reason: 'tenant_disabled', detail: 'agentEnabled is false' };
+    return { kind: 'stopped', step: 2, reason: 'tenant_disabled', detail: 'agentEnabled is false' };
   }
   if (input.state.paused) {
     return {
-      kind: 'blocked',
+      kind: 'stopped',
       step: 2,
       reason: 'sending_paused',
       detail: `paused (${input.state.paused.reason}) at ${input.state.paused.at}${input.state.paused.detail ? `: ${input.state.paused.detail}` : ''}`,
     };
   }
 
-  // 3. Do-not-contact, suppression, stop on reply.
+  // 3. Do-not-contact, suppression, discovered-only contacts.
   const email = recipient.email.trim().toLowerCase();
   const domain = emailDomain(email);
-  const dnc = tenant.doNotContact;
-  const suppressed = (reason: string, detail: string): SendDecision => ({
-    kind: 'suppressed',
-    step: 3,
-    reason,
-    detail,
-  });
-  if (inDomainList(domain, dnc.competitorDomains))
-    return suppressed('do_not_contact:competitor', `${domain} is a competitor domain`);
-  if (dnc.customerEmails.some((listed) => listed.trim().toLowerCase() === email))
-    return suppressed('do_not_contact:customer', 'recipient is a listed existing customer');
-  if (inDomainList(domain, dnc.customerDomains))
-    return suppressed('do_not_contact:customer', `${domain} is a customer domain`);
-  if (recipient.accountId && dnc.customerAccountIds.includes(recipient.accountId))
-    return suppressed('do_not_contact:customer', `account ${recipient.accountId} is a customer`);
+  const dnc = doNotContactReason(email, recipient.accountId, tenant.doNotContact);
+  if (dnc) return { kind: 'suppressed', step: 3, ...dnc };
   if (input.suppression)
-    return suppressed(
-      `suppressed:${input.suppression.reason}`,
-      `recipient is suppressed (${input.suppression.reason})`,
-    );
-  if (
-    recipient.lastInboundAt !== undefined &&
-    new Date(recipient.lastInboundAt).getTime() >= new Date(input.enqueuedAt).getTime()
-  ) {
-    return suppressed(
-      'stopped_on_reply',
-      `the contact wrote at ${recipient.lastInboundAt}, after this follow-up was queued`,
-    );
-  }
+    return {
+      kind: 'suppressed',
+      step: 3,
+      reason: `suppressed:${input.suppression.reason}`,
+      detail: `recipient is suppressed (${input.suppression.reason})`,
+    };
+  if (recipient.discovered)
+    return {
+      kind: 'blocked',
+      step: 3,
+      reason: 'discovered_contact',
+      detail: 'the address was only seen in another person’s mail; it is not an outreach target',
+    };
 
-  // 4. Send mode.
+  // 4. Superseded.
+  const superseded = supersededBy(input);
+  if (superseded) return { kind: 'superseded', step: 4, ...superseded };
+
+  // 5. Send mode.
   const mode = effectiveSendMode(input.deploymentMode, tenant.sendMode);
   if (mode === 'dry_run') {
-    return { kind: 'dry_run', step: 4, reason: 'dry_run', detail: 'recorded, not sent' };
+    return { kind: 'dry_run', step: 5, reason: 'dry_run', detail: 'recorded, not sent' };
   }
   if (mode === 'internal_only') {
     const domains = [...tenant.internalDomains, ...input.internalAllowList.domains];
@@ -436,14 +445,14 @@ export function decideSend(input: SendGateInput): SendDecision {
     if (!addresses.includes(email) && !inDomainList(domain, domains)) {
       return {
         kind: 'blocked',
-        step: 4,
+        step: 5,
         reason: 'email_blocked_internal_only',
         detail: `${domain} is not on the internal allow-list`,
       };
     }
   }
 
-  // 5. Window, circuit, caps.
+  // 6. Window, circuit, caps.
   const warmUp = warmUpStatus(
     tenant.sending.warmUp,
     input.state.warmUp,
@@ -456,7 +465,7 @@ export function decideSend(input: SendGateInput): SendDecision {
   const defer = (reason: DeferReason, freesAt: Date, detail: string): SendDecision =>
     withWarmUp({
       kind: 'deferred' as const,
-      step: 5 as const,
+      step: 6 as const,
       reason,
       dueAt: new Date(
         nextWindowOpening(freesAt, tenant.timeZone, window).getTime() + jitterMs(input),
@@ -485,9 +494,46 @@ export function decideSend(input: SendGateInput): SendDecision {
 
   return withWarmUp({
     kind: 'send' as const,
-    step: 6 as const,
+    step: 7 as const,
     mode,
     limits,
     window: counterWindow(now, tenant.timeZone, email),
   });
+}
+
+/**
+ * Why a queued send no longer applies, or undefined: the contact was touched or wrote after the
+ * send was enqueued, or its clock has moved past the due instant the touch was made for.
+ */
+export function supersededBy(
+  input: Pick<SendGateInput, 'recipient' | 'enqueuedAt' | 'touchDueAt'>,
+): { readonly reason: SupersedeReason; readonly detail: string } | undefined {
+  const { recipient } = input;
+  const enqueuedMs = new Date(input.enqueuedAt).getTime();
+  if (
+    recipient.lastInboundAt !== undefined &&
+    new Date(recipient.lastInboundAt).getTime() >= enqueuedMs
+  ) {
+    return {
+      reason: 'contact_replied',
+      detail: `the contact wrote at ${recipient.lastInboundAt}, after this send was queued`,
+    };
+  }
+  if (recipient.lastTouchAt !== undefined && new Date(recipient.lastTouchAt).getTime() > enqueuedMs) {
+    return {
+      reason: 'touched_since_enqueue',
+      detail: `the contact was touched at ${recipient.lastTouchAt}, after this send was queued`,
+    };
+  }
+  if (
+    input.touchDueAt !== undefined &&
+    recipient.currentDueAt !== undefined &&
+    new Date(recipient.currentDueAt).getTime() > new Date(input.touchDueAt).getTime()
+  ) {
+    return {
+      reason: 'no_longer_due',
+      detail: `the touch fell due at ${input.touchDueAt}; the contact is now due at ${recipient.currentDueAt}`,
+    };
+  }
+  return undefined;
 }

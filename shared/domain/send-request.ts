@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * A message on the send queue: everything the sender needs to gate and send one email, by
- * reference (template id, not rendered bodies). `idempotencyKey` makes the send happen once.
+ * reference (template id, not rendered bodies). `idempotencyKey` is the touch key
+ * (shared/domain/touch.ts): every copy of the same touch lands on the same send claim.
  */
 export const sendRequestSchema = z.object({
   version: z.literal(1),
@@ -17,10 +18,7 @@ export const sendRequestSchema = z.object({
   /** Not before this instant (virtual time in the simulator); deferrals move it forward. */
   dueAt: z.iso.datetime(),
   enqueuedAt: z.iso.datetime(),
+  /** When the touch fell due (follow-ups); a contact whose clock moved past it supersedes the send. */
+  touchDueAt: z.iso.datetime().optional(),
 });
 export type SendRequest = z.infer<typeof sendRequestSchema>;
-
-/** The idempotency key of the email a card sends: one card, one email, however often Act retries. */
-export function sendIdempotencyKey(tenantId: string, cardId: string): string {
-  return `${tenantId}:${cardId}`;
-}

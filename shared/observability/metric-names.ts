@@ -26,6 +26,10 @@
  * | EmailBounces / EmailComplaints | Count | – | bounce handler (issue 5) |
  * | BounceRate / ComplaintRate | Percent | – | bounce handler (issue 5; dashboard only) |
  * | ProviderFailures | Count | – | sender (issue 5): SES throttling/5xx/unexpected errors |
+ * | SendsInDoubt | Count | – | sender: SES's answer was lost (timeout, reset, 5xx); the claim awaits reconciliation |
+ * | SendsUnknown | Count | – | sender: an in-doubt send not reconciled within the grace period (counted as a touch, never re-sent) |
+ * | SendsReconciled | Count | outcome (sent, not_sent) | SES event handler: an in-doubt send settled from the event stream |
+ * | StalePendingSends | Count | – | plan: contacts whose queued touch has waited longer than the pending-send bound |
  * | GmailMessagesProcessed / GmailMessagesDuplicate / GmailCardsCreated | Count | – | ingest (issue 6) |
  * | GmailQuotaErrors | Count | – | poller/ingest (issue 6): 429 / 403 rateLimitExceeded |
  * | GmailAuthErrors | Count | – | poller (issue 6): token expired or revoked |
@@ -54,6 +58,10 @@ export const METRIC_NAMES = {
   bounceRate: 'BounceRate',
   complaintRate: 'ComplaintRate',
   providerFailures: 'ProviderFailures',
+  sendsInDoubt: 'SendsInDoubt',
+  sendsUnknown: 'SendsUnknown',
+  sendsReconciled: 'SendsReconciled',
+  stalePendingSends: 'StalePendingSends',
   // Gmail ingest (issue 6).
   gmailMessagesProcessed: 'GmailMessagesProcessed',
   gmailMessagesDuplicate: 'GmailMessagesDuplicate',
@@ -80,6 +88,9 @@ export const EMAIL_SEND_OUTCOMES = [
   'blocked',
   'deferred',
   'suppressed',
+  'superseded',
+  'in_doubt',
+  'unknown',
   'failed',
 ] as const;
 

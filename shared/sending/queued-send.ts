@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AgentError } from '../errors.js';
+import { AgentError, ValidationError } from '../errors.js';
+import { keys } from '../storage/keys.js';
 import { sendRequestSchema, type SendRequest } from '../domain/send-request.js';
 
 /**
@@ -17,12 +18,17 @@ export const queuedSendSchema = sendRequestSchema.extend({
 export type QueuedSend = SendRequest & { readonly providerAttempts?: number };
 
 /** Why a message can never be processed, whatever the retry. */
-export type PoisonReason = 'bad_json' | 'schema' | 'unknown_tenant' | 'unknown_template';
+export type PoisonReason =
+  | 'bad_json'
+  | 'schema'
+  | 'invalid_key'
+  | 'unknown_tenant'
+  | 'unknown_template';
 
 /**
- * A message that cannot be processed (bad JSON, a schema failure, an unknown tenant or template).
- * It is reported as a batch item failure on every delivery, so SQS moves it to the dead-letter
- * queue after `maxReceiveCount`; the last delivery forwards it there with its reason attached.
+ * A message that cannot be processed, whatever the retry (bad JSON, a schema failure, a tenant id
+ * or touch key no table key can hold, an unknown tenant or template). It goes to the dead-letter
+ * queue with its reason on its first delivery; it is never retried as transient.
  */
 export class PoisonMessageError extends AgentError {
   readonly reason: PoisonReason;
@@ -51,6 +57,13 @@ export function parseQueuedSend(body: string): QueuedSend {
       'schema',
       `${issue?.path.join('.') || 'body'}: ${issue?.code ?? 'invalid'}`,
     );
+  }
+  try {
+    keys.sendRecord(parsed.data.tenantId, parsed.data.idempotencyKey);
+  } catch (error) {
+    if (error instanceof ValidationError)
+      throw new PoisonMessageError('invalid_key', `${error.field}: not a valid key`);
+    throw error;
   }
   return parsed.data;
 }

@@ -1,4 +1,3 @@
-import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { KillSwitchState } from '../domain/gates.js';
 import type { SendMode } from '../domain/send-mode.js';
@@ -8,59 +7,41 @@ import {
   type CounterWindow,
   type SendDecision,
   type SendGateInput,
-  type SendLimits,
 } from '../domain/send-gate.js';
 import { resolveSendingSettings } from '../domain/sending-settings.js';
+import { computeClock } from '../domain/engagement/engagement-clock.js';
 import type { TenantSettings } from '../domain/tenant.js';
 import type { MessageQueue } from '../adapters/queue/message-queue.js';
-import { MAX_SQS_DELAY_SECONDS } from '../adapters/queue/message-queue.js';
-import {
-  classifyProviderError,
-  providerErrorCode,
-  type EmailSender,
-} from '../adapters/ses/email-sender.js';
+import type { EmailSender } from '../adapters/ses/email-sender.js';
 import type { MetricSink } from '../cycle/runtime.js';
-import { METRIC_DIMENSIONS, METRIC_NAMES } from '../observability/metric-names.js';
+import { METRIC_NAMES } from '../observability/metric-names.js';
 import type { TableContext } from '../storage/table-client.js';
 import { AuditRepository } from '../storage/audit-repository.js';
+import { ContactRepository } from '../storage/contact-repository.js';
 import { OutcomeRepository } from '../storage/outcome-repository.js';
 import { RateCounterRepository, type CounterBase } from '../storage/rate-counter-repository.js';
-import {
-  SendRecordRepository,
-  isFinalSendStatus,
-  type SendRecord,
-  type SendRecordSubject,
-} from '../storage/send-record-repository.js';
+import { SendRecordRepository, type SendRecord } from '../storage/send-record-repository.js';
 import { SendingStateRepository } from '../storage/sending-state-repository.js';
-import { loadSendSnapshot, type SendSnapshot } from '../storage/send-snapshot.js';
-import { renderEmail, isKnownTemplate } from './email-content.js';
-import { PoisonMessageError, parseQueuedSend, type QueuedSend } from './queued-send.js';
-import { retryWithBackoff } from './retry.js';
-import {
-  UNSUBSCRIBE_TOKEN_TTL_MS,
-  signUnsubscribeToken,
-  unsubscribeUrl,
-  type SigningKey,
-} from './unsubscribe-token.js';
+import { PoisonMessageError, type QueuedSend } from './queued-send.js';
+import { IN_DOUBT_GRACE_MS, PROVIDER_RETRY } from './send-lifecycle.js';
+import { loadSend, type LoadedSend } from './stages/load.js';
+import { SendRecorder, type SenderLogger } from './stages/record.js';
+import { reserveAndClaim, type IdentityLimiter } from './stages/reserve-and-claim.js';
+import { deliver, fromAddressOf } from './stages/deliver.js';
+import { SendReconciler, type ExistingResult } from './stages/reconcile.js';
+import type { SigningKey } from './unsubscribe-token.js';
+
+export type { SenderLogger } from './stages/record.js';
 
 /** Metrics of the sender beyond the shared names (see shared/observability/metric-names.ts). */
 export const SENDER_METRICS = {
-  /** A poison message (bad JSON, schema, unknown tenant/template), by `reason`. */
+  /** A poison message (bad JSON, schema, key, unknown tenant/template), by `reason`. */
   poisonMessages: 'SendPoisonMessages',
   /** A tenant's provider circuit opened (5 failures in 15 minutes). */
   circuitOpened: 'SendCircuitOpened',
-  /** An expired claim was resolved to `unknown` (possible lost send record; never re-sent). */
-  claimsExpired: 'SendClaimsExpired',
 } as const;
 
-/** The minimal logger the processor writes to (Powertools' Logger fits). */
-export interface SenderLogger {
-  info(message: string, ...extra: Record<string, unknown>[]): void;
-  warn(message: string, ...extra: Record<string, unknown>[]): void;
-  error(message: string, ...extra: Record<string, unknown>[]): void;
-}
-
-/** Where poison messages go on their last delivery, with their reason as message attributes. */
+/** Where poison messages go, with their reason as message attributes. */
 export interface DeadLetterSink {
   send(body: string, attributes: Readonly<Record<string, string>>): Promise<void>;
 }
@@ -80,24 +61,23 @@ export interface SenderPorts {
     readonly domains: readonly string[];
     readonly addresses: readonly string[];
   };
+  /** One attempt per call: the SES client must be built with `maxAttempts: 1`. */
   readonly emailSender: EmailSender;
   /** The send queue, for deferrals (delay ≤ 900 s; the due time travels in the body). */
   readonly sendQueue: MessageQueue;
-  /** Where the last delivery of a poison message is forwarded; absent: SQS's redrive moves it. */
+  /** Where poison is forwarded on its first delivery; absent: SQS's redrive moves it. */
   readonly deadLetters?: DeadLetterSink;
   readonly signingKey: SigningKey;
   readonly unsubscribeBaseUrl: string;
   readonly fromAddress: string;
+  /** The From domain's warm-up limit shared by every tenant sending from it. */
+  readonly identity?: IdentityLimiter;
   /** How long a claim protects a send in flight; longer than the function timeout. */
   readonly claimTtlMs: number;
-  /** The send queue's maxReceiveCount: the delivery on which poison is forwarded. */
+  /** The send queue's maxReceiveCount (kept for the DLQ attributes). */
   readonly maxReceiveCount: number;
   readonly metric: MetricSink;
   readonly logger: SenderLogger;
-  /** Waits between provider retries; a no-op in simulations. */
-  readonly sleep: (ms: number) => Promise<void>;
-  /** Provider attempts within one delivery. @default 3 */
-  readonly providerAttempts?: number;
 }
 
 /** One message as the event source delivers it. */
@@ -108,22 +88,28 @@ export interface InboundMessage {
   readonly receiveCount: number;
 }
 
-/** What happened to one message (the outcome statuses plus the bookkeeping ones). */
+/** What happened to one message. */
 export type SendResult =
   | {
-      readonly action: 'sent' | 'dry_run' | 'blocked' | 'suppressed' | 'deferred' | 'failed';
+      readonly action:
+        | 'sent'
+        | 'dry_run'
+        | 'blocked'
+        | 'suppressed'
+        | 'superseded'
+        | 'deferred'
+        | 'stopped'
+        | 'failed'
+        | 'in_doubt';
       readonly reason?: string;
     }
   /** Not due yet: put back with a delay, nothing decided. */
   | { readonly action: 'waiting'; readonly dueAt: string }
-  /** The key was already decided; nothing done (the outcome is ensured). */
-  | { readonly action: 'duplicate'; readonly status: string }
-  /** Another delivery holds the claim; re-checked when it expires. */
-  | { readonly action: 'in_progress'; readonly dueAt: string }
-  /** Poison forwarded to the dead-letter queue on its last delivery. */
+  | ExistingResult
+  /** Poison forwarded to the dead-letter queue. */
   | { readonly action: 'dead_lettered'; readonly reason: string };
 
-/** A failure worth retrying through SQS (the kill switch could not be read). */
+/** A failure worth retrying through SQS (the kill switch could not be read, a race). */
 export class TransientSendError extends Error {
   constructor(message: string) {
     super(message);
@@ -131,51 +117,59 @@ export class TransientSendError extends Error {
   }
 }
 
-const PROVIDER_RETRY_BASE_MS = 60_000;
-const PROVIDER_RETRY_MAX_MS = 30 * 60_000;
-const CONTENTION_RETRY_MS = 5_000;
-const RESERVE_ATTEMPTS = 3;
-
 /**
- * The sender's logic for one send-queue message: parse, wait until due, read everything in one
- * batch, run the send gate (DESIGN.md section 5), record the decision on the send record and in
- * the outcome inbox, and for an allowed send reserve the counters, claim the key and call SES.
- *
- * A duplicate delivery of a decided key is a no-op (checked before the gate, so it never consumes
- * a cap); the claim is the authoritative guard. Deferrals go back on the queue carrying their due
- * time. Provider throttling/5xx is retried with backoff, then the key is released and the message
- * deferred; five failures in 15 minutes open the tenant's circuit. Auth/config refusals fail the
- * key for good.
+ * The sender: one send-queue message through the send lifecycle (shared/sending/send-lifecycle.ts
+ * draws it): load → decide (the pure gate) → reserve + claim → deliver → record, with
+ * reconciliation for keys that already have a record. Poison goes to the dead-letter queue on its
+ * first delivery with its reason.
  */
 export class SendProcessor {
   private readonly records: SendRecordRepository;
   private readonly rates: RateCounterRepository;
   private readonly states: SendingStateRepository;
-  private readonly outcomes: OutcomeRepository;
-  private readonly audits: AuditRepository;
+  private readonly recorder: SendRecorder;
+  private readonly reconciler: SendReconciler;
 
   constructor(private readonly ports: SenderPorts) {
     this.records = new SendRecordRepository(ports.table);
     this.rates = new RateCounterRepository(ports.table);
     this.states = new SendingStateRepository(ports.table);
-    this.outcomes = new OutcomeRepository(ports.table);
-    this.audits = new AuditRepository(ports.table);
+    this.recorder = new SendRecorder({
+      records: this.records,
+      outcomes: new OutcomeRepository(ports.table),
+      contacts: new ContactRepository(ports.table),
+      audits: new AuditRepository(ports.table),
+      sendQueue: ports.sendQueue,
+      metric: ports.metric,
+      logger: ports.logger,
+    });
+    this.reconciler = new SendReconciler({
+      records: this.records,
+      recorder: this.recorder,
+      metric: ports.metric,
+      logger: ports.logger,
+    });
+  }
+
+  /** The reconciler, for the SES event handler (settles in-doubt sends by their tag). */
+  get reconcile(): SendReconciler {
+    return this.reconciler;
   }
 
   /**
-   * Handles one delivery. Poison is logged with its reason and re-thrown (a batch item failure),
-   * except on the last delivery, where it is forwarded to the dead-letter queue with its reason.
+   * Handles one delivery. Poison is forwarded to the dead-letter queue with its reason and
+   * reported done (never retried as transient); without a dead-letter sink it is re-thrown so
+   * SQS's redrive moves it. Any other error is re-thrown: SQS delivers the message again.
    */
   async handle(message: InboundMessage): Promise<SendResult> {
     try {
       return await this.process(message.body);
     } catch (error) {
       if (!(error instanceof PoisonMessageError)) {
-        // Retried by SQS; after maxReceiveCount the redrive policy moves it to the DLQ.
         this.ports.logger.error('send message failed; it will be redelivered', {
           messageId: message.messageId,
           receiveCount: message.receiveCount,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          error: error instanceof Error ? error.name : 'UnknownError',
         });
         throw error;
       }
@@ -184,77 +178,63 @@ export class SendProcessor {
         reason: error.reason,
         error: error.message,
         receiveCount: message.receiveCount,
-        maxReceiveCount: this.ports.maxReceiveCount,
       };
       this.ports.metric(SENDER_METRICS.poisonMessages, 1, { reason: error.reason });
-      if (this.ports.deadLetters && message.receiveCount >= this.ports.maxReceiveCount) {
-        await this.ports.deadLetters.send(message.body, {
-          FailureReason: error.reason,
-          FailureDetail: error.message.slice(0, 256),
-          SourceMessageId: message.messageId,
-          ReceiveCount: String(message.receiveCount),
-        });
-        this.ports.logger.error('poison message moved to the dead-letter queue', detail);
-        return { action: 'dead_lettered', reason: error.reason };
+      if (!this.ports.deadLetters) {
+        this.ports.logger.error('poison message', detail);
+        throw error;
       }
-      this.ports.logger.error('poison message', detail);
-      throw error;
+      await this.ports.deadLetters.send(message.body, {
+        FailureReason: error.reason,
+        FailureDetail: error.message.slice(0, 256),
+        SourceMessageId: message.messageId,
+        ReceiveCount: String(message.receiveCount),
+      });
+      this.ports.logger.error('poison message moved to the dead-letter queue', detail);
+      return { action: 'dead_lettered', reason: error.reason };
     }
   }
 
   /** Processes one message body (see the class comment). */
   async process(body: string): Promise<SendResult> {
-    const request = parseQueuedSend(body);
+    const loaded = await loadSend(this.ports.table, this.ports.clock, body);
     const now = this.ports.clock.now();
-    if (new Date(request.dueAt).getTime() > now.getTime()) {
-      await this.requeue(request, new Date(request.dueAt), now);
-      return { action: 'waiting', dueAt: request.dueAt };
+    if (loaded.kind === 'not_due') {
+      await this.recorder.requeue(loaded.request, new Date(loaded.request.dueAt), now);
+      return { action: 'waiting', dueAt: loaded.request.dueAt };
     }
-    if (!isKnownTemplate(request.template)) {
-      throw new PoisonMessageError(
-        'unknown_template',
-        `template ${JSON.stringify(request.template).slice(0, 60)}`,
-      );
-    }
-
-    const email = request.to.trim().toLowerCase();
-    const [killSwitch, snapshot] = await Promise.all([
-      this.ports.killSwitch.read(),
-      loadSendSnapshot(this.ports.table, {
-        tenantId: request.tenantId,
-        idempotencyKey: request.idempotencyKey,
-        email,
-        ...(request.contactId ? { contactId: request.contactId } : {}),
-        rateDates: candidateDates(now),
-      }),
-    ]);
-    if (!snapshot.tenant) {
-      throw new PoisonMessageError('unknown_tenant', `tenant ${request.tenantId} has no settings`);
-    }
-    if (snapshot.record) {
-      const handled = await this.continueExisting(request, snapshot.record, now);
+    const { send } = loaded;
+    if (send.snapshot.record) {
+      const handled = await this.reconciler.continueExisting(send.request, send.snapshot.record, now);
       if (handled) return handled;
     }
+    const killSwitch = await this.ports.killSwitch.read();
     if ('unreadable' in killSwitch) {
       // Fail closed without losing the message: nothing is sent, SQS delivers it again.
       throw new TransientSendError(`kill switch unreadable: ${killSwitch.unreadable}`);
     }
+    return this.decideAndAct(send, killSwitch, now);
+  }
 
+  private async decideAndAct(
+    send: LoadedSend,
+    killSwitch: KillSwitchState,
+    now: Date,
+  ): Promise<SendResult> {
+    const { request, email, snapshot } = send;
     const tenant = snapshot.tenant;
     const window = counterWindow(now, tenant.timeZone, email);
     const dayItem = snapshot.rateDays.get(window.dateKey);
     let base: CounterBase | undefined;
-    const decide = (item: Record<string, unknown> | undefined, at: Date): SendDecision =>
-      decideSend(
-        this.gateInput(request, email, tenant, snapshot, killSwitch, item, base, window, at),
-      );
+    const decide = (item: Record<string, unknown> | undefined): SendDecision =>
+      decideSend(this.gateInput(send, killSwitch, item, base, window, now));
 
-    let decision = decide(dayItem, now);
+    let decision = decide(dayItem);
     // A day without sends yet needs the month-to-date and last send carried forward; only a
     // would-be send can change its answer with them (without sends today no day/hour cap is hit).
     if (decision.kind === 'send' && !RateCounterRepository.hasMonth(dayItem)) {
       base = await this.rates.carryForward(request.tenantId, window);
-      decision = decide(dayItem, now);
+      decision = decide(dayItem);
     }
     if (decision.warmUpUpdate) {
       await this.states.setWarmUp(
@@ -263,73 +243,262 @@ export class SendProcessor {
         snapshot.state.warmUp?.phase,
       );
     }
+    if (decision.kind !== 'send') return this.recordDecision(request, email, decision, now);
 
-    switch (decision.kind) {
-      case 'blocked':
-      case 'suppressed':
-      case 'dry_run':
-        return this.recordFinal(request, email, decision, now);
+    const reserved = await reserveAndClaim(
+      {
+        rates: this.rates,
+        records: this.records,
+        ...(this.ports.identity ? { identity: this.ports.identity } : {}),
+        claimTtlMs: this.ports.claimTtlMs,
+        random: this.ports.random,
+      },
+      {
+        request,
+        email,
+        fromAddress: fromAddressOf(tenant, this.ports.fromAddress),
+        window,
+        limits: decision.limits,
+        base,
+        now,
+        redecide: decide,
+      },
+    );
+    switch (reserved.kind) {
+      case 'decided':
+        return this.recordDecision(request, email, reserved.decision, now);
       case 'deferred':
-        return this.defer(request, email, decision.reason, decision.detail, decision.dueAt, now);
-      case 'send': {
-        let limits: SendLimits = decision.limits;
-        for (let attempt = 1; ; attempt += 1) {
-          const reserved = await this.rates.reserve(
-            request.tenantId,
-            window,
-            limits,
-            now,
-            base ?? { month: 0 },
-          );
-          if (reserved.reserved) break;
-          const again = decide(reserved.current, now);
-          if (again.kind === 'deferred')
-            return this.defer(request, email, again.reason, again.detail, again.dueAt, now);
-          if (again.kind !== 'send') return this.recordFinal(request, email, again, now);
-          if (attempt >= RESERVE_ATTEMPTS) {
-            return this.defer(
-              request,
-              email,
-              'counter_contention',
-              'the counter item changed under every attempt (or its day was sealed); retrying shortly',
-              new Date(
-                now.getTime() +
-                  CONTENTION_RETRY_MS +
-                  Math.floor(this.ports.random() * CONTENTION_RETRY_MS),
-              ),
-              now,
-            );
-          }
-          limits = again.limits;
-        }
-        return this.claimAndSend(request, email, tenant, snapshot, window, now);
+        return this.written(
+          request,
+          await this.recorder.deferred(request, email, reserved, now),
+          { action: 'deferred', reason: reserved.reason },
+          now,
+        );
+      case 'lost_race':
+        return this.afterLostRace(request, reserved.existing, now);
+      case 'claimed':
+        return this.deliverClaimed(send, reserved.token, reserved.release, now);
+    }
+  }
+
+  /** Deliver, then record what the single SES call proved. */
+  private async deliverClaimed(
+    send: LoadedSend,
+    token: string,
+    releaseCounters: () => Promise<void>,
+    now: Date,
+  ): Promise<SendResult> {
+    const { request, email, snapshot } = send;
+    const result = await deliver(
+      this.ports,
+      request,
+      email,
+      snapshot.tenant,
+      snapshot.contact?.name,
+      now,
+    );
+    const at = this.ports.clock.now();
+    const key = request.idempotencyKey;
+    switch (result.kind) {
+      case 'accepted': {
+        const marked = await this.records.markSent(request.tenantId, key, token, {
+          messageId: result.messageId,
+          at,
+        });
+        const record: SendRecord | undefined = marked.applied ? marked.record : marked.existing;
+        if (record) await this.recorder.finalize(request.tenantId, record);
+        if ((snapshot.state.circuit?.failures.length ?? 0) > 0)
+          await this.states.resetCircuit(request.tenantId);
+        this.recorder.count('sent');
+        this.recorder.log(request, 'sent', undefined);
+        return { action: 'sent' };
+      }
+      case 'rejected': {
+        await releaseCounters();
+        this.ports.metric(METRIC_NAMES.providerFailures, 1);
+        const reason = `provider_rejected:${result.code}`;
+        const failed = await this.records.markFailed(request.tenantId, key, token, {
+          reason,
+          at,
+        });
+        if (failed.applied) await this.recorder.finalize(request.tenantId, failed.record);
+        this.recorder.count('failed');
+        this.ports.logger.error('SES refused the send; not retried', {
+          tenant_id: request.tenantId,
+          card_id: request.cardId,
+          provider_error: result.code,
+        });
+        return { action: 'failed', reason };
+      }
+      case 'not_accepted': {
+        await releaseCounters();
+        this.ports.metric(METRIC_NAMES.providerFailures, 1);
+        await this.records.release(request.tenantId, key, token, {
+          reason: `provider_retry:${result.code}`,
+          at,
+        });
+        const openUntil = await this.recordProviderFailure(request, result.code, at);
+        const attempts = (request.providerAttempts ?? 0) + 1;
+        const backoff = Math.min(PROVIDER_RETRY.maxMs, PROVIDER_RETRY.baseMs * 2 ** (attempts - 1));
+        const dueAt = new Date(
+          Math.max(
+            at.getTime() + Math.floor(backoff * (0.5 + this.ports.random() / 2)),
+            openUntil ? new Date(openUntil).getTime() : 0,
+          ),
+        );
+        const retried: QueuedSend = { ...request, providerAttempts: attempts };
+        const reason = `provider_retry:${result.code}`;
+        return this.written(
+          retried,
+          await this.recorder.deferred(retried, email, { reason, detail: reason, dueAt }, at),
+          { action: 'deferred', reason },
+          at,
+        );
+      }
+      case 'in_doubt': {
+        // SES may have taken it: keep the claim and the counters, wait for the event stream.
+        this.ports.metric(METRIC_NAMES.providerFailures, 1);
+        this.ports.metric(METRIC_NAMES.sendsInDoubt, 1);
+        const reconcileBy = new Date(at.getTime() + IN_DOUBT_GRACE_MS);
+        const doubted = await this.records.markInDoubt(request.tenantId, key, token, {
+          reason: `provider_in_doubt:${result.code}`,
+          at,
+          reconcileBy,
+        });
+        if (doubted.applied) await this.recorder.requeue(request, reconcileBy, at);
+        else if (doubted.existing) await this.recorder.finalize(request.tenantId, doubted.existing);
+        await this.recordProviderFailure(request, result.code, at);
+        this.recorder.count('in_doubt');
+        this.ports.logger.warn('SES gave no answer that proves the outcome; send in doubt', {
+          tenant_id: request.tenantId,
+          card_id: request.cardId,
+          provider_error: result.code,
+        });
+        return { action: 'in_doubt', reason: result.code };
       }
     }
   }
 
-  private gateInput(
+  private async recordDecision(
     request: QueuedSend,
     email: string,
-    tenant: TenantSettings,
-    snapshot: SendSnapshot,
+    decision: Exclude<SendDecision, { kind: 'send' }>,
+    now: Date,
+  ): Promise<SendResult> {
+    switch (decision.kind) {
+      case 'stopped':
+        return this.written(
+          request,
+          await this.recorder.stopped(request, email, decision, now),
+          { action: 'stopped', reason: decision.reason },
+          now,
+        );
+      case 'deferred':
+        return this.written(
+          request,
+          await this.recorder.deferred(request, email, decision, now),
+          { action: 'deferred', reason: decision.reason },
+          now,
+        );
+      default:
+        return this.written(
+          request,
+          await this.recorder.decided(
+            request,
+            email,
+            {
+              status: decision.kind,
+              reason: decision.reason,
+              detail: decision.detail,
+              ...(decision.kind === 'blocked' ? { violation: decision.reason } : {}),
+            },
+            now,
+          ),
+          { action: decision.kind, reason: decision.reason },
+          now,
+        );
+    }
+  }
+
+  /** The result of a record write: as planned, or whatever the concurrent delivery left. */
+  private async written(
+    request: QueuedSend,
+    write: { applied: true } | { applied: false; existing: SendRecord | undefined },
+    result: SendResult,
+    now: Date,
+  ): Promise<SendResult> {
+    return write.applied ? result : this.afterLostRace(request, write.existing, now);
+  }
+
+  /** A conditional write lost to a concurrent delivery of the same key: continue from what it left. */
+  private async afterLostRace(
+    request: QueuedSend,
+    existing: SendRecord | undefined,
+    now: Date,
+  ): Promise<SendResult> {
+    if (existing) {
+      const handled = await this.reconciler.continueExisting(request, existing, now);
+      if (handled) return handled;
+    }
+    throw new TransientSendError('the send record changed concurrently; retrying the delivery');
+  }
+
+  /** Counts a provider failure on the tenant's circuit; returns until when it is open, if it is. */
+  private async recordProviderFailure(
+    request: QueuedSend,
+    code: string,
+    now: Date,
+  ): Promise<string | undefined> {
+    const circuit = await this.states.recordProviderFailure(request.tenantId, now);
+    if (circuit.opened) {
+      this.ports.metric(SENDER_METRICS.circuitOpened, 1);
+      this.ports.logger.error('provider circuit opened for the tenant', {
+        tenant_id: request.tenantId,
+        open_until: circuit.openUntil,
+        provider_error: code,
+      });
+    }
+    return circuit.openUntil;
+  }
+
+  private gateInput(
+    send: LoadedSend,
     killSwitch: KillSwitchState,
     dayItem: Record<string, unknown> | undefined,
     base: CounterBase | undefined,
     window: CounterWindow,
     now: Date,
   ): SendGateInput {
+    const { request, email, snapshot } = send;
+    const tenant: TenantSettings = snapshot.tenant;
+    const contact = snapshot.contact;
+    const currentDueAt =
+      contact && request.touchDueAt
+        ? computeClock(
+            contact.lastTouchAt
+              ? { type: 'other', at: contact.lastTouchAt, by: 'agent' }
+              : undefined,
+            {
+              now,
+              windowDays: tenant.engagementWindowDays,
+              createdAt: contact.createdAt ?? contact.lastTouchAt ?? request.touchDueAt,
+            },
+          ).nextDueAt
+        : undefined;
     return {
       now,
       random: this.ports.random(),
       recipient: {
         email,
         ...(request.contactId ? { contactId: request.contactId } : {}),
-        ...(snapshot.contact?.accountId ? { accountId: snapshot.contact.accountId } : {}),
-        ...(snapshot.contact?.lastInboundAt
-          ? { lastInboundAt: snapshot.contact.lastInboundAt }
-          : {}),
+        ...(contact?.accountId ? { accountId: contact.accountId } : {}),
+        ...(contact?.lastInboundAt ? { lastInboundAt: contact.lastInboundAt } : {}),
+        ...(contact?.lastTouchAt ? { lastTouchAt: contact.lastTouchAt } : {}),
+        ...(currentDueAt ? { currentDueAt } : {}),
+        ...(contact?.discovered ? { discovered: true } : {}),
       },
       enqueuedAt: request.enqueuedAt,
+      ...(request.touchDueAt ? { touchDueAt: request.touchDueAt } : {}),
       killSwitch,
       emailSendDisabled: this.ports.emailSendDisabled(),
       deploymentMode: this.ports.deploymentMode,
@@ -353,401 +522,4 @@ export class SendProcessor {
       counters: RateCounterRepository.countersOf(dayItem, window, base),
     };
   }
-
-  /**
-   * A key that already has a record: final → a no-op (ensuring its outcome exists); claimed by a
-   * live holder → re-checked when the claim expires; claimed past expiry → resolved to `unknown`.
-   * Returns undefined when the key is open (deferred, released) and the gate should run.
-   */
-  private async continueExisting(
-    request: QueuedSend,
-    record: SendRecord,
-    now: Date,
-  ): Promise<SendResult | undefined> {
-    if (isFinalSendStatus(record.status)) {
-      await this.ensureOutcome(request, record);
-      return { action: 'duplicate', status: record.status };
-    }
-    if (record.status !== 'claimed') return undefined;
-    const expiresAt = new Date(record.claimExpiresAt ?? record.decidedAt);
-    if (expiresAt.getTime() > now.getTime()) {
-      await this.requeue(request, expiresAt, now);
-      return { action: 'in_progress', dueAt: expiresAt.toISOString() };
-    }
-    const resolved = await this.records.resolveExpiredClaim(
-      request.tenantId,
-      request.idempotencyKey,
-      record.claimToken ?? '',
-      now,
-    );
-    if (!resolved.applied) {
-      // Someone else moved it first (marked it sent, or resolved it); look again next delivery.
-      return resolved.existing ? this.continueExisting(request, resolved.existing, now) : undefined;
-    }
-    this.ports.metric(SENDER_METRICS.claimsExpired, 1);
-    this.ports.logger.warn('send claim expired before its result was recorded; not re-sent', {
-      tenant_id: request.tenantId,
-      run_id: request.runId,
-      card_id: request.cardId,
-      claimed_at: record.claimedAt,
-    });
-    await this.ensureOutcome(request, resolved.record);
-    this.countOutcome('failed');
-    return { action: 'failed', reason: 'claim_expired' };
-  }
-
-  /** Appends the outcome a final record implies (idempotent: same id and instant). */
-  private async ensureOutcome(request: QueuedSend, record: SendRecord): Promise<void> {
-    const status =
-      record.status === 'unknown'
-        ? 'failed'
-        : record.status === 'sent' ||
-            record.status === 'dry_run' ||
-            record.status === 'blocked' ||
-            record.status === 'suppressed' ||
-            record.status === 'failed'
-          ? record.status
-          : undefined;
-    if (!status) return;
-    const reason =
-      record.status === 'unknown'
-        ? 'claim_expired:outcome_unknown'
-        : record.status === 'sent'
-          ? undefined
-          : record.reason;
-    await this.outcomes.append(
-      request.tenantId,
-      outcomeId(request, record.status),
-      {
-        kind: 'send_result',
-        email: record.to,
-        status,
-        ...(request.contactId ? { contactId: request.contactId } : {}),
-        cardId: request.cardId,
-        ...(reason ? { reason } : {}),
-      },
-      new Date(record.decidedAt),
-    );
-  }
-
-  private async recordFinal(
-    request: QueuedSend,
-    email: string,
-    decision: Extract<SendDecision, { kind: 'blocked' | 'suppressed' | 'dry_run' }>,
-    now: Date,
-  ): Promise<SendResult> {
-    const written = await this.records.recordDecision(request.tenantId, subjectOf(request, email), {
-      status: decision.kind,
-      reason: decision.reason,
-      detail: decision.detail,
-      at: now,
-    });
-    if (!written.applied) return this.afterLostRace(request, written.existing, now);
-    await this.ensureOutcome(request, written.record);
-    if (decision.kind === 'blocked' && decision.reason === 'email_blocked_internal_only') {
-      await this.audits.append(request.tenantId, {
-        auditId: outcomeId(request, 'blocked'),
-        kind: 'policy_violation',
-        // The sender's own violation type (seeds, go-live runbook 3.2); the cycle's policy engine has none like it.
-        type: 'email_blocked_internal_only',
-        actionType: 'send_email',
-        reason: decision.detail,
-        rule: 'send_gate.internal_only',
-        runId: request.runId,
-        at: now.toISOString(),
-        target: {
-          email,
-          ...(request.contactId ? { contactId: request.contactId } : {}),
-        },
-        cardId: request.cardId,
-      });
-    }
-    this.countOutcome(decision.kind, decision.reason);
-    this.log(request, decision.kind, decision.reason);
-    return { action: decision.kind, reason: decision.reason };
-  }
-
-  private async defer(
-    request: QueuedSend,
-    email: string,
-    reason: string,
-    detail: string,
-    dueAt: Date,
-    now: Date,
-  ): Promise<SendResult> {
-    const written = await this.records.recordDeferral(request.tenantId, subjectOf(request, email), {
-      reason,
-      detail,
-      dueAt,
-      at: now,
-    });
-    if (!written.applied) return this.afterLostRace(request, written.existing, now);
-    return this.deferTo(
-      request,
-      email,
-      dueAt,
-      reason,
-      `deferred-${written.record.deferrals ?? 1}`,
-      now,
-    );
-  }
-
-  /** Re-queues a send due at `dueAt` and records the deferral as its outcome (counted and logged). */
-  private async deferTo(
-    request: QueuedSend,
-    email: string,
-    dueAt: Date,
-    reason: string,
-    outcomeSuffix: string,
-    now: Date,
-  ): Promise<{ action: 'deferred'; reason: string }> {
-    await this.requeue(request, dueAt, now);
-    await this.outcomes.append(
-      request.tenantId,
-      outcomeId(request, outcomeSuffix),
-      {
-        kind: 'send_result',
-        email,
-        status: 'deferred',
-        ...(request.contactId ? { contactId: request.contactId } : {}),
-        cardId: request.cardId,
-        reason,
-      },
-      now,
-    );
-    this.countOutcome('deferred', reason);
-    this.log(request, 'deferred', reason, { due_at: dueAt.toISOString() });
-    return { action: 'deferred', reason };
-  }
-
-  /** A conditional write lost to a concurrent delivery of the same key: continue from what it left. */
-  private async afterLostRace(
-    request: QueuedSend,
-    existing: SendRecord | undefined,
-    now: Date,
-  ): Promise<SendResult> {
-    if (existing) {
-      const handled = await this.continueExisting(request, existing, now);
-      if (handled) return handled;
-    }
-    throw new TransientSendError('the send record changed concurrently; retrying the delivery');
-  }
-
-  private async claimAndSend(
-    request: QueuedSend,
-    email: string,
-    tenant: TenantSettings,
-    snapshot: SendSnapshot,
-    window: CounterWindow,
-    now: Date,
-  ): Promise<SendResult> {
-    const token = randomUUID();
-    const claim = await this.records.claim(request.tenantId, subjectOf(request, email), {
-      token,
-      at: now,
-      ttlMs: this.ports.claimTtlMs,
-    });
-    if (!claim.applied) {
-      await this.rates.release(request.tenantId, window);
-      return this.afterLostRace(request, claim.existing, now);
-    }
-
-    const sending = resolveSendingSettings(tenant.sending);
-    const link = unsubscribeUrl(
-      this.ports.unsubscribeBaseUrl,
-      signUnsubscribeToken(
-        {
-          tenantId: request.tenantId,
-          email,
-          expiresAt: new Date(now.getTime() + UNSUBSCRIBE_TOKEN_TTL_MS),
-        },
-        this.ports.signingKey,
-      ),
-    );
-    const content = renderEmail(request.template, {
-      tenantName: tenant.name,
-      ...(snapshot.contact?.name ? { contactName: snapshot.contact.name } : {}),
-      ...(request.subject ? { subject: request.subject } : {}),
-      unsubscribeUrl: link,
-    });
-
-    let messageId: string;
-    try {
-      ({ messageId } = await retryWithBackoff(
-        () =>
-          this.ports.emailSender.send({
-            from: sending.fromAddress ?? this.ports.fromAddress,
-            to: email,
-            ...content,
-            headers: [
-              { name: 'List-Unsubscribe', value: `<${link}>` },
-              { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
-            ],
-            tags: [
-              { name: 'tenant_id', value: request.tenantId },
-              { name: 'send_ref', value: keyDigest(request) },
-              { name: 'template', value: request.template.replace(/[^A-Za-z0-9_-]/g, '_') },
-            ],
-          }),
-        {
-          attempts: this.ports.providerAttempts ?? 3,
-          baseDelayMs: 200,
-          maxDelayMs: 2_000,
-          retryable: (error) => classifyProviderError(error) === 'retryable',
-          sleep: this.ports.sleep,
-          random: this.ports.random,
-        },
-      ));
-    } catch (error) {
-      return this.afterProviderFailure(request, email, token, window, error, now);
-    }
-
-    const sentAt = this.ports.clock.now();
-    const marked = await this.records.markSent(request.tenantId, request.idempotencyKey, token, {
-      messageId,
-      at: sentAt,
-    });
-    if (!marked.applied) {
-      this.ports.logger.error('sent, but the send record no longer carries this claim', {
-        tenant_id: request.tenantId,
-        card_id: request.cardId,
-        status: marked.existing?.status,
-      });
-    }
-    await this.ensureOutcome(
-      request,
-      marked.applied
-        ? marked.record
-        : { ...(marked.existing ?? claim.record), status: 'sent', decidedAt: sentAt.toISOString() },
-    );
-    if ((snapshot.state.circuit?.failures.length ?? 0) > 0)
-      await this.states.resetCircuit(request.tenantId);
-    this.countOutcome('sent');
-    this.log(request, 'sent', undefined);
-    return { action: 'sent' };
-  }
-
-  private async afterProviderFailure(
-    request: QueuedSend,
-    email: string,
-    token: string,
-    window: CounterWindow,
-    error: unknown,
-    now: Date,
-  ): Promise<SendResult> {
-    const code = providerErrorCode(error);
-    const kind = classifyProviderError(error);
-    await this.rates.release(request.tenantId, window);
-    this.ports.metric(METRIC_NAMES.providerFailures, 1);
-    if (kind === 'permanent') {
-      const reason = `provider_rejected:${code}`;
-      const failed = await this.records.markFailed(
-        request.tenantId,
-        request.idempotencyKey,
-        token,
-        {
-          reason,
-          at: now,
-        },
-      );
-      if (failed.applied) await this.ensureOutcome(request, failed.record);
-      this.countOutcome('failed', reason);
-      this.ports.logger.error('the provider refused the send; not retried', {
-        tenant_id: request.tenantId,
-        run_id: request.runId,
-        card_id: request.cardId,
-        provider_error: code,
-      });
-      return { action: 'failed', reason };
-    }
-
-    await this.records.release(request.tenantId, request.idempotencyKey, token, {
-      reason: `provider_retry:${code}`,
-      at: now,
-    });
-    const circuit = await this.states.recordProviderFailure(request.tenantId, now);
-    if (circuit.opened) {
-      this.ports.metric(SENDER_METRICS.circuitOpened, 1);
-      this.ports.logger.error('provider circuit opened for the tenant', {
-        tenant_id: request.tenantId,
-        open_until: circuit.openUntil,
-        provider_error: code,
-      });
-    }
-    const attempts = (request.providerAttempts ?? 0) + 1;
-    const backoff = Math.min(PROVIDER_RETRY_MAX_MS, PROVIDER_RETRY_BASE_MS * 2 ** (attempts - 1));
-    const dueAt = new Date(
-      Math.max(
-        now.getTime() + Math.floor(backoff * (0.5 + this.ports.random() / 2)),
-        circuit.openUntil ? new Date(circuit.openUntil).getTime() : 0,
-      ),
-    );
-    const reason = `provider_retry:${code}`;
-    return this.deferTo(
-      { ...request, providerAttempts: attempts },
-      email,
-      dueAt,
-      reason,
-      `retry-${attempts}`,
-      now,
-    );
-  }
-
-  /** Puts a request back on the queue, due at `dueAt` (SQS delay ≤ 900 s; longer waits hop). */
-  private async requeue(request: QueuedSend, dueAt: Date, now: Date): Promise<void> {
-    const delaySeconds = Math.min(
-      MAX_SQS_DELAY_SECONDS,
-      Math.max(0, Math.ceil((dueAt.getTime() - now.getTime()) / 1_000)),
-    );
-    await this.ports.sendQueue.send({ ...request, dueAt: dueAt.toISOString() }, { delaySeconds });
-  }
-
-  private countOutcome(outcome: string, _reason?: string): void {
-    this.ports.metric(METRIC_NAMES.emailSends, 1, { [METRIC_DIMENSIONS.outcome]: outcome });
-  }
-
-  private log(
-    request: QueuedSend,
-    outcome: string,
-    reason: string | undefined,
-    extra: Record<string, unknown> = {},
-  ): void {
-    this.ports.logger.info('send decided', {
-      tenant_id: request.tenantId,
-      run_id: request.runId,
-      card_id: request.cardId,
-      outcome,
-      ...(reason ? { reason } : {}),
-      ...extra,
-    });
-  }
-}
-
-function subjectOf(request: QueuedSend, email: string): SendRecordSubject {
-  return {
-    idempotencyKey: request.idempotencyKey,
-    to: email,
-    cardId: request.cardId,
-    runId: request.runId,
-    ...(request.contactId ? { contactId: request.contactId } : {}),
-  };
-}
-
-/** A short, stable digest of the tenant and key, for ids and tags that must not reveal the key. */
-function keyDigest(request: Pick<QueuedSend, 'tenantId' | 'idempotencyKey'>): string {
-  return createHash('sha256')
-    .update(`${request.tenantId}\u0000${request.idempotencyKey}`)
-    .digest('hex')
-    .slice(0, 24);
-}
-
-function outcomeId(request: QueuedSend, suffix: string): string {
-  return `send-${keyDigest(request)}-${suffix}`;
-}
-
-/** The UTC date of `now` and its neighbours: a tenant's local date is always one of them. */
-function candidateDates(now: Date): string[] {
-  return [-1, 0, 1].map((days) =>
-    new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10),
-  );
 }

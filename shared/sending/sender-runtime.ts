@@ -15,7 +15,6 @@ import { powertoolsMetricSink, type Observability } from '../observability/obser
 import { SendProcessor } from './send-processor.js';
 import { emailSendDisabledFrom, loadSenderConfig } from './sender-config.js';
 import { loadSigningKey } from './signing-key-source.js';
-import { realSleep } from './retry.js';
 import { cachedKillSwitch } from './cached-kill-switch.js';
 
 /** How long a sender instance trusts a kill-switch read (a flip stops sends within this). */
@@ -48,7 +47,12 @@ export async function senderFromEnvironment(
     new SQSClient({ region, ...(config.sqsEndpoint ? { endpoint: config.sqsEndpoint } : {}) }),
   );
   const ses = tracer.captureAWSv3Client(
-    new SESv2Client({ region, ...(config.sesEndpoint ? { endpoint: config.sesEndpoint } : {}) }),
+    // One attempt per call: SES has no idempotency token, and the sender is the one retry layer.
+    new SESv2Client({
+      region,
+      maxAttempts: 1,
+      ...(config.sesEndpoint ? { endpoint: config.sesEndpoint } : {}),
+    }),
   );
   const signingKey = await loadSigningKey(env, {
     secrets: tracer.captureAWSv3Client(new SecretsManagerClient({ region })),
@@ -81,6 +85,5 @@ export async function senderFromEnvironment(
     maxReceiveCount: config.maxReceiveCount,
     metric: powertoolsMetricSink(observability.metrics),
     logger,
-    sleep: realSleep,
   });
 }

@@ -12,6 +12,8 @@ import type { SendingStateRepository } from '../storage/sending-state-repository
 import type { SuppressionRepository } from '../storage/suppression-repository.js';
 import type { TenantRepository } from '../storage/tenant-repository.js';
 import type { SenderLogger } from './send-processor.js';
+import { SEND_KEY_TAG, decodeSendKey } from './stages/deliver.js';
+import { SES_EVENT_TYPES, type SendReconciler } from './stages/reconcile.js';
 
 /** Metric published (per tenant) when deliverability pauses a tenant's sending. */
 export const SENDING_PAUSED_METRIC = 'SendingPaused';
@@ -19,12 +21,12 @@ export const SENDING_PAUSED_METRIC = 'SendingPaused';
 const recipientsSchema = z.array(z.object({ emailAddress: z.string().min(3) })).min(1);
 
 /**
- * The `detail` of an SES event delivered by EventBridge (`source: aws.ses`, detail-type
- * `Email Bounced` / `Email Complaint Received`), the same document SES publishes to SNS. Only the
+ * The `detail` of an SES event delivered by EventBridge (`source: aws.ses`, detail-types
+ * `Email Sent` … `Email Complaint Received`), the same document SES publishes to SNS. Only the
  * fields we use are required.
  */
 export const sesFeedbackEventSchema = z.object({
-  eventType: z.enum(['Bounce', 'Complaint']),
+  eventType: z.enum(SES_EVENT_TYPES),
   mail: z.object({
     messageId: z.string().min(1),
     timestamp: z.iso.datetime({ offset: true }).optional(),
@@ -60,6 +62,8 @@ export interface SesFeedbackPorts {
   readonly outcomes: Pick<OutcomeRepository, 'append'>;
   readonly rates: Pick<RateCounterRepository, 'recordFeedback' | 'stats'>;
   readonly states: Pick<SendingStateRepository, 'pause' | 'setDeliverability'>;
+  /** Settles in-doubt sends from any event (by the `send_key` tag). */
+  readonly reconciler: Pick<SendReconciler, 'fromEvent'>;
   readonly metric: MetricSink;
   readonly logger: SenderLogger;
 }
@@ -67,6 +71,8 @@ export interface SesFeedbackPorts {
 /** What one event changed. */
 export interface FeedbackResult {
   readonly tenantId?: string;
+  /** The status the event's send record ended in, when the event named one. */
+  readonly settled?: string;
   readonly counted: number;
   readonly duplicates: number;
   readonly suppressed: number;
@@ -75,7 +81,9 @@ export interface FeedbackResult {
 }
 
 /**
- * Handles SES bounce and complaint events: hard bounces and complaints suppress the address;
+ * Handles SES configuration-set events. Every event first settles its send record by the
+ * `send_key` tag (an in-doubt send becomes `sent`, or `not_sent` for a reject or rendering
+ * failure). Then, for bounces and complaints: hard bounces and complaints suppress the address;
  * every bounce (soft ones too) and complaint is counted once per feedback id on the tenant's
  * counter day and appended to the outcome inbox (React folds it); then the tenant's 7-day rates
  * are recomputed, published as metrics, stored for the warm-up ladder, and over 5 % bounces or
@@ -90,7 +98,7 @@ export class SesFeedbackProcessor {
     const parsed = sesFeedbackEventSchema.safeParse(detail);
     const empty = { counted: 0, duplicates: 0, suppressed: 0, paused: false };
     if (!parsed.success) {
-      this.ports.logger.warn('ignored an SES event that is not a bounce or complaint', {
+      this.ports.logger.warn('ignored an SES event this handler does not know', {
         issue: parsed.error.issues[0]?.path.join('.'),
       });
       return empty;
@@ -104,6 +112,17 @@ export class SesFeedbackProcessor {
       });
       return empty;
     }
+
+    const sendKeyTag = event.mail.tags[SEND_KEY_TAG]?.[0];
+    const sendKey = sendKeyTag ? decodeSendKey(sendKeyTag) : undefined;
+    const settled = sendKey
+      ? await this.ports.reconciler.fromEvent(tenantId, sendKey, {
+          type: event.eventType,
+          messageId: event.mail.messageId,
+          at: new Date(event.mail.timestamp ?? this.ports.clock.now().toISOString()),
+        })
+      : undefined;
+    const settledPart = settled ? { settled } : {};
 
     const feedback =
       event.eventType === 'Bounce' && event.bounce
@@ -124,7 +143,7 @@ export class SesFeedbackProcessor {
               feedbackId: event.complaint.feedbackId,
             }
           : undefined;
-    if (!feedback) return { ...empty, tenantId };
+    if (!feedback) return { ...empty, tenantId, ...settledPart };
 
     let counted = 0;
     let duplicates = 0;
@@ -210,6 +229,6 @@ export class SesFeedbackProcessor {
       duplicates,
       suppressed,
     });
-    return { tenantId, counted, duplicates, suppressed, paused, stats };
+    return { tenantId, ...settledPart, counted, duplicates, suppressed, paused, stats };
   }
 }

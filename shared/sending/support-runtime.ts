@@ -11,6 +11,7 @@ import { OutcomeRepository } from '../storage/outcome-repository.js';
 import { RateCounterRepository } from '../storage/rate-counter-repository.js';
 import { SendingStateRepository } from '../storage/sending-state-repository.js';
 import { SesFeedbackProcessor } from './ses-feedback.js';
+import { eventReconciler } from './stages/reconcile.js';
 import { loadSigningKey } from './signing-key-source.js';
 import type { UnsubscribeHandlerDeps } from './unsubscribe-handler.js';
 
@@ -50,6 +51,7 @@ export function sesFeedbackFromEnvironment(
     outcomes: new OutcomeRepository(table),
     rates: new RateCounterRepository(table),
     states: new SendingStateRepository(table),
+    reconciler: eventReconciler(table, powertoolsMetricSink(observability.metrics), observability.logger),
     metric: powertoolsMetricSink(observability.metrics),
     logger: observability.logger,
   });

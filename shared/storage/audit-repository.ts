@@ -9,7 +9,7 @@ import type { ViolationRecord } from '../domain/policy/audit.js';
  * Violations recorded outside the policy engine: the send gate's refusal of an outside recipient
  * in internal_only mode.
  */
-export type SendViolationType = 'email_blocked_internal_only';
+export type SendViolationType = 'email_blocked_internal_only' | 'discovered_contact';
 
 /** A policy violation as stored: the engine's record plus its id and the card it blocked. */
 export interface AuditRecord extends Omit<ViolationRecord, 'type'> {

@@ -7,6 +7,7 @@ import {
   type ProposedAction,
 } from '../domain/actions.js';
 import { keys } from './keys.js';
+import { cardIdOf } from '../domain/touch.js';
 import { queryTenantPrefix, ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, oldItemOf, withoutStorageAttributes } from './items.js';
 
@@ -42,8 +43,9 @@ export class CardRepository {
   constructor(private readonly ctx: TableContext) {}
 
   /**
-   * Creates the card at `sequence` of the run as `planned`; returns false when it already exists
-   * (a retried Plan), leaving the existing card untouched.
+   * Creates the run's card for `action` as `planned`, its id derived from the action's content
+   * ({@link cardIdOf}); `sequence` is its place in the plan. Returns false when the card already
+   * exists (a retried Plan, even one whose proposal list shifted), leaving it untouched.
    */
   async create(
     tenantId: string,
@@ -52,11 +54,12 @@ export class CardRepository {
     action: ProposedAction,
   ): Promise<boolean> {
     const now = this.ctx.clock.now();
-    const key = keys.action(tenantId, run.hourKey, sequence);
+    const cardId = cardIdOf(action, now);
+    const key = keys.action(tenantId, run.hourKey, cardId);
     const card: ActionCard = {
       ...action,
       tenantId,
-      cardId: `${run.hourKey}-${String(sequence).padStart(4, '0')}`,
+      cardId,
       hourKey: run.hourKey,
       sequence,
       runId: run.runId,
@@ -86,7 +89,7 @@ export class CardRepository {
    */
   async transition(
     tenantId: string,
-    card: Pick<ActionCard, 'hourKey' | 'sequence' | 'cardId'>,
+    card: Pick<ActionCard, 'hourKey' | 'cardId'>,
     from: CardStatus,
     to: CardStatus,
     details: TransitionDetails = {},
@@ -111,7 +114,7 @@ export class CardRepository {
       const result = await this.ctx.doc.send(
         new UpdateCommand({
           TableName: this.ctx.tableName,
-          Key: keys.action(tenantId, card.hourKey, card.sequence),
+          Key: keys.action(tenantId, card.hourKey, card.cardId),
           // cardIsInExpectedState
           ConditionExpression: '#status = :from',
           UpdateExpression: `SET ${sets.join(', ')}`,
@@ -140,6 +143,8 @@ export class CardRepository {
     const items = await queryTenantPrefix(this.ctx, tenantId, keys.actionsOfRunPrefix(hourKey), {
       consistentRead: true,
     });
-    return items.map((item) => withoutStorageAttributes<ActionCard>(item));
+    return items
+      .map((item) => withoutStorageAttributes<ActionCard>(item))
+      .sort((a, b) => a.sequence - b.sequence || a.cardId.localeCompare(b.cardId));
   }
 }

@@ -12,6 +12,8 @@ import {
   type TableContext,
 } from './table-client.js';
 import { EntityRepository } from './entity-repository.js';
+import { isConditionalCheckFailed } from './items.js';
+import type { PendingSend } from '../domain/touch.js';
 
 /** Contacts of a tenant, with an index ordering them by next engagement due date. */
 export class ContactRepository extends EntityRepository<Contact> {
@@ -64,17 +66,95 @@ export class ContactRepository extends EntityRepository<Contact> {
     return super.put(tenantId, withCreation);
   }
 
-  /** Records that a follow-up to the contact was handed to the send queue at `at`. */
-  async markPlanned(tenantId: string, contactId: string, at: Date): Promise<void> {
-    await this.ctx.doc.send(
-      new UpdateCommand({
-        TableName: this.ctx.tableName,
-        Key: keys.contact(tenantId, contactId),
-        ConditionExpression: 'attribute_exists(pk)',
-        UpdateExpression: 'SET lastPlannedAt = :at',
-        ExpressionAttributeValues: { ':at': at.toISOString() },
-      }),
-    );
+  /**
+   * Marks a touch to the contact as queued, with one conditional update. Act enqueues first and
+   * marks second, so a crash between the two leaves a queued send without a marker (a later Plan
+   * proposes the same touch key again; the send claim dedupes it), never a marker without a send:
+   *
+   * ```
+   * Act: enqueue(touch K) → markPendingSend(K)      pendingSend = K
+   * sender: final status  → resolvePendingSend(K)   pendingSend removed, resolvedTouch = K
+   * ```
+   *
+   * Refused (false) when another touch is pending, or K was already resolved (the sender was
+   * faster than Act): a marker is never set for a touch that is over.
+   */
+  async markPendingSend(tenantId: string, contactId: string, pending: PendingSend): Promise<boolean> {
+    try {
+      await this.ctx.doc.send(
+        new UpdateCommand({
+          TableName: this.ctx.tableName,
+          Key: keys.contact(tenantId, contactId),
+          // contactExists AND (noOtherPendingTouch) AND (touchNotResolvedYet)
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(pendingSend) OR pendingSend.touchKey = :key) ' +
+            'AND (attribute_not_exists(resolvedTouch) OR resolvedTouch.touchKey <> :key)',
+          UpdateExpression: 'SET pendingSend = :pending',
+          ExpressionAttributeValues: {
+            ':key': pending.touchKey,
+            ':pending': {
+              touchKey: pending.touchKey,
+              enqueuedAt: pending.enqueuedAt,
+              ...(pending.dueAt ? { dueAt: pending.dueAt } : {}),
+            },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Records that touch `touchKey` reached a final status and clears its pending marker (a marker
+   * of another touch is left alone). `resolved: false` (a stopped send) only clears the marker,
+   * so a later Plan proposes the same touch again.
+   */
+  async resolvePendingSend(
+    tenantId: string,
+    contactId: string,
+    touch: { touchKey: string; status: string; at: Date; resolved: boolean },
+  ): Promise<void> {
+    const resolvedTouch = {
+      touchKey: touch.touchKey,
+      status: touch.status,
+      at: touch.at.toISOString(),
+    };
+    const attempt = async (clearMarker: boolean) =>
+      this.ctx.doc.send(
+        new UpdateCommand({
+          TableName: this.ctx.tableName,
+          Key: keys.contact(tenantId, contactId),
+          // contactExists [AND markerIsThisTouch]
+          ConditionExpression: clearMarker
+            ? 'attribute_exists(pk) AND pendingSend.touchKey = :key'
+            : 'attribute_exists(pk)',
+          UpdateExpression: [
+            touch.resolved ? 'SET resolvedTouch = :resolved' : '',
+            clearMarker ? 'REMOVE pendingSend' : '',
+          ]
+            .filter(Boolean)
+            .join(' '),
+          ExpressionAttributeValues: {
+            ...(clearMarker ? { ':key': touch.touchKey } : {}),
+            ...(touch.resolved ? { ':resolved': resolvedTouch } : {}),
+          },
+        }),
+      );
+    try {
+      await attempt(true);
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      // No marker of this touch (Act has not set it yet, or another touch is pending).
+      if (!touch.resolved) return;
+      try {
+        await attempt(false);
+      } catch (inner) {
+        if (!isConditionalCheckFailed(inner)) throw inner;
+      }
+    }
   }
 
   /**

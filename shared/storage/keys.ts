@@ -90,16 +90,15 @@ export const keys = {
     assertHourKey(hourKey);
     return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.run}${hourKey}` };
   },
-  /** An action card: `ACTION#<hourKey>#<nnn>`, numbered in plan order within the run. */
-  action(tenantId: string, hourKey: string, sequence: number): ItemKey {
+  /**
+   * An action card: `ACTION#<hourKey>#<cardId>`. The card id is derived from what the card is
+   * about (`follow_up:<contactId>:<due>`, `validate_order:<orderId>` …), so a Plan retried after
+   * its inputs shifted lands on the same card.
+   */
+  action(tenantId: string, hourKey: string, cardId: string): ItemKey {
     assertHourKey(hourKey);
-    if (!Number.isInteger(sequence) || sequence < 0 || sequence > 9_999) {
-      throw new ValidationError('sequence', `expected 0-9999, got ${sequence}`);
-    }
-    return {
-      pk: tenantPartition(tenantId),
-      sk: `${SK_PREFIX.action}${hourKey}#${String(sequence).padStart(4, '0')}`,
-    };
+    assertEntityId('cardId', cardId);
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.action}${hourKey}#${cardId}` };
   },
   actionsOfRunPrefix(hourKey: string): string {
     assertHourKey(hourKey);

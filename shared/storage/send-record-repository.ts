@@ -4,31 +4,35 @@ import { ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, oldItemOf, withoutStorageAttributes } from './items.js';
 
 /**
- * States of a send record. `deferred` and `released` are open (the next delivery may decide or
- * claim again); `claimed` is in flight; the rest are final: the key is never sent (again).
+ * States of a send record (the lifecycle is drawn in shared/sending/send-lifecycle.ts).
+ * `deferred` and `released` are open (the next delivery may decide or claim again); `claimed` is
+ * in flight; `in_doubt` waits for the event stream; the rest are final: never sent (again).
  */
 export const SEND_RECORD_STATUSES = [
   'deferred',
   'released',
   'claimed',
+  'in_doubt',
   'sent',
   'dry_run',
   'blocked',
   'suppressed',
+  'superseded',
   'failed',
+  'not_sent',
   'unknown',
 ] as const;
 /** One of {@link SEND_RECORD_STATUSES}. */
 export type SendRecordStatus = (typeof SEND_RECORD_STATUSES)[number];
 
 /** Final statuses a gate decision records without a claim. */
-export type DecidedStatus = 'dry_run' | 'blocked' | 'suppressed';
+export type DecidedStatus = 'dry_run' | 'blocked' | 'suppressed' | 'superseded';
 
 const OPEN_STATUSES: readonly SendRecordStatus[] = ['deferred', 'released'];
 
 /** True for a status after which the key is never sent again. */
 export function isFinalSendStatus(status: SendRecordStatus): boolean {
-  return !OPEN_STATUSES.includes(status) && status !== 'claimed';
+  return !OPEN_STATUSES.includes(status) && status !== 'claimed' && status !== 'in_doubt';
 }
 
 /** The send record of one idempotency key (`SEND#<key>`). */
@@ -53,6 +57,10 @@ export interface SendRecord {
   readonly claimExpiresAt?: string;
   readonly messageId?: string;
   readonly sentAt?: string;
+  /** While `in_doubt`: when an unreconciled send becomes `unknown`. */
+  readonly reconcileBy?: string;
+  /** The SES event that settled an in-doubt send. */
+  readonly reconciledBy?: string;
 }
 
 /** What a record is created from: the request's identity. */
@@ -84,14 +92,17 @@ const SEND_RECORD_RETENTION_MS = 30 * 86_400_000;
  * 10:00:02 gate allows; claim            → claimed (token A, expires 10:05)
  * 10:00:02 a duplicate delivery claims   → refused: claimed by A → rechecked at 10:05
  * 10:00:03 SES accepts; mark sent (A)    → sent (messageId)                final
+ * --- or, if SES's answer is lost (timeout, reset, 5xx):
+ * 10:00:33 mark in doubt (A)             → in_doubt (reconcileBy 10:30)
+ * 10:00:34 SES "Send" event (tag)        → sent                            final
  * --- or, if sender A dies between claim and "mark sent":
- * 10:05:01 next delivery sees the expired claim → unknown (final, alarmed; never re-sent)
+ * 10:05:01 next delivery sees the expired claim → in_doubt (reconcileBy 10:35)
+ * 10:35:01 no event settled it           → unknown (final, alarmed; never re-sent)
  * ```
  *
- * An expired claim is resolved to `unknown`, not re-sent: the holder may have died after SES
- * accepted the message and before recording it, and SES has no idempotency token, so re-sending
- * could mail the recipient twice. The engagement engine plans the contact again later (no `sent`
- * outcome means no touch), and if sender A was merely slow, its "mark sent" still lands.
+ * Nothing in doubt is re-sent: the holder may have died after SES accepted the message, and SES
+ * has no idempotency token, so re-sending could mail the recipient twice. An `unknown` send counts
+ * as a touch; if sender A was merely slow, its "mark sent" still lands.
  */
 export class SendRecordRepository {
   constructor(private readonly ctx: TableContext) {}
@@ -172,8 +183,9 @@ export class SendRecordRepository {
   }
 
   /**
-   * Marks the key sent by the claim holder. Also accepted after the claim expired and was resolved
-   * to `unknown` (the holder was slow, not dead): the send did happen, so the record says so.
+   * Marks the key sent by the claim holder. Also accepted after the claim expired and went
+   * `in_doubt` or `unknown` (the holder was slow, not dead): the send did happen, so the record
+   * says so.
    */
   async markSent(
     tenantId: string,
@@ -182,8 +194,8 @@ export class SendRecordRepository {
     sent: { messageId: string; at: Date },
   ): Promise<SendRecordWrite> {
     return this.transition(tenantId, idempotencyKey, {
-      // heldByToken AND (stillClaimed OR resolvedUnknown)
-      condition: 'claimToken = :token AND #status IN (:claimed, :unknown)',
+      // heldByToken AND (stillClaimed OR inDoubt OR resolvedUnknown)
+      condition: 'claimToken = :token AND #status IN (:claimed, :inDoubt, :unknown)',
       values: { ':token': token },
       set: {
         status: 'sent',
@@ -234,26 +246,120 @@ export class SendRecordRepository {
   }
 
   /**
-   * Resolves a claim whose holder outlived its expiry to `unknown` (final: never re-sent), if it is
-   * still that same expired claim.
+   * Records a stop (kill switch, tenant disabled, sending paused): the key stays open, so the same
+   * touch can be claimed when a later cycle re-plans it.
    */
-  async resolveExpiredClaim(
+  async recordStop(
+    tenantId: string,
+    subject: SendRecordSubject,
+    stop: { reason: string; detail?: string; at: Date },
+  ): Promise<SendRecordWrite> {
+    return this.transition(tenantId, subject.idempotencyKey, {
+      // keyIsOpen
+      condition: 'attribute_not_exists(pk) OR #status IN (:deferred, :released)',
+      set: {
+        ...subjectAttributes(tenantId, subject),
+        status: 'released',
+        reason: stop.reason,
+        ...(stop.detail ? { detail: stop.detail } : {}),
+        decidedAt: stop.at.toISOString(),
+      },
+      at: stop.at,
+    });
+  }
+
+  /**
+   * The claim holder's SES call ended without an answer that proves either outcome (timeout,
+   * reset, 5xx): the claim becomes `in_doubt` (counters kept) until the event stream settles it
+   * or `reconcileBy` passes.
+   */
+  async markInDoubt(
+    tenantId: string,
+    idempotencyKey: string,
+    token: string,
+    doubt: { reason: string; at: Date; reconcileBy: Date },
+  ): Promise<SendRecordWrite> {
+    return this.transition(tenantId, idempotencyKey, {
+      // heldByToken AND stillClaimed
+      condition: 'claimToken = :token AND #status = :claimed',
+      values: { ':token': token },
+      set: {
+        status: 'in_doubt',
+        reason: doubt.reason,
+        reconcileBy: doubt.reconcileBy.toISOString(),
+        decidedAt: doubt.at.toISOString(),
+      },
+      at: doubt.at,
+    });
+  }
+
+  /**
+   * A claim whose holder outlived its expiry: the holder may have died after SES accepted the
+   * message, so it goes `in_doubt` (never re-sent) and waits for the event stream like a lost
+   * response does.
+   */
+  async doubtExpiredClaim(
     tenantId: string,
     idempotencyKey: string,
     token: string,
     now: Date,
+    reconcileBy: Date,
   ): Promise<SendRecordWrite> {
     return this.transition(tenantId, idempotencyKey, {
       // sameClaim AND stillClaimed AND claimExpired
       condition: 'claimToken = :token AND #status = :claimed AND claimExpiresAt <= :now',
       values: { ':token': token, ':now': now.toISOString() },
       set: {
-        status: 'unknown',
+        status: 'in_doubt',
         reason: 'claim_expired',
         detail: 'the sender holding the claim stopped before recording the result',
+        reconcileBy: reconcileBy.toISOString(),
         decidedAt: now.toISOString(),
       },
       at: now,
+    });
+  }
+
+  /**
+   * An in-doubt send the event stream did not settle by `reconcileBy` becomes `unknown`: final,
+   * counted as a touch, never re-sent automatically.
+   */
+  async markUnknown(tenantId: string, idempotencyKey: string, now: Date): Promise<SendRecordWrite> {
+    return this.transition(tenantId, idempotencyKey, {
+      // inDoubt AND gracePassed
+      condition: '#status = :inDoubt AND reconcileBy <= :now',
+      values: { ':now': now.toISOString() },
+      set: {
+        status: 'unknown',
+        detail: 'SES did not answer and no event settled the send within the grace period',
+        decidedAt: now.toISOString(),
+      },
+      at: now,
+    });
+  }
+
+  /**
+   * Settles a send from the configuration set's event stream: `sent` (SES accepted it: SEND,
+   * DELIVERY, BOUNCE, COMPLAINT, DELIVERY_DELAY) or `not_sent` (REJECT, RENDERING_FAILURE).
+   * Applies while the send is claimed, in doubt or unknown; a decided send is left alone.
+   */
+  async reconcile(
+    tenantId: string,
+    idempotencyKey: string,
+    result: { status: 'sent' | 'not_sent'; event: string; messageId?: string; at: Date },
+  ): Promise<SendRecordWrite> {
+    return this.transition(tenantId, idempotencyKey, {
+      // notDecidedYet (claimed, in doubt or unknown)
+      condition: '#status IN (:claimed, :inDoubt, :unknown)',
+      set: {
+        status: result.status,
+        reconciledBy: result.event,
+        ...(result.messageId ? { messageId: result.messageId } : {}),
+        ...(result.status === 'sent' ? { sentAt: result.at.toISOString() } : {}),
+        ...(result.status === 'not_sent' ? { reason: `ses_${result.event.toLowerCase()}` } : {}),
+        decidedAt: result.at.toISOString(),
+      },
+      at: result.at,
     });
   }
 
@@ -274,6 +380,7 @@ export class SendRecordRepository {
       ':deferred': 'deferred',
       ':released': 'released',
       ':claimed': 'claimed',
+      ':inDoubt': 'in_doubt',
       ':unknown': 'unknown',
       ...change.values,
     };

@@ -16,6 +16,9 @@ export interface SendSnapshot {
     readonly name?: string;
     readonly accountId?: string;
     readonly lastInboundAt?: string;
+    readonly lastTouchAt?: string;
+    readonly createdAt?: string;
+    readonly discovered?: boolean;
   };
   readonly state: SendingState;
   /** Rate-counter day items by `yyyy-MM-dd`, for the candidate dates asked for. */
@@ -89,6 +92,11 @@ export async function loadSendSnapshot(
             ...(typeof contact['lastInboundAt'] === 'string'
               ? { lastInboundAt: contact['lastInboundAt'] }
               : {}),
+            ...(typeof contact['lastTouchAt'] === 'string'
+              ? { lastTouchAt: contact['lastTouchAt'] }
+              : {}),
+            ...(typeof contact['createdAt'] === 'string' ? { createdAt: contact['createdAt'] } : {}),
+            ...(contact['discovered'] ? { discovered: true } : {}),
           },
         }
       : {}),

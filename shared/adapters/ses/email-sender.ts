@@ -19,48 +19,43 @@ export interface EmailSender {
   send(email: OutboundEmail): Promise<{ readonly messageId: string }>;
 }
 
-/** How a provider failure should be handled. */
-export type ProviderErrorKind =
-  /** Throttled or the provider failed (429, 5xx, network): retry with backoff. */
-  | 'retryable'
-  /** Refused for a reason retrying does not fix (auth, configuration, rejected content). */
-  | 'permanent';
+/**
+ * What a failed `SendEmail` call proves about the message (SES has no idempotency token, so only
+ * an answer that proves SES did not take the message makes a retry safe):
+ * - `not_accepted`: throttled (429, `TooManyRequests`, `Throttling`, `LimitExceeded`) or the
+ *   connection was refused or never resolved before the request was written — retry later;
+ * - `rejected`: a 4xx refusal (auth, unverified identity, missing configuration set, rejected
+ *   content, paused account) — SES did not take it and retrying will not change that;
+ * - `in_doubt`: no answer that proves either (timeout, reset, broken pipe, 5xx, anything
+ *   unexpected) — SES may have accepted it; never retried blindly.
+ */
+export type SendFailureKind = 'not_accepted' | 'rejected' | 'in_doubt';
 
-const RETRYABLE_NAMES = new Set([
+const THROTTLING_NAMES = new Set([
   'TooManyRequestsException',
   'ThrottlingException',
   'Throttling',
   'LimitExceededException',
-  'InternalServiceErrorException',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
 ]);
 
-/**
- * Classifies an SES (or network) error: throttling, 5xx and connection failures are retryable;
- * authentication, authorisation, unverified identities, missing configuration sets, rejected
- * messages and paused accounts are permanent (retrying them only burns quota).
- */
-export function classifyProviderError(error: unknown): ProviderErrorKind {
-  if (!(error instanceof Error)) return 'retryable';
+/** Network errors raised before any byte of the request reached SES. */
+const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH']);
+
+/** Classifies a failed `SendEmail` call (see {@link SendFailureKind}). */
+export function classifySendFailure(error: unknown): SendFailureKind {
+  if (!(error instanceof Error)) return 'in_doubt';
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const code = (error as { code?: unknown }).code;
-  if (RETRYABLE_NAMES.has(error.name) || (typeof code === 'string' && RETRYABLE_NAMES.has(code)))
-    return 'retryable';
-  if (status === 429 || (status !== undefined && status >= 500)) return 'retryable';
-  if (status !== undefined && status >= 400) return 'permanent';
-  const fault = (error as { $fault?: unknown }).$fault;
-  if (fault === 'client') return 'permanent';
-  // A server fault, or no answer at all (DNS, socket): retrying is safe.
-  return 'retryable';
+  if (THROTTLING_NAMES.has(error.name) || status === 429) return 'not_accepted';
+  if (
+    NOT_CONNECTED_CODES.has(error.name) ||
+    (typeof code === 'string' && NOT_CONNECTED_CODES.has(code))
+  )
+    return 'not_accepted';
+  if (status !== undefined && status >= 400 && status < 500) return 'rejected';
+  if (status === undefined && (error as { $fault?: unknown }).$fault === 'client')
+    return 'rejected';
+  return 'in_doubt';
 }
 
 /** Short name of a provider error for records and metrics (never its message, which may echo input). */
@@ -69,7 +64,10 @@ export function providerErrorCode(error: unknown): string {
   return error.name.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64) || 'Error';
 }
 
-/** Amazon SES v2 `SendEmail` with a configuration set (for bounce/complaint events). */
+/**
+ * Amazon SES v2 `SendEmail` with a configuration set (whose event stream settles in-doubt sends).
+ * Give it a client built with `maxAttempts: 1`: the sender is the only retry layer.
+ */
 export class SesEmailSender implements EmailSender {
   constructor(
     private readonly client: SESv2Client,
