@@ -1,24 +1,29 @@
-import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeliverabilityStats } from '../domain/deliverability.js';
 import {
   identityDateKey,
   type IdentityCounters,
   type IdentityWarmUpState,
 } from '../domain/sending-identity.js';
-import { identityPartition, keys, type ItemKey } from './keys.js';
-import { queryAll, ttlAfter, type TableContext } from './table-client.js';
+import { identityPartition, keys } from './keys.js';
+import { batchGetAll, queryAll, ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, oldItemOf } from './items.js';
-import type { FeedbackKind } from './rate-counter-repository.js';
+import {
+  RATE_ATTRIBUTES,
+  feedbackAttribute,
+  sumDeliverability,
+  type FeedbackKind,
+} from './rate-counter-repository.js';
 
 /** Identity day items are kept for 40 days, like the tenant rate counters. */
 const IDENTITY_DAY_RETENTION_MS = 40 * 86_400_000;
 
-/** Attribute names inside one identity `RATE#<yyyy-MM-dd>` item. */
+/**
+ * Attribute names inside one identity `RATE#<yyyy-MM-dd>` item: the tenant day item's `day`,
+ * `bounces`, `softBounces` and `complaints`, so both sum with `sumDeliverability`.
+ */
 export const IDENTITY_DAY_ATTRIBUTES = {
-  day: 'day',
-  bounces: 'bounces',
-  softBounces: 'softBounces',
-  complaints: 'complaints',
+  day: RATE_ATTRIBUTES.day,
 } as const;
 
 /** The outcome of {@link SendingIdentityRepository.reserve}. */
@@ -103,20 +108,12 @@ export class SendingIdentityRepository {
     const dateKey = identityDateKey(now);
     const dayKey = keys.identityDay(identity, dateKey);
     const warmUpKey = keys.identityWarmUp(identity);
-    const items = new Map<string, Record<string, unknown>>();
-    let pending: ItemKey[] = [dayKey, warmUpKey];
-    for (let round = 0; pending.length > 0; round += 1) {
-      if (round >= 5) throw new Error('BatchGetItem left keys unprocessed after 5 rounds');
-      const result = await this.ctx.doc.send(
-        new BatchGetCommand({
-          RequestItems: { [this.ctx.tableName]: { Keys: pending, ConsistentRead: true } },
-        }),
-      );
-      for (const item of result.Responses?.[this.ctx.tableName] ?? []) {
-        items.set(String(item['sk']), item);
-      }
-      pending = (result.UnprocessedKeys?.[this.ctx.tableName]?.Keys ?? []) as ItemKey[];
-    }
+    const items = new Map(
+      (await batchGetAll(this.ctx, [dayKey, warmUpKey], { consistentRead: true })).map((item) => [
+        String(item['sk']),
+        item,
+      ]),
+    );
     const warmUp = SendingIdentityRepository.warmUpOf(items.get(warmUpKey.sk));
     return {
       dateKey,
@@ -300,12 +297,7 @@ export class SendingIdentityRepository {
 
   /** Counts one bounce, soft bounce or complaint for the identity on the UTC day it arrived. */
   async recordFeedback(identity: string, kind: FeedbackKind, now: Date): Promise<void> {
-    const attribute =
-      kind === 'bounce'
-        ? IDENTITY_DAY_ATTRIBUTES.bounces
-        : kind === 'soft_bounce'
-          ? IDENTITY_DAY_ATTRIBUTES.softBounces
-          : IDENTITY_DAY_ATTRIBUTES.complaints;
+    const attribute = feedbackAttribute(kind);
     await this.ctx.doc.send(
       new UpdateCommand({
         TableName: this.ctx.tableName,
@@ -337,13 +329,6 @@ export class SendingIdentityRepository {
       },
       ConsistentRead: true,
     });
-    const sum = (name: string) =>
-      items.reduce((total, item) => total + (typeof item[name] === 'number' ? item[name] : 0), 0);
-    return {
-      sends: sum(IDENTITY_DAY_ATTRIBUTES.day),
-      bounces: sum(IDENTITY_DAY_ATTRIBUTES.bounces),
-      softBounces: sum(IDENTITY_DAY_ATTRIBUTES.softBounces),
-      complaints: sum(IDENTITY_DAY_ATTRIBUTES.complaints),
-    };
+    return sumDeliverability(items);
   }
 }

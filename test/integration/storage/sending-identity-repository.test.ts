@@ -81,6 +81,8 @@ describe('Storage: SendingIdentityRepository', () => {
       }),
     );
 
+    table.requestCounts.clear();
+
     // Act
     const outcomes = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
@@ -93,6 +95,9 @@ describe('Storage: SendingIdentityRepository', () => {
     expect(cap).toEqual({ perDay: 10, reason: 'identity_warm_up_cap' });
     expect(outcomes.filter((outcome) => outcome.kind === 'reserved')).toHaveLength(10);
     expect(outcomes.filter((outcome) => outcome.kind === 'identity_refused')).toHaveLength(30);
+    // One conditional UpdateItem per identity reservation, one per tenant reservation it let through.
+    expect(table.requestCounts.get('UpdateItemCommand')).toBe(40 + 10);
+    expect(table.requestCounts.get('TransactWriteItemsCommand')).toBeUndefined();
     const tenantDays = await Promise.all(
       tenants.map(async (tenantId) => (await rates.getDay(tenantId, '2026-01-05'))?.['day'] ?? 0),
     );
