@@ -1,8 +1,10 @@
 import { ValidationError } from '../errors.js';
+import { assertSendingIdentity } from '../domain/sending-identity.js';
 
 /**
  * Every partition/sort/GSI key pattern of the single table (DESIGN.md section 4) lives here, so no
- * repository builds a key by hand. Every tenant-owned key starts with `TENANT#<id>`.
+ * repository builds a key by hand. Every tenant-owned key starts with `TENANT#<id>`; the only
+ * shared items are a sending identity's (`IDENTITY#<domain>`), which several tenants write.
  */
 
 /** A primary key of the table. */
@@ -40,6 +42,21 @@ function assertEntityId(field: string, id: string): void {
 export function tenantPartition(tenantId: string): string {
   assertTenantId(tenantId);
   return `TENANT#${tenantId}`;
+}
+
+/**
+ * The partition of one sending identity (a From domain, lower-cased): its UTC day counters and
+ * warm-up ladder. Not tenant-owned: every tenant sending from the domain reads and writes it.
+ */
+export function identityPartition(identity: string): string {
+  assertSendingIdentity(identity);
+  return `IDENTITY#${identity}`;
+}
+
+function assertDateKey(field: string, date: string): void {
+  if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    throw new ValidationError(field, `expected yyyy-MM-dd, got ${JSON.stringify(date)}`);
+  }
 }
 
 /** Sort-key prefixes, for queries that read one kind of item in a tenant's partition. */
@@ -192,13 +209,21 @@ export const keys = {
   },
   /** One tenant-local day of send rate counters (hour, day, domain-hour, month-to-date): `RATE#<yyyy-MM-dd>`. */
   rateCounters(tenantId: string, localDate: string): ItemKey {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(localDate)) {
-      throw new ValidationError(
-        'localDate',
-        `expected yyyy-MM-dd, got ${JSON.stringify(localDate)}`,
-      );
-    }
+    assertDateKey('localDate', localDate);
     return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.rate}${localDate}` };
+  },
+  /**
+   * One UTC day of a sending identity's counters (sends, bounces, complaints from every tenant on
+   * the domain): `IDENTITY#<domain>` / `RATE#<yyyy-MM-dd>`. The sort key repeats the tenant
+   * counters' pattern, so a batch read mixing both must tell them apart by `pk`.
+   */
+  identityDay(identity: string, utcDate: string): ItemKey {
+    assertDateKey('utcDate', utcDate);
+    return { pk: identityPartition(identity), sk: `${SK_PREFIX.rate}${utcDate}` };
+  },
+  /** A sending identity's warm-up ladder state: `IDENTITY#<domain>` / `WARMUP`. */
+  identityWarmUp(identity: string): ItemKey {
+    return { pk: identityPartition(identity), sk: 'WARMUP' };
   },
   /** The tenant's sending state: pause, warm-up phase, provider circuit, recent deliverability. */
   sendingState(tenantId: string): ItemKey {

@@ -257,12 +257,7 @@ export class RateCounterRepository {
     kind: FeedbackKind,
     now: Date,
   ): Promise<void> {
-    const attribute =
-      kind === 'bounce'
-        ? RATE_ATTRIBUTES.bounces
-        : kind === 'soft_bounce'
-          ? RATE_ATTRIBUTES.softBounces
-          : RATE_ATTRIBUTES.complaints;
+    const attribute = feedbackAttribute(kind);
     await this.ctx.doc.send(
       new UpdateCommand({
         TableName: this.ctx.tableName,
@@ -289,14 +284,7 @@ export class RateCounterRepository {
       keys.rateCounters(tenantId, toDate).sk,
       { consistentRead: true },
     );
-    const sum = (name: string) =>
-      items.reduce((total, item) => total + (typeof item[name] === 'number' ? item[name] : 0), 0);
-    return {
-      sends: sum(RATE_ATTRIBUTES.day),
-      bounces: sum(RATE_ATTRIBUTES.bounces),
-      softBounces: sum(RATE_ATTRIBUTES.softBounces),
-      complaints: sum(RATE_ATTRIBUTES.complaints),
-    };
+    return sumDeliverability(items);
   }
 
   /** One day item as stored, or undefined. */
@@ -310,6 +298,27 @@ export class RateCounterRepository {
     );
     return result.Item;
   }
+}
+
+/** The day-item attribute one kind of delivery feedback is counted in. */
+export function feedbackAttribute(kind: FeedbackKind): string {
+  return kind === 'bounce'
+    ? RATE_ATTRIBUTES.bounces
+    : kind === 'soft_bounce'
+      ? RATE_ATTRIBUTES.softBounces
+      : RATE_ATTRIBUTES.complaints;
+}
+
+/** Sends, bounces and complaints summed over day items (tenant or identity: same attributes). */
+export function sumDeliverability(items: readonly Record<string, unknown>[]): DeliverabilityStats {
+  const sum = (name: string) =>
+    items.reduce((total, item) => total + (typeof item[name] === 'number' ? item[name] : 0), 0);
+  return {
+    sends: sum(RATE_ATTRIBUTES.day),
+    bounces: sum(RATE_ATTRIBUTES.bounces),
+    softBounces: sum(RATE_ATTRIBUTES.softBounces),
+    complaints: sum(RATE_ATTRIBUTES.complaints),
+  };
 }
 
 /** The month before `yyyy-MM`, as `yyyy-MM`. */

@@ -1,10 +1,11 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { tenantPartition } from './keys.js';
+import { tenantPartition, type ItemKey } from './keys.js';
 import type { Clock } from '../clock.js';
 import { ValidationError } from '../errors.js';
 
@@ -97,6 +98,35 @@ export async function queryAll(
     items.push(...(result.Items ?? []));
     startKey = result.LastEvaluatedKey;
   } while (startKey);
+  return items;
+}
+
+/**
+ * Reads up to 100 items by key with `BatchGetItem`, re-asking for unprocessed keys (at most 5
+ * rounds, then throws). Returns the items found, in no particular order.
+ */
+export async function batchGetAll(
+  ctx: Pick<TableContext, 'doc' | 'tableName'>,
+  wanted: readonly ItemKey[],
+  options: { consistentRead?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let pending: ItemKey[] = [...wanted];
+  for (let round = 0; pending.length > 0; round += 1) {
+    if (round >= 5) throw new Error('BatchGetItem left keys unprocessed after 5 rounds');
+    const result = await ctx.doc.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [ctx.tableName]: {
+            Keys: pending,
+            ...(options.consistentRead ? { ConsistentRead: true } : {}),
+          },
+        },
+      }),
+    );
+    items.push(...(result.Responses?.[ctx.tableName] ?? []));
+    pending = (result.UnprocessedKeys?.[ctx.tableName]?.Keys ?? []) as ItemKey[];
+  }
   return items;
 }
 

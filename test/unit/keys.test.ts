@@ -49,6 +49,30 @@ describe('Storage: keys', () => {
     expect(() => keys.run('acme', '2026-01-05')).toThrow(/^hourKey: /);
   });
 
+  it("keeps a sending identity's items in one shared IDENTITY# partition, outside every tenant's", () => {
+    const day = keys.identityDay('mail.northwind.example', '2026-01-05');
+    const ladder = keys.identityWarmUp('mail.northwind.example');
+
+    expect(day).toEqual({ pk: 'IDENTITY#mail.northwind.example', sk: 'RATE#2026-01-05' });
+    expect(ladder).toEqual({ pk: 'IDENTITY#mail.northwind.example', sk: 'WARMUP' });
+    expect(() => tenantIdFromKey(day.pk)).toThrow(/^key: /);
+  });
+
+  it.each([
+    { case: 'upper case', identity: 'Northwind.example' },
+    { case: 'an address', identity: 'agent@northwind.example' },
+    { case: 'a hash', identity: 'a#b.example' },
+    { case: 'an empty label', identity: 'northwind..example' },
+    { case: 'a label starting with -', identity: '-northwind.example' },
+    { case: 'too long', identity: `${'a'.repeat(63)}.`.repeat(4) + 'example' },
+  ])('refuses a sending identity with $case, naming the field', ({ identity }) => {
+    expect(() => keys.identityWarmUp(identity)).toThrow(/^sendingIdentity: /);
+  });
+
+  it('refuses an identity day that is not yyyy-MM-dd, naming the field', () => {
+    expect(() => keys.identityDay('northwind.example', '20260105')).toThrow(/^utcDate: /);
+  });
+
   it('orders the contact due index chronologically', () => {
     const early = keys.contactDueIndex('acme', 'z', '2026-01-01T00:00:00.000Z').gsi1sk;
     const late = keys.contactDueIndex('acme', 'a', '2026-01-02T00:00:00.000Z').gsi1sk;
