@@ -4,7 +4,8 @@ import { seededRandom } from '../shared/ids.js';
 import { KillSwitch } from '../shared/adapters/parameters/kill-switch.js';
 import { MemoryParameterStore } from '../shared/adapters/parameters/parameter-store.js';
 import { SqsMessageQueue } from '../shared/adapters/queue/message-queue.js';
-import { sendIdempotencyKey, type SendRequest } from '../shared/domain/send-request.js';
+import type { SendRequest } from '../shared/domain/send-request.js';
+import { actionTouchKey } from '../shared/domain/touch.js';
 import { TenantRepository } from '../shared/storage/tenant-repository.js';
 import { startLocalStack } from '../infra/local/local-stack.js';
 import { LOCAL_KILL_SWITCH_PARAMETER, MetricTally } from '../infra/local/local-runtime.js';
@@ -75,7 +76,7 @@ export async function benchSending(
       const request: SendRequest = {
         version: 1,
         tenantId,
-        idempotencyKey: sendIdempotencyKey(tenantId, `card-${i}`),
+        idempotencyKey: actionTouchKey(tenantId, 'send_email', `card-${i}`),
         to: `person${i}@company${i % 50}.example`,
         template: 'check_in',
         cardId: `card-${i}`,

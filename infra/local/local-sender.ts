@@ -16,6 +16,16 @@ import { createSenderHandler, type SenderHandler } from '../../shared/sending/se
 import { SigningKey } from '../../shared/sending/unsubscribe-token.js';
 import { LOCAL_KILL_SWITCH_PARAMETER, localObservability } from './local-runtime.js';
 import { SendQueueDrain, VirtualDelayQueue } from './send-queue-drain.js';
+import { LocalSesEventStream } from './ses-event-stream.js';
+import { SesFeedbackProcessor } from '../../shared/sending/ses-feedback.js';
+import { eventReconciler } from '../../shared/sending/stages/reconcile.js';
+import { sendingIdentityLimiter } from '../../shared/sending/stages/identity-limiter.js';
+import { SendingIdentityRepository } from '../../shared/storage/sending-identity-repository.js';
+import { TenantRepository } from '../../shared/storage/tenant-repository.js';
+import { SuppressionRepository } from '../../shared/storage/suppression-repository.js';
+import { OutcomeRepository } from '../../shared/storage/outcome-repository.js';
+import { RateCounterRepository } from '../../shared/storage/rate-counter-repository.js';
+import { SendingStateRepository } from '../../shared/storage/sending-state-repository.js';
 
 /** The From address of local mail. */
 export const LOCAL_FROM_ADDRESS = 'agent@sender.local.example';
@@ -43,8 +53,13 @@ export interface LocalSenderOptions {
   /** @default a random key for this process */
   readonly signingKey?: SigningKey;
   readonly internalAllowList?: SenderPorts['internalAllowList'];
-  /** Replaces the SES adapter (failure injection in tests). */
+  /** Replaces the SES adapter (a sender that fails before SES sees the message). */
   readonly emailSender?: EmailSender;
+  /**
+   * Wraps the sender after the event stream (fault injection): a fault thrown here happens after
+   * SES accepted the message, so its events still settle the send.
+   */
+  readonly afterAcceptance?: (sender: EmailSender) => EmailSender;
   readonly claimTtlMs?: number;
 }
 
@@ -58,6 +73,10 @@ export interface LocalSender {
   /** The event source mapping stand-in. */
   readonly drain: SendQueueDrain;
   readonly signingKey: SigningKey;
+  /** The emulated configuration-set event stream (Send, Delivery), flushed after every batch. */
+  readonly events: LocalSesEventStream;
+  /** The SES event processor the stream feeds (the ses-feedback Lambda's logic). */
+  readonly feedback: SesFeedbackProcessor;
 }
 
 /**
@@ -70,15 +89,33 @@ export function createLocalSender(options: LocalSenderOptions): LocalSender {
   const delays = new VirtualDelayQueue(options.sqs, options.queueUrl, clock);
   const signingKey = options.signingKey ?? new SigningKey(randomBytes(32));
   const observability = options.observability ?? localObservability('sender');
+  const table = { doc: options.doc, tableName: options.tableName, clock };
+  const metric = options.metric ?? (() => undefined);
+  const events = new LocalSesEventStream(
+    options.emailSender ?? new SesEmailSender(options.ses, 'local-configuration-set'),
+    clock,
+  );
+  const feedback = new SesFeedbackProcessor({
+    clock,
+    tenants: new TenantRepository(table),
+    suppressions: new SuppressionRepository(table),
+    outcomes: new OutcomeRepository(table),
+    rates: new RateCounterRepository(table),
+    states: new SendingStateRepository(table),
+    reconciler: eventReconciler(table, metric, observability.logger),
+    metric,
+    logger: observability.logger,
+  });
   const processor = new SendProcessor({
     clock,
     random: options.random ?? Math.random,
-    table: { doc: options.doc, tableName: options.tableName, clock },
+    table,
+    identity: sendingIdentityLimiter(new SendingIdentityRepository(table)),
     killSwitch: new KillSwitch(options.parameters, LOCAL_KILL_SWITCH_PARAMETER),
     emailSendDisabled: options.emailSendDisabled ?? (() => false),
     deploymentMode: options.sendMode,
     internalAllowList: options.internalAllowList ?? { domains: [], addresses: [] },
-    emailSender: options.emailSender ?? new SesEmailSender(options.ses, 'local-configuration-set'),
+    emailSender: options.afterAcceptance ? options.afterAcceptance(events) : events,
     sendQueue: delays,
     deadLetters: new SqsDeadLetterSink(options.sqs, options.deadLetterQueueUrl),
     signingKey,
@@ -86,7 +123,7 @@ export function createLocalSender(options: LocalSenderOptions): LocalSender {
     fromAddress: LOCAL_FROM_ADDRESS,
     claimTtlMs: options.claimTtlMs ?? 300_000,
     maxReceiveCount: QUEUE_DEFINITIONS.send.maxReceiveCount,
-    metric: options.metric ?? (() => undefined),
+    metric,
     logger: observability.logger,
   });
   const handler = createSenderHandler({ processor, observability });
@@ -97,6 +134,9 @@ export function createLocalSender(options: LocalSenderOptions): LocalSender {
     delays,
     clock,
     visibilityTimeoutSeconds: QUEUE_DEFINITIONS.send.visibilityTimeoutSeconds,
+    afterBatch: async () => {
+      await events.flush(feedback);
+    },
   });
-  return { processor, handler, delays, drain, signingKey };
+  return { processor, handler, delays, drain, signingKey, events, feedback };
 }

@@ -92,6 +92,8 @@ export interface SendQueueDrainOptions {
   readonly visibilityTimeoutSeconds: number;
   /** Records per handler invocation (the event source's batch size). @default 10 */
   readonly batchSize?: number;
+  /** Runs after every handler invocation (e.g. delivering the SES events it caused). */
+  readonly afterBatch?: () => Promise<void>;
 }
 
 /** Counts of one drain. */
@@ -123,6 +125,7 @@ export class SendQueueDrain {
       const messages = await this.receive();
       if (messages.length === 0) break;
       const response = await this.options.handler(toEvent(messages), this.context());
+      await this.options.afterBatch?.();
       invocations += 1;
       delivered += messages.length;
       const failedIds = new Set(response.batchItemFailures.map((item) => item.itemIdentifier));

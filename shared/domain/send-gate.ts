@@ -167,7 +167,7 @@ export type DeferReason =
   | 'domain_hourly_cap'
   | 'min_delay';
 
-/** The gate's answer. `warmUpUpdate`, when present, is ladder state the caller should store. */
+/** The gate's answer. */
 export type SendDecision = (
   | {
       readonly kind: 'stopped';
@@ -214,7 +214,7 @@ export type SendDecision = (
       readonly limits: SendLimits;
       readonly window: CounterWindow;
     }
-) & { readonly warmUpUpdate?: WarmUpState };
+);
 
 /**
  * The mode that applies to a tenant: its own `sendMode` when set, but never further up the
@@ -367,7 +367,21 @@ export function reserveCounters(
 }
 
 
-function jitterMs(input: SendGateInput): number {
+/**
+ * When a deferred send is due again: the first instant in the tenant's sending window at or after
+ * `freesAt`, plus up to `jitterSeconds` of random delay so deferred sends spread out.
+ */
+export function deferralDueAt(
+  input: Pick<SendGateInput, 'random' | 'tenant'>,
+  freesAt: Date,
+): Date {
+  return new Date(
+    nextWindowOpening(freesAt, input.tenant.timeZone, input.tenant.sending.window).getTime() +
+      jitterMs(input),
+  );
+}
+
+function jitterMs(input: Pick<SendGateInput, 'random' | 'tenant'>): number {
   const random = Math.min(Math.max(input.random, 0), 0.999_999);
   return Math.floor(random * input.tenant.sending.jitterSeconds * 1_000);
 }
@@ -452,27 +466,17 @@ export function decideSend(input: SendGateInput): SendDecision {
     }
   }
 
-  // 6. Window, circuit, caps.
-  const warmUp = warmUpStatus(
-    tenant.sending.warmUp,
-    input.state.warmUp,
-    input.state.deliverability,
-    now,
-  );
-  const withWarmUp = <T extends object>(decision: T) =>
-    warmUp.update ? { ...decision, warmUpUpdate: warmUp.update } : decision;
+  // 6. Window, circuit, caps. (The warm-up ladder belongs to the sending identity, which every
+  // tenant on one From domain shares: the caller reserves it; see shared/domain/sending-identity.ts.)
   const window = tenant.sending.window;
-  const defer = (reason: DeferReason, freesAt: Date, detail: string): SendDecision =>
-    withWarmUp({
-      kind: 'deferred' as const,
-      step: 6 as const,
-      reason,
-      dueAt: new Date(
-        nextWindowOpening(freesAt, tenant.timeZone, window).getTime() + jitterMs(input),
-      ),
-      detail,
-      mode,
-    });
+  const defer = (reason: DeferReason, freesAt: Date, detail: string): SendDecision => ({
+    kind: 'deferred' as const,
+    step: 6 as const,
+    reason,
+    dueAt: deferralDueAt(input, freesAt),
+    detail,
+    mode,
+  });
 
   if (nextWindowOpening(now, tenant.timeZone, window).getTime() !== now.getTime()) {
     return defer(
@@ -488,17 +492,17 @@ export function decideSend(input: SendGateInput): SendDecision {
       `provider circuit open until ${input.state.circuit?.openUntil}`,
     );
   }
-  const limits = resolveLimits(tenant.tier, tenant.sending.caps, mode, warmUp.cap);
+  const limits = resolveLimits(tenant.tier, tenant.sending.caps, mode);
   const exceeded = exceededCap(input.counters, limits, now, tenant.timeZone);
   if (exceeded) return defer(exceeded.reason, exceeded.freesAt, exceeded.detail);
 
-  return withWarmUp({
+  return {
     kind: 'send' as const,
     step: 7 as const,
     mode,
     limits,
     window: counterWindow(now, tenant.timeZone, email),
-  });
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { SendMode } from '../domain/send-mode.js';
 import {
   counterWindow,
   decideSend,
+  deferralDueAt,
   type CounterWindow,
   type SendDecision,
   type SendGateInput,
@@ -236,13 +237,6 @@ export class SendProcessor {
       base = await this.rates.carryForward(request.tenantId, window);
       decision = decide(dayItem);
     }
-    if (decision.warmUpUpdate) {
-      await this.states.setWarmUp(
-        request.tenantId,
-        decision.warmUpUpdate,
-        snapshot.state.warmUp?.phase,
-      );
-    }
     if (decision.kind !== 'send') return this.recordDecision(request, email, decision, now);
 
     const reserved = await reserveAndClaim(
@@ -256,7 +250,13 @@ export class SendProcessor {
       {
         request,
         email,
-        fromAddress: fromAddressOf(tenant, this.ports.fromAddress),
+        identity: {
+          fromAddress: fromAddressOf(tenant, this.ports.fromAddress),
+          tenantWarmUp: resolveSendingSettings(tenant.sending).warmUp,
+          deliverability: snapshot.state.deliverability,
+        },
+        dueAfter: (freesAt) =>
+          deferralDueAt(this.gateInput(send, killSwitch, dayItem, base, window, now), freesAt),
         window,
         limits: decision.limits,
         base,

@@ -13,6 +13,8 @@ import { SqsDeadLetterSink } from '../adapters/queue/sqs-dead-letter-sink.js';
 import { SesEmailSender } from '../adapters/ses/email-sender.js';
 import { powertoolsMetricSink, type Observability } from '../observability/observability.js';
 import { SendProcessor } from './send-processor.js';
+import { sendingIdentityLimiter } from './stages/identity-limiter.js';
+import { SendingIdentityRepository } from '../storage/sending-identity-repository.js';
 import { emailSendDisabledFrom, loadSenderConfig } from './sender-config.js';
 import { loadSigningKey } from './signing-key-source.js';
 import { cachedKillSwitch } from './cached-kill-switch.js';
@@ -58,10 +60,12 @@ export async function senderFromEnvironment(
     secrets: tracer.captureAWSv3Client(new SecretsManagerClient({ region })),
   });
   const clock = new SystemClock();
+  const table = { doc, tableName: config.tableName, clock };
   return new SendProcessor({
     clock,
     random: Math.random,
-    table: { doc, tableName: config.tableName, clock },
+    table,
+    identity: sendingIdentityLimiter(new SendingIdentityRepository(table)),
     killSwitch: cachedKillSwitch(
       new KillSwitch(
         new SsmParameterStore(tracer.captureAWSv3Client(new SSMClient({ region }))),

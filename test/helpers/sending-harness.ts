@@ -10,7 +10,8 @@ import { KillSwitch } from '../../shared/adapters/parameters/kill-switch.js';
 import { MemoryParameterStore } from '../../shared/adapters/parameters/parameter-store.js';
 import type { EmailSender } from '../../shared/adapters/ses/email-sender.js';
 import type { SendMode } from '../../shared/domain/send-mode.js';
-import { sendIdempotencyKey, type SendRequest } from '../../shared/domain/send-request.js';
+import type { SendRequest } from '../../shared/domain/send-request.js';
+import { actionTouchKey } from '../../shared/domain/touch.js';
 import type { TenantSettingsInput } from '../../shared/domain/tenant.js';
 import { SqsMessageQueue } from '../../shared/adapters/queue/message-queue.js';
 import { OutcomeRepository } from '../../shared/storage/outcome-repository.js';
@@ -147,7 +148,7 @@ export async function createSendingHarness(
       return {
         version: 1,
         tenantId,
-        idempotencyKey: sendIdempotencyKey(tenantId, cardId),
+        idempotencyKey: actionTouchKey(tenantId, 'send_email', cardId),
         to,
         template: 'check_in',
         cardId,

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { DeliverabilityStats } from '../../domain/deliverability.js';
+import type { SendingSettings } from '../../domain/sending-settings.js';
 import type { CounterWindow, SendDecision, SendLimits } from '../../domain/send-gate.js';
 import type { CounterBase, RateCounterRepository } from '../../storage/rate-counter-repository.js';
 import type { SendRecord, SendRecordRepository } from '../../storage/send-record-repository.js';
 import { CONTENTION_RETRY_MS, RESERVE_ATTEMPTS } from '../send-lifecycle.js';
 import type { QueuedSend } from '../queued-send.js';
 import { subjectOf } from './record.js';
+import { reserveWithIdentity } from '../identity-reservation.js';
 
 /**
  * The sending identity's (From domain's) own limit, reserved before the tenant's counters so N
@@ -12,10 +15,7 @@ import { subjectOf } from './record.js';
  */
 export interface IdentityLimiter {
   /** Counts one send on the identity, or says when it has room again. */
-  reserve(
-    fromAddress: string,
-    now: Date,
-  ): Promise<
+  reserve(input: IdentityReservation): Promise<
     | { readonly reserved: true; readonly release: () => Promise<void> }
     | {
         readonly reserved: false;
@@ -24,6 +24,16 @@ export interface IdentityLimiter {
         readonly freesAt: Date;
       }
   >;
+}
+
+/** One send's claim on its sending identity. */
+export interface IdentityReservation {
+  readonly fromAddress: string;
+  /** The sending tenant's warm-up setting (its first send starts the identity's ladder). */
+  readonly tenantWarmUp: SendingSettings['warmUp'];
+  /** Recent rates the ladder holds on. */
+  readonly deliverability: DeliverabilityStats | undefined;
+  readonly now: Date;
 }
 
 /** What reserve + claim works through. */
@@ -72,61 +82,47 @@ export async function reserveAndClaim(
   input: {
     readonly request: QueuedSend;
     readonly email: string;
-    readonly fromAddress: string;
+    readonly identity: Omit<IdentityReservation, 'now'>;
     readonly window: CounterWindow;
     readonly limits: SendLimits;
     readonly base: CounterBase | undefined;
     readonly now: Date;
+    /** When a send deferred until `freesAt` is due (the tenant's sending window, jitter). */
+    readonly dueAfter: (freesAt: Date) => Date;
     /** Re-runs the gate on a counter item that changed under the reservation. */
     readonly redecide: (item: Record<string, unknown> | undefined) => SendDecision;
   },
 ): Promise<ReserveResult> {
   const { request, window, now } = input;
-  const identity = ports.identity ? await ports.identity.reserve(input.fromAddress, now) : undefined;
-  if (identity && !identity.reserved) {
-    return {
-      kind: 'deferred',
-      reason: identity.reason,
-      detail: identity.detail,
-      dueAt: identity.freesAt,
-    };
+  const noIdentityLimit = { reserved: true as const, release: async () => undefined };
+  const reservation = await reserveWithIdentity({
+    reserveIdentity: async () =>
+      ports.identity ? ports.identity.reserve({ ...input.identity, now }) : noIdentityLimit,
+    reserveTenant: () => reserveTenant(ports, input),
+    releaseIdentity: async (held) => {
+      await held.release();
+      return true;
+    },
+  });
+  if (reservation.kind === 'identity_refused') {
+    const refused = reservation.identity;
+    return refused.reserved
+      ? { kind: 'lost_race', existing: undefined }
+      : {
+          kind: 'deferred',
+          reason: refused.reason,
+          detail: refused.detail,
+          dueAt: input.dueAfter(refused.freesAt),
+        };
   }
-  const releaseIdentity = async () => {
-    if (identity?.reserved) await identity.release();
-  };
-
-  let limits = input.limits;
-  for (let attempt = 1; ; attempt += 1) {
-    const reserved = await ports.rates.reserve(
-      request.tenantId,
-      window,
-      limits,
-      now,
-      input.base ?? { month: 0 },
-    );
-    if (reserved.reserved) break;
-    const again = input.redecide(reserved.current);
-    if (again.kind !== 'send') {
-      await releaseIdentity();
-      return { kind: 'decided', decision: again };
-    }
-    if (attempt >= RESERVE_ATTEMPTS) {
-      await releaseIdentity();
-      return {
-        kind: 'deferred',
-        reason: 'counter_contention',
-        detail:
-          'the counter item changed under every attempt (or its day was sealed); retrying shortly',
-        dueAt: new Date(
-          now.getTime() + CONTENTION_RETRY_MS + Math.floor(ports.random() * CONTENTION_RETRY_MS),
-        ),
-      };
-    }
-    limits = again.limits;
+  if (reservation.kind === 'tenant_refused') {
+    const { tenant } = reservation;
+    return tenant.reserved ? { kind: 'lost_race', existing: undefined } : tenant.answer;
   }
+  const held = reservation.identity;
   const release = async () => {
     await ports.rates.release(request.tenantId, window);
-    await releaseIdentity();
+    await held.release();
   };
 
   const token = randomUUID();
@@ -140,4 +136,46 @@ export async function reserveAndClaim(
     return { kind: 'lost_race', existing: claim.existing };
   }
   return { kind: 'claimed', token, record: claim.record, release };
+}
+
+/** The tenant's counters, re-deciding on what a refused reservation found, up to three times. */
+async function reserveTenant(
+  ports: ReservePorts,
+  input: Parameters<typeof reserveAndClaim>[1],
+): Promise<
+  | { readonly reserved: true }
+  | { readonly reserved: false; readonly answer: Exclude<ReserveResult, { kind: 'claimed' }> }
+> {
+  let limits = input.limits;
+  for (let attempt = 1; ; attempt += 1) {
+    const reserved = await ports.rates.reserve(
+      input.request.tenantId,
+      input.window,
+      limits,
+      input.now,
+      input.base ?? { month: 0 },
+    );
+    if (reserved.reserved) return { reserved: true };
+    const again = input.redecide(reserved.current);
+    if (again.kind !== 'send') {
+      return { reserved: false, answer: { kind: 'decided', decision: again } };
+    }
+    if (attempt >= RESERVE_ATTEMPTS) {
+      return {
+        reserved: false,
+        answer: {
+          kind: 'deferred',
+          reason: 'counter_contention',
+          detail:
+            'the counter item changed under every attempt (or its day was sealed); retrying shortly',
+          dueAt: new Date(
+            input.now.getTime() +
+              CONTENTION_RETRY_MS +
+              Math.floor(ports.random() * CONTENTION_RETRY_MS),
+          ),
+        },
+      };
+    }
+    limits = again.limits;
+  }
 }

@@ -7,6 +7,7 @@ import {
 } from '../../../shared/adapters/ses/email-sender.js';
 import type { StoredOutcome } from '../../../shared/domain/outcomes.js';
 import { SENDER_METRICS } from '../../../shared/sending/send-processor.js';
+import { METRIC_NAMES } from '../../../shared/observability/metric-names.js';
 import { createSendingHarness, type SendingHarness } from '../../helpers/sending-harness.js';
 
 let harness: SendingHarness | undefined;
@@ -178,7 +179,7 @@ describe('Function: sender (provider failures)', () => {
 });
 
 describe('Function: sender (claims)', () => {
-  it('re-checks a key claimed by a live sender when the claim expires, then resolves it to unknown without sending', async () => {
+  it('re-checks a key claimed by a live sender when the claim expires, then puts it in doubt and, with no SES event, resolves it to unknown without sending', async () => {
     // Prepare: another sender claimed the key at 15:00 and died.
     const h = (harness = await createSendingHarness());
     await h.seedTenant('acme');
@@ -209,22 +210,24 @@ describe('Function: sender (claims)', () => {
       reason: 'claim_expired',
     });
     expect(sendResults(await h.outcomes('acme')).map((o) => [o.status, o.reason])).toEqual([
-      ['failed', 'claim_expired:outcome_unknown'],
+      ['unknown', 'outcome_unknown'],
     ]);
-    expect(h.metrics.counts.get(SENDER_METRICS.claimsExpired)).toBe(1);
+    expect(h.metrics.counts.get(METRIC_NAMES.sendsInDoubt)).toBe(1);
+    expect(h.metrics.counts.get(METRIC_NAMES.sendsUnknown)).toBe(1);
   });
 
-  it('still records the send of a slow holder whose claim was resolved to unknown', async () => {
+  it('still records the send of a slow holder whose expired claim went in doubt', async () => {
     // Prepare
     const h = (harness = await createSendingHarness());
     const subject = { idempotencyKey: 'acme:card-9', to: 'dana@lakeshore.example' };
     const at = h.table.clock.now();
     await h.repos.records.claim('acme', subject, { token: 'slow', at, ttlMs: 60_000 });
-    await h.repos.records.resolveExpiredClaim(
+    await h.repos.records.doubtExpiredClaim(
       'acme',
       subject.idempotencyKey,
       'slow',
       new Date(at.getTime() + 61_000),
+      new Date(at.getTime() + 1_861_000),
     );
 
     // Act

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredOutcome } from '../../../shared/domain/outcomes.js';
+import { eventReconciler } from '../../../shared/sending/stages/reconcile.js';
 import { SesFeedbackProcessor } from '../../../shared/sending/ses-feedback.js';
 import { createUnsubscribeHandler } from '../../../shared/sending/unsubscribe-handler.js';
 import { signUnsubscribeToken } from '../../../shared/sending/unsubscribe-token.js';
@@ -101,6 +102,7 @@ describe('Function: sender (guards re-checked at send time)', () => {
       outcomes: h.repos.outcomes,
       rates: h.repos.rates,
       states: h.repos.states,
+      reconciler: eventReconciler(h.table, () => undefined, observability.logger),
       metric: () => undefined,
       logger: observability.logger,
     }).handle({

@@ -1,3 +1,4 @@
+import { eventReconciler } from '../../../shared/sending/stages/reconcile.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   SesFeedbackProcessor,
@@ -21,6 +22,7 @@ function feedbackProcessor(h: SendingHarness): SesFeedbackProcessor {
     outcomes: h.repos.outcomes,
     rates: h.repos.rates,
     states: h.repos.states,
+    reconciler: eventReconciler(h.table, h.metrics.sink, localObservability('ses-feedback').logger),
     metric: h.metrics.sink,
     logger: localObservability('ses-feedback').logger,
   });

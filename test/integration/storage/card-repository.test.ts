@@ -27,7 +27,7 @@ describe('Storage: CardRepository', () => {
     await table.dispose();
   });
 
-  it('creates a planned card numbered within its run', async () => {
+  it('creates a planned card whose id is derived from what it is about', async () => {
     // Act
     const created = await cards.create('create', RUN, 7, followUp('c-1'));
 
@@ -37,7 +37,7 @@ describe('Storage: CardRepository', () => {
     expect(card).toEqual({
       ...followUp('c-1'),
       tenantId: 'create',
-      cardId: '2026010509-0007',
+      cardId: 'follow_up:c-1:due',
       hourKey: RUN.hourKey,
       sequence: 7,
       runId: RUN.runId,
@@ -50,13 +50,19 @@ describe('Storage: CardRepository', () => {
     expect(card).not.toHaveProperty('ttl');
   });
 
-  it('does not overwrite a card when a retried plan creates the same sequence again', async () => {
-    // Prepare
+  it('creates no second card when a retried plan proposes the same touch at another position', async () => {
+    // Prepare: the first plan put c-original first; a retried plan saw a new order arrive first.
     await cards.create('retry', RUN, 0, followUp('c-original'));
     table.clock.advance({ minutes: 1 });
 
     // Act
-    const second = await cards.create(
+    const shifted = await cards.create(
+      'retry',
+      { hourKey: RUN.hourKey, runId: 'run-retry' },
+      1,
+      followUp('c-original'),
+    );
+    const other = await cards.create(
       'retry',
       { hourKey: RUN.hourKey, runId: 'run-retry' },
       0,
@@ -64,10 +70,12 @@ describe('Storage: CardRepository', () => {
     );
 
     // Assess
-    expect(second).toBe(false);
+    expect([shifted, other]).toEqual([false, true]);
     const stored = await cards.listForRun('retry', RUN.hourKey);
-    expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ runId: RUN.runId, target: { contactId: 'c-original' } });
+    expect(stored.map((card) => [card.cardId, card.runId])).toEqual([
+      ['follow_up:c-original:due', RUN.runId],
+      ['follow_up:c-other:due', 'run-retry'],
+    ]);
   });
 
   it('moves a card planned → executing → done, recording history and details', async () => {
@@ -113,7 +121,7 @@ describe('Storage: CardRepository', () => {
 
     const blocked = await cards.transition(
       'blocked',
-      { hourKey: RUN.hourKey, sequence: 0, cardId: '2026010509-0000' },
+      { hourKey: RUN.hourKey, cardId: 'follow_up:c-1:due' },
       'planned',
       'blocked',
       { decision: { allowed: false, rule: 'do_not_contact', violationType: 'do_not_contact' } },
@@ -142,7 +150,7 @@ describe('Storage: CardRepository', () => {
     await expect(attempt).rejects.toBeInstanceOf(CardTransitionError);
     await expect(attempt).rejects.toMatchObject({
       code: 'CARD_TRANSITION_REFUSED',
-      message: expect.stringContaining('Card 2026010509-0000 cannot go executing → done'),
+      message: expect.stringContaining('Card follow_up:c-1:due cannot go executing → done'),
     });
     const [after] = await cards.listForRun('wrong-state', RUN.hourKey);
     expect(after).toEqual(before);
@@ -151,7 +159,7 @@ describe('Storage: CardRepository', () => {
   it('refuses to move a card that does not exist, without creating it', async () => {
     const attempt = cards.transition(
       'missing',
-      { hourKey: RUN.hourKey, sequence: 3, cardId: '2026010509-0003' },
+      { hourKey: RUN.hourKey, cardId: 'follow_up:c-9:due' },
       'planned',
       'executing',
     );

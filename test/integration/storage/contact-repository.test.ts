@@ -163,19 +163,56 @@ describe('Storage: ContactRepository', () => {
     expect(await contacts.get('bad-due', 'c-1')).not.toHaveProperty('lastTouchAt');
   });
 
-  it('records when a follow-up was planned for a contact', async () => {
-    await contacts.put('planned', { contactId: 'c-1', email: 'c1@client.example' });
+  it('marks a queued touch pending once, refuses another touch while it is, and never re-marks a resolved touch', async () => {
+    // Prepare
+    await contacts.put('pending', { contactId: 'c-1', email: 'c1@client.example' });
+    const touch = { touchKey: 'pending:follow_up:c-1:d1', enqueuedAt: day(1) };
 
-    await contacts.markPlanned('planned', 'c-1', new Date(day(1)));
+    // Act
+    const first = await contacts.markPendingSend('pending', 'c-1', touch);
+    const again = await contacts.markPendingSend('pending', 'c-1', touch);
+    const other = await contacts.markPendingSend('pending', 'c-1', {
+      touchKey: 'pending:follow_up:c-1:d2',
+      enqueuedAt: day(2),
+    });
+    await contacts.resolvePendingSend('pending', 'c-1', {
+      touchKey: touch.touchKey,
+      status: 'sent',
+      at: new Date(day(2)),
+      resolved: true,
+    });
+    const afterResolve = await contacts.markPendingSend('pending', 'c-1', touch);
 
-    expect((await contacts.get('planned', 'c-1'))?.lastPlannedAt).toBe(day(1));
+    // Assess
+    expect([first, again, other, afterResolve]).toEqual([true, true, false, false]);
+    const stored = await contacts.get('pending', 'c-1');
+    expect(stored?.pendingSend).toBeUndefined();
+    expect(stored?.resolvedTouch).toEqual({ touchKey: touch.touchKey, status: 'sent', at: day(2) });
   });
 
-  it('refuses to mark a missing contact planned, without creating it', async () => {
-    await expect(contacts.markPlanned('planned', 'ghost', new Date(day(1)))).rejects.toMatchObject({
-      name: 'ConditionalCheckFailedException',
+  it('resolves a touch whose marker Act has not set yet, so a late marker is refused', async () => {
+    await contacts.put('late', { contactId: 'c-1', email: 'c1@client.example' });
+    await contacts.resolvePendingSend('late', 'c-1', {
+      touchKey: 'late:follow_up:c-1:d1',
+      status: 'dry_run',
+      at: new Date(day(1)),
+      resolved: true,
     });
-    expect(await contacts.get('planned', 'ghost')).toBeUndefined();
+
+    expect(
+      await contacts.markPendingSend('late', 'c-1', {
+        touchKey: 'late:follow_up:c-1:d1',
+        enqueuedAt: day(1),
+      }),
+    ).toBe(false);
+    expect((await contacts.get('late', 'c-1'))?.pendingSend).toBeUndefined();
+  });
+
+  it('refuses to mark a missing contact pending, without creating it', async () => {
+    expect(
+      await contacts.markPendingSend('pending', 'ghost', { touchKey: 'k', enqueuedAt: day(1) }),
+    ).toBe(false);
+    expect(await contacts.get('pending', 'ghost')).toBeUndefined();
   });
 
   it('keeps each tenant’s due index apart', async () => {

@@ -90,36 +90,39 @@ describe('Storage: SendRecordRepository', () => {
     expect([claim.applied, release.applied, again.applied]).toEqual([true, true, true]);
   });
 
-  it('resolves only a claim that has expired, and only the same claim', async () => {
+  it('puts only an expired claim in doubt, and only the same claim', async () => {
     // Prepare
     const subject = { idempotencyKey: 'k-4', to: 'a@b.example' };
     const at = table.clock.now();
     await records.claim('acme', subject, { token: 'holder', at, ttlMs: 60_000 });
 
     // Act
-    const early = await records.resolveExpiredClaim(
+    const early = await records.doubtExpiredClaim(
       'acme',
       'k-4',
       'holder',
       new Date(at.getTime() + 30_000),
+      new Date(at.getTime() + 1_800_000),
     );
-    const wrongToken = await records.resolveExpiredClaim(
+    const wrongToken = await records.doubtExpiredClaim(
       'acme',
       'k-4',
       'other',
       new Date(at.getTime() + 61_000),
+      new Date(at.getTime() + 1_800_000),
     );
-    const resolved = await records.resolveExpiredClaim(
+    const resolved = await records.doubtExpiredClaim(
       'acme',
       'k-4',
       'holder',
       new Date(at.getTime() + 61_000),
+      new Date(at.getTime() + 1_800_000),
     );
 
     // Assess
     expect([early.applied, wrongToken.applied, resolved.applied]).toEqual([false, false, true]);
     expect(await records.get('acme', 'k-4')).toMatchObject({
-      status: 'unknown',
+      status: 'in_doubt',
       reason: 'claim_expired',
     });
   });

@@ -18,7 +18,14 @@ export function dueContact(
   priority: number,
   overrides: Partial<DueContact> = {},
 ): DueContact {
-  return { contactId: id, email: `${id}@client.example`, daysOverdue: 1, priority, ...overrides };
+  return {
+    contactId: id,
+    email: `${id}@client.example`,
+    dueAt: '2026-01-01T09:00:00.000Z',
+    daysOverdue: 1,
+    priority,
+    ...overrides,
+  };
 }
 
 /** A situation with nothing to do, to be overridden field by field. */

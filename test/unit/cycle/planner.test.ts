@@ -111,7 +111,7 @@ describe('Domain: planActions', () => {
       type: 'follow_up',
       target: { contactId: 'c-1', email: 'Ann@Client.example', accountId: 'acct-1' },
       reason: 'engagement window passed 4 day(s) ago',
-      payload: { template: 'check_in' },
+      payload: { template: 'check_in', dueAt: '2026-01-01T09:00:00.000Z' },
     });
   });
 
@@ -297,6 +297,7 @@ describe('Domain: planActions', () => {
     const contactArb: fc.Arbitrary<DueContact> = fc.record({
       contactId: fc.stringMatching(/^c-[a-z0-9]{1,6}$/),
       email: fc.constant('x@client.example'),
+      dueAt: fc.constant('2026-01-01T09:00:00.000Z'),
       daysOverdue: fc.nat(30),
       priority: fc.integer({ min: 0, max: 5 }),
     });

@@ -4,7 +4,7 @@ import {
   deliverabilityVerdict,
   isCircuitOpen,
 } from '../../../shared/domain/deliverability.js';
-import { classifyProviderError } from '../../../shared/adapters/ses/email-sender.js';
+import { classifySendFailure } from '../../../shared/adapters/ses/email-sender.js';
 import { renderEmail } from '../../../shared/sending/email-content.js';
 import { emailSendDisabledFrom, loadSenderConfig } from '../../../shared/sending/sender-config.js';
 import {
@@ -87,36 +87,44 @@ describe('Adapter: SES error classification', () => {
     });
 
   it.each([
-    { case: 'throttling', error: error('TooManyRequestsException', 429), kind: 'retryable' },
-    { case: 'a daily quota', error: error('LimitExceededException', 400), kind: 'retryable' },
+    { case: 'throttling', error: error('TooManyRequestsException', 429), kind: 'not_accepted' },
+    { case: 'a daily quota', error: error('LimitExceededException', 400), kind: 'not_accepted' },
+    { case: 'a refused connection', error: error('ECONNREFUSED'), kind: 'not_accepted' },
+    {
+      case: 'a refused connection (code)',
+      error: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
+      kind: 'not_accepted',
+    },
     {
       case: 'a 5xx',
       error: error('InternalServiceErrorException', 500, 'server'),
-      kind: 'retryable',
+      kind: 'in_doubt',
     },
-    { case: 'a socket reset', error: error('ECONNRESET'), kind: 'retryable' },
+    { case: 'a socket reset', error: error('ECONNRESET'), kind: 'in_doubt' },
+    { case: 'a timeout', error: error('TimeoutError'), kind: 'in_doubt' },
+    { case: 'something that is not an Error', error: 'boom' as unknown as Error, kind: 'in_doubt' },
     {
       case: 'missing permissions',
       error: error('AccessDeniedException', 403, 'client'),
-      kind: 'permanent',
+      kind: 'rejected',
     },
     {
       case: 'an unverified identity',
       error: error('MessageRejected', 400, 'client'),
-      kind: 'permanent',
+      kind: 'rejected',
     },
     {
       case: 'a missing configuration set',
       error: error('NotFoundException', 404, 'client'),
-      kind: 'permanent',
+      kind: 'rejected',
     },
     {
       case: 'a paused account',
       error: error('SendingPausedException', 400, 'client'),
-      kind: 'permanent',
+      kind: 'rejected',
     },
   ])('treats $case as $kind', ({ error: value, kind }) => {
-    expect(classifyProviderError(value)).toBe(kind);
+    expect(classifySendFailure(value)).toBe(kind);
   });
 });
 

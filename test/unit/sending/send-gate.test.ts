@@ -78,17 +78,17 @@ describe('Domain: sendGate', () => {
           suppression: { reason: 'hard_bounce' },
           deploymentMode: 'dry_run',
         }),
-        expected: ['blocked', 'kill_switch'],
+        expected: ['stopped', 'kill_switch'],
       },
       {
         case: 'EMAIL_SEND_DISABLED before the tenant',
         input: gateInput({ emailSendDisabled: true, tenant: { agentEnabled: false } }),
-        expected: ['blocked', 'email_send_disabled'],
+        expected: ['stopped', 'email_send_disabled'],
       },
       {
         case: 'a disabled tenant before suppression',
         input: gateInput({ tenant: { agentEnabled: false }, suppression: { reason: 'complaint' } }),
-        expected: ['blocked', 'tenant_disabled'],
+        expected: ['stopped', 'tenant_disabled'],
       },
       {
         case: 'a deliverability pause before suppression',
@@ -96,7 +96,7 @@ describe('Domain: sendGate', () => {
           state: { paused: { reason: 'bounce_rate', at: '2026-01-04T00:00:00Z' } },
           suppression: { reason: 'complaint' },
         }),
-        expected: ['blocked', 'sending_paused'],
+        expected: ['stopped', 'sending_paused'],
       },
       {
         case: 'do-not-contact before dry_run',
@@ -157,7 +157,7 @@ describe('Domain: sendGate', () => {
     });
   });
 
-  describe('step 3: do-not-contact, suppression and stop on reply', () => {
+  describe('step 3: do-not-contact, suppression and discovered contacts', () => {
     it.each([
       {
         case: 'a competitor domain',
@@ -179,13 +179,52 @@ describe('Domain: sendGate', () => {
         recipient: { email: 'x@other.example', accountId: 'acc-customer' },
         reason: 'do_not_contact:customer',
       },
-      {
-        case: 'a contact who replied after the follow-up was queued',
-        recipient: { email: 'x@other.example', lastInboundAt: '2026-01-05T15:30:00.000Z' },
-        reason: 'stopped_on_reply',
-      },
     ])('suppresses $case', ({ recipient, reason }) => {
       expect(summary(decideSend(gateInput({ recipient })))).toEqual(['suppressed', reason]);
+    });
+
+    it('blocks a discovered-only contact with the named violation discovered_contact', () => {
+      const recipient = { email: 'x@other.example', discovered: true };
+      expect(summary(decideSend(gateInput({ recipient })))).toEqual([
+        'blocked',
+        'discovered_contact',
+      ]);
+    });
+  });
+
+  describe('step 4: superseded', () => {
+    it.each([
+      {
+        case: 'the contact wrote after the send was queued',
+        recipient: { email: 'x@other.example', lastInboundAt: '2026-01-05T15:30:00.000Z' },
+        touchDueAt: undefined,
+        reason: 'contact_replied',
+      },
+      {
+        case: 'the contact was touched after the send was queued',
+        recipient: { email: 'x@other.example', lastTouchAt: '2026-01-05T15:30:00.000Z' },
+        touchDueAt: undefined,
+        reason: 'touched_since_enqueue',
+      },
+      {
+        case: "the contact's clock moved past the touch's due instant",
+        recipient: { email: 'x@other.example', currentDueAt: '2026-01-20T09:00:00.000Z' },
+        touchDueAt: '2026-01-02T09:00:00.000Z',
+        reason: 'no_longer_due',
+      },
+    ])('supersedes a queued send when $case', ({ recipient, touchDueAt, reason }) => {
+      const input = { ...gateInput({ recipient }), ...(touchDueAt ? { touchDueAt } : {}) };
+      expect(summary(decideSend(input))).toEqual(['superseded', reason]);
+    });
+
+    it('lets a touch through whose contact is still due at the same instant', () => {
+      const input = {
+        ...gateInput({
+          recipient: { email: 'x@other.example', currentDueAt: '2026-01-02T09:00:00.000Z' },
+        }),
+        touchDueAt: '2026-01-02T09:00:00.000Z',
+      };
+      expect(decideSend(input).kind).toBe('send');
     });
 
     it.each(['hard_bounce', 'complaint', 'unsubscribe', 'manual'])(
@@ -209,7 +248,7 @@ describe('Domain: sendGate', () => {
     });
   });
 
-  describe('step 4: send modes', () => {
+  describe('step 5: send modes', () => {
     it('records a dry run without sending', () => {
       expect(decideSend(gateInput({ deploymentMode: 'dry_run' }))).toMatchObject({
         kind: 'dry_run',
@@ -320,7 +359,7 @@ describe('Domain: sendGate', () => {
     );
   });
 
-  describe('step 5: caps and the sending window', () => {
+  describe('step 6: caps and the sending window', () => {
     it.each([
       {
         case: 'the monthly cap, until the first of next month at 9:00 local',
@@ -363,7 +402,7 @@ describe('Domain: sendGate', () => {
       const decision = decideSend(gateInput({ counters }));
 
       // Assess
-      expect(decision).toMatchObject({ kind: 'deferred', step: 5, reason });
+      expect(decision).toMatchObject({ kind: 'deferred', step: 6, reason });
       expect(decision.kind === 'deferred' && decision.dueAt.toISOString()).toBe(dueAt);
     });
 
@@ -410,71 +449,6 @@ describe('Domain: sendGate', () => {
         hourLabel: '21',
         domain: 'acme.example',
       });
-    });
-  });
-
-  describe('warm-up ladder', () => {
-    it('starts a new sending domain at 10/day and says to store phase 0', () => {
-      const decision = decideSend(
-        gateInput({ sending: { warmUp: { enabled: true, phaseDays: 7 } } }),
-      );
-      expect(decision).toMatchObject({
-        kind: 'send',
-        limits: { perDay: 10, dayCap: 'warm_up_cap' },
-        warmUpUpdate: { phase: 0, phaseStartedAt: MONDAY_10.toISOString() },
-      });
-    });
-
-    it('defers the 11th send of a phase-0 day with warm_up_cap', () => {
-      const decision = decideSend(
-        gateInput({
-          sending: { warmUp: { enabled: true, phaseDays: 7 } },
-          state: { warmUp: { phase: 0, phaseStartedAt: '2026-01-04T00:00:00.000Z' } },
-          counters: { month: 10, day: 10, hour: 0, domainHour: 0 },
-        }),
-      );
-      expect(summary(decision)).toEqual(['deferred', 'warm_up_cap']);
-    });
-
-    it('advances one phase after phaseDays while rates are under the thresholds', () => {
-      const decision = decideSend(
-        gateInput({
-          sending: { warmUp: { enabled: true, phaseDays: 7 } },
-          state: {
-            warmUp: { phase: 1, phaseStartedAt: '2025-12-29T16:00:00.000Z' },
-            deliverability: { sends: 200, bounces: 2, softBounces: 5, complaints: 0 },
-          },
-        }),
-      );
-      expect(decision).toMatchObject({
-        limits: { perDay: WARM_UP_LADDER[2] },
-        warmUpUpdate: { phase: 2 },
-      });
-    });
-
-    it('holds the phase while the bounce rate is over 5 %', () => {
-      const decision = decideSend(
-        gateInput({
-          sending: { warmUp: { enabled: true, phaseDays: 7 } },
-          state: {
-            warmUp: { phase: 1, phaseStartedAt: '2025-12-01T16:00:00.000Z' },
-            deliverability: { sends: 40, bounces: 3, softBounces: 0, complaints: 0 },
-          },
-        }),
-      );
-      expect(decision).toMatchObject({ limits: { perDay: WARM_UP_LADDER[1] } });
-      expect(decision.warmUpUpdate).toBeUndefined();
-    });
-
-    it('ends at 150/day, where the pro daily cap takes over', () => {
-      const decision = decideSend(
-        gateInput({
-          sending: { warmUp: { enabled: true, phaseDays: 7 } },
-          state: { warmUp: { phase: 4, phaseStartedAt: '2025-10-01T00:00:00.000Z' } },
-        }),
-      );
-      expect(decision).toMatchObject({ limits: { perDay: 150, dayCap: 'daily_cap' } });
-      expect(decision.warmUpUpdate).toBeUndefined();
     });
   });
 

@@ -1,0 +1,47 @@
+import type { Clock } from '../../shared/clock.js';
+import type { EmailSender, OutboundEmail } from '../../shared/adapters/ses/email-sender.js';
+import type { SesFeedbackProcessor } from '../../shared/sending/ses-feedback.js';
+
+/**
+ * The configuration set's event stream, which the SES emulator lacks: every message the emulator
+ * accepts yields a `Send` and a `Delivery` event (EventBridge `detail` documents with the
+ * message's tags), handed to the real SES event processor by {@link flush}. Wrap the emulator's
+ * sender with it, and put fault injection outside it, so a "lost response" still produces the
+ * events SES would publish for the message it accepted.
+ */
+export class LocalSesEventStream implements EmailSender {
+  private readonly events: Record<string, unknown>[] = [];
+  private published = 0;
+
+  constructor(
+    private readonly inner: EmailSender,
+    private readonly clock: Clock,
+  ) {}
+
+  async send(email: OutboundEmail): Promise<{ messageId: string }> {
+    const result = await this.inner.send(email);
+    const timestamp = this.clock.now().toISOString();
+    const tags = Object.fromEntries(email.tags.map((tag) => [tag.name, [tag.value]]));
+    const mail = { messageId: result.messageId, timestamp, tags, destination: [email.to] };
+    this.events.push({ eventType: 'Send', mail }, { eventType: 'Delivery', mail });
+    return result;
+  }
+
+  /** Events waiting to be delivered. */
+  get pending(): number {
+    return this.events.length;
+  }
+
+  /** Events delivered so far. */
+  get delivered(): number {
+    return this.published;
+  }
+
+  /** Delivers every waiting event to `processor`, oldest first. */
+  async flush(processor: Pick<SesFeedbackProcessor, 'handle'>): Promise<number> {
+    const batch = this.events.splice(0, this.events.length);
+    for (const detail of batch) await processor.handle(detail);
+    this.published += batch.length;
+    return batch.length;
+  }
+}
