@@ -1,7 +1,23 @@
 import { seededRandom } from '../../shared/ids.js';
 import type { SimulationService, SimulationSetup } from './simulation-services.js';
-import { createLocalSender, type LocalSender } from './local-sender.js';
-import { startLocalSes, type LocalSes } from './ses-emulator.js';
+import {
+  createLocalSender,
+  type LocalSender,
+  type LocalSenderOptions,
+} from './local-sender.js';
+import { startLocalSes, type LocalSes, type StoredEmail } from './ses-emulator.js';
+
+/** Hooks for tests and the bench: fault injection and a look at what reached SES. */
+export interface SendingServiceOptions {
+  /** Wraps the sender after SES accepted the message (lost responses, crashes after acceptance). */
+  readonly afterAcceptance?: LocalSenderOptions['afterAcceptance'];
+  /** Wraps the sender's DynamoDB client (e.g. to crash the sender right after a write). */
+  readonly wrapDoc?: (doc: LocalSenderOptions['doc']) => LocalSenderOptions['doc'];
+  /** Runs at the start of every slice of a simulated hour, before the send queue is drained. */
+  readonly beforeDrain?: (hourStart: Date, sender: LocalSender) => Promise<void>;
+  /** Receives every message the SES emulator accepted, before it stops. */
+  readonly onStop?: (emails: StoredEmail[], sender: LocalSender | undefined) => Promise<void>;
+}
 
 /**
  * The sender as a simulation service: starts aws-ses-v2-local, and during every simulated hour
@@ -17,7 +33,7 @@ import { startLocalSes, type LocalSes } from './ses-emulator.js';
  *
  * Every decision lands in the outcome inbox, from which the report's `emails[]` is built.
  */
-export function createSendingService(): SimulationService {
+export function createSendingService(options: SendingServiceOptions = {}): SimulationService {
   let ses: LocalSes | undefined;
   let sender: LocalSender | undefined;
   return {
@@ -25,7 +41,7 @@ export function createSendingService(): SimulationService {
     async start(setup: SimulationSetup) {
       ses = await startLocalSes(setup.stack.region);
       sender = createLocalSender({
-        doc: setup.stack.clients.doc,
+        doc: options.wrapDoc ? options.wrapDoc(setup.stack.clients.doc) : setup.stack.clients.doc,
         tableName: setup.stack.tableName,
         sqs: setup.stack.clients.sqs,
         queueUrl: setup.stack.queues.send.url,
@@ -36,13 +52,16 @@ export function createSendingService(): SimulationService {
         sendMode: setup.sendMode,
         random: seededRandom(setup.fixture.global.seed * 7_919 + 5),
         metric: setup.runtime.metric,
+        ...(options.afterAcceptance ? { afterAcceptance: options.afterAcceptance } : {}),
       });
     },
     async duringHour(context) {
       if (!sender) throw new Error('sending service not started');
+      if (options.beforeDrain) await options.beforeDrain(context.at, sender);
       await sender.drain.runUntil(context.hourEnd, context.advanceTo);
     },
     async stop() {
+      if (ses && options.onStop) await options.onStop(await ses.emails(), sender);
       await ses?.stop();
       ses = undefined;
       sender = undefined;

@@ -252,7 +252,7 @@ describe('Domain: sendGate', () => {
     it('records a dry run without sending', () => {
       expect(decideSend(gateInput({ deploymentMode: 'dry_run' }))).toMatchObject({
         kind: 'dry_run',
-        step: 4,
+        step: 5,
       });
     });
 
@@ -284,7 +284,7 @@ describe('Domain: sendGate', () => {
     it('blocks internal_only sends to everyone else with email_blocked_internal_only', () => {
       expect(decideSend(gateInput({ deploymentMode: 'internal_only' }))).toMatchObject({
         kind: 'blocked',
-        step: 4,
+        step: 5,
         reason: 'email_blocked_internal_only',
       });
     });
