@@ -2,6 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { decodeTime } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../../shared/clock.js';
 import type { Outcome } from '../../../shared/domain/outcomes.js';
 import { keys } from '../../../shared/storage/keys.js';
 import {
@@ -198,6 +199,30 @@ describe('Storage: OutcomeRepository', () => {
     expect(second).toEqual(['in-lag']);
   });
 
+  /** A writer whose put lands `delayMs` after it stamped its write time (slow put, index lag). */
+  function slowWriter(delayMs: number): OutcomeRepository {
+    return new OutcomeRepository({
+      doc: table.doc,
+      tableName: table.tableName,
+      clock: new VirtualClock(table.clock.now().getTime() - delayMs),
+    });
+  }
+
+  it('still folds an outcome that became visible up to the lag after its writer stamped it', async () => {
+    // Prepare: a write lands now; a fold runs a minute later.
+    await outcomes.append('slow-put', 'fast', sentTo('c-1'), fromNow(0));
+    table.clock.advance({ minutes: 1 });
+    const first = await fold('slow-put', table.clock.now());
+
+    // Act: a write stamped 90 s ago (before `fast`) lands only now, after that fold.
+    await slowWriter(90_000).append('slow-put', 'late-visible', sentTo('c-2'), fromNow(-5));
+    const second = await fold('slow-put', afterLag());
+
+    // Assess
+    expect(first).toEqual([]);
+    expect(second).toEqual(['late-visible', 'fast']);
+  });
+
   it('folds every outcome written in one millisecond, in append order', async () => {
     for (const id of ['m-3', 'm-1', 'm-2']) await outcomes.append('same-ms', id, sentTo(id));
 
@@ -313,9 +338,15 @@ describe('Storage: OutcomeRepository', () => {
     });
   });
 
-  it('folds every distinct outcome id exactly once over any interleaving of appends and folds', async () => {
+  it('folds every distinct outcome id exactly once over any interleaving of appends, late-landing writes and folds', async () => {
     type Step =
-      | { kind: 'append'; id: number; eventOffsetMinutes: number; advanceMs: number }
+      | {
+          kind: 'append';
+          id: number;
+          eventOffsetMinutes: number;
+          advanceMs: number;
+          landsAfterMs: number;
+        }
       | { kind: 'fold'; advanceMs: number };
     const step: fc.Arbitrary<Step> = fc.oneof(
       {
@@ -325,6 +356,7 @@ describe('Storage: OutcomeRepository', () => {
           id: fc.nat(12),
           eventOffsetMinutes: fc.integer({ min: -3 * 24 * 60, max: 5 }),
           advanceMs: fc.oneof(fc.constant(0), fc.nat(3 * OUTCOME_FOLD_LAG_MS)),
+          landsAfterMs: fc.oneof(fc.constant(0), fc.nat(OUTCOME_FOLD_LAG_MS - 1)),
         }),
       },
       {
@@ -347,7 +379,8 @@ describe('Storage: OutcomeRepository', () => {
           table.clock.advance({ ms: next.advanceMs });
           if (next.kind === 'append') {
             const id = `o-${next.id}`;
-            await outcomes.append(tenantId, id, sentTo(id), fromNow(next.eventOffsetMinutes));
+            const writer = next.landsAfterMs > 0 ? slowWriter(next.landsAfterMs) : outcomes;
+            await writer.append(tenantId, id, sentTo(id), fromNow(next.eventOffsetMinutes));
             appended.add(id);
           } else {
             folded.push(...(await fold(tenantId, table.clock.now())));
