@@ -14,11 +14,12 @@ const ULID_RANDOM_MAX = 'Z'.repeat(16);
 const CURSOR_ATTRIBUTE = 'writePosition';
 
 /**
- * How far behind `now` React folds: an outcome written (stamped by its writer's clock) less than
- * this long ago waits for the next React. The index React reads is eventually consistent (usually
- * well under a second), and a writer stamps its ULID before its put lands, which the SDK may retry
- * for a few seconds within a Lambda timeout of at most a minute; 2 minutes covers both with room
- * for clock skew between functions, and costs a fold at most one cycle later.
+ * How far behind `now` React folds: an outcome stamped (by its writer's clock) less than this long
+ * ago waits for the next React. A stamped write must be visible on gsi1 within the lag or React's
+ * cursor may pass it: gsi1 is eventually consistent (usually well under a second), and a writer
+ * stamps its ULID before its put lands, which can take up to the writer's Lambda timeout (sender,
+ * SES feedback and ingest: 30 s, kept below this lag by an infra test). 2 minutes covers both
+ * with room for clock skew between functions; the cost is a fold one cycle later at most.
  */
 export const OUTCOME_FOLD_LAG_MS = 2 * 60_000;
 
