@@ -8,11 +8,13 @@ import type { CycleState } from './state.js';
 export const MAX_CARRIED_REQUESTS = 25;
 
 /**
- * React: folds the outcomes that arrived since the last cycle (send results, inbound mail, bounces,
- * order updates) into the tenant's state: touches move engagement clocks, hard bounces and
- * complaints suppress the address, explicit requests are kept for the next Plan. The inbox cursor
- * moves only after everything is applied, so a retried React folds the same outcomes again
- * (each application is idempotent) and none is lost.
+ * React: folds the outcomes written since the last fold and before `now` minus
+ * `OUTCOME_FOLD_LAG_MS` (send results, inbound mail, bounces, order updates), whatever their event
+ * time, into the tenant's state: touches move engagement clocks, hard bounces and complaints
+ * suppress the address, explicit requests are kept for the next Plan. The inbox cursor moves only
+ * after everything is applied, so a retried React folds the same outcomes again (each application
+ * is idempotent) and none is lost; an outcome appended twice is one inbox item, so it is counted
+ * once.
  */
 export async function react(
   runtime: CycleRuntime,

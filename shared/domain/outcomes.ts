@@ -46,8 +46,15 @@ export type Outcome =
     }
   | { readonly kind: 'order_update'; readonly orderId: string; readonly status: string };
 
-/** An outcome as stored in the inbox, with its id and time. */
-export type StoredOutcome = Outcome & { readonly outcomeId: string; readonly at: string };
+/**
+ * An outcome as stored in the inbox: its id, `at` (when it happened, e.g. SES's event time) and
+ * `writtenAt` (when the inbox learned of it, which orders React's folding).
+ */
+export type StoredOutcome = Outcome & {
+  readonly outcomeId: string;
+  readonly at: string;
+  readonly writtenAt: string;
+};
 
 /** What React learned from a batch of outcomes. */
 export interface OutcomeSummary {

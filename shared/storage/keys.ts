@@ -38,6 +38,18 @@ function assertEntityId(field: string, id: string): void {
   }
 }
 
+const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+
+/**
+ * Throws a {@link ValidationError} naming `field` unless `id` is an upper-case ULID, the only form
+ * whose string order is its time order.
+ */
+export function assertWriteId(field: string, id: string): void {
+  if (typeof id !== 'string' || !ULID_PATTERN.test(id)) {
+    throw new ValidationError(field, `expected an upper-case ULID, got ${JSON.stringify(id)}`);
+  }
+}
+
 /** The partition every item of one tenant lives in. */
 export function tenantPartition(tenantId: string): string {
   assertTenantId(tenantId);
@@ -130,10 +142,25 @@ export const keys = {
     assertEntityId('auditId', id);
     return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.audit}${at}#${id}` };
   },
-  /** An outcome (send result, reply, bounce, order update) waiting to be folded in by React. */
-  outcome(tenantId: string, at: string, id: string): ItemKey {
-    assertEntityId('outcomeId', id);
-    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.outcome}${at}#${id}` };
+  /**
+   * An outcome (send result, reply, bounce, order update): `OUTCOME#<outcomeId>`. The key holds only
+   * the id, so appending the same id again (at any time, with any event time) hits the same item.
+   */
+  outcome(tenantId: string, outcomeId: string): ItemKey {
+    assertEntityId('outcomeId', outcomeId);
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.outcome}${outcomeId}` };
+  },
+  /**
+   * gsi1 keys that order a tenant's outcome inbox by write time: `TENANT#<t>#OUTCOMES` /
+   * `<ULID of the write time>`. React reads this index after its cursor.
+   */
+  outcomeInboxIndex(tenantId: string, writeId: string): { gsi1pk: string; gsi1sk: string } {
+    assertWriteId('writeId', writeId);
+    return { gsi1pk: `${tenantPartition(tenantId)}#OUTCOMES`, gsi1sk: writeId };
+  },
+  /** The gsi1 partition of a tenant's outcome inbox in write order. */
+  outcomeInboxPartition(tenantId: string): string {
+    return `${tenantPartition(tenantId)}#OUTCOMES`;
   },
   /** A human task created by an allowed create_task action; keyed by the card that created it. */
   task(tenantId: string, taskId: string): ItemKey {
@@ -166,7 +193,7 @@ export const keys = {
   catalog(tenantId: string): ItemKey {
     return { pk: tenantPartition(tenantId), sk: 'CATALOG' };
   },
-  /** Where React remembers how far it has folded the outcome inbox. */
+  /** Where React remembers how far (which write ULID) it has folded the outcome inbox. */
   reactCursor(tenantId: string): ItemKey {
     return { pk: tenantPartition(tenantId), sk: 'CURSOR#react' };
   },

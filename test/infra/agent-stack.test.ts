@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_DEFINITIONS, type QueueName } from '../../shared/messaging/queue-definitions.js';
 import type { AgentQueue } from '../../infra/constructs/queue-with-dlq.js';
 import { AgentStack } from '../../infra/stacks/agent-stack.js';
+import { OUTCOME_FOLD_LAG_MS } from '../../shared/storage/outcome-repository.js';
 import { agentStackName, parseStageConfig } from '../../infra/stage-config.js';
 
 /**
@@ -115,6 +116,25 @@ describe('Infra: AgentStack', () => {
           },
         ],
       });
+    });
+
+    it("keeps React's outcome fold lag above the timeout of every function that appends outcomes", () => {
+      // A write stamped more than the lag before it lands would be behind React's cursor.
+      const { template, stack } = synthesized;
+      const resources = template.toJSON().Resources as Record<
+        string,
+        { Properties: { Timeout?: number } }
+      >;
+      const writers = [stack.sending.sender, stack.sending.feedback, stack.ingest.ingest];
+
+      const timeouts = writers.map(
+        (writer) =>
+          resources[stack.getLogicalId(writer.lambda.node.defaultChild as CfnResource)]?.Properties
+            .Timeout,
+      );
+
+      expect(timeouts).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)]);
+      for (const seconds of timeouts) expect(seconds! * 1_000).toBeLessThan(OUTCOME_FOLD_LAG_MS);
     });
 
     it('expires items through the ttl attribute', () => {

@@ -296,3 +296,56 @@ describe('Cycle: kill switch that cannot be read', () => {
     }
   });
 });
+
+describe('Cycle: React folds the outcome inbox in write order', () => {
+  let harness: CycleHarness;
+
+  beforeAll(async () => {
+    harness = await createCycleHarness({ start: START });
+  });
+
+  afterAll(async () => {
+    await harness.dispose();
+  });
+
+  it('folds a backdated outcome at the next React and counts a redelivered one once', async () => {
+    // Prepare: a send result is written and folded by the 08:00 cycle.
+    const { repos } = harness.runtime;
+    await seedTenant(harness.runtime, 'inbox');
+    const sentAt = new Date(new Date(START).getTime() - 60_000);
+    const sentToAna = {
+      kind: 'send_result' as const,
+      email: 'ana@acme.example',
+      contactId: 'c-1',
+      status: 'sent' as const,
+    };
+    await repos.outcomes.append('inbox', 'send-ana', sentToAna, sentAt);
+    harness.clock.advance({ minutes: 5 });
+    await harness.executor().runCycle({ tenantId: 'inbox', hourKey: HOUR });
+
+    // Act: SES feedback for an event an hour before that fold arrives, and the send result is
+    // delivered again with its original event time; the 09:00 cycle folds.
+    harness.clock.advance({ minutes: 25 });
+    const backdatedAt = new Date(new Date(START).getTime() - 3_600_000);
+    await repos.outcomes.append(
+      'inbox',
+      'send-ben-late',
+      { kind: 'send_result', email: 'ben@acme.example', contactId: 'c-2', status: 'sent' },
+      backdatedAt,
+    );
+    const redelivered = await repos.outcomes.append('inbox', 'send-ana', sentToAna, sentAt);
+    harness.clock.advance({ minutes: 35 });
+    const nextHour = hourKey(harness.clock.now());
+    await harness.executor().runCycle({ tenantId: 'inbox', hourKey: nextHour });
+
+    // Assess
+    const first = await repos.runs.get('inbox', HOUR);
+    const second = await repos.runs.get('inbox', nextHour);
+    expect(redelivered).toBe(false);
+    expect(first?.react).toMatchObject({ folded: 1, sendsByStatus: { sent: 1 } });
+    expect(second?.status).toBe('SUCCEEDED');
+    expect(second?.react).toMatchObject({ folded: 1, sendsByStatus: { sent: 1 } });
+    expect((await repos.contacts.get('inbox', 'c-2'))?.lastTouchAt).toBe(backdatedAt.toISOString());
+    expect((await repos.contacts.get('inbox', 'c-1'))?.lastTouchAt).toBe(sentAt.toISOString());
+  });
+});

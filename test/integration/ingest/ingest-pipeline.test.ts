@@ -7,6 +7,7 @@ import { summariseOutcomes } from '../../../shared/domain/outcomes.js';
 import { createCycleRepositories } from '../../../shared/cycle/create-runtime.js';
 import type { CycleRepositories } from '../../../shared/cycle/runtime.js';
 import { tenantPartition } from '../../../shared/storage/keys.js';
+import { OUTCOME_FOLD_LAG_MS } from '../../../shared/storage/outcome-repository.js';
 import { contactIdForEmail } from '../../../shared/storage/contact-directory.js';
 import type { IngestRequest } from '../../../shared/domain/ingest/ingest-request.js';
 import { QUEUE_DEFINITIONS } from '../../../shared/messaging/queue-definitions.js';
@@ -23,6 +24,11 @@ const corpus = (file: string) => readFile(join(MAIL_CORPUS_DIR, file));
 
 describe('Function: ingest (embedded stack, local Gmail, production Gmail client)', () => {
   let harness: IngestHarness;
+
+  /** The `now` of a React that folds everything ingested so far (the inbox folds after a lag). */
+  function afterFoldLag(): Date {
+    return new Date(harness.clock.now().getTime() + OUTCOME_FOLD_LAG_MS);
+  }
   let repos: CycleRepositories;
   let address: string;
   let ids: Record<string, string>;
@@ -120,7 +126,7 @@ describe('Function: ingest (embedded stack, local Gmail, production Gmail client
   });
 
   it('carries an explicit request to React as a request with the sentence and the contact, which is also a touch', async () => {
-    const { outcomes } = await harness.runtime.repos.outcomes.pending(TENANT, harness.clock.now());
+    const { outcomes } = await harness.runtime.repos.outcomes.pending(TENANT, afterFoldLag());
     const summary = summariseOutcomes(outcomes);
 
     expect(summary.requests).toContainEqual({
@@ -137,7 +143,7 @@ describe('Function: ingest (embedded stack, local Gmail, production Gmail client
 
   it('suppresses a hard-bounced recipient and a stop request, and reports the bounce to React', async () => {
     const suppressions = await repos.suppressions.list(TENANT);
-    const { outcomes } = await harness.runtime.repos.outcomes.pending(TENANT, harness.clock.now());
+    const { outcomes } = await harness.runtime.repos.outcomes.pending(TENANT, afterFoldLag());
 
     expect(suppressions.map((s) => [s.email, s.reason]).sort()).toEqual([
       ['rita.moreno@prairiecu.example', 'unsubscribe'],

@@ -15,7 +15,7 @@ function at(minutes: number): string {
 let counter = 0;
 function stored(outcome: Outcome, minutes: number): StoredOutcome {
   counter += 1;
-  return { ...outcome, outcomeId: `o-${counter}`, at: at(minutes) };
+  return { ...outcome, outcomeId: `o-${counter}`, at: at(minutes), writtenAt: at(minutes + 1) };
 }
 
 function sent(contactId: string | undefined, minutes: number, status = 'sent'): StoredOutcome {
