@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Clock } from '../../shared/clock.js';
 import type { SendMode } from '../../shared/domain/send-mode.js';
@@ -77,6 +82,8 @@ export interface LocalSender {
   readonly events: LocalSesEventStream;
   /** The SES event processor the stream feeds (the ses-feedback Lambda's logic). */
   readonly feedback: SesFeedbackProcessor;
+  /** Moves every dead-lettered send back to the send queue (as `agentctl dlq redrive send`). */
+  redriveDeadLetters(): Promise<number>;
 }
 
 /**
@@ -138,5 +145,31 @@ export function createLocalSender(options: LocalSenderOptions): LocalSender {
       await events.flush(feedback);
     },
   });
-  return { processor, handler, delays, drain, signingKey, events, feedback };
+  const redriveDeadLetters = async () => {
+    let moved = 0;
+    for (;;) {
+      const received = await options.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: options.deadLetterQueueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+        }),
+      );
+      const messages = received.Messages ?? [];
+      if (messages.length === 0) return moved;
+      for (const message of messages) {
+        await options.sqs.send(
+          new SendMessageCommand({ QueueUrl: options.queueUrl, MessageBody: message.Body ?? '' }),
+        );
+        await options.sqs.send(
+          new DeleteMessageCommand({
+            QueueUrl: options.deadLetterQueueUrl,
+            ReceiptHandle: message.ReceiptHandle,
+          }),
+        );
+        moved += 1;
+      }
+    }
+  };
+  return { processor, handler, delays, drain, signingKey, events, feedback, redriveDeadLetters };
 }

@@ -21,6 +21,11 @@ export interface TenantReport {
     readonly status: string;
     readonly reason?: string;
     readonly at: string;
+    /** The touch the email belongs to (its send key). */
+    readonly touchKey?: string;
+    /** The card that queued it; absent for a not-contactable contact reported by Plan. */
+    readonly cardId?: string;
+    readonly contactId?: string;
   }[];
   readonly violations: {
     readonly type: string;
@@ -43,10 +48,21 @@ export interface TenantReport {
   }[];
   readonly actions: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly engagement: {
+    /** Contactable contacts (suppressed, do-not-contact and discovered ones are left out). */
     readonly contacts: number;
     readonly compliant: number;
     readonly overdue: number;
     readonly complianceRate: number;
+    /** Contacts the agent may not reach out to, by reason. */
+    readonly notContactable: { readonly count: number; readonly reasons: Record<string, number> };
+    /** Contacts whose queued touch has waited longer than the pending-send bound. */
+    readonly stalePendingSends: number;
+  };
+  /** Sends whose SES answer was lost: settled from the event stream, or still unknown. */
+  readonly sending: {
+    readonly inDoubtSettled: number;
+    readonly unknown: number;
+    readonly pending: number;
   };
   readonly ingest: {
     readonly messages: number;
@@ -140,6 +156,9 @@ export async function buildTenantReports(
                 status: outcome.status,
                 ...(outcome.reason ? { reason: outcome.reason } : {}),
                 at: outcome.at,
+                ...(outcome.touchKey ? { touchKey: outcome.touchKey } : {}),
+                ...(outcome.cardId ? { cardId: outcome.cardId } : {}),
+                ...(outcome.contactId ? { contactId: outcome.contactId } : {}),
               },
             ]
           : [],
@@ -164,10 +183,29 @@ export async function buildTenantReports(
         compliant: engagement.stats.compliant,
         overdue: engagement.stats.overdue,
         complianceRate: Math.round(engagement.stats.complianceRate * 10_000) / 10_000,
+        notContactable: {
+          count: engagement.notContactable.count,
+          reasons: { ...engagement.notContactable.reasons },
+        },
+        stalePendingSends: engagement.stalePendingSends.length,
       },
+      sending: await sendingSummary(runtime, tenant.id),
       ingest: { messages: 0, duplicates: 0, classified: {} },
       queued: { sendRequests },
     });
   }
   return reports;
+}
+
+/** In-doubt sends of a tenant: settled from SES's events, still unknown, or waiting. */
+async function sendingSummary(
+  runtime: CycleRuntime,
+  tenantId: string,
+): Promise<TenantReport['sending']> {
+  const records = await runtime.repos.sendRecords.list(tenantId);
+  return {
+    inDoubtSettled: records.filter((record) => record.reconciledBy !== undefined).length,
+    unknown: records.filter((record) => record.status === 'unknown').length,
+    pending: records.filter((record) => record.status === 'in_doubt').length,
+  };
 }

@@ -1,10 +1,6 @@
 import { seededRandom } from '../../shared/ids.js';
 import type { SimulationService, SimulationSetup } from './simulation-services.js';
-import {
-  createLocalSender,
-  type LocalSender,
-  type LocalSenderOptions,
-} from './local-sender.js';
+import { createLocalSender, type LocalSender, type LocalSenderOptions } from './local-sender.js';
 import { startLocalSes, type LocalSes, type StoredEmail } from './ses-emulator.js';
 
 /** Hooks for tests and the bench: fault injection and a look at what reached SES. */
@@ -40,6 +36,8 @@ export function createSendingService(options: SendingServiceOptions = {}): Simul
     name: 'sending',
     async start(setup: SimulationSetup) {
       ses = await startLocalSes(setup.stack.region);
+      // The emulator's store is shared by every instance in a process: start from an empty one.
+      await ses.clear();
       sender = createLocalSender({
         doc: options.wrapDoc ? options.wrapDoc(setup.stack.clients.doc) : setup.stack.clients.doc,
         tableName: setup.stack.tableName,

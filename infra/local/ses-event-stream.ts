@@ -37,11 +37,22 @@ export class LocalSesEventStream implements EmailSender {
     return this.published;
   }
 
-  /** Delivers every waiting event to `processor`, oldest first. */
+  /**
+   * Delivers every waiting event to `processor`, oldest first. An event whose handling fails
+   * stays queued, with the ones after it, for the next flush (EventBridge retries the same way).
+   */
   async flush(processor: Pick<SesFeedbackProcessor, 'handle'>): Promise<number> {
-    const batch = this.events.splice(0, this.events.length);
-    for (const detail of batch) await processor.handle(detail);
-    this.published += batch.length;
-    return batch.length;
+    let delivered = 0;
+    while (this.events.length > 0) {
+      try {
+        await processor.handle(this.events[0]);
+      } catch {
+        break;
+      }
+      this.events.shift();
+      delivered += 1;
+    }
+    this.published += delivered;
+    return delivered;
   }
 }

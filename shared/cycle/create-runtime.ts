@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { createIdGenerator } from '../ids.js';
 import type { MessageQueue } from '../adapters/queue/message-queue.js';
 import { createRepositories } from '../storage/index.js';
+import { SendRecordRepository } from '../storage/send-record-repository.js';
 import { CardRepository } from '../storage/card-repository.js';
 import { ReflectionRepository } from '../storage/reflection-repository.js';
 import { AuditRepository } from '../storage/audit-repository.js';
@@ -30,6 +31,7 @@ export function createCycleRepositories(ctx: {
     suppressions: new SuppressionRepository(ctx),
     deals: new DealRepository(ctx),
     bids: new BidRepository(ctx),
+    sendRecords: new SendRecordRepository(ctx),
   };
 }
 

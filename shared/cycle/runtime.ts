@@ -8,6 +8,7 @@ import type { ReflectionRepository } from '../storage/reflection-repository.js';
 import type { AuditRepository } from '../storage/audit-repository.js';
 import type { OutcomeRepository } from '../storage/outcome-repository.js';
 import type { TaskRepository } from '../storage/task-repository.js';
+import type { SendRecordRepository } from '../storage/send-record-repository.js';
 import type { OrderRepository } from '../storage/order-repository.js';
 import type { SuppressionRepository } from '../storage/suppression-repository.js';
 import type { BidRepository, DealRepository } from '../storage/pipeline-repository.js';
@@ -23,6 +24,8 @@ export interface CycleRepositories extends Repositories {
   readonly suppressions: SuppressionRepository;
   readonly deals: DealRepository;
   readonly bids: BidRepository;
+  /** Send records (touch claims), for reports and health. */
+  readonly sendRecords: SendRecordRepository;
 }
 
 /** Counts a named metric; Powertools Metrics in Lambda, a tally in the simulator. */

@@ -19,11 +19,7 @@ export type QueuedSend = SendRequest & { readonly providerAttempts?: number };
 
 /** Why a message can never be processed, whatever the retry. */
 export type PoisonReason =
-  | 'bad_json'
-  | 'schema'
-  | 'invalid_key'
-  | 'unknown_tenant'
-  | 'unknown_template';
+  'bad_json' | 'schema' | 'invalid_key' | 'unknown_tenant' | 'unknown_template';
 
 /**
  * A message that cannot be processed, whatever the retry (bad JSON, a schema failure, a tenant id

@@ -206,7 +206,11 @@ export class SendProcessor {
     }
     const { send } = loaded;
     if (send.snapshot.record) {
-      const handled = await this.reconciler.continueExisting(send.request, send.snapshot.record, now);
+      const handled = await this.reconciler.continueExisting(
+        send.request,
+        send.snapshot.record,
+        now,
+      );
       if (handled) return handled;
     }
     const killSwitch = await this.ports.killSwitch.read();

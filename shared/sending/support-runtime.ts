@@ -51,7 +51,11 @@ export function sesFeedbackFromEnvironment(
     outcomes: new OutcomeRepository(table),
     rates: new RateCounterRepository(table),
     states: new SendingStateRepository(table),
-    reconciler: eventReconciler(table, powertoolsMetricSink(observability.metrics), observability.logger),
+    reconciler: eventReconciler(
+      table,
+      powertoolsMetricSink(observability.metrics),
+      observability.logger,
+    ),
     metric: powertoolsMetricSink(observability.metrics),
     logger: observability.logger,
   });

@@ -1,6 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from './keys.js';
-import { ttlAfter, type TableContext } from './table-client.js';
+import { SK_PREFIX, keys } from './keys.js';
+import { queryTenantPrefix, ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, oldItemOf, withoutStorageAttributes } from './items.js';
 
 /**
@@ -117,6 +117,12 @@ export class SendRecordRepository {
       }),
     );
     return result.Item ? toSendRecord(result.Item) : undefined;
+  }
+
+  /** Every send record of a tenant (reports, health); a month of sends is a few pages. */
+  async list(tenantId: string): Promise<SendRecord[]> {
+    const items = await queryTenantPrefix(this.ctx, tenantId, SK_PREFIX.send);
+    return items.map(toSendRecord);
   }
 
   /** Records a final gate decision (dry_run, blocked, suppressed) if the key is still open. */

@@ -70,6 +70,8 @@ export interface SendingHarnessOptions {
   readonly start?: string;
   readonly sendMode?: SendMode;
   readonly emailSender?: (ses: LocalSes) => EmailSender;
+  /** Wraps the sender after SES accepted the message (a lost response still yields SES events). */
+  readonly afterAcceptance?: (sender: EmailSender) => EmailSender;
   readonly emailSendDisabled?: () => boolean;
   readonly internalAllowList?: { domains: string[]; addresses: string[] };
   readonly claimTtlMs?: number;
@@ -107,6 +109,7 @@ export async function createSendingHarness(
     random: seededRandom(11),
     metric: metrics.sink,
     ...(options.emailSender ? { emailSender: options.emailSender(ses) } : {}),
+    ...(options.afterAcceptance ? { afterAcceptance: options.afterAcceptance } : {}),
     ...(options.emailSendDisabled ? { emailSendDisabled: options.emailSendDisabled } : {}),
     ...(options.internalAllowList ? { internalAllowList: options.internalAllowList } : {}),
     ...(options.claimTtlMs ? { claimTtlMs: options.claimTtlMs } : {}),

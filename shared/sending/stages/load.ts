@@ -23,7 +23,11 @@ export type LoadResult =
  * template or tenant) and, when the request is due, reads everything the decision needs in one
  * `BatchGetItem` (tenant, send record, suppression, contact, sending state, counter days).
  */
-export async function loadSend(table: TableContext, clock: Clock, body: string): Promise<LoadResult> {
+export async function loadSend(
+  table: TableContext,
+  clock: Clock,
+  body: string,
+): Promise<LoadResult> {
   const request = parseQueuedSend(body);
   const now = clock.now();
   if (new Date(request.dueAt).getTime() > now.getTime()) return { kind: 'not_due', request };

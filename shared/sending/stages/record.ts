@@ -163,10 +163,14 @@ export class SendRecorder {
     stop: { reason: string; detail: string },
     now: Date,
   ): Promise<SendRecordWrite> {
-    const written = await this.ports.records.recordStop(request.tenantId, subjectOf(request, email), {
-      ...stop,
-      at: now,
-    });
+    const written = await this.ports.records.recordStop(
+      request.tenantId,
+      subjectOf(request, email),
+      {
+        ...stop,
+        at: now,
+      },
+    );
     if (!written.applied) return written;
     await this.ports.outcomes.append(
       request.tenantId,
@@ -234,7 +238,8 @@ export class SendRecorder {
       MAX_SQS_DELAY_SECONDS,
       Math.max(0, Math.ceil((dueAt.getTime() - now.getTime()) / 1_000)),
     );
-    if (!this.ports.sendQueue) throw new Error('this send recorder has no send queue to re-queue on');
+    if (!this.ports.sendQueue)
+      throw new Error('this send recorder has no send queue to re-queue on');
     await this.ports.sendQueue.send({ ...request, dueAt: dueAt.toISOString() }, { delaySeconds });
   }
 

@@ -51,7 +51,7 @@ function flakySes(real: EmailSender, failing: () => Error | undefined) {
 }
 
 describe('Function: sender (poison messages)', () => {
-  it('reports poison as batch item failures, moves it to the DLQ with its reason after maxReceiveCount, and sends the rest of the batch', async () => {
+  it('moves poison to the DLQ with its reason on its first delivery, never retrying it, and sends the rest of the batch', async () => {
     // Prepare
     const h = (harness = await createSendingHarness());
     await h.seedTenant('acme', { sending: { caps: { minDelaySeconds: 0 } } });
@@ -60,18 +60,20 @@ describe('Function: sender (poison messages)', () => {
       h.request('acme', 'card-1', 'dana@lakeshore.example'),
       JSON.stringify({ version: 1, tenantId: 'acme' }),
       h.request('ghost', 'card-2', 'tom@prairie.example'),
+      h.request('BAD#TENANT', 'card-4', 'ann@prairie.example'),
+      { ...h.request('acme', 'card-5', 'lee@prairie.example'), idempotencyKey: 'a\u0001b' },
       h.request('acme', 'card-3', 'priya@lakeshore.example'),
     );
 
-    // Act: the first delivery, then the retries after each visibility timeout (virtual time).
+    // Act: the first delivery, then anything that would come back after a visibility timeout.
     const first = await h.sender.drain.drainVisible();
     const rest = await h.sender.drain.runUntil(new Date('2026-01-05T16:00:00.000Z'), (at) =>
       h.table.clock.set(at),
     );
 
     // Assess
-    expect(first).toMatchObject({ delivered: 5, failed: 3 });
-    expect(rest.delivered).toBe(3 * 4); // deliveries 2..5 of each poison message
+    expect(first).toMatchObject({ delivered: 7, failed: 0 });
+    expect(rest.delivered).toBe(0);
     expect((await h.received()).map((e) => e.destination.to[0]).sort()).toEqual([
       'dana@lakeshore.example',
       'priya@lakeshore.example',
@@ -79,20 +81,32 @@ describe('Function: sender (poison messages)', () => {
     const dead = await h.deadLetters();
     expect(dead.map((m) => m.attributes['FailureReason']).sort()).toEqual([
       'bad_json',
+      'invalid_key',
+      'invalid_key',
       'schema',
       'unknown_tenant',
     ]);
+    expect(dead.every((m) => m.attributes['ReceiveCount'] === '1')).toBe(true);
     expect(dead.find((m) => m.attributes['FailureReason'] === 'bad_json')).toMatchObject({
       body: 'this is not JSON',
-      attributes: { ReceiveCount: '5', FailureDetail: expect.stringContaining('not JSON') },
+      attributes: { FailureDetail: expect.stringContaining('not JSON') },
     });
-    expect(h.metrics.counts.get(`${SENDER_METRICS.poisonMessages}{reason=unknown_tenant}`)).toBe(5);
+    expect(
+      dead
+        .filter((m) => m.attributes['FailureReason'] === 'invalid_key')
+        .map((m) => m.attributes['FailureDetail'])
+        .sort(),
+    ).toEqual([
+      'invalid_key: idempotencyKey: not a valid key',
+      'invalid_key: tenantId: not a valid key',
+    ]);
+    expect(h.metrics.counts.get(`${SENDER_METRICS.poisonMessages}{reason=unknown_tenant}`)).toBe(1);
     expect(h.sender.drain.waiting).toBe(0);
   });
 });
 
 describe('Function: sender (provider failures)', () => {
-  it('retries SES throttling with backoff inside the invocation and sends once', async () => {
+  it('retries SES throttling from the queue with backoff, one SendEmail per attempt, and sends once', async () => {
     // Prepare: two throttles, then SES accepts.
     let failures = 2;
     let flaky: ReturnType<typeof flakySes> | undefined;
@@ -103,15 +117,89 @@ describe('Function: sender (provider failures)', () => {
         )).sender,
     }));
     await h.seedTenant('acme');
-    await h.enqueue(h.request('acme', 'card-1', 'dana@lakeshore.example'));
+    const request = h.request('acme', 'card-1', 'dana@lakeshore.example');
+    await h.enqueue(request);
 
     // Act
     await h.sender.drain.drainVisible();
+    const afterFirst = flaky?.calls.length;
+    await h.sender.drain.runUntil(new Date('2026-01-05T16:00:00.000Z'), (at) =>
+      h.table.clock.set(at),
+    );
 
-    // Assess
+    // Assess: the first delivery made one call and went back on the queue.
+    expect(afterFirst).toBe(1);
     expect(flaky?.calls).toHaveLength(3);
     expect(await h.received()).toHaveLength(1);
-    expect(await h.repos.records.get('acme', 'acme:card-1')).toMatchObject({ status: 'sent' });
+    expect(await h.repos.records.get('acme', request.idempotencyKey)).toMatchObject({
+      status: 'sent',
+    });
+  });
+
+  it('keeps a send whose SES answer was lost in doubt, never calls SES again, and settles it as sent from the Send event', async () => {
+    // Prepare: SES accepts the message, then the response is lost (a timeout).
+    let calls = 0;
+    const h = (harness = await createSendingHarness({
+      afterAcceptance: (inner) => ({
+        async send(email) {
+          calls += 1;
+          await inner.send(email);
+          throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
+        },
+      }),
+    }));
+    await h.seedTenant('acme');
+    const request = h.request('acme', 'card-1', 'dana@lakeshore.example');
+    await h.enqueue(request, request);
+
+    // Act: two copies of the touch, then two hours of redeliveries and re-checks.
+    await h.sender.drain.runUntil(new Date('2026-01-05T17:00:00.000Z'), (at) =>
+      h.table.clock.set(at),
+    );
+
+    // Assess
+    expect(calls).toBe(1);
+    expect(await h.received()).toHaveLength(1);
+    expect(await h.repos.records.get('acme', request.idempotencyKey)).toMatchObject({
+      status: 'sent',
+      reconciledBy: 'SEND',
+    });
+    expect(await h.repos.rates.getDay('acme', '2026-01-05')).toMatchObject({ day: 1 });
+    expect(sendResults(await h.outcomes('acme')).map((o) => o.status)).toEqual(['sent']);
+    expect(h.metrics.counts.get(METRIC_NAMES.sendsInDoubt)).toBe(1);
+  });
+
+  it('resolves an in-doubt send that no SES event settles to unknown after the grace period, counting it and never re-sending', async () => {
+    // Prepare: the connection resets before SES takes the message, so no event will come.
+    let calls = 0;
+    const h = (harness = await createSendingHarness({
+      emailSender: () => ({
+        send() {
+          calls += 1;
+          return Promise.reject(Object.assign(new Error('socket hang up'), { name: 'ECONNRESET' }));
+        },
+      }),
+    }));
+    await h.seedTenant('acme');
+    const request = h.request('acme', 'card-1', 'dana@lakeshore.example');
+    await h.enqueue(request);
+
+    // Act
+    await h.sender.drain.runUntil(new Date('2026-01-05T18:00:00.000Z'), (at) =>
+      h.table.clock.set(at),
+    );
+
+    // Assess
+    expect(calls).toBe(1);
+    expect(await h.repos.records.get('acme', request.idempotencyKey)).toMatchObject({
+      status: 'unknown',
+      reason: 'provider_in_doubt:ECONNRESET',
+    });
+    expect(await h.repos.rates.getDay('acme', '2026-01-05')).toMatchObject({ day: 1 });
+    expect(sendResults(await h.outcomes('acme')).map((o) => [o.status, o.reason])).toEqual([
+      ['unknown', 'outcome_unknown'],
+    ]);
+    expect(h.metrics.counts.get(METRIC_NAMES.sendsUnknown)).toBe(1);
   });
 
   it('defers after repeated throttling, opens the tenant circuit at 5 failures in 15 minutes, and sends everything once SES recovers', async () => {

@@ -21,10 +21,18 @@ describe('Simulator: sending service', () => {
     const report = JSON.parse(out.join('')) as SimulationReport;
     const northwind = report.tenants.find((t) => t.tenantId === 'northwind-appraisals');
     expect(northwind?.queued.sendRequests).toBeGreaterThan(0);
-    expect(northwind?.emails).toHaveLength(northwind?.queued.sendRequests ?? -1);
-    for (const email of northwind?.emails ?? []) {
+    const queued = (northwind?.emails ?? []).filter((email) => email.cardId !== undefined);
+    expect(queued).toHaveLength(northwind?.queued.sendRequests ?? -1);
+    for (const email of queued) {
       expect(email).toMatchObject({ status: 'dry_run', reason: 'dry_run' });
     }
+    // Contacts nobody may mail are reported once, with their reason, and never queued.
+    expect(
+      (northwind?.emails ?? [])
+        .filter((email) => email.status === 'suppressed')
+        .map((email) => email.reason)
+        .sort(),
+    ).toEqual(['do_not_contact:competitor', 'suppressed:unsubscribe']);
   }, 60_000);
 
   it('defers production sends to the tenant business hours and decides every queued request in later virtual hours', async () => {
@@ -44,7 +52,8 @@ describe('Simulator: sending service', () => {
     const emails = northwind?.emails ?? [];
     const finalByRecipient = new Map<string, string>();
     for (const email of emails)
-      if (email.status !== 'deferred') finalByRecipient.set(email.to, email.status);
+      if (email.status !== 'deferred' && email.cardId !== undefined)
+        finalByRecipient.set(email.to, email.status);
     expect(
       emails.some((e) => e.status === 'deferred' && e.reason === 'outside_sending_window'),
     ).toBe(true);
