@@ -5,6 +5,9 @@ const isoInstant = z.iso
   .datetime({ offset: true, message: 'expected an ISO-8601 date-time' })
   .transform((value) => new Date(value).toISOString());
 
+/** Where ingest saw a discovered contact's address (see `contactSchema.discovered`). */
+export const DISCOVERY_SOURCES = ['cc', 'to', 'reply_to', 'signature'] as const;
+
 /** A person the agent engages with; engagement fields are maintained by the engagement engine. */
 export const contactSchema = z.object({
   contactId: z.string().min(1),
@@ -19,8 +22,22 @@ export const contactSchema = z.object({
   /** When a follow-up to this contact was last handed to the send queue (planning cool-down). */
   lastPlannedAt: isoInstant.optional(),
   createdAt: isoInstant.optional(),
+  /**
+   * Set when ingest created the contact only from someone else's mail (Cc, To, Reply-To or a
+   * signature): a discovered contact is never an outreach target. Cleared when the address itself
+   * writes to the tenant; never set on an existing contact.
+   */
+  discovered: z
+    .object({
+      at: isoInstant,
+      via: z.enum(DISCOVERY_SOURCES),
+      messageId: z.string().optional(),
+    })
+    .optional(),
 });
 export type Contact = z.output<typeof contactSchema>;
+/** How a discovered contact was seen. */
+export type DiscoverySource = (typeof DISCOVERY_SOURCES)[number];
 
 /** A client organisation; contacts reference it by `accountId`. */
 export const accountSchema = z.object({
