@@ -11,7 +11,7 @@ import { OutcomeRepository } from '../storage/outcome-repository.js';
 import { RateCounterRepository } from '../storage/rate-counter-repository.js';
 import { SendingStateRepository } from '../storage/sending-state-repository.js';
 import { SesFeedbackProcessor } from './ses-feedback.js';
-import { loadSigningKey } from './signing-key-source.js';
+import { loadSigningKeys } from './signing-key-source.js';
 import type { UnsubscribeHandlerDeps } from './unsubscribe-handler.js';
 
 function tableFromEnvironment(
@@ -57,7 +57,7 @@ export function sesFeedbackFromEnvironment(
 
 /**
  * Builds the unsubscribe handler's dependencies for a Lambda from its environment (`TABLE_NAME`,
- * `UNSUBSCRIBE_SIGNING_SECRET_ARN`); reads the signing key once (cold start).
+ * `UNSUBSCRIBE_SIGNING_SECRET_ARN`); reads the signing keys (current and still-accepted) once (cold start).
  */
 export async function unsubscribeFromEnvironment(
   observability: Observability,
@@ -66,7 +66,7 @@ export async function unsubscribeFromEnvironment(
   const table = tableFromEnvironment(observability, env);
   return {
     suppressions: new SuppressionRepository(table),
-    signingKey: await loadSigningKey(env, {
+    signingKey: await loadSigningKeys(env, {
       secrets: observability.tracer.captureAWSv3Client(
         new SecretsManagerClient({ region: table.region }),
       ),
