@@ -15,6 +15,7 @@ import { GmailNotConnectedError } from './gmail-connections.js';
 import { METRIC_NAMES } from '../observability/metric-names.js';
 import type { IngestRuntime } from './runtime.js';
 import { processDeliveryReport } from './delivery-reports.js';
+import { automationSignals } from '../domain/ingest/automation-signals.js';
 import { linkPeople } from './inbound-contacts.js';
 
 /** What ingesting one message id came to. */
@@ -229,6 +230,7 @@ async function processClaimed(
   const attachments = analysis.message.attachments;
   if (attachments.length > 0) await repos.messages.putAttachments(tenantId, messageId, attachments);
 
+  const automated = automationSignals(analysis.message.headers, fromAddress);
   const requestText =
     messageClass === 'explicit_request' ? classification.request?.matchedText : undefined;
   const inbound: Extract<Outcome, { kind: 'inbound_message' }> & Record<string, unknown> = {
@@ -238,6 +240,8 @@ async function processClaimed(
     // Bounces, auto-replies and bulk mail are not a touch: no contact on their outcome.
     ...(contactId && (conversation || messageClass === 'unsubscribe') ? { contactId } : {}),
     classification: messageClass,
+    // Machine-sent header facts: the policy engine refuses a task from such a message.
+    ...(automated.length > 0 ? { automated } : {}),
     ...(requestText ? { request: { text: requestText.slice(0, 1_000) } } : {}),
     ...(raw.threadId ? { threadId: raw.threadId } : {}),
     ...(classification.replyToOurSend ? { inReplyTo: classification.repliesTo[0] } : {}),
@@ -257,6 +261,7 @@ async function processClaimed(
     subject: analysis.message.subject.slice(0, 200),
     classification: messageClass,
     signals: [...classification.signals],
+    ...(automated.length > 0 ? { automated } : {}),
     bulk: classification.bulk,
     replyToOurSend: classification.replyToOurSend,
     ...(classification.autoReply ? { autoReply: classification.autoReply } : {}),
