@@ -35,7 +35,11 @@ export interface IngestBenchResult {
    * and the process's peak RSS above its level before (the in-process local Gmail server's copy
    * and JSON response included, so an upper bound for the Lambda's share; it has 512 MB / 30 s).
    */
-  readonly large: { readonly rawBytes: number; readonly ingestMs: number; readonly peakRssDeltaMb: number };
+  readonly large: {
+    readonly rawBytes: number;
+    readonly ingestMs: number;
+    readonly peakRssDeltaMb: number;
+  };
 }
 
 const CORPUS = 'test/fixtures/mail';

@@ -121,7 +121,8 @@ export class Sending extends Construct {
       name: 'unsubscribe',
       ...common,
       timeout: Duration.seconds(10),
-      description: 'Unsubscribe Function URL (one-click or form POST; GET shows the confirmation form)',
+      description:
+        'Unsubscribe Function URL (one-click or form POST; GET shows the confirmation form)',
     }).bindTable(props.table, 'readWrite');
     this.unsubscribe.lambda.addEnvironment(
       SIGNING_KEY_VARIABLES.secretArn,

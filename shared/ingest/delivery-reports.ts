@@ -129,7 +129,8 @@ export async function processDeliveryReport(
       recipients: summary.recipients,
     });
   }
-  if (summary.notProcessed > 0) runtime.metric('IngestReportRecipientsNotProcessed', summary.notProcessed);
+  if (summary.notProcessed > 0)
+    runtime.metric('IngestReportRecipientsNotProcessed', summary.notProcessed);
   return summary;
 }
 

@@ -105,7 +105,9 @@ export async function linkPeople(
           ...(account ? { accountId: account.accountId } : {}),
         },
         existing,
-        wroteItself || account ? { promote: wroteItself } : { discovered: discoveredVia('reply_to') },
+        wroteItself || account
+          ? { promote: wroteItself }
+          : { discovered: discoveredVia('reply_to') },
       );
       contactId = upserted.contactId;
       accountId = upserted.accountId ?? accountId;

@@ -338,8 +338,7 @@ async function fetchAndAnalyse(
   messageId: string,
   context: ClassificationContext,
 ): Promise<
-  | { analysis: MessageAnalysis; raw: Omit<GmailRawMessage, 'raw' | 'labelIds'> }
-  | undefined
+  { analysis: MessageAnalysis; raw: Omit<GmailRawMessage, 'raw' | 'labelIds'> } | undefined
 > {
   try {
     const size = await mailbox.getSizeEstimate(messageId);

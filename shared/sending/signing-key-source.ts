@@ -95,7 +95,8 @@ function keysFromSecretString(
   source: string,
 ): { current: string; keys: Record<string, string> } {
   const trimmed = secret.trim();
-  if (!trimmed.startsWith('{')) return { current: DEFAULT_KEY_ID, keys: { [DEFAULT_KEY_ID]: trimmed } };
+  if (!trimmed.startsWith('{'))
+    return { current: DEFAULT_KEY_ID, keys: { [DEFAULT_KEY_ID]: trimmed } };
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(trimmed) as Record<string, unknown>;
@@ -104,14 +105,14 @@ function keysFromSecretString(
     return { current: DEFAULT_KEY_ID, keys: { [DEFAULT_KEY_ID]: trimmed } };
   }
   const single = parsed['key'] ?? parsed['signingKey'];
-  if (typeof single === 'string') return { current: DEFAULT_KEY_ID, keys: { [DEFAULT_KEY_ID]: single } };
+  if (typeof single === 'string')
+    return { current: DEFAULT_KEY_ID, keys: { [DEFAULT_KEY_ID]: single } };
   const { current, keys } = parsed;
   if (typeof current !== 'string' || keys === null || typeof keys !== 'object')
     throw new ConfigError(source, 'expected a key, or JSON with "current" and "keys"');
   const texts: Record<string, string> = {};
   for (const [id, keyText] of Object.entries(keys as Record<string, unknown>)) {
-    if (typeof keyText !== 'string')
-      throw new ConfigError(source, `key ${id} must be a string`);
+    if (typeof keyText !== 'string') throw new ConfigError(source, `key ${id} must be a string`);
     texts[id] = keyText;
   }
   return { current, keys: texts };

@@ -65,12 +65,7 @@ function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
-function page(
-  statusCode: number,
-  title: string,
-  message: string,
-  extra = '',
-): UnsubscribeResponse {
+function page(statusCode: number, title: string, message: string, extra = ''): UnsubscribeResponse {
   return {
     statusCode,
     headers: { ...HEADERS },

@@ -173,9 +173,13 @@ export function verifyUnsubscribeToken(
     return { ok: false, reason: 'malformed' };
   }
   if (!KEY_ID_PATTERN.test(keyId)) return { ok: false, reason: 'malformed' };
-  const key = keys instanceof SigningKeyRing ? keys.get(keyId) : keys.id === keyId ? keys : undefined;
+  const key =
+    keys instanceof SigningKeyRing ? keys.get(keyId) : keys.id === keyId ? keys : undefined;
   if (!key) return { ok: false, reason: 'unknown_key' };
-  const signed = parts[0] === LEGACY_VERSION ? `${LEGACY_VERSION}.${payload}` : `${TOKEN_VERSION}.${keyId}.${payload}`;
+  const signed =
+    parts[0] === LEGACY_VERSION
+      ? `${LEGACY_VERSION}.${payload}`
+      : `${TOKEN_VERSION}.${keyId}.${payload}`;
   const expected = key.sign(signed);
   const given = Buffer.from(signature, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {

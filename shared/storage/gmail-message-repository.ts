@@ -14,8 +14,7 @@ export type GmailClaim =
 
 /** The outcome of claiming an RFC 822 Message-ID for a Gmail id. */
 export type RfcMessageClaim =
-  | { readonly status: 'claimed' }
-  | { readonly status: 'held'; readonly gmailMessageId: string };
+  { readonly status: 'claimed' } | { readonly status: 'held'; readonly gmailMessageId: string };
 
 /** Attachment metadata as recorded; the content never reaches the table. */
 export interface StoredAttachment {

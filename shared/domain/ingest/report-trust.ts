@@ -1,4 +1,9 @@
-import { domainMatches, messageIdDomain, normalizeMessageId, parseMessageIdList } from './message-ids.js';
+import {
+  domainMatches,
+  messageIdDomain,
+  normalizeMessageId,
+  parseMessageIdList,
+} from './message-ids.js';
 
 /**
  * Inbound trust for delivery reports (DESIGN.md §5 "Inbound trust"): anyone can mail a
@@ -115,7 +120,10 @@ export function judgeReportRecipient(
 /** Header-style fields (`Name: value`, folded lines joined) of a block of text, by lower-case name. */
 function headerFields(text: string): Map<string, string[]> {
   const fields = new Map<string, string[]>();
-  for (const line of text.replace(/\r\n?/g, '\n').replace(/\n[ \t]+/g, ' ').split('\n')) {
+  for (const line of text
+    .replace(/\r\n?/g, '\n')
+    .replace(/\n[ \t]+/g, ' ')
+    .split('\n')) {
     const match = /^([A-Za-z][A-Za-z0-9-]*)\s*:\s*(.*)$/.exec(line);
     if (!match?.[1]) continue;
     const name = match[1].toLowerCase();

@@ -20,7 +20,13 @@ export const noSensitiveOperationRule: PolicyRule = {
 };
 
 /** Ingest classes that are never a request from a person (a delay notice is a `bounce` there). */
-const AUTOMATED_CLASSES = new Set(['bounce', 'auto_reply', 'complaint', 'feedback_report', 'delay']);
+const AUTOMATED_CLASSES = new Set([
+  'bounce',
+  'auto_reply',
+  'complaint',
+  'feedback_report',
+  'delay',
+]);
 
 /**
  * Wording of delivery reports, delay notices, auto-replies and feedback reports; checked on the

@@ -40,7 +40,11 @@ describe('Function: ingest — dedupe by Gmail id and Message-ID, and large mess
     );
     await harness.poll();
     await harness.drain();
-    harness.gmail.deliver(address, { receivedAt: harness.clock.now().toISOString(), raw, gmailId: 'm-1' });
+    harness.gmail.deliver(address, {
+      receivedAt: harness.clock.now().toISOString(),
+      raw,
+      gmailId: 'm-1',
+    });
 
     // Act: the next poll sees m-1 again in history.
     await harness.poll();
@@ -63,7 +67,10 @@ describe('Function: ingest — dedupe by Gmail id and Message-ID, and large mess
     ]);
     expect(ingested).toEqual([expect.objectContaining({ classification: 'reply' })]);
     expect(copies).toEqual([
-      expect.objectContaining({ duplicateOf: ingested[0]?.messageId, rfcMessageId: expect.any(String) }),
+      expect.objectContaining({
+        duplicateOf: ingested[0]?.messageId,
+        rfcMessageId: expect.any(String),
+      }),
     ]);
     expect(copies[0]).not.toHaveProperty('classification');
     const reListed = records.reduce((sum, record) => sum + (record.duplicates ?? 0), 0);
@@ -73,7 +80,7 @@ describe('Function: ingest — dedupe by Gmail id and Message-ID, and large mess
     expect(harness.metrics.counts.get('GmailMessagesDuplicate')).toBe(2);
   });
 
-  it('ingests a message with a 25 MB attachment (Gmail\'s limit) and keeps its content out of every item', async () => {
+  it("ingests a message with a 25 MB attachment (Gmail's limit) and keeps its content out of every item", async () => {
     // Prepare: 25 MiB of attachment, about 34 MB encoded.
     const raw = largeAttachmentMessage(25 * 1024 * 1024);
     const id = harness.gmail.deliver('team@northwind-appraisals.example', {
@@ -87,7 +94,11 @@ describe('Function: ingest — dedupe by Gmail id and Message-ID, and large mess
 
     // Assess
     const record = await harness.runtime.repos.messages.get(TENANT, id);
-    expect(record).toMatchObject({ status: 'done', classification: 'reply', sizeBytes: raw.length });
+    expect(record).toMatchObject({
+      status: 'done',
+      classification: 'reply',
+      sizeBytes: raw.length,
+    });
     expect(await harness.runtime.repos.messages.listAttachments(TENANT, id)).toMatchObject([
       { type: 'application/pdf', size: 25 * 1024 * 1024 },
     ]);

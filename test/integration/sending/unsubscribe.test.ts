@@ -113,7 +113,7 @@ describe('Function: unsubscribe (RFC 8058 one-click, confirmation page and form)
     expect((await unsubscribe(urlEvent('PUT', headerLink()), context)).statusCode).toBe(405);
   });
 
-  it('answers a link scanner\'s GET with a confirmation page holding a POST form, and leaves the address subscribed', async () => {
+  it("answers a link scanner's GET with a confirmation page holding a POST form, and leaves the address subscribed", async () => {
     // Act: what a corporate link scanner (or a person clicking the body link) does.
     const response = await unsubscribe(urlEvent('GET', headerLink()), context);
 
@@ -197,8 +197,14 @@ describe('Function: unsubscribe (RFC 8058 one-click, confirmation page and form)
     );
 
     // Act
-    const oldDuring = await during(urlEvent('POST', headerLink(), 'List-Unsubscribe=One-Click'), context);
-    const newDuring = await during(urlEvent('POST', newLink, 'List-Unsubscribe=One-Click'), context);
+    const oldDuring = await during(
+      urlEvent('POST', headerLink(), 'List-Unsubscribe=One-Click'),
+      context,
+    );
+    const newDuring = await during(
+      urlEvent('POST', newLink, 'List-Unsubscribe=One-Click'),
+      context,
+    );
     const oldAfter = await after(urlEvent('GET', headerLink()), context);
 
     // Assess

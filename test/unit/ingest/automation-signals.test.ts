@@ -18,10 +18,14 @@ describe('Domain: ingest automation signals', () => {
     ).toEqual(['auto_submitted', 'report', 'null_sender', 'daemon_sender']);
   });
 
-  it('finds nothing in a person\'s mail, including Auto-Submitted: no', () => {
+  it("finds nothing in a person's mail, including Auto-Submitted: no", () => {
     expect(
       automationSignals(
-        headers({ 'auto-submitted': 'no', 'content-type': 'text/plain', 'return-path': '<dana@x.example>' }),
+        headers({
+          'auto-submitted': 'no',
+          'content-type': 'text/plain',
+          'return-path': '<dana@x.example>',
+        }),
         'dana@x.example',
       ),
     ).toEqual([]);

@@ -81,7 +81,7 @@ describe('Domain: policy — machine-sent mail never creates a task', () => {
     });
   });
 
-  it('still allows a task for a person\'s explicit request', () => {
+  it("still allows a task for a person's explicit request", () => {
     const decision = evaluatePolicy(
       task({ sourceClass: 'explicit_request', text: 'Could you give me a call tomorrow morning?' }),
       CONTEXT,

@@ -58,9 +58,16 @@ describe('Domain: unsubscribe tokens', () => {
 
   it('still verifies a first-format token (u1, no key id) with key k0', () => {
     const payload = Buffer.from(
-      JSON.stringify({ t: 'acme', e: 'dana@lakeshore.example', x: CLAIMS.expiresAt.getTime() / 1_000 }),
+      JSON.stringify({
+        t: 'acme',
+        e: 'dana@lakeshore.example',
+        x: CLAIMS.expiresAt.getTime() / 1_000,
+      }),
     ).toString('base64url');
-    const signature = createHmac('sha256', Buffer.from('00112233445566778899aabbccddeeff'.repeat(2), 'hex'))
+    const signature = createHmac(
+      'sha256',
+      Buffer.from('00112233445566778899aabbccddeeff'.repeat(2), 'hex'),
+    )
       .update(`u1.${payload}`)
       .digest('base64url');
 
@@ -83,7 +90,10 @@ describe('Domain: unsubscribe tokens', () => {
     expect(plain.ids).toEqual(['k0']);
     await expect(
       loadSigningKeys({
-        UNSUBSCRIBE_SIGNING_SECRET: JSON.stringify({ current: 'k2', keys: { k1: '11'.repeat(32) } }),
+        UNSUBSCRIBE_SIGNING_SECRET: JSON.stringify({
+          current: 'k2',
+          keys: { k1: '11'.repeat(32) },
+        }),
       }),
     ).rejects.toThrow(/current key id k2 is not among the keys/);
   });
