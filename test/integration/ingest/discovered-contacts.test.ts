@@ -9,15 +9,18 @@ import type { SimulationReport } from '../../../infra/local/report.js';
 import { buildMessage, OUR_SES_MESSAGE_ID } from '../../helpers/mail-builder.js';
 
 const START = '2026-03-02T08:00:00Z';
-const HOURS = 23 * 24;
+/** 22 days after the message: every 21-day window opened by it has passed. */
+const LATER = '2026-03-24T08:00:00Z';
 const STRANGERS = ['ivan.petrov@peakbank.example', 'wei.chen@peakbank.example'];
 const WRITER = 'dana.whitfield@lakeshoremortgage.example';
 
 /**
- * Issue 11 item 7 end to end: Dana replies and Cc's two people nobody at the tenant knows. 23
- * days later Dana has been followed up (her 21-day window passed) but the Cc'd strangers have
- * not: they are `discovered` contacts, never outreach targets (the planner/send gate block them
- * with the named violation `discovered_contact`, or never propose them).
+ * Issue 11 item 7 end to end: Dana replies and Cc's two people nobody at the tenant knows. The
+ * agent runs two hours then (the message is ingested), and again 22 days later on the same table
+ * (the simulation in between would only spend time on idle hours): Dana is followed up, her window
+ * having passed, but the Cc'd strangers are not — they are `discovered` contacts, never outreach
+ * targets (the planner/send gate block them with the named violation `discovered_contact`, or
+ * never propose them).
  */
 describe("Simulator: Cc'd strangers are not followed up 21 days later", () => {
   let stack: LocalStack;
@@ -25,53 +28,56 @@ describe("Simulator: Cc'd strangers are not followed up 21 days later", () => {
 
   beforeAll(async () => {
     stack = await startLocalStack({ queuePrefix: 'discovered-sim' });
-    const fixture = parseFixture({
-      global: { start: START, hours: HOURS },
-      tenants: [
+    const tenant = (mailbox: unknown[]) => ({
+      id: 'northwind',
+      settings: {
+        name: 'Northwind Appraisals',
+        agentEnabled: true,
+        internalDomains: ['northwind-appraisals.example'],
+      },
+      accounts: [
         {
-          id: 'northwind',
-          settings: {
-            name: 'Northwind Appraisals',
-            agentEnabled: true,
-            internalDomains: ['northwind-appraisals.example'],
-          },
-          accounts: [
-            {
-              accountId: 'acc-lakeshore',
-              name: 'Lakeshore Mortgage',
-              domain: 'lakeshoremortgage.example',
-            },
-          ],
-          contacts: [
-            {
-              contactId: 'c-001',
-              email: WRITER,
-              name: 'Dana Whitfield',
-              accountId: 'acc-lakeshore',
-              lastTouchAt: '2026-02-27T09:00:00Z',
-              createdAt: '2025-06-01T09:00:00Z',
-            },
-          ],
-          mailbox: [
-            {
-              receivedAt: '2026-03-02T08:30:00Z',
-              raw: buildMessage({
-                from: `Dana Whitfield <${WRITER}>`,
-                to: 'Northwind Appraisals <team@northwind-appraisals.example>',
-                subject: 'Re: appraisal reviews',
-                body: 'Thanks for the update. Looping in Ivan and Wei, who now handle our reviews.\n\nDana',
-                inReplyTo: OUR_SES_MESSAGE_ID,
-                headers: {
-                  Cc: 'Ivan Petrov <ivan.petrov@peakbank.example>, Wei Chen <wei.chen@peakbank.example>',
-                },
-              }),
-            },
-          ],
+          accountId: 'acc-lakeshore',
+          name: 'Lakeshore Mortgage',
+          domain: 'lakeshoremortgage.example',
         },
       ],
+      contacts: [
+        {
+          contactId: 'c-001',
+          email: WRITER,
+          name: 'Dana Whitfield',
+          accountId: 'acc-lakeshore',
+          lastTouchAt: '2026-02-27T09:00:00Z',
+          createdAt: '2025-06-01T09:00:00Z',
+        },
+      ],
+      mailbox,
     });
-    report = await runSimulation({ fixture, hours: HOURS, stack });
-  }, 900_000);
+    const message = {
+      receivedAt: '2026-03-02T08:30:00Z',
+      raw: buildMessage({
+        from: `Dana Whitfield <${WRITER}>`,
+        to: 'Northwind Appraisals <team@northwind-appraisals.example>',
+        subject: 'Re: appraisal reviews',
+        body: 'Thanks for the update. Looping in Ivan and Wei, who now handle our reviews.\n\nDana',
+        inReplyTo: OUR_SES_MESSAGE_ID,
+        headers: {
+          Cc: 'Ivan Petrov <ivan.petrov@peakbank.example>, Wei Chen <wei.chen@peakbank.example>',
+        },
+      }),
+    };
+    await runSimulation({
+      fixture: parseFixture({ global: { start: START }, tenants: [tenant([message])] }),
+      hours: 2,
+      stack,
+    });
+    report = await runSimulation({
+      fixture: parseFixture({ global: { start: LATER }, tenants: [tenant([])] }),
+      hours: 6,
+      stack,
+    });
+  }, 300_000);
 
   afterAll(async () => {
     await stack.stop();
