@@ -14,6 +14,7 @@ import {
   localIngestHandler,
   localIngestRuntime,
 } from '../infra/local/local-ingest.js';
+import { largeAttachmentMessage } from '../test/helpers/mail-corpus.js';
 
 /** Figures of one ingest benchmark run. */
 export interface IngestBenchResult {
@@ -29,6 +30,16 @@ export interface IngestBenchResult {
   readonly pollDynamodbRequests: number;
   /** Requests per re-delivered (duplicate) message: the claim and the duplicate count. */
   readonly dynamodbRequestsPerDuplicate: number;
+  /**
+   * One message with a 25 MiB attachment (Gmail's limit) through poll and ingest: raw size, time,
+   * and the process's peak RSS above its level before (the in-process local Gmail server's copy
+   * and JSON response included, so an upper bound for the Lambda's share; it has 512 MB / 30 s).
+   */
+  readonly large: {
+    readonly rawBytes: number;
+    readonly ingestMs: number;
+    readonly peakRssDeltaMb: number;
+  };
 }
 
 const CORPUS = 'test/fixtures/mail';
@@ -117,6 +128,21 @@ export async function benchIngest(options: { messages?: number } = {}): Promise<
     await drainIngestQueue(stack, handler);
     const duplicateRequests = total();
 
+    const large = largeAttachmentMessage(25 * 1024 * 1024);
+    gmail.deliver(address, { receivedAt: clock.now().toISOString(), raw: large });
+    globalThis.gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => {
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    }, 10);
+    const largeStarted = performance.now();
+    await pollMailboxes(runtime);
+    await drainIngestQueue(stack, handler);
+    const largeMs = performance.now() - largeStarted;
+    clearInterval(sampler);
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+
     return {
       messages: drained.succeeded,
       pollMs: Math.round(pollMs),
@@ -128,6 +154,11 @@ export async function benchIngest(options: { messages?: number } = {}): Promise<
       pollDynamodbRequests,
       dynamodbRequestsPerDuplicate:
         Math.round((duplicateRequests / Math.max(1, count)) * 100) / 100,
+      large: {
+        rawBytes: large.length,
+        ingestMs: Math.round(largeMs),
+        peakRssDeltaMb: Math.round((rssPeak - rssBefore) / 1024 / 1024),
+      },
     };
   } finally {
     await gmail.stop();

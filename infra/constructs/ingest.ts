@@ -24,6 +24,8 @@ export const GMAIL_POLL_SCHEDULE = 'rate(5 minutes)';
 
 /** Longest an ingest invocation runs; the queue's visibility timeout (180 s) is 6× this, as AWS advises. */
 export const INGEST_FUNCTION_TIMEOUT = Duration.seconds(30);
+/** The ingest function's memory; the bench checks a 25 MB message fits it (`bench/ingest.ts`). */
+export const INGEST_FUNCTION_MEMORY_MB = 512;
 
 /** Props for {@link Ingest}. */
 export interface IngestProps {
@@ -97,9 +99,12 @@ export class Ingest extends Construct {
       timeout: INGEST_FUNCTION_TIMEOUT,
       logRetention,
       description: 'Gmail ingest: dedupe, fetch, parse, classify and record one message per record',
+      memorySize: INGEST_FUNCTION_MEMORY_MB,
       environment: {
         // The claim outlives one invocation but not the queue's visibility timeout.
         INGEST_LEASE_SECONDS: String(QUEUE_DEFINITIONS.ingest.visibilityTimeoutSeconds - 60),
+        // Messages fetched and parsed at once share this much of the function's memory.
+        INGEST_MEMORY_BUDGET_MB: String(Math.floor(INGEST_FUNCTION_MEMORY_MB * 0.375)),
       },
     }).bindTable(props.table, 'readWrite');
     this.ingest.lambda.addEventSource(

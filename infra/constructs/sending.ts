@@ -106,8 +106,9 @@ export class Sending extends Construct {
     Validations.of(this.signingKey).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Rotating the unsubscribe signing key would invalidate every unsubscribe link already in ' +
-        "recipients' mailboxes (they must keep working for 90 days); rotation needs key ids in tokens first.",
+        'Unsubscribe links must keep working for 90 days, so the key rotates by hand, not on a ' +
+        'schedule: tokens carry a key id, and the secret becomes {"current":"k1","keys":{"k0":…,"k1":…}} ' +
+        'with the old key listed until its links expire (see loadSigningKeys).',
     });
 
     this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
@@ -137,7 +138,8 @@ export class Sending extends Construct {
       name: 'unsubscribe',
       ...common,
       timeout: Duration.seconds(10),
-      description: 'Unsubscribe Function URL (one-click POST and link GET)',
+      description:
+        'Unsubscribe Function URL (one-click or form POST; GET shows the confirmation form)',
     }).bindTable(props.table, 'readWrite');
     this.unsubscribe.lambda.addEnvironment(
       SIGNING_KEY_VARIABLES.secretArn,

@@ -10,10 +10,22 @@ import { ValidationError } from '../../shared/errors.js';
 
 const isoInstant = z.iso.datetime({ offset: true, message: 'expected an ISO-8601 date-time' });
 
-/** A message in a tenant's mailbox fixture: raw RFC 822 text and when it arrives (virtual time). */
+const gmailIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'expected 1-128 letters, digits or ._:@-');
+
+/**
+ * A message in a tenant's mailbox fixture: raw RFC 822 text and when it arrives (virtual time),
+ * optionally its Gmail `gmailId`, `threadId` and `labelIds` (the local Gmail server serves them).
+ * An entry repeating a `gmailId` is that message listed again in history, and must carry the same
+ * `raw`; the same `raw` under two ids is one message seen twice (ingest dedupes it by Message-ID).
+ */
 const mailboxMessageSchema = z.object({
   receivedAt: isoInstant,
   raw: z.string().min(1, 'expected the RFC 822 message text'),
+  gmailId: gmailIdSchema.optional(),
+  threadId: gmailIdSchema.optional(),
+  labelIds: z.array(z.string().min(1).max(128)).min(1, 'expected at least one label').optional(),
 });
 
 const tenantFixtureSchema = z.object({
@@ -69,6 +81,18 @@ export const fixtureSchema = z
           message: `duplicate tenant id ${tenant.id}`,
         });
       seen.add(tenant.id);
+      const rawById = new Map<string, string>();
+      tenant.mailbox.forEach((message, position) => {
+        if (!message.gmailId) return;
+        const earlier = rawById.get(message.gmailId);
+        if (earlier !== undefined && earlier !== message.raw)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['tenants', index, 'mailbox', position, 'raw'],
+            message: `gmailId ${message.gmailId} is repeated with a different raw message`,
+          });
+        if (earlier === undefined) rawById.set(message.gmailId, message.raw);
+      });
     });
   });
 

@@ -27,7 +27,8 @@ export function simulatedMailboxAddress(
  * `mailbox` (a message appears at its `receivedAt`, virtual time); every tenant with a mailbox is
  * connected through the same connection store and secrets layout as in AWS (a local OAuth client
  * and refresh token). Every 5 virtual minutes the real poller runs, then the real ingest handler
- * drains the local ingest queue. The report's `ingest` section counts what was ingested.
+ * drains the local ingest queue. The report's `ingest` section counts what was ingested; a
+ * message seen again (same Gmail id, or the same Message-ID under another id) is a duplicate.
  */
 export class GmailIngestService implements SimulationService {
   readonly name = 'gmail-ingest';
@@ -80,6 +81,11 @@ export class GmailIngestService implements SimulationService {
     const classified: Record<string, number> = {};
     for (const record of await this.runtime.repos.messages.list(tenantId)) {
       duplicates += record.duplicates ?? 0;
+      // The same message under a second Gmail id: a duplicate, not a second message.
+      if (record['duplicateOf'] !== undefined) {
+        duplicates += 1;
+        continue;
+      }
       if (
         record.status !== 'done' ||
         !record.processedAt ||

@@ -3,11 +3,24 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../shared/clock.js';
 
-/** A message of a local mailbox: raw RFC 822 text and when it arrives (virtual time). */
+/**
+ * A message of a local mailbox: raw RFC 822 text and when it arrives (virtual time), optionally
+ * with its Gmail id, thread id and labels. An entry repeating an earlier entry's `gmailId` is the
+ * same message listed again in history (Gmail re-lists ids, e.g. on a label change); `messages.get`
+ * serves the first entry's content.
+ */
 export interface LocalMailboxMessage {
   readonly receivedAt: string;
   readonly raw: string | Uint8Array;
+  /** @default a hash of the mailbox, position and receive time */
+  readonly gmailId?: string;
+  /** @default the thread of the message it references, else its own id */
+  readonly threadId?: string;
+  /** @default ['INBOX', 'UNREAD'] */
+  readonly labelIds?: readonly string[];
 }
+
+const DEFAULT_LABELS = ['INBOX', 'UNREAD'] as const;
 
 /** A fault to answer instead of the real response (quota errors, expired cursors, outages). */
 export interface InjectedFault {
@@ -38,6 +51,7 @@ interface StoredMessage {
   readonly historyId: number;
   readonly receivedAt: number;
   readonly raw: Buffer;
+  readonly labelIds: readonly string[];
 }
 
 interface Mailbox {
@@ -135,10 +149,12 @@ export class LocalGmailServer {
         : typeof message.raw === 'string'
           ? Buffer.from(message.raw, 'utf8')
           : Buffer.from(message.raw);
-      const id = createHash('sha256')
-        .update(`${address}\n${index}\n${message.receivedAt}`)
-        .digest('hex')
-        .slice(0, 16);
+      const id =
+        message.gmailId ??
+        createHash('sha256')
+          .update(`${address}\n${index}\n${message.receivedAt}`)
+          .digest('hex')
+          .slice(0, 16);
       const head =
         raw
           .subarray(0, 64 * 1024)
@@ -150,10 +166,20 @@ export class LocalGmailServer {
         [...(match[1] ?? '').matchAll(/<([^>]+)>/g)].map((id) => id[1]?.toLowerCase() ?? ''),
       );
       const threadId =
-        referenced.map((ref) => byMessageId.get(ref)).find((known) => known !== undefined) ?? id;
+        message.threadId ??
+        stored.find((earlier) => earlier.id === id)?.threadId ??
+        referenced.map((ref) => byMessageId.get(ref)).find((known) => known !== undefined) ??
+        id;
       const ownId = /^message-id:\s*<([^>]+)>/im.exec(head)?.[1]?.toLowerCase();
-      if (ownId) byMessageId.set(ownId, threadId);
-      stored.push({ id, threadId, historyId: baseHistoryId + position + 1, receivedAt: at, raw });
+      if (ownId && !byMessageId.has(ownId)) byMessageId.set(ownId, threadId);
+      stored.push({
+        id,
+        threadId,
+        historyId: baseHistoryId + position + 1,
+        receivedAt: at,
+        raw,
+        labelIds: [...(message.labelIds ?? DEFAULT_LABELS)],
+      });
     });
     this.mailboxes.set(address, {
       emailAddress: address,
@@ -170,24 +196,29 @@ export class LocalGmailServer {
     const raw =
       typeof message.raw === 'string' ? Buffer.from(message.raw, 'utf8') : Buffer.from(message.raw);
     const position = mailbox.messages.length;
-    const id = createHash('sha256')
-      .update(`${mailbox.emailAddress}\n+${position}\n${message.receivedAt}`)
-      .digest('hex')
-      .slice(0, 16);
+    const id =
+      message.gmailId ??
+      createHash('sha256')
+        .update(`${mailbox.emailAddress}\n+${position}\n${message.receivedAt}`)
+        .digest('hex')
+        .slice(0, 16);
     const last = mailbox.messages[mailbox.messages.length - 1]?.historyId ?? mailbox.baseHistoryId;
     mailbox.messages.push({
       id,
-      threadId: id,
+      threadId: message.threadId ?? id,
       historyId: last + 1,
       receivedAt: new Date(message.receivedAt).getTime(),
       raw,
+      labelIds: [...(message.labelIds ?? DEFAULT_LABELS)],
     });
     return id;
   }
 
-  /** Gmail ids of a mailbox's messages that have arrived by now, oldest first. */
+  /** Gmail ids of a mailbox's messages that have arrived by now, oldest first, each once. */
   visibleMessageIds(emailAddress: string): string[] {
-    return this.visible(this.requireMailbox(emailAddress)).map((message) => message.id);
+    return [
+      ...new Set(this.visible(this.requireMailbox(emailAddress)).map((message) => message.id)),
+    ];
   }
 
   /** Forgets history before the mailbox's current point, so an older cursor gets 404 (cursor expiry). */
@@ -366,13 +397,17 @@ export class LocalGmailServer {
     const label = params.get('labelId');
     const records = this.visible(mailbox)
       .filter((message) => message.historyId > start)
-      .filter(() => !label || label === 'INBOX')
+      .filter((message) => !label || message.labelIds.includes(label))
       .map((message) => ({
         id: String(message.historyId),
         messages: [{ id: message.id, threadId: message.threadId }],
         messagesAdded: [
           {
-            message: { id: message.id, threadId: message.threadId, labelIds: ['INBOX', 'UNREAD'] },
+            message: {
+              id: message.id,
+              threadId: message.threadId,
+              labelIds: [...message.labelIds],
+            },
           },
         ],
       }));
@@ -392,7 +427,8 @@ export class LocalGmailServer {
     const matching = this.visible(mailbox)
       .filter((message) => !after || message.receivedAt > Number(after) * 1_000)
       .filter((message) => !before || message.receivedAt < Number(before) * 1_000)
-      .filter(() => labels.length === 0 || labels.every((label) => label === 'INBOX'))
+      .filter((message) => labels.every((label) => message.labelIds.includes(label)))
+      .filter((message, index, all) => all.findIndex((m) => m.id === message.id) === index)
       .reverse()
       .map((message) => ({ id: message.id, threadId: message.threadId }));
     const { page, nextPageToken } = paginate(matching, params, 100);
@@ -423,7 +459,7 @@ export class LocalGmailServer {
     this.json(response, 'messages.get', mailbox.emailAddress, {
       id: message.id,
       threadId: message.threadId,
-      labelIds: ['INBOX', 'UNREAD'],
+      labelIds: [...message.labelIds],
       snippet: '',
       historyId: String(message.historyId),
       internalDate: String(message.receivedAt),

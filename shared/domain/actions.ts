@@ -42,6 +42,10 @@ export const proposedActionSchema = z.object({
       messageId: z.string().optional(),
       text: z.string().optional(),
       kind: z.enum(['client_request', 'compliance_deadline', 'safety_escalation']).optional(),
+      /** The ingest class of the inbound message the evidence comes from (`inbound_message.classification`). */
+      sourceClass: z.string().optional(),
+      /** Header facts marking that message as machine-sent (`inbound_message.automated`), e.g. `auto_submitted`. */
+      automated: z.array(z.string()).optional(),
     })
     .optional(),
 });

@@ -5,6 +5,9 @@ const isoInstant = z.iso
   .datetime({ offset: true, message: 'expected an ISO-8601 date-time' })
   .transform((value) => new Date(value).toISOString());
 
+/** Where ingest saw a discovered contact's address (see `contactSchema.discovered`). */
+export const DISCOVERY_SOURCES = ['cc', 'to', 'reply_to', 'signature'] as const;
+
 /** A person the agent engages with; engagement fields are maintained by the engagement engine. */
 export const contactSchema = z.object({
   contactId: z.string().min(1),
@@ -16,14 +19,6 @@ export const contactSchema = z.object({
   lastTouchAt: isoInstant.optional(),
   lastInboundAt: isoInstant.optional(),
   nextDueAt: isoInstant.optional(),
-  /** Set when the address was only seen in someone else's mail (Cc/To/Reply-To/signature). */
-  discovered: z
-    .object({
-      at: isoInstant,
-      via: z.enum(['cc', 'to', 'reply_to', 'signature']),
-      messageId: z.string().optional(),
-    })
-    .optional(),
   /** Set by Act while a touch to this contact waits in the send queue; the sender clears it. */
   pendingSend: z
     .object({ touchKey: z.string().min(1), enqueuedAt: isoInstant, dueAt: isoInstant.optional() })
@@ -33,8 +28,22 @@ export const contactSchema = z.object({
     .object({ touchKey: z.string().min(1), status: z.string().min(1), at: isoInstant })
     .optional(),
   createdAt: isoInstant.optional(),
+  /**
+   * Set when ingest created the contact only from someone else's mail (Cc, To, Reply-To or a
+   * signature): a discovered contact is never an outreach target. Cleared when the address itself
+   * writes to the tenant; never set on an existing contact.
+   */
+  discovered: z
+    .object({
+      at: isoInstant,
+      via: z.enum(DISCOVERY_SOURCES),
+      messageId: z.string().optional(),
+    })
+    .optional(),
 });
 export type Contact = z.output<typeof contactSchema>;
+/** How a discovered contact was seen. */
+export type DiscoverySource = (typeof DISCOVERY_SOURCES)[number];
 
 /** A client organisation; contacts reference it by `accountId`. */
 export const accountSchema = z.object({

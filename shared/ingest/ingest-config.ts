@@ -25,6 +25,11 @@ export interface IngestConfig extends AgentConfig {
   readonly pollConcurrency: number;
   /** How long an ingest claim holds a message (`INGEST_LEASE_SECONDS`, default 120; below the queue's 180 s visibility). */
   readonly leaseSeconds: number;
+  /**
+   * Memory for messages fetched and parsed at once (`INGEST_MEMORY_BUDGET_MB`, default 192, for
+   * the 512 MB function): a batch's records wait for room rather than run all in parallel.
+   */
+  readonly memoryBudgetMb: number;
 }
 
 const count = (name: string, fallback: number, max: number) =>
@@ -44,6 +49,7 @@ const ingestEnvironmentSchema = z.object({
   GMAIL_HISTORY_MAX_PAGES: count('GMAIL_HISTORY_MAX_PAGES', 20, 200),
   GMAIL_POLL_CONCURRENCY: count('GMAIL_POLL_CONCURRENCY', 4, 32),
   INGEST_LEASE_SECONDS: count('INGEST_LEASE_SECONDS', 120, 900),
+  INGEST_MEMORY_BUDGET_MB: count('INGEST_MEMORY_BUDGET_MB', 192, 8_192),
 });
 
 /** Parses the environment of the poller and ingest functions; a bad variable is named in the {@link ConfigError}. */
@@ -63,5 +69,6 @@ export function loadIngestConfig(
     historyMaxPages: values.GMAIL_HISTORY_MAX_PAGES,
     pollConcurrency: values.GMAIL_POLL_CONCURRENCY,
     leaseSeconds: values.INGEST_LEASE_SECONDS,
+    memoryBudgetMb: values.INGEST_MEMORY_BUDGET_MB,
   };
 }

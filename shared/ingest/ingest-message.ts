@@ -1,19 +1,29 @@
 import { AgentError } from '../errors.js';
 import type { Outcome } from '../domain/outcomes.js';
 import type { TenantSettings } from '../domain/tenant.js';
-import { analyseMessage } from '../domain/ingest/analyse.js';
-import type { MessageClass } from '../domain/ingest/classify.js';
+import { analyseMessage, type MessageAnalysis } from '../domain/ingest/analyse.js';
+import type { ClassificationContext, MessageClass } from '../domain/ingest/classify.js';
 import { MalformedMessageError } from '../domain/ingest/mime.js';
 import type { IngestRequest } from '../domain/ingest/ingest-request.js';
-import { GmailApiError, type GmailRawMessage } from '../adapters/gmail/gmail-mailbox.js';
+import {
+  GmailApiError,
+  type GmailMailbox,
+  type GmailRawMessage,
+} from '../adapters/gmail/gmail-mailbox.js';
+import { ByteBudget } from './byte-budget.js';
 import { GmailNotConnectedError } from './gmail-connections.js';
 import { METRIC_NAMES } from '../observability/metric-names.js';
 import type { IngestRuntime } from './runtime.js';
+import { processDeliveryReport } from './delivery-reports.js';
+import { automationSignals } from '../domain/ingest/automation-signals.js';
+import { linkPeople } from './inbound-contacts.js';
 
 /** What ingesting one message id came to. */
 export interface IngestResult {
   /** `duplicate`: already ingested (a counted no-op); `gone`: Gmail no longer has the message. */
   readonly status: 'processed' | 'duplicate' | 'gone';
+  /** For a duplicate by RFC 822 Message-ID: the Gmail id the message was ingested under. */
+  readonly duplicateOf?: string;
   readonly classification?: MessageClass;
   readonly contactId?: string;
 }
@@ -28,34 +38,6 @@ export class MessageInProgressError extends AgentError {
   }
 }
 
-/** Free-mail domains never link a sender to an account by domain. */
-const FREE_MAIL_DOMAINS = new Set([
-  'gmail.com',
-  'googlemail.com',
-  'outlook.com',
-  'hotmail.com',
-  'live.com',
-  'msn.com',
-  'yahoo.com',
-  'ymail.com',
-  'icloud.com',
-  'me.com',
-  'mac.com',
-  'aol.com',
-  'proton.me',
-  'protonmail.com',
-  'gmx.com',
-  'gmx.de',
-  'web.de',
-  'mail.com',
-  'zoho.com',
-  'yandex.ru',
-  'qq.com',
-  '163.com',
-]);
-
-/** Cc/Reply-To people created or linked per message, at most. */
-const MAX_OTHER_CONTACTS = 5;
 /** Our Message-IDs marked as replied per message, at most. */
 const MAX_REPLY_MARKERS = 5;
 
@@ -72,13 +54,18 @@ const CONVERSATION_CLASSES = new Set<MessageClass>([
  * 1. claim `GMAIL#<id>` with a conditional write (an id already ingested is a counted no-op);
  * 2. `messages.get` format=raw through the tenant's connection;
  * 3. parse, classify and extract (the same `analyseMessage` as `agentctl classify`);
- * 4. link or create the sender (and Cc people) as contacts without overwriting better data, link
- *    the account and any order, deal or bid the message names;
- * 5. React inputs: hard bounces and stop requests are suppressed at once, every bounced recipient
- *    gets a `bounce` outcome, the message an `inbound_message` outcome (with the request text for
- *    explicit requests; without a contact for bounces, auto-replies and bulk mail, which are no
- *    touch); replies mark our referenced Message-IDs (`REPLY#…`); attachment metadata is recorded;
- * 6. complete the record. Any failure releases the claim with the reason and is rethrown, so the
+ * 4. claim the RFC 822 Message-ID (`RFCMSG#…`): the same message already ingested under another
+ *    Gmail id is recorded as `duplicateOf` it and counted as a duplicate, nothing else happens;
+ * 5. link people to contacts ({@link linkPeople}: the sender created or enriched, Cc/To/Reply-To
+ *    strangers created as `discovered`, a discovered writer promoted), and any order, deal or bid
+ *    the message names;
+ * 6. React inputs: delivery reports are acted on only where trusted ({@link processDeliveryReport}:
+ *    trusted hard bounces suppressed, soft ones counted, the rest recorded as untrusted); stop
+ *    requests are suppressed at once; the message gets an `inbound_message` outcome (with the
+ *    request text for explicit requests; without a contact for bounces, auto-replies and bulk
+ *    mail, which are no touch); replies mark our referenced Message-IDs (`REPLY#…`); attachment
+ *    metadata is recorded;
+ * 7. complete the record. Any failure releases the claim with the reason and is rethrown, so the
  *    queue retries and finally dead-letters the message; a malformed message fails the same way.
  *
  * Every write is idempotent on retry (conditional creates, `if_not_exists`, deterministic outcome
@@ -148,29 +135,23 @@ async function processClaimed(
   const { tenantId, messageId } = request;
   const { mailbox, emailAddress } = await runtime.connections.mailboxFor(tenantId);
 
-  let raw: GmailRawMessage;
-  try {
-    raw = await mailbox.getRawMessage(messageId);
-  } catch (error) {
-    if (error instanceof GmailApiError && error.kind === 'not_found') {
-      // Deleted between listing and fetching: nothing to ingest, nothing to retry.
-      await repos.messages.complete(tenantId, messageId, attempt, { status: 'gone' });
-      runtime.metric('IngestGone');
-      return { status: 'gone' };
-    }
-    throw error;
-  }
-
   const settings = await tenantSettings(runtime, tenantId);
   const mailboxDomain = emailAddress?.split('@')[1];
   const ownDomains = [
     ...(settings?.internalDomains ?? []),
     ...(mailboxDomain ? [mailboxDomain] : []),
   ];
-  const analysis = await analyseMessage(raw.raw, {
+  const fetched = await fetchAndAnalyse(runtime, mailbox, messageId, {
     ownDomains,
     ownAddresses: emailAddress ? [emailAddress] : [],
   });
+  if (!fetched) {
+    // Deleted between listing and fetching: nothing to ingest, nothing to retry.
+    await repos.messages.complete(tenantId, messageId, attempt, { status: 'gone' });
+    runtime.metric('IngestGone');
+    return { status: 'gone' };
+  }
+  const { analysis, raw } = fetched;
   const classification = analysis.classification;
   const messageClass = classification.class;
   const isInternal = (address: string) => {
@@ -179,93 +160,53 @@ async function processClaimed(
   };
   const conversation = CONVERSATION_CLASSES.has(messageClass) && !classification.bulk;
 
-  // Sender: link always (except daemons and our own people); create or enrich only for people talking to us.
-  const sender = analysis.contacts.sender;
-  let contactId: string | undefined;
-  let accountId: string | undefined;
-  let contactCreated = false;
-  let enriched: readonly string[] = [];
-  if (sender && messageClass !== 'bounce' && !isInternal(sender.email)) {
-    const existing = await repos.contacts.findByEmail(tenantId, sender.email);
-    contactId = existing?.contactId;
-    accountId = existing?.accountId;
-    if (conversation) {
-      const domain = sender.email.split('@')[1] ?? '';
-      const account =
-        !accountId && !FREE_MAIL_DOMAINS.has(domain)
-          ? await repos.contacts.findAccount(tenantId, domain, sender.company)
-          : undefined;
-      const upserted = await repos.contacts.upsert(
-        tenantId,
-        sender.email,
-        {
-          ...(sender.name ? { name: sender.name } : {}),
-          ...(sender.title ? { title: sender.title } : {}),
-          ...(sender.phone ? { phone: sender.phone } : {}),
-          ...(sender.company ? { company: sender.company } : {}),
-          ...(account ? { accountId: account.accountId } : {}),
-        },
-        existing,
-      );
-      contactId = upserted.contactId;
-      accountId = upserted.accountId ?? accountId;
-      contactCreated = upserted.created;
-      enriched = upserted.enriched;
-      if (upserted.created) runtime.metric('IngestContactsCreated');
+  // The same message under another Gmail id (a copy, a re-import): ingested once, counted.
+  const rfcMessageId = analysis.message.messageId;
+  if (rfcMessageId) {
+    const rfcClaim = await repos.messages.claimRfcMessageId(tenantId, rfcMessageId, messageId);
+    if (rfcClaim.status === 'held') {
+      const holder = await repos.messages.get(tenantId, rfcClaim.gmailMessageId);
+      if (holder?.status !== 'done' && holder?.status !== 'gone')
+        throw new MessageInProgressError(tenantId, rfcClaim.gmailMessageId);
+      await repos.messages.complete(tenantId, messageId, attempt, {
+        duplicateOf: rfcClaim.gmailMessageId,
+        rfcMessageId: rfcMessageId.slice(0, 300),
+        ...(raw.threadId ? { threadId: raw.threadId } : {}),
+        ...(raw.receivedAt ? { receivedAt: raw.receivedAt } : {}),
+        sizeBytes: analysis.message.sizeBytes,
+      });
+      runtime.metric(METRIC_NAMES.gmailMessagesDuplicate);
+      runtime.metric('IngestRfcDuplicates');
+      runtime.logger.info('message already ingested under another Gmail id', {
+        tenant_id: tenantId,
+        message_id: messageId,
+        duplicate_of: rfcClaim.gmailMessageId,
+      });
+      return { status: 'duplicate', duplicateOf: rfcClaim.gmailMessageId };
     }
   }
 
-  // Cc and a different Reply-To: colleagues on the thread become contacts of the same account.
-  const otherContactIds: string[] = [];
-  if (conversation) {
-    for (const other of analysis.contacts.others.slice(0, MAX_OTHER_CONTACTS)) {
-      if (isInternal(other.address)) continue;
-      const existing = await repos.contacts.findByEmail(tenantId, other.address);
-      const sameDomain = other.address.split('@')[1] === sender?.email.split('@')[1];
-      const upserted = await repos.contacts.upsert(
-        tenantId,
-        other.address,
-        {
-          ...(other.name ? { name: other.name } : {}),
-          ...(sameDomain && accountId ? { accountId } : {}),
-        },
-        existing,
-      );
-      otherContactIds.push(upserted.contactId);
-    }
-  }
+  const people = await linkPeople(runtime, {
+    tenantId,
+    gmailMessageId: messageId,
+    analysis,
+    messageClass,
+    conversation,
+    isInternal,
+    ownAddresses: emailAddress ? [emailAddress] : [],
+  });
+  const { contactId, accountId } = people;
 
-  // Bounces: every failed recipient is a bounce outcome; hard ones are suppressed now (React would too).
-  const bounced: {
-    email: string;
-    contactId?: string;
-    reason: string;
-    bounceType: string;
-    status?: string;
-  }[] = [];
-  for (const [index, recipient] of (classification.bounce?.recipients ?? []).entries()) {
-    const contact = await repos.contacts.findByEmail(tenantId, recipient.email);
-    await repos.outcomes.append(tenantId, `gmail-${messageId}-bounce-${index}`, {
-      kind: 'bounce',
-      email: recipient.email,
-      bounceType: recipient.bounceType,
-    });
-    if (recipient.bounceType === 'hard') {
-      await repos.suppressions.add(tenantId, recipient.email, 'hard_bounce', `gmail:${messageId}`);
-    }
-    bounced.push({
-      email: recipient.email,
-      ...(contact ? { contactId: contact.contactId } : {}),
-      reason: recipient.reason,
-      bounceType: recipient.bounceType,
-      ...(recipient.status ? { status: recipient.status } : {}),
-    });
-  }
+  // Delivery reports: acted on only where the report can be trusted (DESIGN.md §5 "Inbound trust").
+  const report =
+    messageClass === 'bounce'
+      ? await processDeliveryReport(runtime, tenantId, messageId, analysis, ownDomains)
+      : undefined;
 
   // Stop requests: the writer is suppressed for good.
   const fromAddress = analysis.message.from?.address;
   if (messageClass === 'unsubscribe') {
-    const address = sender?.email ?? fromAddress;
+    const address = analysis.contacts.sender?.email ?? fromAddress;
     if (address) {
       await repos.suppressions.add(tenantId, address, 'unsubscribe', `gmail:${messageId}`);
       runtime.metric('IngestUnsubscribes');
@@ -289,6 +230,7 @@ async function processClaimed(
   const attachments = analysis.message.attachments;
   if (attachments.length > 0) await repos.messages.putAttachments(tenantId, messageId, attachments);
 
+  const automated = automationSignals(analysis.message.headers, fromAddress);
   const requestText =
     messageClass === 'explicit_request' ? classification.request?.matchedText : undefined;
   const inbound: Extract<Outcome, { kind: 'inbound_message' }> & Record<string, unknown> = {
@@ -298,6 +240,8 @@ async function processClaimed(
     // Bounces, auto-replies and bulk mail are not a touch: no contact on their outcome.
     ...(contactId && (conversation || messageClass === 'unsubscribe') ? { contactId } : {}),
     classification: messageClass,
+    // Machine-sent header facts: the policy engine refuses a task from such a message.
+    ...(automated.length > 0 ? { automated } : {}),
     ...(requestText ? { request: { text: requestText.slice(0, 1_000) } } : {}),
     ...(raw.threadId ? { threadId: raw.threadId } : {}),
     ...(classification.replyToOurSend ? { inReplyTo: classification.repliesTo[0] } : {}),
@@ -317,6 +261,7 @@ async function processClaimed(
     subject: analysis.message.subject.slice(0, 200),
     classification: messageClass,
     signals: [...classification.signals],
+    ...(automated.length > 0 ? { automated } : {}),
     bulk: classification.bulk,
     replyToOurSend: classification.replyToOurSend,
     ...(classification.autoReply ? { autoReply: classification.autoReply } : {}),
@@ -324,11 +269,28 @@ async function processClaimed(
       ? { requestType: classification.request.requestType }
       : {}),
     ...(contactId ? { contactId } : {}),
-    ...(contactCreated ? { contactCreated } : {}),
-    ...(enriched.length > 0 ? { enriched: [...enriched] } : {}),
+    ...(people.contactCreated ? { contactCreated: true } : {}),
+    ...(people.contactPromoted ? { contactPromoted: true } : {}),
+    ...(people.enriched.length > 0 ? { enriched: [...people.enriched] } : {}),
     ...(accountId ? { accountId } : {}),
-    ...(otherContactIds.length > 0 ? { otherContactIds } : {}),
-    ...(bounced.length > 0 ? { bounced } : {}),
+    ...(people.otherContactIds.length > 0 ? { otherContactIds: [...people.otherContactIds] } : {}),
+    ...(people.discoveredContactIds.length > 0
+      ? { discoveredContactIds: [...people.discoveredContactIds] }
+      : {}),
+    ...(report && report.listed.length > 0 ? { bounced: report.listed } : {}),
+    ...(report
+      ? {
+          report: {
+            recipients: report.recipients,
+            hard: report.hard,
+            soft: report.soft,
+            suppressed: report.suppressed,
+            untrusted: report.untrusted,
+            notProcessed: report.notProcessed,
+            listedOmitted: report.listedOmitted,
+          },
+        }
+      : {}),
     ...(links ? { links } : {}),
     attachmentCount: attachments.length,
     attachmentBytes: attachments.reduce((sum, attachment) => sum + attachment.size, 0),
@@ -342,9 +304,57 @@ async function processClaimed(
     message_id: messageId,
     classification: messageClass,
     attempt,
-    ...(contactCreated ? { contact_created: true } : {}),
+    ...(people.contactCreated ? { contact_created: true } : {}),
   });
   return { status: 'processed', classification: messageClass, ...(contactId ? { contactId } : {}) };
+}
+
+/** Memory one message of `n` raw bytes may take while fetched and parsed (JSON, base64, bytes, text). */
+export const MESSAGE_MEMORY_FACTOR = 4;
+/** What a message whose size Gmail does not estimate is assumed to take. */
+const UNKNOWN_SIZE_BYTES = 1024 * 1024;
+
+const budgets = new WeakMap<IngestRuntime, ByteBudget>();
+
+/** The runtime's byte budget (one per Lambda container, shared by the records of every batch). */
+function budgetOf(runtime: IngestRuntime): ByteBudget {
+  let budget = budgets.get(runtime);
+  if (!budget) {
+    budget = new ByteBudget(runtime.settings.memoryBudgetBytes);
+    budgets.set(runtime, budget);
+  }
+  return budget;
+}
+
+/**
+ * Fetches a message raw and analyses it inside the byte budget: the size estimate is read first
+ * (`format=minimal`), `MESSAGE_MEMORY_FACTOR` times it is reserved, and the reservation is given
+ * back as soon as the analysis is done — the raw bytes are not kept beyond this function.
+ * `undefined` when Gmail no longer has the message.
+ */
+async function fetchAndAnalyse(
+  runtime: IngestRuntime,
+  mailbox: GmailMailbox,
+  messageId: string,
+  context: ClassificationContext,
+): Promise<
+  { analysis: MessageAnalysis; raw: Omit<GmailRawMessage, 'raw' | 'labelIds'> } | undefined
+> {
+  try {
+    const size = await mailbox.getSizeEstimate(messageId);
+    const release = await budgetOf(runtime).acquire(
+      (size ?? UNKNOWN_SIZE_BYTES) * MESSAGE_MEMORY_FACTOR,
+    );
+    try {
+      const { raw, labelIds: _labels, ...meta } = await mailbox.getRawMessage(messageId);
+      return { analysis: await analyseMessage(raw, context), raw: meta };
+    } finally {
+      release();
+    }
+  } catch (error) {
+    if (error instanceof GmailApiError && error.kind === 'not_found') return undefined;
+    throw error;
+  }
 }
 
 async function linkEntities(

@@ -77,6 +77,7 @@ export function ingestRuntimeFromEnvironment(
       fullSyncMaxMessages: config.fullSyncMaxMessages,
       historyMaxPages: config.historyMaxPages,
       pollConcurrency: config.pollConcurrency,
+      memoryBudgetBytes: config.memoryBudgetMb * 1024 * 1024,
     },
   };
 }

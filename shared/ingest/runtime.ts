@@ -13,6 +13,7 @@ import { GmailMessageRepository } from '../storage/gmail-message-repository.js';
 import { GmailMailboxRepository } from '../storage/gmail-mailbox-repository.js';
 import { ReplyMarkerRepository } from '../storage/reply-marker-repository.js';
 import { ContactDirectory } from '../storage/contact-directory.js';
+import { SentMailRepository } from '../storage/sent-mail-repository.js';
 import type { GmailConnections } from './gmail-connections.js';
 
 /** The repositories ingest and the poller use. */
@@ -27,6 +28,8 @@ export interface IngestRepositories {
   readonly mailboxes: GmailMailboxRepository;
   readonly replies: ReplyMarkerRepository;
   readonly contacts: ContactDirectory;
+  /** Read-only: which addresses we sent to (inbound trust for delivery reports). */
+  readonly sentMail: SentMailRepository;
 }
 
 /** Builds the ingest repositories over one table. */
@@ -46,6 +49,7 @@ export function createIngestRepositories(ctx: {
     mailboxes: new GmailMailboxRepository(ctx),
     replies: new ReplyMarkerRepository(ctx),
     contacts: new ContactDirectory(ctx),
+    sentMail: new SentMailRepository(ctx),
   };
 }
 
@@ -56,6 +60,11 @@ export interface IngestSettings {
   readonly fullSyncMaxMessages: number;
   readonly historyMaxPages: number;
   readonly pollConcurrency: number;
+  /**
+   * Memory the messages being fetched and parsed at once may take, in bytes: records of a batch
+   * wait for room instead of all running at once (`INGEST_MEMORY_BUDGET_MB`).
+   */
+  readonly memoryBudgetBytes: number;
 }
 
 /** Defaults of {@link IngestSettings}. */
@@ -65,6 +74,7 @@ export const DEFAULT_INGEST_SETTINGS: IngestSettings = {
   fullSyncMaxMessages: 500,
   historyMaxPages: 20,
   pollConcurrency: 4,
+  memoryBudgetBytes: 192 * 1024 * 1024,
 };
 
 /** The logger calls ingest makes (Powertools Logger in Lambda). */

@@ -12,7 +12,7 @@ import { RateCounterRepository } from '../storage/rate-counter-repository.js';
 import { SendingStateRepository } from '../storage/sending-state-repository.js';
 import { SesFeedbackProcessor } from './ses-feedback.js';
 import { eventReconciler } from './stages/reconcile.js';
-import { loadSigningKey } from './signing-key-source.js';
+import { loadSigningKeys } from './signing-key-source.js';
 import type { UnsubscribeHandlerDeps } from './unsubscribe-handler.js';
 
 function tableFromEnvironment(
@@ -63,7 +63,7 @@ export function sesFeedbackFromEnvironment(
 
 /**
  * Builds the unsubscribe handler's dependencies for a Lambda from its environment (`TABLE_NAME`,
- * `UNSUBSCRIBE_SIGNING_SECRET_ARN`); reads the signing key once (cold start).
+ * `UNSUBSCRIBE_SIGNING_SECRET_ARN`); reads the signing keys (current and still-accepted) once (cold start).
  */
 export async function unsubscribeFromEnvironment(
   observability: Observability,
@@ -72,7 +72,7 @@ export async function unsubscribeFromEnvironment(
   const table = tableFromEnvironment(observability, env);
   return {
     suppressions: new SuppressionRepository(table),
-    signingKey: await loadSigningKey(env, {
+    signingKey: await loadSigningKeys(env, {
       secrets: observability.tracer.captureAWSv3Client(
         new SecretsManagerClient({ region: table.region }),
       ),

@@ -20,10 +20,22 @@ export interface ContactDetails {
 /** A contact as ingest sees it (the stored contact plus the company ingest may have recorded). */
 export type DirectoryContact = Contact & { readonly company?: string; readonly source?: string };
 
+/** How {@link ContactDirectory.upsert} treats the discovered state (`contactSchema.discovered`). */
+export interface UpsertOptions {
+  /** Create the contact as discovered (only on creation; an existing contact is never made discovered). */
+  readonly discovered?: NonNullable<Contact['discovered']>;
+  /** The address wrote to the tenant itself: a discovered contact becomes a normal one. */
+  readonly promote?: boolean;
+}
+
 /** The result of {@link ContactDirectory.upsert}. */
 export interface UpsertResult {
   readonly contactId: string;
   readonly created: boolean;
+  /** The contact is (still) discovered after the upsert. */
+  readonly discovered: boolean;
+  /** A discovered contact was promoted to a normal one by this upsert. */
+  readonly promoted: boolean;
   /** Fields that were empty and are now filled. */
   readonly enriched: readonly string[];
   readonly accountId?: string;
@@ -68,18 +80,20 @@ export class ContactDirectory {
   }
 
   /**
-   * Creates the contact for `email` when the tenant has none, or fills the empty fields of the
-   * existing one. `existing` (from {@link findByEmail}) saves a read.
+   * Creates the contact for `email` when the tenant has none (as discovered when
+   * `options.discovered` is given), or fills the empty fields of the existing one and, with
+   * `options.promote`, clears its discovered state. `existing` (from {@link findByEmail}) saves a read.
    */
   async upsert(
     tenantId: string,
     email: string,
     details: ContactDetails,
     existing?: DirectoryContact,
+    options: UpsertOptions = {},
   ): Promise<UpsertResult> {
     const address = email.trim().toLowerCase();
     const current = existing ?? (await this.findByEmail(tenantId, address));
-    if (current) return this.enrich(tenantId, current, details);
+    if (current) return this.enrich(tenantId, current, details, options);
 
     const contactId = contactIdForEmail(address);
     const now = this.ctx.clock.now().toISOString();
@@ -88,6 +102,7 @@ export class ContactDirectory {
       email: address,
       ...pick(details, ['name', 'title', 'phone', 'accountId']),
       createdAt: now,
+      ...(options.discovered && !options.promote ? { discovered: options.discovered } : {}),
     });
     try {
       await this.ctx.doc.send(
@@ -109,13 +124,15 @@ export class ContactDirectory {
       if (!isConditionalCheckFailed(error)) throw error;
       // Another delivery created it a moment ago: fill gaps like any existing contact.
       const raced = await this.getContact(tenantId, contactId);
-      if (raced) return this.enrich(tenantId, raced, details);
+      if (raced) return this.enrich(tenantId, raced, details, options);
       throw error;
     }
     await this.writeIndex(tenantId, address, contactId);
     return {
       contactId,
       created: true,
+      discovered: contact.discovered !== undefined,
+      promoted: false,
       enriched: [],
       ...(contact.accountId ? { accountId: contact.accountId } : {}),
     };
@@ -150,7 +167,12 @@ export class ContactDirectory {
     tenantId: string,
     contact: DirectoryContact,
     details: ContactDetails,
+    options: UpsertOptions,
   ): Promise<UpsertResult> {
+    const promoted =
+      options.promote === true &&
+      contact.discovered !== undefined &&
+      (await this.promote(tenantId, contact.contactId));
     const missing = (['name', 'title', 'phone', 'company', 'accountId'] as const).filter(
       (field) => details[field] && !contact[field],
     );
@@ -183,9 +205,30 @@ export class ContactDirectory {
     return {
       contactId: contact.contactId,
       created: false,
+      discovered: contact.discovered !== undefined && !promoted,
+      promoted,
       enriched: missing,
       ...(accountId ? { accountId } : {}),
     };
+  }
+
+  /** Clears a contact's discovered state; false when it had none (already promoted meanwhile). */
+  private async promote(tenantId: string, contactId: string): Promise<boolean> {
+    try {
+      await this.ctx.doc.send(
+        new UpdateCommand({
+          TableName: this.ctx.tableName,
+          Key: keys.contact(tenantId, contactId),
+          ConditionExpression: 'attribute_exists(discovered)',
+          UpdateExpression: 'REMOVE discovered SET promotedAt = :now, updatedAt = :now',
+          ExpressionAttributeValues: { ':now': this.ctx.clock.now().toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
   }
 
   private async getContact(

@@ -1,4 +1,4 @@
-import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SK_PREFIX, keys } from './keys.js';
 import { queryTenantPrefix, ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, oldItemOf, withoutStorageAttributes } from './items.js';
@@ -11,6 +11,10 @@ export type GmailClaim =
   | { readonly status: 'claimed'; readonly attempt: number }
   | { readonly status: 'duplicate'; readonly processedAt?: string }
   | { readonly status: 'in_progress'; readonly leaseExpiresAt?: string };
+
+/** The outcome of claiming an RFC 822 Message-ID for a Gmail id. */
+export type RfcMessageClaim =
+  { readonly status: 'claimed' } | { readonly status: 'held'; readonly gmailMessageId: string };
 
 /** Attachment metadata as recorded; the content never reaches the table. */
 export interface StoredAttachment {
@@ -201,6 +205,53 @@ export class GmailMessageRepository {
       );
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  /**
+   * Claims an RFC 822 Message-ID for `gmailMessageId` with one conditional write
+   * (`RFCMSG#<digest>`): `claimed` when the id is new or already this Gmail id's (a retry), else
+   * `held` by the Gmail id that claimed it first (the same message under another Gmail id).
+   */
+  async claimRfcMessageId(
+    tenantId: string,
+    rfcMessageId: string,
+    gmailMessageId: string,
+  ): Promise<RfcMessageClaim> {
+    const now = this.ctx.clock.now();
+    try {
+      await this.ctx.doc.send(
+        new PutCommand({
+          TableName: this.ctx.tableName,
+          Item: {
+            ...keys.rfcMessage(tenantId, rfcMessageId),
+            entity: 'rfc_message',
+            tenantId,
+            gmailMessageId,
+            claimedAt: now.toISOString(),
+            ttl: ttlAfter(now, GMAIL_MESSAGE_RETENTION_MS),
+          },
+          // newId OR ourRetry
+          ConditionExpression: 'attribute_not_exists(pk) OR gmailMessageId = :gmailMessageId',
+          ExpressionAttributeValues: { ':gmailMessageId': gmailMessageId },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { status: 'claimed' };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const held =
+        oldItemOf(error) ??
+        (
+          await this.ctx.doc.send(
+            new GetCommand({
+              TableName: this.ctx.tableName,
+              Key: keys.rfcMessage(tenantId, rfcMessageId),
+              ConsistentRead: true,
+            }),
+          )
+        ).Item;
+      return { status: 'held', gmailMessageId: String(held?.['gmailMessageId'] ?? '') };
     }
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors.js';
 import { assertSendingIdentity } from '../domain/sending-identity.js';
 
@@ -86,6 +87,7 @@ export const SK_PREFIX = {
   outcome: 'OUTCOME#',
   task: 'TASK#',
   gmailMessage: 'GMAIL#',
+  rfcMessage: 'RFCMSG#',
   attachment: 'ATTACHMENT#',
   replyMarker: 'REPLY#',
   send: 'SEND#',
@@ -260,6 +262,21 @@ export const keys = {
   gmailMessage(tenantId: string, gmailMessageId: string): ItemKey {
     assertEntityId('gmailMessageId', gmailMessageId);
     return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.gmailMessage}${gmailMessageId}` };
+  },
+  /**
+   * The RFC 822 Message-ID claim of an ingested message: `RFCMSG#<sha256 of the normalised id>`
+   * → the Gmail id that holds it, so one message under two Gmail ids is ingested once.
+   */
+  rfcMessage(tenantId: string, rfcMessageId: string): ItemKey {
+    const normalized =
+      typeof rfcMessageId === 'string'
+        ? rfcMessageId.trim().replace(/^<|>$/g, '').toLowerCase()
+        : '';
+    if (normalized === '' || normalized.length > 998) {
+      throw new ValidationError('rfcMessageId', 'expected a Message-ID of 1-998 characters');
+    }
+    const digest = createHash('sha256').update(normalized).digest('hex');
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.rfcMessage}${digest}` };
   },
   /** The tenant's Gmail history cursor (historyId, backoff): one item. */
   gmailCursor(tenantId: string): ItemKey {

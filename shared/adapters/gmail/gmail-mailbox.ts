@@ -48,6 +48,8 @@ export interface GmailMailbox {
     maxResults?: number;
   }): Promise<{ messages: GmailMessageRef[]; nextPageToken?: string }>;
   getRawMessage(id: string): Promise<GmailRawMessage>;
+  /** The message's size estimate in bytes (`format=minimal`: no content), before fetching it raw. */
+  getSizeEstimate(id: string): Promise<number | undefined>;
 }
 
 /** How a Gmail call failed, as far as callers need to know. */
@@ -332,6 +334,13 @@ export class GoogleGmailMailbox implements GmailMailbox {
       labelIds: data.labelIds ?? [],
       raw: Buffer.from(data.raw, 'base64url'),
     };
+  }
+
+  async getSizeEstimate(id: string): Promise<number | undefined> {
+    const { data } = await this.call(() =>
+      this.client.users.messages.get({ userId: 'me', id, format: 'minimal' }),
+    );
+    return typeof data.sizeEstimate === 'number' ? data.sizeEstimate : undefined;
   }
 
   private async call<T>(request: () => Promise<T>): Promise<T> {

@@ -1,13 +1,20 @@
 import { classifyMessage, type Classification, type ClassificationContext } from './classify.js';
 import { extractContacts, type ContactExtraction } from './contacts.js';
 import { findEntityReferences, type EntityReferences } from './links.js';
-import { parseMessage, type AttachmentMetadata, type MailAddress } from './mime.js';
+import {
+  parseMessage,
+  type AttachmentMetadata,
+  type MailAddress,
+  type ParsedMessage,
+} from './mime.js';
 
 /** Everything the ingest pipeline learns from one raw message, before it touches storage. */
 export interface MessageAnalysis {
   readonly message: {
     readonly messageId?: string;
     readonly from?: MailAddress;
+    readonly to: readonly MailAddress[];
+    readonly cc: readonly MailAddress[];
     readonly subject: string;
     readonly date?: string;
     readonly inReplyTo: readonly string[];
@@ -15,6 +22,12 @@ export interface MessageAnalysis {
     readonly bodySource: 'text' | 'html' | 'none';
     readonly sizeBytes: number;
     readonly attachments: readonly AttachmentMetadata[];
+    /** Top-level headers by lower-case name (the parsed map itself, not a copy). */
+    readonly headers: ParsedMessage['headers'];
+    /** The `message/delivery-status` text of a DSN (what the trust checks read). */
+    readonly deliveryStatus?: string;
+    /** The returned original's header section in a DSN (its Message-ID ties the report to our send). */
+    readonly returnedHeaders?: string;
   };
   readonly classification: Classification;
   readonly contacts: ContactExtraction;
@@ -46,6 +59,8 @@ export async function analyseMessage(
     message: {
       ...(parsed.messageId ? { messageId: parsed.messageId } : {}),
       ...(parsed.from ? { from: parsed.from } : {}),
+      to: parsed.to,
+      cc: parsed.cc,
       subject: parsed.subject,
       ...(parsed.date ? { date: parsed.date } : {}),
       inReplyTo: parsed.inReplyTo,
@@ -53,6 +68,9 @@ export async function analyseMessage(
       bodySource: parsed.bodySource,
       sizeBytes: parsed.sizeBytes,
       attachments: parsed.attachments,
+      headers: parsed.headers,
+      ...(parsed.deliveryStatus !== undefined ? { deliveryStatus: parsed.deliveryStatus } : {}),
+      ...(parsed.returnedHeaders !== undefined ? { returnedHeaders: parsed.returnedHeaders } : {}),
     },
     classification,
     contacts,

@@ -232,9 +232,7 @@ function bouncedRecipient(
 
 function dedupe(recipients: BouncedRecipient[]): BouncedRecipient[] {
   const seen = new Set<string>();
-  return recipients
-    .filter((r) => (seen.has(r.email) ? false : (seen.add(r.email), true)))
-    .slice(0, 20);
+  return recipients.filter((r) => (seen.has(r.email) ? false : (seen.add(r.email), true)));
 }
 
 function addressOf(value: string | undefined): string | undefined {

@@ -6,6 +6,7 @@ export const VIOLATION_TYPES = [
   'policy_error',
   'sensitive_action',
   'human_task_not_requested',
+  'automated_message_not_a_request',
   'research_before_followups_exhausted',
   'recipient_unresolved',
   'do_not_contact',

@@ -5,6 +5,7 @@ import {
   doNotContactRule,
   humanTaskRequestedRule,
   noSensitiveOperationRule,
+  notFromAutomatedMessageRule,
   notSuppressedRule,
   recipientResolvedRule,
   researchAfterFollowUpsRule,
@@ -22,7 +23,7 @@ const OUTREACH_RULES = [recipientResolvedRule, doNotContactRule, notSuppressedRu
 const DEFAULT_ENTRIES = {
   send_email: OUTREACH_RULES,
   follow_up: OUTREACH_RULES,
-  create_task: [humanTaskRequestedRule],
+  create_task: [notFromAutomatedMessageRule, humanTaskRequestedRule],
   research: [researchAfterFollowUpsRule],
   contact_discovery: [contactDiscoveryRule],
   validate_order: [validateOrderRule],

@@ -19,6 +19,56 @@ export const noSensitiveOperationRule: PolicyRule = {
   },
 };
 
+/** Ingest classes that are never a request from a person (a delay notice is a `bounce` there). */
+const AUTOMATED_CLASSES = new Set([
+  'bounce',
+  'auto_reply',
+  'complaint',
+  'feedback_report',
+  'delay',
+]);
+
+/**
+ * Wording of delivery reports, delay notices, auto-replies and feedback reports; checked on the
+ * evidence text itself, so a classifier that mistakes one for a request is still caught.
+ */
+const AUTOMATED_TEXT =
+  /\b(delivery status notification|undeliver(?:able|ed) mail|mail delivery (?:failed|failure|subsystem|system)|returned mail|delivery (?:has )?(?:failed|been delayed|is delayed|delayed)|(?:message|mail) (?:could not|couldn't|was not|wasn't|has not been) (?:be )?delivered|still being retried|will (?:continue to )?(?:retry|be retried)|send (?:e-?)?mail to (?:the )?postmaster|mailer-daemon|automatic reply|auto-?reply|autoreply|automated (?:message|response|reply)|(?:email )?abuse report|feedback report)\b/i;
+
+/**
+ * Denies a task whose source message is machine-sent — a bounce, delay notice, auto-reply or
+ * feedback report is never an explicit request (issue 11 item 5). Independent of the classifier's
+ * verdict: any of the message's class, its header facts (`automated`) or the evidence wording
+ * denies it.
+ */
+export const notFromAutomatedMessageRule: PolicyRule = {
+  id: 'create_task.not_from_automated_message',
+  violationType: 'automated_message_not_a_request',
+  description:
+    'create_task is never justified by a bounce, delay notice, auto-reply or feedback report: the source message class, its machine-sent header facts or the evidence wording deny it.',
+  check: (action) => {
+    const evidence = action.evidence;
+    if (!evidence) return PASS;
+    if (evidence.sourceClass && AUTOMATED_CLASSES.has(evidence.sourceClass))
+      return {
+        pass: false,
+        reason: `message ${evidence.messageId ?? '(unknown)'} is a ${evidence.sourceClass}, not a request`,
+      };
+    if (evidence.automated && evidence.automated.length > 0)
+      return {
+        pass: false,
+        reason: `message ${evidence.messageId ?? '(unknown)'} is machine-sent (${evidence.automated.join(', ')})`,
+      };
+    const wording = evidence.text ? AUTOMATED_TEXT.exec(evidence.text)?.[0] : undefined;
+    if (wording)
+      return {
+        pass: false,
+        reason: `message ${evidence.messageId ?? '(unknown)'} reads as an automated notice ("${wording}")`,
+      };
+    return PASS;
+  },
+};
+
 /**
  * Allows a human task only on evidence: an inbound message (id and text) the classifier reads as
  * an explicit request, a due compliance deadline, or a safety escalation. The planner's

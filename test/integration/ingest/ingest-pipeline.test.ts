@@ -18,6 +18,7 @@ import {
 } from '../../helpers/ingest-harness.js';
 import { largeAttachmentMessage, MAIL_CORPUS_DIR } from '../../helpers/mail-corpus.js';
 import { buildMessage, OUR_SES_MESSAGE_ID } from '../../helpers/mail-builder.js';
+import { recordSend } from '../../helpers/sent-mail.js';
 
 const TENANT = 'northwind';
 const corpus = (file: string) => readFile(join(MAIL_CORPUS_DIR, file));
@@ -88,6 +89,13 @@ describe('Function: ingest (embedded stack, local Gmail, production Gmail client
       email: 'zoe.patel@riverbendloans.example',
       name: 'Zoe Patel',
     });
+    // The bounced check-in was ours: SES accepted it for Zoe under the Message-ID the report names.
+    await recordSend(
+      { doc: harness.stack.clients.doc, tableName: harness.stack.tableName, clock: harness.clock },
+      TENANT,
+      'zoe.patel@riverbendloans.example',
+      '0100019b8b02aa17-5c0d9e8f-1a2b-4c3d-9e8f-0a1b2c3d4e5f-000000',
+    );
     await repos.orders.put(TENANT, {
       orderId: 'ord-1003',
       accountId: 'acc-lakeshore',
@@ -141,7 +149,7 @@ describe('Function: ingest (embedded stack, local Gmail, production Gmail client
     ).not.toHaveProperty('contactId');
   });
 
-  it('suppresses a hard-bounced recipient and a stop request, and reports the bounce to React', async () => {
+  it('suppresses a hard-bounced recipient we sent to (the report names our send) and a stop request, and reports the bounce to React', async () => {
     const suppressions = await repos.suppressions.list(TENANT);
     const { outcomes } = await harness.runtime.repos.outcomes.pending(TENANT, afterFoldLag());
 
@@ -158,8 +166,19 @@ describe('Function: ingest (embedded stack, local Gmail, production Gmail client
         reason: 'user_unknown',
         bounceType: 'hard',
         status: '5.1.1',
+        trust: 'trusted',
+        basis: 'our_message',
       },
     ]);
+    expect(bounceRecord?.['report']).toEqual({
+      recipients: 1,
+      hard: 1,
+      soft: 0,
+      suppressed: 1,
+      untrusted: 0,
+      notProcessed: 0,
+      listedOmitted: 0,
+    });
   });
 
   it('enriches an existing contact without overwriting its name and creates a new one linked to its account by domain', async () => {
@@ -184,17 +203,31 @@ describe('Function: ingest (embedded stack, local Gmail, production Gmail client
     });
   });
 
-  it('creates Cc colleagues as contacts and links a message to the order it names', async () => {
+  it('creates Cc and To people of an unknown company as discovered contacts and links a message to the order it names', async () => {
     const cc = await harness.runtime.repos.messages.get(TENANT, ids['cc']!);
     const quote = await harness.runtime.repos.messages.get(TENANT, ids['quote']!);
-
-    expect(cc?.['otherContactIds']).toEqual([
+    const strangers = [
       contactIdForEmail('ivan.petrov@peakbank.example'),
       contactIdForEmail('wei.chen@peakbank.example'),
-    ]);
+      // The message went to another mailbox's address too (it was written for Summit Lending).
+      contactIdForEmail('team@summitlending.example'),
+    ];
+
+    expect(cc?.['otherContactIds']).toEqual(strangers);
+    expect(cc?.['discoveredContactIds']).toEqual(strangers);
     expect(
       await repos.contacts.get(TENANT, contactIdForEmail('wei.chen@peakbank.example')),
-    ).toMatchObject({ name: 'Wei Chen' });
+    ).toMatchObject({
+      name: 'Wei Chen',
+      discovered: { via: 'cc', messageId: ids['cc'], at: expect.any(String) },
+    });
+    expect(
+      await repos.contacts.get(TENANT, contactIdForEmail('team@summitlending.example')),
+    ).toMatchObject({ discovered: { via: 'to' } });
+    // The writer herself is a normal contact.
+    expect(
+      await repos.contacts.get(TENANT, contactIdForEmail('nora.blake@peakbank.example')),
+    ).not.toHaveProperty('discovered');
     expect(quote?.links).toEqual({ orderIds: ['ord-1003'] });
   });
 

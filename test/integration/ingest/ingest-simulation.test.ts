@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../shared/clock.js';
 import { createCycleRepositories } from '../../../shared/cycle/create-runtime.js';
 import { loadFixture } from '../../../infra/local/fixture.js';
+import { GmailMessageRepository } from '../../../shared/storage/gmail-message-repository.js';
 import { startLocalStack, type LocalStack } from '../../../infra/local/local-stack.js';
 import { runSimulation } from '../../../infra/local/simulator.js';
 import type { SimulationReport } from '../../../infra/local/report.js';
@@ -49,21 +50,32 @@ describe('Simulator: Gmail ingest in agentctl simulate (demo fixture)', () => {
     expect(northwind?.violations.filter((v) => v.actionType === 'create_task')).toEqual([]);
   });
 
-  it('suppresses the bounced and the unsubscribed demo contacts and records the call request as an inbound touch, enriching contacts without overwriting', async () => {
-    const repos = createCycleRepositories({
+  it('suppresses the unsubscribed demo contacts, leaves alone the bounce report for an address the agent never mailed, and records the call request as an inbound touch, enriching contacts without overwriting', async () => {
+    const ctx = {
       doc: stack.clients.doc,
       tableName: stack.tableName,
       clock: new VirtualClock('2026-01-05T16:00:00Z'),
-    });
+    };
+    const repos = createCycleRepositories(ctx);
 
     const suppressions = await repos.suppressions.list('northwind-appraisals');
     const dana = await repos.contacts.get('northwind-appraisals', 'c-001');
     const grace = await repos.contacts.get('summit-lending', 's-003');
 
+    const bounce = (await new GmailMessageRepository(ctx).list('northwind-appraisals')).find(
+      (record) => record.classification === 'bounce',
+    );
+
     expect(suppressions.map((s) => [s.email, s.reason]).sort()).toEqual([
       ['rita.moreno@prairiecu.example', 'unsubscribe'],
       ['tom.okafor@prairiecu.example', 'unsubscribe'],
-      ['zoe.patel@riverbendloans.example', 'hard_bounce'],
+    ]);
+    // The demo runs in dry_run: nothing was sent to Zoe, so a report of a bounce cannot be ours.
+    expect(bounce?.['bounced']).toEqual([
+      expect.objectContaining({
+        email: 'zoe.patel@riverbendloans.example',
+        trust: 'not_sent_by_us',
+      }),
     ]);
     expect(dana?.lastInboundAt).toBe('2026-01-05T09:20:00.000Z');
     // The signature filled the missing phone; the title the fixture already had was kept.

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { createUnsubscribeHandler } from '../../../shared/sending/unsubscribe-handler.js';
-import { SigningKey } from '../../../shared/sending/unsubscribe-token.js';
+import {
+  SigningKey,
+  SigningKeyRing,
+  signUnsubscribeToken,
+  unsubscribeUrl,
+} from '../../../shared/sending/unsubscribe-token.js';
 import { localObservability } from '../../../infra/local/local-runtime.js';
 import { localLambdaContext } from '../../../infra/local/lambda-context.js';
 import type { StoredEmail } from '../../../infra/local/ses-emulator.js';
@@ -27,7 +32,7 @@ function urlEvent(
   } as unknown as LambdaFunctionURLEvent;
 }
 
-describe('Function: unsubscribe (RFC 8058 one-click and link)', () => {
+describe('Function: unsubscribe (RFC 8058 one-click, confirmation page and form)', () => {
   let h: SendingHarness;
   let email: StoredEmail;
   let unsubscribe: ReturnType<typeof createUnsubscribeHandler>;
@@ -74,7 +79,7 @@ describe('Function: unsubscribe (RFC 8058 one-click and link)', () => {
       expect.arrayContaining([
         {
           name: 'List-Unsubscribe',
-          value: expect.stringMatching(/^<https:\/\/.+\?token=u1\..+>$/),
+          value: expect.stringMatching(/^<https:\/\/.+\?token=u2\.k0\..+>$/),
         },
         { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
       ]),
@@ -108,6 +113,19 @@ describe('Function: unsubscribe (RFC 8058 one-click and link)', () => {
     expect((await unsubscribe(urlEvent('PUT', headerLink()), context)).statusCode).toBe(405);
   });
 
+  it("answers a link scanner's GET with a confirmation page holding a POST form, and leaves the address subscribed", async () => {
+    // Act: what a corporate link scanner (or a person clicking the body link) does.
+    const response = await unsubscribe(urlEvent('GET', headerLink()), context);
+
+    // Assess
+    const token = new URL(headerLink()).searchParams.get('token') ?? '';
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('<form method="post">');
+    expect(response.body).toContain(`<input type="hidden" name="token" value="${token}">`);
+    expect(response.body).not.toContain('You are unsubscribed');
+    expect(await h.repos.suppressions.list('acme')).toEqual([]);
+  });
+
   it('records the one-click POST a mail client sends, without a browser, and answers with a confirmation page', async () => {
     // Act: exactly what RFC 8058 prescribes: POST to the header URL with the one-click body.
     const response = await unsubscribe(
@@ -128,11 +146,76 @@ describe('Function: unsubscribe (RFC 8058 one-click and link)', () => {
     ]);
   });
 
-  it('answers the same for the link in the body, idempotently (one suppression)', async () => {
-    const response = await unsubscribe(urlEvent('GET', headerLink()), context);
+  it('answers a second POST (the confirmation form) with the same success and records nothing new', async () => {
+    // Prepare: the form posts the token in the body to the bare endpoint.
+    const token = new URL(headerLink()).searchParams.get('token') ?? '';
+    const endpoint = new URL(headerLink());
+    endpoint.search = '';
 
+    // Act
+    const response = await unsubscribe(
+      urlEvent('POST', endpoint.toString(), new URLSearchParams({ token }).toString()),
+      context,
+    );
+
+    // Assess
     expect(response.statusCode).toBe(200);
-    expect(await h.repos.suppressions.list('acme')).toHaveLength(1);
+    expect(response.body).toContain('You are unsubscribed');
+    expect(await h.repos.suppressions.list('acme')).toEqual([
+      expect.objectContaining({ email: 'dana@lakeshore.example', source: 'one_click' }),
+    ]);
+  });
+
+  it('accepts links of the previous key while it is listed after a rotation, and refuses them once it is retired', async () => {
+    // Prepare: k1 becomes current; the mailed link was signed with k0.
+    const k0 = h.sender.signingKey;
+    const k1 = SigningKey.fromText('a1'.repeat(32), 'k1');
+    const during = createUnsubscribeHandler({
+      suppressions: h.repos.suppressions,
+      signingKey: new SigningKeyRing(k1, [k0]),
+      clock: h.table.clock,
+      metric: () => undefined,
+      observability: localObservability('unsubscribe', 'DEBUG'),
+    });
+    const after = createUnsubscribeHandler({
+      suppressions: h.repos.suppressions,
+      signingKey: new SigningKeyRing(k1),
+      clock: h.table.clock,
+      metric: () => undefined,
+      observability: localObservability('unsubscribe', 'DEBUG'),
+    });
+    const newLink = unsubscribeUrl(
+      headerLink(),
+      signUnsubscribeToken(
+        {
+          tenantId: 'acme',
+          email: 'lee@lakeshore.example',
+          expiresAt: new Date(h.table.clock.now().getTime() + 86_400_000),
+        },
+        new SigningKeyRing(k1, [k0]),
+      ),
+    );
+
+    // Act
+    const oldDuring = await during(
+      urlEvent('POST', headerLink(), 'List-Unsubscribe=One-Click'),
+      context,
+    );
+    const newDuring = await during(
+      urlEvent('POST', newLink, 'List-Unsubscribe=One-Click'),
+      context,
+    );
+    const oldAfter = await after(urlEvent('GET', headerLink()), context);
+
+    // Assess
+    expect(new URL(newLink).searchParams.get('token')).toMatch(/^u2\.k1\./);
+    expect([oldDuring.statusCode, newDuring.statusCode]).toEqual([200, 200]);
+    expect((await h.repos.suppressions.list('acme')).map((s) => s.email).sort()).toEqual([
+      'dana@lakeshore.example',
+      'lee@lakeshore.example',
+    ]);
+    expect(oldAfter.statusCode).toBe(400);
+    expect(oldAfter.body).toContain('signed with a key we no longer use');
   });
 
   it('suppresses the next email to the unsubscribed recipient', async () => {
