@@ -95,6 +95,8 @@ export interface RunRecord {
       readonly contactId?: string;
       readonly messageId: string;
       readonly text: string;
+      readonly sourceClass?: string;
+      readonly automated?: readonly string[];
     }[];
   };
   /** Open deals and bids Plan saw. */

@@ -38,6 +38,8 @@ export type Outcome =
       readonly classification: string;
       /** Set when the message contains an explicit request for a person to act. */
       readonly request?: { readonly text: string };
+      /** Header facts marking the message as machine-sent (e.g. `auto_submitted`). */
+      readonly automated?: readonly string[];
     }
   | {
       readonly kind: 'bounce';
@@ -56,6 +58,15 @@ export type StoredOutcome = Outcome & {
   readonly writtenAt: string;
 };
 
+/** An explicit request found in an inbound message, with what the classifier said of that message. */
+export interface PendingRequestSource {
+  readonly contactId?: string;
+  readonly messageId: string;
+  readonly text: string;
+  readonly sourceClass?: string;
+  readonly automated?: readonly string[];
+}
+
 /** What React learned from a batch of outcomes. */
 export interface OutcomeSummary {
   readonly folded: number;
@@ -67,11 +78,7 @@ export interface OutcomeSummary {
     readonly at: string;
     readonly direction: 'outbound' | 'inbound';
   }[];
-  readonly requests: readonly {
-    readonly contactId?: string;
-    readonly messageId: string;
-    readonly text: string;
-  }[];
+  readonly requests: readonly PendingRequestSource[];
   readonly bouncedEmails: readonly string[];
 }
 
@@ -87,7 +94,7 @@ export function summariseOutcomes(outcomes: readonly StoredOutcome[]): OutcomeSu
     string,
     { contactId: string; at: string; direction: 'outbound' | 'inbound' }
   >();
-  const requests: { contactId?: string; messageId: string; text: string }[] = [];
+  const requests: PendingRequestSource[] = [];
   const bounced = new Set<string>();
 
   const touch = (contactId: string | undefined, at: string, direction: 'outbound' | 'inbound') => {
@@ -111,6 +118,10 @@ export function summariseOutcomes(outcomes: readonly StoredOutcome[]): OutcomeSu
           requests.push({
             messageId: outcome.messageId,
             text: outcome.request.text,
+            sourceClass: outcome.classification,
+            ...(outcome.automated && outcome.automated.length > 0
+              ? { automated: [...outcome.automated] }
+              : {}),
             ...(outcome.contactId ? { contactId: outcome.contactId } : {}),
           });
         }

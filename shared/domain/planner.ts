@@ -72,7 +72,13 @@ export function planActions(
       target: request.contactId ? { contactId: request.contactId } : {},
       reason: 'client asked for follow-up by a person',
       payload: { title: `Follow up on request in message ${request.messageId}` },
-      evidence: { messageId: request.messageId, text: request.text, kind: 'client_request' },
+      evidence: {
+        messageId: request.messageId,
+        text: request.text,
+        kind: 'client_request',
+        ...(request.sourceClass ? { sourceClass: request.sourceClass } : {}),
+        ...(request.automated ? { automated: [...request.automated] } : {}),
+      },
     });
   }
 

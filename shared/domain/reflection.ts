@@ -28,6 +28,10 @@ export interface PendingRequest {
   readonly contactId?: string;
   readonly messageId: string;
   readonly text: string;
+  /** The classifier's class of the message the request came from. */
+  readonly sourceClass?: string;
+  /** Header facts marking that message as machine-sent. */
+  readonly automated?: readonly string[];
 }
 
 /** Headline numbers of a tenant-hour, compared between reflections. */
