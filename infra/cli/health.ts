@@ -1,5 +1,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunRecord } from '../../shared/domain/entities.js';
+import { SendRecordRepository } from '../../shared/storage/send-record-repository.js';
+import { ContactRepository } from '../../shared/storage/contact-repository.js';
+import { PENDING_SEND_STALE_MS, isPendingSendStale } from '../../shared/domain/touch.js';
 import { keys } from '../../shared/storage/keys.js';
 import { buildReport, type CheckReport, type CheckResult } from './check-report.js';
 import type { AlarmReader } from './cloud-inspectors.js';
@@ -98,9 +101,13 @@ export async function checkHealth(
         },
   );
 
-  const tenantChecks = tenants.flatMap(({ tenantId, lastRun, lock }) => [
+  const sendStates = await Promise.all(
+    tenantIds.map((tenantId) => readSendState(context, tenantId, at)),
+  );
+  const tenantChecks = tenants.flatMap(({ tenantId, lastRun, lock }, index) => [
     lastRunCheck(tenantId, lastRun, at),
     ...lockCheck(tenantId, lock, at),
+    ...sendPathChecks(tenantId, sendStates[index]!, at),
   ]);
   const quiet = tenantChecks.filter((check) => check.status === 'PASS');
   if (tenants.length > TENANT_LINES_LIMIT) {
@@ -152,6 +159,61 @@ export async function checkHealth(
   }
 
   return buildReport('health', context.target, at, checks);
+}
+
+/** A tenant's sends that need an operator's eye: unknown outcomes, overdue doubts, stale markers. */
+interface SendState {
+  readonly unknown: number;
+  readonly overdueInDoubt: number;
+  readonly stalePending: number;
+  readonly oldestPendingAt?: string;
+}
+
+async function readSendState(
+  context: HealthDeps['context'],
+  tenantId: string,
+  at: Date,
+): Promise<SendState> {
+  const table = { ...context.table, clock: { now: () => at } };
+  const records = await new SendRecordRepository(table).list(tenantId);
+  let stalePending = 0;
+  let oldestPendingAt: string | undefined;
+  for await (const contact of new ContactRepository(table).all(tenantId)) {
+    if (!contact.pendingSend || !isPendingSendStale(contact.pendingSend, at)) continue;
+    stalePending += 1;
+    if (!oldestPendingAt || contact.pendingSend.enqueuedAt < oldestPendingAt)
+      oldestPendingAt = contact.pendingSend.enqueuedAt;
+  }
+  return {
+    unknown: records.filter((record) => record.status === 'unknown').length,
+    overdueInDoubt: records.filter(
+      (record) =>
+        record.status === 'in_doubt' &&
+        new Date(record.reconcileBy ?? record.decidedAt).getTime() < at.getTime(),
+    ).length,
+    stalePending,
+    ...(oldestPendingAt ? { oldestPendingAt } : {}),
+  };
+}
+
+/** WARN lines for sends whose outcome is unknown and touches queued too long. */
+function sendPathChecks(tenantId: string, state: SendState, at: Date): CheckResult[] {
+  const checks: CheckResult[] = [];
+  if (state.unknown > 0 || state.overdueInDoubt > 0)
+    checks.push({
+      id: `tenant:${tenantId}:sends-unknown`,
+      status: 'WARN',
+      summary: `tenant ${tenantId}: ${state.unknown} send(s) with unknown outcome${state.overdueInDoubt > 0 ? `, ${state.overdueInDoubt} in doubt past the grace period` : ''} (SES gave no answer and no event settled them; counted as touches, never re-sent)`,
+      fix: 'look the message up in the SES console / event history by its send_ref tag; see docs/RUNBOOK.md#sendsunknown',
+    });
+  if (state.stalePending > 0)
+    checks.push({
+      id: `tenant:${tenantId}:pending-sends`,
+      status: 'WARN',
+      summary: `tenant ${tenantId}: ${state.stalePending} touch(es) queued for more than ${PENDING_SEND_STALE_MS / 86_400_000} days (oldest since ${state.oldestPendingAt ?? '?'}, judged at ${at.toISOString()})`,
+      fix: 'check the send queue and its DLQ (agentctl dlq redrive send --dry-run) and the caps; see docs/RUNBOOK.md#stalependingsends',
+    });
+  return checks;
 }
 
 async function readLock(

@@ -38,6 +38,7 @@ export const ALARM_RUNBOOK_SECTIONS = {
   OrderExceptionRate: 'OrderExceptionRate',
   SendVolumeAnomaly: 'SendVolumeAnomaly',
   ProviderFailures: 'ProviderFailures',
+  SendsUnknown: 'SendsUnknown',
   GmailQuotaErrors: 'GmailQuotaErrors',
   BounceRate: 'BounceRate',
   ComplaintRate: 'ComplaintRate',
@@ -274,6 +275,14 @@ export class AgentAlarms extends Construct {
       threshold: t.providerFailuresPer15Minutes,
       comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       summary: `${t.providerFailuresPer15Minutes} or more email provider (SES) failures in 15 minutes.`,
+    });
+    this.add('SendsUnknown', {
+      metric: m(METRIC_NAMES.sendsUnknown, { period: Duration.hours(1) }),
+      threshold: 1,
+      comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      summary:
+        'A send whose SES answer was lost was not settled by the event stream within the grace ' +
+        'period: it counts as a touch and is never re-sent; check whether it reached the recipient.',
     });
     const rateWindow = Duration.hours(t.rateWindowHours);
     const sent = m(METRIC_NAMES.emailSends, {

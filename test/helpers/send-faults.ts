@@ -9,6 +9,8 @@ export interface SendFaultSchedule {
   readonly lostResponseRate: number;
   /** Share of the sender's DynamoDB writes after which the sender "crashes" (throws). */
   readonly crashAfterWriteRate: number;
+  /** Every sender write crashes in [from, until): messages exhaust their receives and dead-letter. */
+  readonly crashStorm?: { readonly from: Date; readonly until: Date };
   /** SES refuses connections (nothing accepted) in [from, until). */
   readonly outage?: { readonly from: Date; readonly until: Date };
   /** The virtual clock, to place the outage. */
@@ -66,7 +68,12 @@ export function sendFaults(schedule: SendFaultSchedule): {
               ...rest,
             );
             const isWrite = /^(Put|Update|Delete)/.test(command.constructor.name);
-            if (isWrite && random() < schedule.crashAfterWriteRate) {
+            const now = schedule.now().getTime();
+            const storm =
+              schedule.crashStorm !== undefined &&
+              now >= schedule.crashStorm.from.getTime() &&
+              now < schedule.crashStorm.until.getTime();
+            if (isWrite && (storm || random() < schedule.crashAfterWriteRate)) {
               counts.crashes += 1;
               throw Object.assign(new Error('injected crash after a write'), {
                 name: 'InjectedCrash',

@@ -104,8 +104,11 @@ describe("Simulator: Cc'd strangers are not followed up 21 days later", () => {
 
     // The simulation ran long enough for a 21-day follow-up: the writer got hers.
     expect(emails.some((email) => email.to === WRITER)).toBe(true);
-    // No stranger was emailed; any attempt was blocked with the named violation.
-    expect(toStrangers.filter((email) => email.status !== 'blocked')).toEqual([]);
-    for (const email of toStrangers) expect(email.reason).toMatch(/discovered_contact/);
+    // No stranger was queued: each is reported once as not contactable, with its reason.
+    expect(toStrangers.map((email) => [email.to, email.status, email.reason]).sort()).toEqual(
+      STRANGERS.map((to) => [to, 'suppressed', 'discovered']).sort(),
+    );
+    expect(toStrangers.every((email) => email.cardId === undefined)).toBe(true);
+    expect(northwind?.engagement.notContactable.reasons['discovered']).toBe(STRANGERS.length);
   });
 });
