@@ -1,4 +1,9 @@
 import { parseFixture, type Fixture } from '../../infra/local/fixture.js';
+import { runSimulation } from '../../infra/local/simulator.js';
+import { createSendingService } from '../../infra/local/sending-service.js';
+import type { SimulationReport } from '../../infra/local/report.js';
+import type { LocalSender } from '../../infra/local/local-sender.js';
+import { sendFaults, type SendFaultSchedule } from './send-faults.js';
 import type { StoredEmail } from '../../infra/local/ses-emulator.js';
 
 const DAY_MS = 86_400_000;
@@ -56,4 +61,50 @@ export function deliveriesByRecipient(emails: readonly StoredEmail[]): Map<strin
   for (const email of emails)
     for (const to of email.destination.to) counts.set(to, (counts.get(to) ?? 0) + 1);
   return counts;
+}
+
+/**
+ * Runs a production simulation and returns the report with every message SES accepted. */
+export async function simulateTouches(
+  tenants: readonly TouchTenant[],
+  window: { start: string; hours: number },
+  faults?: (now: () => Date) => Omit<SendFaultSchedule, 'now'>,
+  redriveAt?: Date,
+): Promise<{
+  report: SimulationReport;
+  emails: StoredEmail[];
+  faults?: ReturnType<typeof sendFaults>;
+  redriven: number;
+}> {
+  let emails: StoredEmail[] = [];
+  const clockRef: { now: () => Date } = { now: () => new Date(window.start) };
+  const injected = faults
+    ? sendFaults({ ...faults(() => clockRef.now()), now: () => clockRef.now() })
+    : undefined;
+  let redriven = false;
+  let moved = 0;
+  const report = await runSimulation({
+    fixture: touchFixture(tenants),
+    start: new Date(window.start),
+    hours: window.hours,
+    sendMode: 'production',
+    services: [
+      createSendingService({
+        ...(injected
+          ? { afterAcceptance: injected.afterAcceptance, wrapDoc: injected.wrapDoc }
+          : {}),
+        beforeDrain: async (at: Date, sender: LocalSender) => {
+          clockRef.now = () => at;
+          if (redriveAt && !redriven && at.getTime() >= redriveAt.getTime()) {
+            redriven = true;
+            moved = await sender.redriveDeadLetters();
+          }
+        },
+        onStop: async (accepted) => {
+          emails = accepted;
+        },
+      }),
+    ],
+  });
+  return { report, emails, redriven: moved, ...(injected ? { faults: injected } : {}) };
 }

@@ -1,63 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runSimulation } from '../../../infra/local/simulator.js';
-import { createSendingService } from '../../../infra/local/sending-service.js';
 import type { StoredEmail } from '../../../infra/local/ses-emulator.js';
 import type { SimulationReport } from '../../../infra/local/report.js';
-import type { LocalSender } from '../../../infra/local/local-sender.js';
-import { sendFaults, type SendFaultSchedule } from '../../helpers/send-faults.js';
 import {
   deliveriesByRecipient,
-  touchFixture,
+  simulateTouches as simulate,
   type TouchTenant,
 } from '../../helpers/touch-fixtures.js';
 
 const HOUR_MS = 3_600_000;
-
-/** Runs a production simulation and returns the report with every message SES accepted. */
-async function simulate(
-  tenants: readonly TouchTenant[],
-  window: { start: string; hours: number },
-  faults?: (now: () => Date) => Omit<SendFaultSchedule, 'now'>,
-  redriveAt?: Date,
-): Promise<{
-  report: SimulationReport;
-  emails: StoredEmail[];
-  faults?: ReturnType<typeof sendFaults>;
-  redriven: number;
-}> {
-  let emails: StoredEmail[] = [];
-  const clockRef: { now: () => Date } = { now: () => new Date(window.start) };
-  const injected = faults
-    ? sendFaults({ ...faults(() => clockRef.now()), now: () => clockRef.now() })
-    : undefined;
-  let redriven = false;
-  let moved = 0;
-  const report = await runSimulation({
-    fixture: touchFixture(tenants),
-    start: new Date(window.start),
-    hours: window.hours,
-    sendMode: 'production',
-    services: [
-      createSendingService({
-        ...(injected
-          ? { afterAcceptance: injected.afterAcceptance, wrapDoc: injected.wrapDoc }
-          : {}),
-        beforeDrain: async (at: Date, sender: LocalSender) => {
-          clockRef.now = () => at;
-          if (redriveAt && !redriven && at.getTime() >= redriveAt.getTime()) {
-            redriven = true;
-            moved = await sender.redriveDeadLetters();
-          }
-        },
-        onStop: async (accepted) => {
-          emails = accepted;
-        },
-      }),
-    ],
-  });
-  return { report, emails, redriven: moved, ...(injected ? { faults: injected } : {}) };
-}
 
 function sentAt(report: SimulationReport, tenantId: string): string[] {
   const tenant = report.tenants.find((t) => t.tenantId === tenantId);
