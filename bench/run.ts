@@ -16,7 +16,7 @@ const hours = Number(process.env['BENCH_HOURS'] ?? 3);
 const results: Record<string, unknown> = {};
 results['cycles'] = await benchCycles({ tenants, contactsPerTenant: 20, hours });
 results['bundles'] = await benchBundles();
-for (const section of ['sending', 'ingest'] as const) {
+for (const section of ['sending', 'ingest', 'classify'] as const) {
   const path = new URL(`./${section}.ts`, import.meta.url);
   if (!existsSync(path)) continue;
   const module = (await import(path.href)) as Record<string, unknown>;
@@ -48,7 +48,7 @@ if (json) {
       `  ${bundle.name.padEnd(16)} ${(bundle.bytes / 1024).toFixed(0).padStart(6)} KiB   init ${bundle.initMs} ms`,
     );
   }
-  for (const section of ['sending', 'ingest']) {
+  for (const section of ['sending', 'ingest', 'classify']) {
     if (results[section]) console.log(`${section}: ${JSON.stringify(results[section])}`);
   }
 }
