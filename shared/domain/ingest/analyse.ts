@@ -14,6 +14,9 @@ export interface MessageAnalysis {
     readonly references: readonly string[];
     readonly bodySource: 'text' | 'html' | 'none';
     readonly sizeBytes: number;
+    /** Body text length before the classifier's cap, and whether the cap cut it. */
+    readonly textChars: number;
+    readonly textTruncated: boolean;
     readonly attachments: readonly AttachmentMetadata[];
   };
   readonly classification: Classification;
@@ -37,7 +40,7 @@ export async function analyseMessage(
   const parsed = await parseMessage(raw);
   const classification = classifyMessage(parsed, context);
   const contacts =
-    classification.class === 'bounce'
+    classification.class === 'bounce' || classification.class === 'feedback_report'
       ? { others: [] }
       : extractContacts(parsed, context.ownAddresses ?? [], {
           signature: classification.class !== 'auto_reply',
@@ -52,14 +55,14 @@ export async function analyseMessage(
       references: parsed.references,
       bodySource: parsed.bodySource,
       sizeBytes: parsed.sizeBytes,
+      textChars: parsed.textChars,
+      textTruncated: parsed.textTruncated,
       attachments: parsed.attachments,
     },
     classification,
     contacts,
     references:
-      classification.class === 'bounce' ||
-      classification.class === 'auto_reply' ||
-      classification.bulk
+      classification.automated || classification.bulk
         ? { orderIds: [], dealIds: [], bidIds: [] }
         : findEntityReferences(parsed.subject, parsed.text),
   };
