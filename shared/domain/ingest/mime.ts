@@ -12,6 +12,12 @@ export const MAX_RAW_MESSAGE_BYTES = 50 * 1024 * 1024;
  */
 export const MAX_CLASSIFIED_TEXT_CHARS = 256 * 1024;
 
+/**
+ * A single-part text body longer than this (raw bytes) is cut before MIME parsing: the parser
+ * costs about half a second per megabyte, and only {@link MAX_CLASSIFIED_TEXT_CHARS} are read.
+ */
+export const MAX_PARSED_TEXT_BODY_BYTES = 1024 * 1024;
+
 /** A message that cannot be parsed into something we can classify; `reason` says why, for the DLQ. */
 export class MalformedMessageError extends AgentError {
   readonly reason: string;
@@ -62,7 +68,10 @@ export interface ParsedMessage {
   readonly text: string;
   /** True when the body text was longer than {@link MAX_CLASSIFIED_TEXT_CHARS} and was cut. */
   readonly textTruncated: boolean;
-  /** Length in characters of the whole body text before the cap. */
+  /**
+   * Length of the whole body text before the cap, in characters; for a single-part body cut before
+   * parsing (see {@link MAX_PARSED_TEXT_BODY_BYTES}) the raw body's length in bytes.
+   */
   readonly textChars: number;
   readonly bodySource: 'text' | 'html' | 'none';
   /** Top-level Content-Type value, lower-cased (parameters included). */
@@ -107,10 +116,11 @@ export async function parseMessage(raw: Uint8Array | string): Promise<ParsedMess
       `message of ${bytes.byteLength} bytes exceeds ${MAX_RAW_MESSAGE_BYTES}`,
     );
   checkHeaderSection(bytes);
+  const { input, cutBodyBytes } = cutLongSinglePartBody(bytes);
 
   let email: Email;
   try {
-    email = await PostalMime.parse(bytes, {
+    email = await PostalMime.parse(input, {
       attachmentEncoding: 'arraybuffer',
       forceRfc822Attachments: true,
     });
@@ -186,8 +196,8 @@ export async function parseMessage(raw: Uint8Array | string): Promise<ParsedMess
     references: parseMessageIdList(email.references),
     ...(date ? { date } : {}),
     text,
-    textTruncated: fullText.length > text.length,
-    textChars: fullText.length,
+    textTruncated: cutBodyBytes !== undefined || fullText.length > text.length,
+    textChars: cutBodyBytes ?? fullText.length,
     bodySource: plain ? 'text' : html ? 'html' : 'none',
     contentType,
     attachments,
@@ -253,6 +263,27 @@ function checkHeaderSection(bytes: Uint8Array): void {
     throw new MalformedMessageError(
       `header section unreadable (${invalid} of ${fields.length} lines are not header fields)`,
     );
+}
+
+/**
+ * Cuts the body of a large single-part `text/*` message (no multipart structure to keep) at a line
+ * boundary after {@link MAX_PARSED_TEXT_BODY_BYTES}; returns the original bytes otherwise.
+ */
+function cutLongSinglePartBody(bytes: Uint8Array): { input: Uint8Array; cutBodyBytes?: number } {
+  if (bytes.byteLength <= MAX_PARSED_TEXT_BODY_BYTES * 2) return { input: bytes };
+  const head = latin1(bytes.subarray(0, 256 * 1024));
+  const match = /\r?\n\r?\n/.exec(head);
+  if (!match) return { input: bytes };
+  const bodyStart = match.index + match[0].length;
+  const contentType =
+    /^content-type:[ \t]*([^;\r\n]*)/im.exec(head.slice(0, match.index))?.[1]?.trim().toLowerCase() ??
+    'text/plain';
+  if (!contentType.startsWith('text/')) return { input: bytes };
+  const bodyBytes = bytes.byteLength - bodyStart;
+  if (bodyBytes <= MAX_PARSED_TEXT_BODY_BYTES) return { input: bytes };
+  let end = bodyStart + MAX_PARSED_TEXT_BODY_BYTES;
+  while (end > bodyStart && bytes[end - 1] !== 0x0a) end -= 1;
+  return { input: bytes.subarray(0, end > bodyStart ? end : bodyStart + MAX_PARSED_TEXT_BODY_BYTES), cutBodyBytes: bodyBytes };
 }
 
 function latin1(bytes: Uint8Array): string {
