@@ -67,7 +67,7 @@ const NOREPLY_LOCAL_PART = /^(no-?reply|do-?not-?reply)$/i;
 const BOUNCE_SUBJECT =
   /\b(undeliverable|undelivered|undeliverd|non[- ]?deliver(able|y)|not delivered|delivery (status notification|failure|failed|has failed|notification|problem|report|error)|mail delivery (failed|failure|problem|error)|returned mail|failure notice|failed mail|mail (could not|couldn't) be delivered|delivery status notification \((failure|delay)\)|\((failure|delay)\)$|mail system error|delayed mail|warning: (could not send|message .* delayed)|message delayed|rejected|delivery (has been )?delayed|could not send message|message status|permanent error|returned to sender|error sending message|mail error|delivery status)\b|メールエラー|配信(失敗|不能|エラー)|送信(失敗|エラー)|不達|エラー通知/i;
 const FAILURE_PHRASE =
-  /(could ?n[o']t|can ?n[o']t|could not|cannot|was ?n[o']t|was not|were not|has not|have not|unable to) (be )?deliver|not (be )?delivered|undeliverable|deliver(y|ing)? (to .{1,80} )?(has )?failed|failed (permanently|to deliver)|permanent(ly)? (fatal )?(error|failure)|fatal errors?|did not reach|following (address(es)?|recipients?) (failed|had|was rejected|were rejected|could not)|error (has )?occurr?ed while (trying|attempting) to deliver|(message|mail) (was )?(rejected|refused|returned|bounced)|delivery (status notification|problem|failure|has been delayed|to the following)|(user|recipient) unknown|no such user|mailbox (is )?(full|unavailable)|(temporarily )?deferred|still (being )?retr|will (continue to )?(retry|try)|has not yet been delivered|returned to sender|rejected by|sorry.{0,60}(unable|couldn't|could not|not able)|remote (server|host) (returned|said|rejected)|smtp error|while talking to|message could not be sent|送信できません|配信できません|届きませんでした|宛先不明/i;
+  /error (delivering|sending|occurred while)|delivering (your )?(mail|message) to|(could ?n[o']t|can ?n[o']t|could not|cannot|was ?n[o']t|was not|were not|has not|have not|unable to) (be )?deliver|not (be )?delivered|undeliverable|deliver(y|ing)? (to .{1,80} )?(has )?failed|failed (permanently|to deliver)|permanent(ly)? (fatal )?(error|failure)|fatal errors?|did not reach|following (address(es)?|recipients?) (failed|had|was rejected|were rejected|could not)|error (has )?occurr?ed while (trying|attempting) to deliver|(message|mail) (was )?(rejected|refused|returned|bounced)|delivery (status notification|problem|failure|has been delayed|to the following)|(user|recipient) unknown|no such user|mailbox (is )?(full|unavailable)|(temporarily )?deferred|still (being )?retr|will (continue to )?(retry|try)|has not yet been delivered|returned to sender|rejected by|sorry.{0,60}(unable|couldn't|could not|not able)|remote (server|host) (returned|said|rejected)|smtp error|while talking to|message could not be sent|送信できません|配信できません|届きませんでした|宛先不明/i;
 const DELAY_PHRASE =
   /\b(delay(ed)?|deferred|will (continue to |keep )?(retry|try)|still (being )?(retried|trying)|retrying|has not (yet )?been delivered|not yet been delivered|temporar(il)?y (failed|unable|deferred|rejected)|warning:|will be retried|no action is required)\b/i;
 const PERMANENT_PHRASE =
@@ -193,13 +193,20 @@ export function extractBounce(
   message: ParsedMessage,
   ownAddresses: readonly string[] = [],
 ): BounceDetails {
-  const excluded = new Set([
+  // Never a failed recipient: the mailbox itself, the report's sender, the return path, List-*.
+  const never = new Set([
     ...ownAddresses.map((a) => a.toLowerCase()),
     ...(message.from ? [message.from.address] : []),
-    ...message.to.map((a) => a.address),
-    ...headerAddresses(message, ['return-path', 'list-unsubscribe', 'list-help', 'list-post', 'list-owner', 'sender', 'reply-to']),
+    ...headerAddresses(message, ['return-path', 'list-unsubscribe', 'list-help', 'list-post', 'list-owner']),
+    ...[...message.text.matchAll(/\bMAIL FROM:\s*<\s*([^\s<>]+@[^\s<>]+)\s*>/gi)].map((m) =>
+      (m[1] ?? '').toLowerCase(),
+    ),
   ]);
-  const usable = (email: string | undefined): email is string => !!email && !excluded.has(email);
+  // The report's To is our envelope sender: only a machine field or an SMTP-coded line may name it.
+  const addressedTo = new Set(message.to.map((a) => a.address));
+  const usable = (email: string | undefined): email is string => !!email && !never.has(email);
+  const usableWeak = (email: string | undefined): email is string =>
+    usable(email) && !addressedTo.has(email);
   const notice = noticeText(message.text);
   const noticeStatus = statusIn(notice);
   const noticeDiagnostic = diagnosticLine(notice);
@@ -252,7 +259,11 @@ export function extractBounce(
     if (recipients.length > 0) return details(recipients, 'x_failed_recipients');
   }
 
-  const fromText = recipientsInText(notice).filter((r) => usable(r.email));
+  const fromText = recipientsInText(notice).filter((r) =>
+    r.strong && /\b[245]\d\d\b|[245]\.\d{1,3}\.\d{1,3}/.test(r.block)
+      ? usable(r.email)
+      : usableWeak(r.email),
+  );
   if (fromText.length > 0) {
     return details(
       fromText.map((r) => {
@@ -270,10 +281,12 @@ export function extractBounce(
     );
   }
 
-  const returnedTo = /^to:\s*(.+(?:\n[ \t].+)*)$/im.exec(message.returnedHeaders ?? '')?.[1];
+  const returnedTo = /^to:\s*(.+(?:\n[ \t].+)*)$/im.exec(
+    message.returnedHeaders ?? message.text.slice(notice.length),
+  )?.[1];
   const returned = [...(returnedTo ?? '').matchAll(ADDRESS_GLOBAL)]
     .map((m) => m[0].toLowerCase())
-    .filter(usable);
+    .filter(usableWeak);
   if (returned.length > 0)
     return details(
       returned.map((email) =>
@@ -447,8 +460,15 @@ const HELP_CONTEXT =
 const FAILURE_SENTENCE =
   /(?:deliver(?:ed|y)?|reach(?:ed)?|sen[dt]|relay(?:ed)?|forward(?:ed)?|rejected|refused|failed|failure|not found|unknown|error|recipients?|addresse[es]?|destinations?|mailbox(?:es)?|user|宛先)[^.\n]{0,80}?(?:to|for|:|-|recipients?|address(?:es)?)?\s*[:\s]\s*<?$|(?:to|for)\s*:?\s*$/i;
 
+// "Unknown user: x@y", "Failed recipient: x@y" — a failure label naming the address.
+const FAILURE_LABEL =
+  /unknown|invalid|fail|reject|refus|undeliver|not found|bad|recipient|address|mailbox|user|error|destination|rcpt/i;
+const HEADER_LABEL = /^(from|to|cc|bcc|reply-to|sender|return-path|subject|date|x-[\w-]+|delivered-to|envelope-to)$/i;
+
 interface TextRecipient {
   readonly email: string;
+  /** Found on a line that begins with it or in `RCPT TO:` (not merely mentioned in a reply). */
+  readonly strong: boolean;
   readonly block: string;
   readonly original?: string;
 }
@@ -462,13 +482,18 @@ interface TextRecipient {
 function recipientsInText(text: string): TextRecipient[] {
   const lines = text.split('\n');
   const found: TextRecipient[] = [];
-  const add = (email: string | undefined, index: number, original?: string) => {
+  const add = (email: string | undefined, index: number, original?: string, strong = false) => {
     if (!email || found.some((r) => r.email === email)) return;
     const line = lines[index] ?? '';
     const before = line.slice(0, Math.max(0, line.toLowerCase().indexOf(email)));
     if (HELP_CONTEXT.test(before) || HELP_CONTEXT.test(lines[index - 1] ?? '') && !FAILURE_PHRASE.test(lines[index - 1] ?? ''))
       return;
-    found.push({ email, block: blockFrom(lines, index), ...(original && original !== email ? { original } : {}) });
+    found.push({
+      email,
+      strong,
+      block: blockFrom(lines, index),
+      ...(original && original !== email ? { original } : {}),
+    });
   };
   lines.forEach((line, index) => {
     const leading = /^\s*(?:[-*>]\s*)?<?([^\s<>@():;,"]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)>?(.*)$/.exec(line);
@@ -481,9 +506,14 @@ function recipientsInText(text: string): TextRecipient[] {
         /^\s*(?::|\.\.\.|\s+on\s|\s*\(|\s*[245]\d\d\b|\s*-|\s*$|\s+\S.*(?:said|error|unknown|failed|rejected|refused|denied|invalid|full|not))/i.test(rest) ||
         rest.trim() === '';
       const context = FAILURE_PHRASE.test(previous) || FAILURE_PHRASE.test(next) || /:\s*$/.test(lines[index - 1] ?? '') || /^\s*[:(]/.test(rest) || /[245]\d\d/.test(rest);
-      if (recipientLine && (rest.trim() !== '' || context)) add(addressOf(leading[1]), index, expanded);
+      const alone = rest.trim() === '' && !/[\w)]\s*$/.test(line.slice(0, line.indexOf(leading[1] ?? '')).replace(/[<\s>*-]+$/, ''));
+      if (recipientLine && (rest.trim() !== '' || context || alone)) add(addressOf(leading[1]), index, expanded, true);
     }
-    for (const match of line.matchAll(/\bRCPT TO:\s*<?([^\s<>]+@[^\s<>]+)>?/gi)) add(addressOf(match[1]), index);
+    const labelled = /^\s*([A-Za-z][A-Za-z ()'-]{2,40}):\s*<?([^\s<>@]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)>?\s*$/.exec(line);
+    if (labelled && !HEADER_LABEL.test(labelled[1] ?? '') && FAILURE_LABEL.test(labelled[1] ?? ''))
+      add(addressOf(labelled[2]), index);
+    for (const match of line.matchAll(/\bRCPT TO:\s*<?([^\s<>]+@[^\s<>]+)>?/gi))
+      add(addressOf(match[1]), index, undefined, true);
     for (const match of line.matchAll(/\b[45]\d\d[ -](?:[45]\.\d+\.\d+\s+)?<([^\s<>]+@[^\s<>]+)>/g)) add(addressOf(match[1]), index);
     for (const match of line.matchAll(/<([^\s<>]+@[^\s<>]+)>\.\.\.\s/g)) add(addressOf(match[1]), index);
     const sentence = new RegExp(`(${FAILURE_PHRASE.source})[^\\n]{0,60}?<?(${ADDRESS.source})>?`, 'i').exec(line);

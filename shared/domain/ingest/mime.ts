@@ -176,7 +176,9 @@ export async function parseMessage(raw: Uint8Array | string): Promise<ParsedMess
 
   const plain = email.text?.trim() ? email.text : undefined;
   const html = email.html?.trim() ? email.html : undefined;
-  const fullText = (plain ?? (html ? htmlToText(html) : '')).replace(/\r\n?/g, '\n');
+  // A body whose MIME structure yields no text (a boundary that never appears) is read as text.
+  const fallback = plain || html || email.attachments.length > 0 ? undefined : rawBodyText(input);
+  const fullText = (plain ?? (html ? htmlToText(html) : (fallback ?? ''))).replace(/\r\n?/g, '\n');
   const text = fullText.slice(0, MAX_CLASSIFIED_TEXT_CHARS);
   const date =
     email.date && !Number.isNaN(Date.parse(email.date))
@@ -198,7 +200,7 @@ export async function parseMessage(raw: Uint8Array | string): Promise<ParsedMess
     text,
     textTruncated: cutBodyBytes !== undefined || fullText.length > text.length,
     textChars: cutBodyBytes ?? fullText.length,
-    bodySource: plain ? 'text' : html ? 'html' : 'none',
+    bodySource: plain || fallback?.trim() ? 'text' : html ? 'html' : 'none',
     contentType,
     attachments,
     ...(deliveryStatus !== undefined ? { deliveryStatus } : {}),
@@ -284,6 +286,14 @@ function cutLongSinglePartBody(bytes: Uint8Array): { input: Uint8Array; cutBodyB
   let end = bodyStart + MAX_PARSED_TEXT_BODY_BYTES;
   while (end > bodyStart && bytes[end - 1] !== 0x0a) end -= 1;
   return { input: bytes.subarray(0, end > bodyStart ? end : bodyStart + MAX_PARSED_TEXT_BODY_BYTES), cutBodyBytes: bodyBytes };
+}
+
+function rawBodyText(bytes: Uint8Array): string {
+  const head = latin1(bytes.subarray(0, 256 * 1024));
+  const match = /\r?\n\r?\n/.exec(head);
+  if (!match) return '';
+  const body = bytes.subarray(match.index + match[0].length, match.index + match[0].length + MAX_CLASSIFIED_TEXT_CHARS);
+  return new TextDecoder('utf-8').decode(body);
 }
 
 function latin1(bytes: Uint8Array): string {
