@@ -17,7 +17,12 @@ export interface BounceLabel {
   readonly isBounce: boolean;
   readonly kind?: string;
   readonly mta?: string;
-  readonly expected?: readonly { reason: string; status: string; hardbounce: boolean }[];
+  readonly expected?: readonly {
+    reason: string;
+    status: string;
+    hardbounce: boolean;
+    feedbacktype?: string;
+  }[];
   readonly recipients?: readonly string[];
   readonly recipientReasons?: Readonly<Record<string, string>>;
   /** Per recipient: other spellings the file's own fields give; any of them is right. */
@@ -239,7 +244,10 @@ function figuresOf(
     }
     if (label.kind === 'feedback') {
       feedback += 1;
-      if (prediction.class === 'feedback_report') feedbackRight += 1;
+      // An opt-out report is a stop request: the unsubscribe path is as right as the complaint path.
+      const optOut = label.expected?.some((row) => row.feedbacktype === 'opt-out') === true;
+      if (prediction.class === 'feedback_report' || (optOut && prediction.class === 'unsubscribe'))
+        feedbackRight += 1;
     }
 
     const hard = prediction.recipients.filter((r) => r.bounceType === 'hard');

@@ -60,14 +60,14 @@ export interface BounceDetails {
 }
 
 const DAEMON_LOCAL_PART =
-  /^(mailer-daemon|mailer_daemon|mailerdaemon|postmaster|mail-daemon|maildaemon|mdaemon|bounces?|mail-delivery|mailadmin|mmdf|root)$/i;
+  /^(mailer-daemon|mailer_daemon|mailerdaemon|postmaster|post_master|mail-daemon|maildaemon|mdaemon|bounces?|mail-delivery|mailadmin|mmdf|root)$/i;
 const DAEMON_NAME =
   /mail delivery (subsystem|system|service)|mailer[- ]?daemon|postmaster|mail (system|administrator)|system administrator|microsoft outlook|mail delivery|delivery (status|notification)/i;
 const NOREPLY_LOCAL_PART = /^(no-?reply|do-?not-?reply)$/i;
 const BOUNCE_SUBJECT =
-  /\b(undeliverable|undelivered|undeliverd|non[- ]?deliver(able|y)|not delivered|delivery (status notification|failure|failed|has failed|notification|problem|report|error)|mail delivery (failed|failure|problem|error)|returned mail|failure notice|failed mail|mail (could not|couldn't) be delivered|delivery status notification \((failure|delay)\)|\((failure|delay)\)$|mail system error|delayed mail|warning: (could not send|message .* delayed)|message delayed|rejected|delivery (has been )?delayed|could not send message|message status|permanent error|returned to sender|error sending message|mail error|delivery status)\b|メールエラー|配信(失敗|不能|エラー)|送信(失敗|エラー)|不達|エラー通知/i;
+  /\b(undeliverable|undelivered|undeliverd|non[- ]?deliver(able|y)|not delivered|delivery (status notification|failure|failed|has failed|notification|problem|report|error)|mail delivery (failed|failure|problem|error)|returned mail|failure notice|failed mail|mail (could not|couldn't) be delivered|delivery status notification \((failure|delay)\)|\((failure|delay)\)$|mail system error|delayed mail|warning: (could not send|message .* delayed)|message delayed|rejected|delivery (has been )?delayed|could not send message|message status|permanent error|returned to sender|returning (message )?to sender|mail failed|error sending message|mail error|delivery status)\b|メールエラー|配信(失敗|不能|エラー)|送信(失敗|エラー)|不達|エラー通知/i;
 const FAILURE_PHRASE =
-  /error (delivering|sending|occurred while)|delivering (your )?(mail|message) to|(could ?n[o']t|can ?n[o']t|could not|cannot|was ?n[o']t|was not|were not|has not|have not|unable to) (be )?deliver|not (be )?delivered|undeliverable|deliver(y|ing)? (to .{1,80} )?(has )?failed|failed (permanently|to deliver)|permanent(ly)? (fatal )?(error|failure)|fatal errors?|did not reach|following (address(es)?|recipients?) (failed|had|was rejected|were rejected|could not)|error (has )?occurr?ed while (trying|attempting) to deliver|(message|mail) (was )?(rejected|refused|returned|bounced)|delivery (status notification|problem|failure|has been delayed|to the following)|(user|recipient) unknown|no such user|mailbox (is )?(full|unavailable)|(temporarily )?deferred|still (being )?retr|will (continue to )?(retry|try)|has not yet been delivered|returned to sender|rejected by|sorry.{0,60}(unable|couldn't|could not|not able)|remote (server|host) (returned|said|rejected)|smtp error|while talking to|message could not be sent|送信できません|配信できません|届きませんでした|宛先不明/i;
+  /error (delivering|sending|occurred while)|failed (addresses|recipients)|no valid recipients|transcript of (the )?session follows|delivering (your )?(mail|message) to|(could ?n[o']t|can ?n[o']t|could not|cannot|was ?n[o']t|was not|were not|has not|have not|unable to) (be )?deliver|not (be )?delivered|undeliverable|deliver(y|ing)? (to .{1,80} )?(has )?failed|failed (permanently|to deliver)|permanent(ly)? (fatal )?(error|failure)|fatal errors?|did not reach|following (address(es)?|recipients?) (failed|had|was rejected|were rejected|could not)|error (has )?occurr?ed while (trying|attempting) to deliver|(message|mail) (was )?(rejected|refused|returned|bounced)|delivery (status notification|problem|failure|has been delayed|to the following)|(user|recipient) unknown|no such user|mailbox (is )?(full|unavailable)|(temporarily )?deferred|still (being )?retr|will (continue to )?(retry|try)|has not yet been delivered|returned to sender|rejected by|sorry.{0,60}(unable|couldn't|could not|not able)|remote (server|host) (returned|said|rejected)|smtp error|while talking to|message could not be sent|送信できません|配信できません|届きませんでした|宛先不明/i;
 const DELAY_PHRASE =
   /\b(delay(ed)?|deferred|will (continue to |keep )?(retry|try)|still (being )?(retried|trying)|retrying|has not (yet )?been delivered|not yet been delivered|temporar(il)?y (failed|unable|deferred|rejected)|warning:|will be retried|no action is required)\b/i;
 const PERMANENT_PHRASE =
@@ -93,6 +93,8 @@ export function isBounce(message: ParsedMessage): boolean {
   }
   if (/multipart\/report;.*report-type="?delivery-status/.test(message.contentType)) return true;
   if (headerValue(message, 'x-failed-recipients')) return true;
+  const ses = sesNotification(message.text);
+  if (ses) return ses.kind === 'Bounce';
   const notice = noticeText(message.text);
   const fields = parseDeliveryStatus(textFields(notice)).filter((r) => r.recipient);
   const subject = message.subject.replace(/^((fw|fwd|re):\s*)+/i, '');
@@ -105,13 +107,21 @@ export function isBounce(message: ParsedMessage): boolean {
   return bounceSubject && failureWords && (NOREPLY_LOCAL_PART.test(local) || message.returnedHeaders !== undefined);
 }
 
-/** True for an ARF feedback (complaint) report: `multipart/report; report-type=feedback-report`. */
+/**
+ * True for a feedback (complaint) report: ARF (`multipart/report; report-type=feedback-report` or a
+ * `message/feedback-report` part), or a complaint-loop subject with the original message attached.
+ */
 export function isFeedbackReport(message: ParsedMessage): boolean {
   return (
     /multipart\/report;[\s\S]*report-type="?feedback-report/.test(message.contentType) ||
-    message.feedbackReport !== undefined
+    message.feedbackReport !== undefined ||
+    (FEEDBACK_SUBJECT.test(message.subject) && message.returnedHeaders !== undefined)
   );
 }
+
+// Pre-ARF complaint loops (Microsoft JMRP and the like) send the complained-about message attached
+// under a subject such as "complaint about message from 192.0.2.1".
+const FEEDBACK_SUBJECT = /^\s*(?:complaint about message from|abuse report|spam complaint|feedback loop report)\b/i;
 
 /**
  * True when the sender is a mail system rather than a person: no From or a null one, a
@@ -237,6 +247,21 @@ export function extractBounce(
 
   const fromReport = fromFields(message.deliveryStatus, 'delivery_status');
   if (fromReport) return fromReport;
+  const ses = sesNotification(message.text);
+  if (ses?.kind === 'Bounce') {
+    const recipients = ses.recipients
+      .filter((r) => usable(r.email))
+      .map((r) =>
+        bouncedRecipient({
+          email: r.email,
+          action: r.action === 'delayed' || ses.bounceType !== 'Permanent' ? 'delayed' : 'failed',
+          status: r.status,
+          diagnostic: r.diagnostic,
+          fallbackText: '',
+        }),
+      );
+    if (recipients.length > 0) return details(recipients, 'text_fields');
+  }
   const quoted = fromFields(textFields(notice) || undefined, 'text_fields');
   if (quoted) return quoted;
 
@@ -314,6 +339,36 @@ export function normalizeBounceReason(status: string | undefined, diagnostic = '
   return legacyReasonOf(
     sisimaiReasonOf(status, diagnostic, status?.startsWith('4') ? 'delayed' : 'failed'),
   );
+}
+
+interface SesNotification {
+  readonly kind: string;
+  readonly bounceType?: string;
+  readonly recipients: readonly { email: string; action?: string; status?: string; diagnostic?: string }[];
+}
+
+/**
+ * An Amazon SES event notification delivered by mail (SNS email subscription): the JSON's
+ * `notificationType` (`Bounce`, `Complaint`, `Delivery`) and its `bouncedRecipients`. Read with
+ * patterns, not `JSON.parse`, because mail transport folds long JSON lines.
+ */
+function sesNotification(text: string): SesNotification | undefined {
+  const head = text.slice(0, 64 * 1024).replace(/\\"/g, '"');
+  const kind = /"notificationType"\s*:\s*"(\w+)"/.exec(head)?.[1];
+  if (!kind || !/"mail"\s*:\s*\{/.test(head)) return undefined;
+  const bounceType = /"bounceType"\s*:\s*"(\w+)"/.exec(head)?.[1];
+  const list = /"bouncedRecipients"\s*:\s*\[([\s\S]*?)\]/.exec(head)?.[1] ?? '';
+  const field = (object: string, name: string) =>
+    new RegExp(`"${name}"\\s*:\\s*"([^"]*)"`).exec(object)?.[1];
+  const recipients = [...list.matchAll(/\{[^{}]*\}/g)].flatMap((m) => {
+    const email = addressOf(field(m[0], 'emailAddress'));
+    if (!email) return [];
+    const action = field(m[0], 'action');
+    const status = field(m[0], 'status');
+    const diagnostic = field(m[0], 'diagnosticCode');
+    return [{ email, ...(action ? { action } : {}), ...(status ? { status } : {}), ...(diagnostic ? { diagnostic } : {}) }];
+  });
+  return { kind, ...(bounceType ? { bounceType } : {}), recipients };
 }
 
 interface RecipientEvidence {

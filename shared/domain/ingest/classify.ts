@@ -116,7 +116,9 @@ export function classifyMessage(
       bounce: extractBounce(message, context.ownAddresses),
     };
   }
-  const autoReply = detectAutoReply(message);
+  // A mail client's mailto List-Unsubscribe message (Apple Mail marks it Auto-Submitted) is a stop request.
+  const clientUnsubscribe = detectUnsubscribe(message) === 'one_click_mailto';
+  const autoReply = clientUnsubscribe ? undefined : detectAutoReply(message);
   if (autoReply)
     return {
       class: 'auto_reply',
@@ -152,6 +154,7 @@ export function classifyMessage(
 }
 
 function isBulk(message: ParsedMessage): boolean {
-  if (headerValue(message, 'list-id') || headerValue(message, 'list-unsubscribe')) return true;
+  for (const name of ['list-id', 'list-unsubscribe', 'list-subscribe', 'list-post', 'list-help', 'mailing-list', 'x-mlserver', 'x-ml-server'])
+    if (headerValue(message, name)) return true;
   return /^\s*(bulk|list|junk)\s*$/i.test(headerValue(message, 'precedence') ?? '');
 }
