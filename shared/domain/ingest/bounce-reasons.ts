@@ -126,6 +126,7 @@ export function legacyReasonOf(
 // Diagnostic wording families, most specific first. Each is a phrase family many MTAs share
 // (Postfix, Sendmail, Exim, qmail, Exchange, Gmail, Yahoo, Japanese carriers …), not one server's line.
 const TEXT_RULES: readonly (readonly [SisimaiReason, RegExp])[] = [
+  ['rejected', /sender (address )?(rejected|denied|refused|blocked|verify failed|not (allowed|accepted))|(from|sender|envelope) .{0,30}(domain )?(must|does not) (resolve|exist)|sender (domain )?(is )?(invalid|unknown)|domain of sender|bad sender|sender verification|return path|mail from .{0,30}rejected|address .{0,20}rejected .{0,20}sender/],
   ['virusdetected', /\bvirus\b|malware|infected|\bworm\b/],
   ['authfailure', /\bdmarc\b|\bspf\b.{0,40}(fail|check|policy|record)|\bdkim\b|sender policy framework|authentication (checks? )?fail|not (pass|passing) authentication|unauthenticated (email|mail|sender)|is not authorized to send|email authentication/],
   ['requireptr', /\bptr\b|reverse dns|reverse (lookup|hostname|name|mapping)|rdns|no (dns )?pointer|cannot find your hostname|client host .{0,40} (has no|without) (a )?(hostname|ptr)|unresolvable (address|host)|ip name lookup failed|does not resolve|name lookup/],
@@ -142,8 +143,7 @@ const TEXT_RULES: readonly (readonly [SisimaiReason, RegExp])[] = [
   ['systemfull', /system (is )?full|(mail|local) system (storage|disk) full|insufficient system resources|queue (is )?full/],
   ['suspend', /(account|mailbox|user|address|recipient)[^.]{0,40}(is |has been |was )?(disabled|suspended|deactivated|inactive|locked|frozen|closed|expired|not active|on hold)|(disabled|suspended|inactive|deactivated|closed) (account|mailbox|user)|mailbox (currently )?(unavailable|not available)|temporarily disabled/],
   ['hostunknown', /host (or domain name )?(not found|unknown)|unknown host|domain (name )?(not found|does ?n[o']t exist|unknown)|no such (domain|host)|unrout(e)?able (mail )?domain|domain .{0,40}(couldn't|could not|cannot) be found|nxdomain|no mx|name service error|dns (error|failure)|unable to route|host not found|unknown domain|domain (is )?(invalid|not valid)|unresolvable domain|bad destination (system )?address|mail loops back/],
-  ['userunknown', /user(name)? (is )?unknown|unknown (user|recipient|mailbox|address|local[- ]part)|no such (user|mailbox|recipient|address|account|local user)|(user|recipient|mailbox|address|account)[^.,]{0,30}(does ?n[o']t|did not|does not|doesn't) exist|recipient ?not ?found|recipientnotfound|not (a )?(valid|known) (recipient|user|mailbox)|invalid (recipient|mailbox|address|user)|mailbox (not found|unavailable|does not exist|not exist)|no mailbox here|address (couldn't|could not|cannot|can't) be found|(user|recipient|mailbox|address) (not|isn't|is not) (found|listed|known|recognized|recognised)|recipient name is not recognized|not listed in|address rejected|user not found|unknown or illegal|no (such )?account|bad recipient|unknown address|undeliverable address|invalid address|is not a valid (mailbox|address)|addressee unknown|this user doesn't have|recipient rejected|does not have an? (account|mailbox)|nonexistent|non-existent|destination (address|mailbox) (is )?(invalid|unknown)|no valid recipients/],
-  ['rejected', /sender (address )?(rejected|denied|refused|blocked|verify failed|not (allowed|accepted))|(from|sender|envelope) .{0,30}(domain )?(must|does not) (resolve|exist)|sender (domain )?(is )?(invalid|unknown)|domain of sender|bad sender|sender verification|return path|mail from .{0,30}rejected|address .{0,20}rejected .{0,20}sender/],
+  ['userunknown', /user(name)? (is )?unknown|unknown (user|recipient|mailbox|address|local[- ]part)|no such (user|mailbox|recipient|address|account|local user)|(user|recipient|mailbox|address|account)[^.,]{0,30}(does ?n[o']t|did not|does not|doesn't) exist|recipient ?not ?found|recipientnotfound|not (a )?(valid|known) (recipient|user|mailbox)|invalid (recipient|mailbox|address|user)|mailbox (not found|unavailable|does not exist|not exist)|no mailbox here|address (couldn't|could not|cannot|can't) be found|(user|recipient|mailbox|address) (not|isn't|is not) (found|listed|known|recognized|recognised)|recipient name is not recognized|not listed in|user not found|unknown or illegal|no (such )?account|bad recipient|unknown address|undeliverable address|invalid address|is not a valid (mailbox|address)|addressee unknown|this user doesn't have|recipient rejected|does not have an? (account|mailbox)|nonexistent|non-existent|destination (address|mailbox) (is )?(invalid|unknown)|no valid recipients/],
   ['filtered', /filter(ed|ing)?\b|refused by .{0,20}(recipient|user)|(recipient|user) (has )?(refused|rejected|blocked)|not accepting (mail|messages|email) from|does not accept mail from|message (was )?refused/],
   ['policyviolation', /polic(y|ies)|prohibited|not (allowed|permitted) (by|due)|violat|forbidden|attachment .{0,30}(not allowed|blocked|prohibited)/],
   ['securityerror', /security|\btls\b|starttls|encrypt|certificate|authentication required|must (issue|use) (a )?(starttls|auth)|submission|not authenticated/],
@@ -222,7 +222,7 @@ const STATUS_REASONS: Readonly<Record<string, SisimaiReason>> = {
 };
 
 // Codes whose meaning is precise enough to win over wording (wording often quotes help text).
-const DECISIVE_CODES = new Set(['1.1', '1.2', '1.6', '2.2', '7.25', '7.26', '7.13']);
+const DECISIVE_CODES = new Set(['1.1', '1.2', '1.6', '1.7', '1.8', '2.2', '7.25', '7.26', '7.13']);
 
 /**
  * Names the reason of one failed or delayed recipient from its enhanced status code and the
@@ -235,6 +235,45 @@ const DECISIVE_CODES = new Set(['1.1', '1.2', '1.6', '2.2', '7.25', '7.26', '7.1
  * sisimaiReasonOf('5.1.1', '550 5.1.1 <a@b.example>... User unknown', 'failed'); // 'userunknown'
  */
 export function sisimaiReasonOf(
+  status: string | undefined,
+  diagnostic: string | undefined,
+  action: 'failed' | 'delayed',
+  diagnosticType?: string,
+  context = '',
+): SisimaiReason {
+  const reason = reasonBeforeCommand(status, diagnostic, action, diagnosticType);
+  const command = smtpCommandOf(diagnostic ?? '') ?? smtpCommandOf(context);
+  const code = status?.split('.').slice(1).join('.');
+  // An unknown-user wording (without the x.1.1 code that settles it) after the message was
+  // accepted (end of DATA) or with a policy-class code is a content filter's refusal; a refusal at
+  // MAIL FROM is about our sender.
+  if (reason === 'userunknown' && code !== '1.1' && (command === 'DATA' || (code?.startsWith('7') ?? false) || /\b5\.7\.\d+/.test(diagnostic ?? '')))
+    return 'filtered';
+  if ((reason === 'userunknown' || reason === 'onhold' || reason === 'undefined') && command === 'MAIL')
+    return 'rejected';
+  return reason;
+}
+
+/**
+ * The SMTP command a refusal answered, from the wordings MTAs use: Postfix "(in reply to end of
+ * DATA command)", Exim "after end of data" / "after RCPT TO", Sendmail transcripts (`>>> DATA`).
+ */
+export function smtpCommandOf(text: string): 'CONN' | 'EHLO' | 'MAIL' | 'RCPT' | 'DATA' | undefined {
+  const t = text.replace(/\s+/g, ' ');
+  const match =
+    /in reply to (?:end of )?(DATA|RCPT|MAIL|EHLO|HELO)\b/i.exec(t) ??
+    /after (end of data|RCPT TO|MAIL FROM|DATA|EHLO|HELO)\b/i.exec(t) ??
+    /(?:^|\s)>>> (DATA|RCPT TO|MAIL FROM|EHLO|HELO)\b/i.exec(t) ??
+    /SMTP command\s*:?\s*(DATA|RCPT|MAIL)\b/i.exec(t);
+  const word = match?.[1]?.toUpperCase();
+  if (!word) return undefined;
+  if (word.startsWith('END OF DATA') || word === 'DATA') return 'DATA';
+  if (word.startsWith('RCPT')) return 'RCPT';
+  if (word.startsWith('MAIL')) return 'MAIL';
+  return 'EHLO';
+}
+
+function reasonBeforeCommand(
   status: string | undefined,
   diagnostic: string | undefined,
   action: 'failed' | 'delayed',

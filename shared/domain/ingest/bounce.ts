@@ -386,7 +386,8 @@ interface RecipientEvidence {
 function bouncedRecipient(evidence: RecipientEvidence): BouncedRecipient {
   const { email, action, status, diagnostic } = evidence;
   const words = diagnostic?.replace(/\s+/g, ' ').trim();
-  let sisimaiReason = sisimaiReasonOf(status, words, action, evidence.diagnosticType);
+  const context = `${textBlockFor(evidence.fallbackText, email) ?? ''}\n${evidence.fallbackText.slice(0, 8000)}`;
+  let sisimaiReason = sisimaiReasonOf(status, words, action, evidence.diagnosticType, context);
   if ((sisimaiReason === 'undefined' || sisimaiReason === 'onhold') && evidence.fallbackText) {
     const fromNotice = sisimaiReasonOf(status, evidence.fallbackText.slice(0, 4000), action);
     if (fromNotice !== 'undefined' && fromNotice !== 'onhold') sisimaiReason = fromNotice;
