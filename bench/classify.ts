@@ -48,3 +48,29 @@ export async function benchClassify(): Promise<ClassifyBenchResult> {
     largeBody,
   };
 }
+
+const percent = (ratio: number) => `${(ratio * 100).toFixed(1)} %`.padStart(8);
+
+/** The classify section as text lines: overall figures, harmful errors, then one line per mail-server family. */
+export function formatClassifyBench(result: ClassifyBenchResult): string {
+  const lines = [
+    `Classify: 25 MB plain-text body ${result.largeBody.ms} ms, heap +${result.largeBody.heapMiB} MiB`,
+  ];
+  const o = result.overall;
+  if (!o || !result.byMta) return [...lines, `  corpus ${result.corpus}`].join('\n');
+  lines.push(
+    `  corpus ${result.corpus} in ${result.corpusMs} ms`,
+    `  bounce vs not   accuracy ${percent(o.bounceAccuracy)}  precision ${percent(o.bouncePrecision)}  recall ${percent(o.bounceRecall)}`,
+    `  recipients      exact sets ${percent(o.recipientsExact)} of ${o.recipientFiles} bounces`,
+    `  reason          Sisimai ${percent(o.reasonAgreement)}  coarse ${percent(o.legacyReasonAgreement)}  hard/soft ${percent(o.hardSoftAgreement)} (${o.reasonRecipients} recipients)`,
+    `  auto-replies    ${percent(o.autoReplyRecall)} of ${o.autoReplies}; feedback reports ${percent(o.feedbackRecall)} of ${o.feedbackReports}; malformed ${o.malformed}`,
+    `  harmful         ${o.harmful.total} (non-bounce as hard ${o.harmful.nonBounceAsHard}, machine mail as request ${o.harmful.machineMailAsRequest}, hard for an unnamed address ${o.harmful.hardForUnnamedAddress}, delay as hard ${o.harmful.delayAsHard})`,
+    `  ${'family'.padEnd(16)} files  bounce?  recipients  reason   coarse  harmful`,
+  );
+  const orNa = (ratio: number, count: number) => (count === 0 ? '     n/a' : percent(ratio));
+  for (const [mta, f] of Object.entries(result.byMta))
+    lines.push(
+      `  ${mta.padEnd(16)} ${String(f.files).padStart(5)} ${percent(f.bounceAccuracy)} ${orNa(f.recipientsExact, f.recipientFiles)} ${orNa(f.reasonAgreement, f.reasonRecipients)} ${orNa(f.legacyReasonAgreement, f.reasonRecipients)} ${String(f.harmful.total).padStart(8)}`,
+    );
+  return lines.join('\n');
+}

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { benchCycles } from './cycle.js';
 import { benchBundles } from './bundles.js';
+import { formatClassifyBench, type ClassifyBenchResult } from './classify.js';
 
 /**
  * `npm run bench`: measures, never asserts. Prints figures as a table and, with `--json`, as JSON.
  * Sections: cycle throughput and latency, DynamoDB requests per tenant-cycle, bundle sizes and
- * module init time per function, plus the sending/ingest sections when those modules exist.
+ * module init time per function, plus the sending/ingest/classify sections when those modules exist
+ * (classify: the labelled bounce corpus's figures and a 25 MB body's classification time).
  */
 // Local tooling runs on Node.js 20; the SDK's notice about Node 22 (what Lambda runs) is known.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -48,7 +50,9 @@ if (json) {
       `  ${bundle.name.padEnd(16)} ${(bundle.bytes / 1024).toFixed(0).padStart(6)} KiB   init ${bundle.initMs} ms`,
     );
   }
-  for (const section of ['sending', 'ingest', 'classify']) {
+  for (const section of ['sending', 'ingest']) {
     if (results[section]) console.log(`${section}: ${JSON.stringify(results[section])}`);
   }
+  if (results['classify'])
+    console.log(formatClassifyBench(results['classify'] as ClassifyBenchResult));
 }

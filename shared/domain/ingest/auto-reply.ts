@@ -58,7 +58,10 @@ export function detectAutoReply(message: ParsedMessage): AutoReplyEvidence | und
     )
   )
     return 'header';
-  if (AUTO_REPLY_SUBJECT_ANYWHERE.test(message.subject) || AUTO_REPLY_SUBJECT_START.test(message.subject))
+  if (
+    AUTO_REPLY_SUBJECT_ANYWHERE.test(message.subject) ||
+    AUTO_REPLY_SUBJECT_START.test(message.subject)
+  )
     return 'subject';
   const own = stripQuotedText(message.text);
   if (own.length < 3_000 && isChallenge(message.subject, own)) return 'body';

@@ -52,7 +52,12 @@ export const BOUNCE_REASON_VOCABULARY: ReadonlySet<string> = new Set(BOUNCE_REAS
 export type BounceAgentAction = 'suppress' | 'retry_later' | 'count_reputation' | 'none';
 
 /** Reasons that say the address itself is gone (Sisimai's hard bounces). */
-const ADDRESS_GONE = new Set<SisimaiReason>(['userunknown', 'hostunknown', 'hasmoved', 'notaccept']);
+const ADDRESS_GONE = new Set<SisimaiReason>([
+  'userunknown',
+  'hostunknown',
+  'hasmoved',
+  'notaccept',
+]);
 const REPUTATION = new Set<SisimaiReason>([
   'blocked',
   'spamdetected',
@@ -87,7 +92,10 @@ export function bounceTypeOf(
 }
 
 /** What the agent does about a recipient with this reason and hard/soft verdict (pure, total). */
-export function agentActionOf(reason: SisimaiReason, bounceType: 'hard' | 'soft'): BounceAgentAction {
+export function agentActionOf(
+  reason: SisimaiReason,
+  bounceType: 'hard' | 'soft',
+): BounceAgentAction {
   if (reason === 'delivered' || reason === 'vacation') return 'none';
   if (reason === 'feedback') return 'suppress';
   if (bounceType === 'hard') return 'suppress';
@@ -126,37 +134,118 @@ export function legacyReasonOf(
 // Diagnostic wording families, most specific first. Each is a phrase family many MTAs share
 // (Postfix, Sendmail, Exim, qmail, Exchange, Gmail, Yahoo, Japanese carriers …), not one server's line.
 const TEXT_RULES: readonly (readonly [SisimaiReason, RegExp])[] = [
-  ['rejected', /sender (address )?(rejected|denied|refused|blocked|verify failed|not (allowed|accepted))|(from|sender|envelope) .{0,30}(domain )?(must|does not) (resolve|exist)|sender (domain )?(is )?(invalid|unknown)|domain of sender|bad sender|sender verification|return path|mail from .{0,30}rejected|address .{0,20}rejected .{0,20}sender/],
+  [
+    'rejected',
+    /sender (address )?(rejected|denied|refused|blocked|verify failed|not (allowed|accepted))|(from|sender|envelope) .{0,30}(domain )?(must|does not) (resolve|exist)|sender (domain )?(is )?(invalid|unknown)|domain of sender|bad sender|sender verification|return path|mail from .{0,30}rejected|address .{0,20}rejected .{0,20}sender/,
+  ],
   ['policyviolation', /content presents a potential|violates? .{0,30}polic(y|ies)/],
-  ['notaccept', /no mx (record )?(found|for)|(couldn't|could not|cannot) find a mail exchanger|null mx|does not accept (mail|email)|accepts no mail/],
+  [
+    'notaccept',
+    /no mx (record )?(found|for)|(couldn't|could not|cannot) find a mail exchanger|null mx|does not accept (mail|email)|accepts no mail/,
+  ],
   ['virusdetected', /\bvirus\b|malware|infected|\bworm\b/],
-  ['authfailure', /\bdmarc\b|\bspf\b.{0,40}(fail|check|policy|record)|\bdkim\b|sender policy framework|authentication (checks? )?fail|not (pass|passing) authentication|unauthenticated (email|mail|sender)|is not authorized to send|email authentication/],
-  ['requireptr', /\bptr\b|reverse dns|reverse (lookup|hostname|name|mapping)|rdns|no (dns )?pointer|cannot find your hostname|client host .{0,40} (has no|without) (a )?(hostname|ptr)|unresolvable (address|host)|ip name lookup failed|does not resolve|name lookup/],
-  ['badreputation', /\breputation\b|sender score|poor reputation|temporarily rate limited due to ip/],
-  ['spamdetected', /\bspam\b|\bjunk\b|bulk mail|\bu[bc]e\b|message content rejected|content rejected|content filter(ing)? (rejected|rejection)|message (was )?(rejected|classified|identified|considered|detected) (as|by) .{0,20}(spam|junk|suspicious)|scored too high|high (spam )?score|mail appears to be unsolicited|unsolicited|\bphish|suspicious (content|message)/],
-  ['norelaying', /relay(ing)? (access )?(denied|not (allowed|permitted))|not permitted to relay|unable to relay|relay not permitted|we do not relay|no relaying|not a gateway|relaying denied|unauthorized relay/],
-  ['blocked', /block(ed|list|ing)?\b|black ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda|sorbs|listed (in|on|at)|client host rejected|connection (refused|rejected)|access denied|banned|your (ip|address|host)[^.]{0,40}(rejected|denied|not allowed)|not allowed to send|ip .{0,20}(is )?not allowed/],
-  ['speeding', /too many (messages|mails|emails)|sending (rate|quota)|exceeded .{0,20}(rate|sending) limit|rate limit|throttl|too fast|slow down/],
-  ['toomanyconn', /too many (connections|concurrent|sessions|simultaneous)|connection (limit|rate) (exceeded|reached)|too many hosts|maximum (number of )?connections/],
+  [
+    'authfailure',
+    /\bdmarc\b|\bspf\b.{0,40}(fail|check|policy|record)|\bdkim\b|sender policy framework|authentication (checks? )?fail|not (pass|passing) authentication|unauthenticated (email|mail|sender)|is not authorized to send|email authentication/,
+  ],
+  [
+    'requireptr',
+    /\bptr\b|reverse dns|reverse (lookup|hostname|name|mapping)|rdns|no (dns )?pointer|cannot find your hostname|client host .{0,40} (has no|without) (a )?(hostname|ptr)|unresolvable (address|host)|ip name lookup failed|does not resolve|name lookup/,
+  ],
+  [
+    'badreputation',
+    /\breputation\b|sender score|poor reputation|temporarily rate limited due to ip/,
+  ],
+  [
+    'spamdetected',
+    /\bspam\b|\bjunk\b|bulk mail|\bu[bc]e\b|message content rejected|content rejected|content filter(ing)? (rejected|rejection)|message (was )?(rejected|classified|identified|considered|detected) (as|by) .{0,20}(spam|junk|suspicious)|scored too high|high (spam )?score|mail appears to be unsolicited|unsolicited|\bphish|suspicious (content|message)/,
+  ],
+  [
+    'norelaying',
+    /relay(ing)? (access )?(denied|not (allowed|permitted))|not permitted to relay|unable to relay|relay not permitted|we do not relay|no relaying|not a gateway|relaying denied|unauthorized relay/,
+  ],
+  [
+    'blocked',
+    /block(ed|list|ing)?\b|black ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda|sorbs|listed (in|on|at)|client host rejected|connection (refused|rejected)|access denied|banned|your (ip|address|host)[^.]{0,40}(rejected|denied|not allowed)|not allowed to send|ip .{0,20}(is )?not allowed/,
+  ],
+  [
+    'speeding',
+    /too many (messages|mails|emails)|sending (rate|quota)|exceeded .{0,20}(rate|sending) limit|rate limit|throttl|too fast|slow down/,
+  ],
+  [
+    'toomanyconn',
+    /too many (connections|concurrent|sessions|simultaneous)|connection (limit|rate) (exceeded|reached)|too many hosts|maximum (number of )?connections/,
+  ],
   ['hasmoved', /has (been )?moved|no longer (at|with|valid at)|address has changed|new address/],
-  ['mesgtoolarge', /message (size|length) exceeds|message (is )?too (big|large)|size limit|exceeds? (the )?(maximum|max) (message )?size|mail size|message file too big|too large|size exceeds/],
+  [
+    'mesgtoolarge',
+    /message (size|length) exceeds|message (is )?too (big|large)|size limit|exceeds? (the )?(maximum|max) (message )?size|mail size|message file too big|too large|size exceeds/,
+  ],
   ['exceedlimit', /exceed(s|ed)? .{0,20}(limit|maximum)|too many recipients|recipient limit/],
-  ['mailboxfull', /mailbox (is )?(full|over|exceed)|(over|exceeded?) (its |the |their )?(storage |disk |mailbox |mail )?quota|quota (exceeded|full|reached)|\bquota\b|insufficient (disk|storage|system storage)|mailbox size limit|(user|mail)box (has )?(exceeded|reached)|not enough (disk )?space|out of (disk )?space|mail ?box (is )?too full|storage (space|allocation|limit)|full mailbox|mailfolder is full|disk full|mailbox full/],
-  ['systemfull', /system (is )?full|(mail|local) system (storage|disk) full|insufficient system resources|queue (is )?full/],
-  ['suspend', /(account|mailbox|user|address|recipient)[^.]{0,40}(is |has been |was )?(disabled|suspended|deactivated|inactive|locked|frozen|closed|expired|not active|on hold)|(disabled|suspended|inactive|deactivated|closed) (account|mailbox|user)|temporarily disabled/],
-  ['hostunknown', /host (or domain name )?(not found|unknown)|unknown host|domain (name )?(not found|does ?n[o']t exist|unknown)|no such (domain|host)|unrout(e)?able (mail )?domain|domain .{0,40}(couldn't|could not|cannot) be found|nxdomain|name service error|dns (error|failure)|unable to route|host not found|unknown domain|domain (is )?(invalid|not valid)|unresolvable domain|bad destination (system )?address|mail loops back/],
-  ['userunknown', /user(name)? (is )?unknown|unknown recipient or mailbox unavailable|mailbox unavailable|user (does )?not exist|invalid (final delivery )?user ?id|unknown (user|recipient|mailbox|address|local[- ]part)|no such (user|mailbox|recipient|address|account|local user)|(user|recipient|mailbox|address|account)[^.,]{0,30}(does ?n[o']t|did not|does not|doesn't) exist|recipient ?not ?found|recipientnotfound|not (a )?(valid|known) (recipient|user|mailbox)|invalid (recipient|mailbox|address|user)|mailbox (not found|unavailable|does not exist|not exist)|no mailbox here|address (couldn't|could not|cannot|can't) be found|(user|recipient|mailbox|address) (not|isn't|is not) (found|listed|known|recognized|recognised)|recipient name is not recognized|not listed in|user not found|unknown or illegal|no (such )?account|bad recipient|unknown address|undeliverable address|invalid address|is not a valid (mailbox|address)|addressee unknown|this user doesn't have|recipient rejected|does not have an? (account|mailbox)|nonexistent|non-existent|destination (address|mailbox) (is )?(invalid|unknown)|no valid recipients/],
-  ['filtered', /filter(ed|ing)?\b|refused by .{0,20}(recipient|user)|(recipient|user) (has )?(refused|rejected|blocked)|not accepting (mail|messages|email) from|does not accept mail from|message (was )?refused/],
-  ['policyviolation', /polic(y|ies)|prohibited|not (allowed|permitted) (by|due)|violat|forbidden|attachment .{0,30}(not allowed|blocked|prohibited)/],
-  ['securityerror', /security|\btls\b|starttls|encrypt|certificate|authentication required|must (issue|use) (a )?(starttls|auth)|submission|not authenticated/],
-  ['contenterror', /content (error|type|encoding)|header (error|syntax)|invalid (header|mime|content|character)|message (header|body) (is )?(invalid|malformed)|mime|8bit|line too long|character set/],
-  ['notcompliantrfc', /rfc ?(2822|5322|822|5321|1123)|not (rfc[- ]?)?compliant|duplicate (header|from|message-id)|multiple (from|sender|subject) headers/],
-  ['syntaxerror', /syntax error|unrecognized command|command (not )?(recognized|implemented)|bad sequence|command unrecognized|line too long/],
-  ['expired', /did not accept our requests? to connect|(delivery|retry) (time|period) (expired|exceeded)|message expired|expired|too long in (the )?queue|could not be delivered (within|for) \d|gave up|giving up|retry timeout|timed out|time ?out|have not been able to deliver|has not (yet )?been delivered|not yet been delivered|still (being )?retr|will (continue|keep) (to )?(try|retr)|delivery (is |has been )?(delayed|deferred)|deferred|delayed|still trying/],
-  ['networkerror', /connection (reset|closed|lost|timed out|dropped|refused)|network (error|unreachable)|no route to host|lost connection|host unreachable|could not connect|unable to connect|dns (lookup|query)|connect to .{0,60} failed|mail (loop|loops)|too many hops|routing loop/],
-  ['mailererror', /x-unix;|command (died|failed)|procmail|program (error|exited|failed)|\bexit (status|code)|\bmailer error|local delivery failed|service unavailable.{0,20}pipe|unknown mailer/],
-  ['systemerror', /system (error|failure)|internal (server )?error|server error|temporary (failure|error|problem)|local error|try again later|service (not available|unavailable|temporarily unavailable)|resources temporarily|configuration error|misconfigur/],
-  ['notaccept', /does not accept (mail|email)|not accepting (mail|any mail)|null mx|accepts no mail|no mail (is )?accepted/],
+  [
+    'mailboxfull',
+    /mailbox (is )?(full|over|exceed)|(over|exceeded?) (its |the |their )?(storage |disk |mailbox |mail )?quota|quota (exceeded|full|reached)|\bquota\b|insufficient (disk|storage|system storage)|mailbox size limit|(user|mail)box (has )?(exceeded|reached)|not enough (disk )?space|out of (disk )?space|mail ?box (is )?too full|storage (space|allocation|limit)|full mailbox|mailfolder is full|disk full|mailbox full/,
+  ],
+  [
+    'systemfull',
+    /system (is )?full|(mail|local) system (storage|disk) full|insufficient system resources|queue (is )?full/,
+  ],
+  [
+    'suspend',
+    /(account|mailbox|user|address|recipient)[^.]{0,40}(is |has been |was )?(disabled|suspended|deactivated|inactive|locked|frozen|closed|expired|not active|on hold)|(disabled|suspended|inactive|deactivated|closed) (account|mailbox|user)|temporarily disabled/,
+  ],
+  [
+    'hostunknown',
+    /host (or domain name )?(not found|unknown)|unknown host|domain (name )?(not found|does ?n[o']t exist|unknown)|no such (domain|host)|unrout(e)?able (mail )?domain|domain .{0,40}(couldn't|could not|cannot) be found|nxdomain|name service error|dns (error|failure)|unable to route|host not found|unknown domain|domain (is )?(invalid|not valid)|unresolvable domain|bad destination (system )?address|mail loops back/,
+  ],
+  [
+    'userunknown',
+    /user(name)? (is )?unknown|unknown recipient or mailbox unavailable|mailbox unavailable|user (does )?not exist|invalid (final delivery )?user ?id|unknown (user|recipient|mailbox|address|local[- ]part)|no such (user|mailbox|recipient|address|account|local user)|(user|recipient|mailbox|address|account)[^.,]{0,30}(does ?n[o']t|did not|does not|doesn't) exist|recipient ?not ?found|recipientnotfound|not (a )?(valid|known) (recipient|user|mailbox)|invalid (recipient|mailbox|address|user)|mailbox (not found|unavailable|does not exist|not exist)|no mailbox here|address (couldn't|could not|cannot|can't) be found|(user|recipient|mailbox|address) (not|isn't|is not) (found|listed|known|recognized|recognised)|recipient name is not recognized|not listed in|user not found|unknown or illegal|no (such )?account|bad recipient|unknown address|undeliverable address|invalid address|is not a valid (mailbox|address)|addressee unknown|this user doesn't have|recipient rejected|does not have an? (account|mailbox)|nonexistent|non-existent|destination (address|mailbox) (is )?(invalid|unknown)|no valid recipients/,
+  ],
+  [
+    'filtered',
+    /filter(ed|ing)?\b|refused by .{0,20}(recipient|user)|(recipient|user) (has )?(refused|rejected|blocked)|not accepting (mail|messages|email) from|does not accept mail from|message (was )?refused/,
+  ],
+  [
+    'policyviolation',
+    /polic(y|ies)|prohibited|not (allowed|permitted) (by|due)|violat|forbidden|attachment .{0,30}(not allowed|blocked|prohibited)/,
+  ],
+  [
+    'securityerror',
+    /security|\btls\b|starttls|encrypt|certificate|authentication required|must (issue|use) (a )?(starttls|auth)|submission|not authenticated/,
+  ],
+  [
+    'contenterror',
+    /content (error|type|encoding)|header (error|syntax)|invalid (header|mime|content|character)|message (header|body) (is )?(invalid|malformed)|mime|8bit|line too long|character set/,
+  ],
+  [
+    'notcompliantrfc',
+    /rfc ?(2822|5322|822|5321|1123)|not (rfc[- ]?)?compliant|duplicate (header|from|message-id)|multiple (from|sender|subject) headers/,
+  ],
+  [
+    'syntaxerror',
+    /syntax error|unrecognized command|command (not )?(recognized|implemented)|bad sequence|command unrecognized|line too long/,
+  ],
+  [
+    'expired',
+    /did not accept our requests? to connect|(delivery|retry) (time|period) (expired|exceeded)|message expired|expired|too long in (the )?queue|could not be delivered (within|for) \d|gave up|giving up|retry timeout|timed out|time ?out|have not been able to deliver|has not (yet )?been delivered|not yet been delivered|still (being )?retr|will (continue|keep) (to )?(try|retr)|delivery (is |has been )?(delayed|deferred)|deferred|delayed|still trying/,
+  ],
+  [
+    'networkerror',
+    /connection (reset|closed|lost|timed out|dropped|refused)|network (error|unreachable)|no route to host|lost connection|host unreachable|could not connect|unable to connect|dns (lookup|query)|connect to .{0,60} failed|mail (loop|loops)|too many hops|routing loop/,
+  ],
+  [
+    'mailererror',
+    /x-unix;|command (died|failed)|procmail|program (error|exited|failed)|\bexit (status|code)|\bmailer error|local delivery failed|service unavailable.{0,20}pipe|unknown mailer/,
+  ],
+  [
+    'systemerror',
+    /system (error|failure)|internal (server )?error|server error|temporary (failure|error|problem)|local error|try again later|service (not available|unavailable|temporarily unavailable)|resources temporarily|configuration error|misconfigur/,
+  ],
+  [
+    'notaccept',
+    /does not accept (mail|email)|not accepting (mail|any mail)|null mx|accepts no mail|no mail (is )?accepted/,
+  ],
 ];
 
 // Enhanced status codes (RFC 3463, plus RFC 7372/7505 additions) whose meaning names one reason.
@@ -249,9 +338,16 @@ export function sisimaiReasonOf(
   // An unknown-user wording (without the x.1.1 code that settles it) after the message was
   // accepted (end of DATA) or with a policy-class code is a content filter's refusal; a refusal at
   // MAIL FROM is about our sender.
-  if (reason === 'userunknown' && code !== '1.1' && (command === 'DATA' || (code?.startsWith('7') ?? false) || /\b5\.7\.\d+/.test(diagnostic ?? '')))
+  if (
+    reason === 'userunknown' &&
+    code !== '1.1' &&
+    (command === 'DATA' || (code?.startsWith('7') ?? false) || /\b5\.7\.\d+/.test(diagnostic ?? ''))
+  )
     return 'filtered';
-  if ((reason === 'userunknown' || reason === 'onhold' || reason === 'undefined') && command === 'MAIL')
+  if (
+    (reason === 'userunknown' || reason === 'onhold' || reason === 'undefined') &&
+    command === 'MAIL'
+  )
     return 'rejected';
   return reason;
 }
@@ -260,7 +356,9 @@ export function sisimaiReasonOf(
  * The SMTP command a refusal answered, from the wordings MTAs use: Postfix "(in reply to end of
  * DATA command)", Exim "after end of data" / "after RCPT TO", Sendmail transcripts (`>>> DATA`).
  */
-export function smtpCommandOf(text: string): 'CONN' | 'EHLO' | 'MAIL' | 'RCPT' | 'DATA' | undefined {
+export function smtpCommandOf(
+  text: string,
+): 'CONN' | 'EHLO' | 'MAIL' | 'RCPT' | 'DATA' | undefined {
   const t = text.replace(/\s+/g, ' ');
   const match =
     /in reply to (?:end of )?(DATA|RCPT|MAIL|EHLO|HELO)\b/i.exec(t) ??
@@ -284,10 +382,18 @@ function reasonBeforeCommand(
   const text = (diagnostic ?? '').toLowerCase().replace(/\s+/g, ' ');
   const code = status ? status.split('.').slice(1).join('.') : undefined;
   const fromCode = code ? STATUS_REASONS[code] : undefined;
-  if (/^x-(unix|local)/i.test(diagnosticType ?? '') && !/quota|full/.test(text)) return 'mailererror';
+  if (/^x-(unix|local)/i.test(diagnosticType ?? '') && !/quota|full/.test(text))
+    return 'mailererror';
   const fromText = TEXT_RULES.find(([, pattern]) => pattern.test(text))?.[0];
   if (fromCode && code && DECISIVE_CODES.has(code)) {
-    if (fromCode === 'userunknown' && (fromText === 'hostunknown' || fromText === 'suspend' || fromText === 'mailboxfull' || fromText === 'mailererror' || fromText === 'filtered'))
+    if (
+      fromCode === 'userunknown' &&
+      (fromText === 'hostunknown' ||
+        fromText === 'suspend' ||
+        fromText === 'mailboxfull' ||
+        fromText === 'mailererror' ||
+        fromText === 'filtered')
+    )
       return fromText;
     return fromCode;
   }

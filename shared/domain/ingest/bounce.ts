@@ -104,7 +104,11 @@ export function isBounce(message: ParsedMessage): boolean {
   const failureWords = FAILURE_PHRASE.test(notice);
   if (daemon && (bounceSubject || failureWords)) return true;
   const local = message.from?.address.split('@')[0] ?? '';
-  return bounceSubject && failureWords && (NOREPLY_LOCAL_PART.test(local) || message.returnedHeaders !== undefined);
+  return (
+    bounceSubject &&
+    failureWords &&
+    (NOREPLY_LOCAL_PART.test(local) || message.returnedHeaders !== undefined)
+  );
 }
 
 /**
@@ -121,7 +125,8 @@ export function isFeedbackReport(message: ParsedMessage): boolean {
 
 // Pre-ARF complaint loops (Microsoft JMRP and the like) send the complained-about message attached
 // under a subject such as "complaint about message from 192.0.2.1".
-const FEEDBACK_SUBJECT = /^\s*(?:complaint about message from|abuse report|spam complaint|feedback loop report)\b/i;
+const FEEDBACK_SUBJECT =
+  /^\s*(?:complaint about message from|abuse report|spam complaint|feedback loop report)\b/i;
 
 /**
  * True when the sender is a mail system rather than a person: no From or a null one, a
@@ -176,7 +181,9 @@ export function parseDeliveryStatus(text: string): DeliveryStatusRecipient[] {
       /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(fields.get('status') ?? '')?.[1] ??
       statusIn(diagnostic ?? '');
     const declared = (fields.get('action') ?? '').toLowerCase().split(/[\s(]/)[0] ?? '';
-    const action = declared || (status?.startsWith('2') ? 'delivered' : status?.startsWith('4') ? 'delayed' : 'failed');
+    const action =
+      declared ||
+      (status?.startsWith('2') ? 'delivered' : status?.startsWith('4') ? 'delayed' : 'failed');
     const remoteMta = stripType(fields.get('remote-mta'));
     recipients.push({
       ...(recipient ? { recipient } : {}),
@@ -207,7 +214,13 @@ export function extractBounce(
   const never = new Set([
     ...ownAddresses.map((a) => a.toLowerCase()),
     ...(message.from ? [message.from.address] : []),
-    ...headerAddresses(message, ['return-path', 'list-unsubscribe', 'list-help', 'list-post', 'list-owner']),
+    ...headerAddresses(message, [
+      'return-path',
+      'list-unsubscribe',
+      'list-help',
+      'list-post',
+      'list-owner',
+    ]),
     ...[...message.text.matchAll(/\bMAIL FROM:\s*<\s*([^\s<>]+@[^\s<>]+)\s*>/gi)].map((m) =>
       (m[1] ?? '').toLowerCase(),
     ),
@@ -344,7 +357,12 @@ export function normalizeBounceReason(status: string | undefined, diagnostic = '
 interface SesNotification {
   readonly kind: string;
   readonly bounceType?: string;
-  readonly recipients: readonly { email: string; action?: string; status?: string; diagnostic?: string }[];
+  readonly recipients: readonly {
+    email: string;
+    action?: string;
+    status?: string;
+    diagnostic?: string;
+  }[];
 }
 
 /**
@@ -366,7 +384,14 @@ function sesNotification(text: string): SesNotification | undefined {
     const action = field(m[0], 'action');
     const status = field(m[0], 'status');
     const diagnostic = field(m[0], 'diagnosticCode');
-    return [{ email, ...(action ? { action } : {}), ...(status ? { status } : {}), ...(diagnostic ? { diagnostic } : {}) }];
+    return [
+      {
+        email,
+        ...(action ? { action } : {}),
+        ...(status ? { status } : {}),
+        ...(diagnostic ? { diagnostic } : {}),
+      },
+    ];
   });
   return { kind, ...(bounceType ? { bounceType } : {}), recipients };
 }
@@ -428,7 +453,9 @@ function addressOf(value: string | undefined): string | undefined {
 
 /** RFC 3461 xtext (`+2B` → `+`), used by Original-Recipient and some Final-Recipient fields. */
 function decodeXtext(value: string): string {
-  return value.replace(/\+([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return value.replace(/\+([0-9A-F]{2})/g, (_, hex: string) =>
+    String.fromCharCode(parseInt(hex, 16)),
+  );
 }
 
 function headerAddresses(message: ParsedMessage, names: readonly string[]): string[] {
@@ -466,7 +493,9 @@ function noticeText(text: string): string {
     const line = lines[i] ?? '';
     if (RETURNED_MESSAGE.test(line.trim())) break;
     if (
-      /^(received|return-path|message-id|x-[\w-]+|mime-version|content-type|dkim-signature):/i.test(line) &&
+      /^(received|return-path|message-id|x-[\w-]+|mime-version|content-type|dkim-signature):/i.test(
+        line,
+      ) &&
       /^([\w-]+):/.test(lines[i + 1] ?? '') === false &&
       i > 0 &&
       /^(received|return-path):/i.test(line)
@@ -479,7 +508,10 @@ function noticeText(text: string): string {
 
 /** DSN fields (`Final-Recipient:` … `Action:`) quoted in a text part, as a delivery-status body. */
 function textFields(text: string): string {
-  if (!/^\s*(final-recipient|original-recipient)\s*:/im.test(text) || !/^\s*action\s*:/im.test(text))
+  if (
+    !/^\s*(final-recipient|original-recipient)\s*:/im.test(text) ||
+    !/^\s*action\s*:/im.test(text)
+  )
     return '';
   return text
     .split('\n')
@@ -519,7 +551,8 @@ const FAILURE_SENTENCE =
 // "Unknown user: x@y", "Failed recipient: x@y" — a failure label naming the address.
 const FAILURE_LABEL =
   /unknown|invalid|fail|reject|refus|undeliver|not found|bad|recipient|address|mailbox|user|error|destination|rcpt/i;
-const HEADER_LABEL = /^(from|to|cc|bcc|reply-to|sender|return-path|subject|date|x-[\w-]+|delivered-to|envelope-to)$/i;
+const HEADER_LABEL =
+  /^(from|to|cc|bcc|reply-to|sender|return-path|subject|date|x-[\w-]+|delivered-to|envelope-to)$/i;
 
 interface TextRecipient {
   readonly email: string;
@@ -542,7 +575,10 @@ function recipientsInText(text: string): TextRecipient[] {
     if (!email || found.some((r) => r.email === email)) return;
     const line = lines[index] ?? '';
     const before = line.slice(0, Math.max(0, line.toLowerCase().indexOf(email)));
-    if (HELP_CONTEXT.test(before) || HELP_CONTEXT.test(lines[index - 1] ?? '') && !FAILURE_PHRASE.test(lines[index - 1] ?? ''))
+    if (
+      HELP_CONTEXT.test(before) ||
+      (HELP_CONTEXT.test(lines[index - 1] ?? '') && !FAILURE_PHRASE.test(lines[index - 1] ?? ''))
+    )
       return;
     found.push({
       email,
@@ -552,29 +588,50 @@ function recipientsInText(text: string): TextRecipient[] {
     });
   };
   lines.forEach((line, index) => {
-    const leading = /^\s*(?:[-*>]\s*)?<?([^\s<>@():;,"]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)>?(.*)$/.exec(line);
+    const leading =
+      /^\s*(?:[-*>]\s*)?<?([^\s<>@():;,"]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)>?(.*)$/.exec(line);
     if (leading) {
       const rest = leading[2] ?? '';
       const expanded = /expanded from <?([^\s<>]+@[^\s<>)]+)>?/i.exec(rest)?.[1]?.toLowerCase();
       const previous = lines.slice(Math.max(0, index - 3), index).join(' ');
       const next = lines.slice(index + 1, index + 3).join(' ');
       const recipientLine =
-        /^\s*(?::|\.\.\.|\s+on\s|\s*\(|\s*[245]\d\d\b|\s*-|\s*$|\s+\S.*(?:said|error|unknown|failed|rejected|refused|denied|invalid|full|not))/i.test(rest) ||
-        rest.trim() === '';
-      const context = FAILURE_PHRASE.test(previous) || FAILURE_PHRASE.test(next) || /:\s*$/.test(lines[index - 1] ?? '') || /^\s*[:(]/.test(rest) || /[245]\d\d/.test(rest);
-      const alone = rest.trim() === '' && !/[\w)]\s*$/.test(line.slice(0, line.indexOf(leading[1] ?? '')).replace(/[<\s>*-]+$/, ''));
-      if (recipientLine && (rest.trim() !== '' || context || alone)) add(addressOf(leading[1]), index, expanded, true);
+        /^\s*(?::|\.\.\.|\s+on\s|\s*\(|\s*[245]\d\d\b|\s*-|\s*$|\s+\S.*(?:said|error|unknown|failed|rejected|refused|denied|invalid|full|not))/i.test(
+          rest,
+        ) || rest.trim() === '';
+      const context =
+        FAILURE_PHRASE.test(previous) ||
+        FAILURE_PHRASE.test(next) ||
+        /:\s*$/.test(lines[index - 1] ?? '') ||
+        /^\s*[:(]/.test(rest) ||
+        /[245]\d\d/.test(rest);
+      const alone =
+        rest.trim() === '' &&
+        !/[\w)]\s*$/.test(line.slice(0, line.indexOf(leading[1] ?? '')).replace(/[<\s>*-]+$/, ''));
+      if (recipientLine && (rest.trim() !== '' || context || alone))
+        add(addressOf(leading[1]), index, expanded, true);
     }
-    const labelled = /^\s*([A-Za-z][A-Za-z ()'-]{2,40}):\s*<?([^\s<>@]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)>?\s*$/.exec(line);
+    const labelled =
+      /^\s*([A-Za-z][A-Za-z ()'-]{2,40}):\s*<?([^\s<>@]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)>?\s*$/.exec(
+        line,
+      );
     if (labelled && !HEADER_LABEL.test(labelled[1] ?? '') && FAILURE_LABEL.test(labelled[1] ?? ''))
       add(addressOf(labelled[2]), index);
     for (const match of line.matchAll(/\bRCPT TO:\s*<?([^\s<>]+@[^\s<>]+)>?/gi))
       add(addressOf(match[1]), index, undefined, true);
-    for (const match of line.matchAll(/\b[45]\d\d[ -](?:[45]\.\d+\.\d+\s+)?<([^\s<>]+@[^\s<>]+)>/g)) add(addressOf(match[1]), index);
-    for (const match of line.matchAll(/<([^\s<>]+@[^\s<>]+)>\.\.\.\s/g)) add(addressOf(match[1]), index);
-    const sentence = new RegExp(`(${FAILURE_PHRASE.source})[^\\n]{0,60}?<?(${ADDRESS.source})>?`, 'i').exec(line);
+    for (const match of line.matchAll(/\b[45]\d\d[ -](?:[45]\.\d+\.\d+\s+)?<([^\s<>]+@[^\s<>]+)>/g))
+      add(addressOf(match[1]), index);
+    for (const match of line.matchAll(/<([^\s<>]+@[^\s<>]+)>\.\.\.\s/g))
+      add(addressOf(match[1]), index);
+    const sentence = new RegExp(
+      `(${FAILURE_PHRASE.source})[^\\n]{0,60}?<?(${ADDRESS.source})>?`,
+      'i',
+    ).exec(line);
     if (sentence) add(addressOf(sentence[sentence.length - 1]), index);
-    if (FAILURE_SENTENCE.test(line) && FAILURE_PHRASE.test(lines.slice(Math.max(0, index - 1), index + 1).join(' '))) {
+    if (
+      FAILURE_SENTENCE.test(line) &&
+      FAILURE_PHRASE.test(lines.slice(Math.max(0, index - 1), index + 1).join(' '))
+    ) {
       const nextLine = lines.slice(index + 1, index + 3).find((l) => l.trim() !== '') ?? '';
       const nextIndex = lines.indexOf(nextLine, index + 1);
       const inline = new RegExp(`^\\s*<?(${ADDRESS.source})>?`).exec(nextLine);

@@ -154,7 +154,16 @@ export function classifyMessage(
 }
 
 function isBulk(message: ParsedMessage): boolean {
-  for (const name of ['list-id', 'list-unsubscribe', 'list-subscribe', 'list-post', 'list-help', 'mailing-list', 'x-mlserver', 'x-ml-server'])
+  for (const name of [
+    'list-id',
+    'list-unsubscribe',
+    'list-subscribe',
+    'list-post',
+    'list-help',
+    'mailing-list',
+    'x-mlserver',
+    'x-ml-server',
+  ])
     if (headerValue(message, name)) return true;
   return /^\s*(bulk|list|junk)\s*$/i.test(headerValue(message, 'precedence') ?? '');
 }

@@ -64,14 +64,19 @@ export function parseFeedbackReport(
   returnedHeaders?: string,
 ): FeedbackReport {
   const values = new Map<string, string[]>();
-  for (const line of (fields ?? '').replace(/\r\n?/g, '\n').replace(/\n[ \t]+/g, ' ').split('\n')) {
+  for (const line of (fields ?? '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/\n[ \t]+/g, ' ')
+    .split('\n')) {
     const match = /^\s*([A-Za-z-]+)\s*:\s*(.*)$/.exec(line);
     if (!match?.[1]) continue;
     const key = match[1].toLowerCase();
     values.set(key, [...(values.get(key) ?? []), (match[2] ?? '').trim()]);
   }
   const addresses = (text: string) =>
-    [...text.matchAll(/[^\s<>@;,"]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g)].map((m) => m[0].toLowerCase());
+    [...text.matchAll(/[^\s<>@;,"]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g)].map((m) =>
+      m[0].toLowerCase(),
+    );
   let recipients = [...new Set((values.get('original-rcpt-to') ?? []).flatMap(addresses))];
   if (recipients.length === 0) {
     const to = /^to:\s*(.+)$/im.exec(returnedHeaders ?? '')?.[1];

@@ -158,7 +158,11 @@ export async function parseMessage(raw: Uint8Array | string): Promise<ParsedMess
       feedbackReport = (feedbackReport ? `${feedbackReport}\n` : '') + contentText(content);
       continue;
     }
-    if (type === 'message/rfc822' || type === 'text/rfc822-headers' || type === 'message/rfc822-headers') {
+    if (
+      type === 'message/rfc822' ||
+      type === 'text/rfc822-headers' ||
+      type === 'message/rfc822-headers'
+    ) {
       returnedHeaders ??= headerSectionOf(contentText(content, 64 * 1024));
       if (isReport || type !== 'message/rfc822') continue;
     }
@@ -278,21 +282,29 @@ function cutLongSinglePartBody(bytes: Uint8Array): { input: Uint8Array; cutBodyB
   if (!match) return { input: bytes };
   const bodyStart = match.index + match[0].length;
   const contentType =
-    /^content-type:[ \t]*([^;\r\n]*)/im.exec(head.slice(0, match.index))?.[1]?.trim().toLowerCase() ??
-    'text/plain';
+    /^content-type:[ \t]*([^;\r\n]*)/im
+      .exec(head.slice(0, match.index))?.[1]
+      ?.trim()
+      .toLowerCase() ?? 'text/plain';
   if (!contentType.startsWith('text/')) return { input: bytes };
   const bodyBytes = bytes.byteLength - bodyStart;
   if (bodyBytes <= MAX_PARSED_TEXT_BODY_BYTES) return { input: bytes };
   let end = bodyStart + MAX_PARSED_TEXT_BODY_BYTES;
   while (end > bodyStart && bytes[end - 1] !== 0x0a) end -= 1;
-  return { input: bytes.subarray(0, end > bodyStart ? end : bodyStart + MAX_PARSED_TEXT_BODY_BYTES), cutBodyBytes: bodyBytes };
+  return {
+    input: bytes.subarray(0, end > bodyStart ? end : bodyStart + MAX_PARSED_TEXT_BODY_BYTES),
+    cutBodyBytes: bodyBytes,
+  };
 }
 
 function rawBodyText(bytes: Uint8Array): string {
   const head = latin1(bytes.subarray(0, 256 * 1024));
   const match = /\r?\n\r?\n/.exec(head);
   if (!match) return '';
-  const body = bytes.subarray(match.index + match[0].length, match.index + match[0].length + MAX_CLASSIFIED_TEXT_CHARS);
+  const body = bytes.subarray(
+    match.index + match[0].length,
+    match.index + match[0].length + MAX_CLASSIFIED_TEXT_CHARS,
+  );
   return new TextDecoder('utf-8').decode(body);
 }
 
@@ -321,11 +333,16 @@ const REPORT_SUBJECT =
  * A From-less (or null-From) message is still a message when it is a report: `multipart/report`,
  * a daemon-like or null From, a null Return-Path, or a bounce subject.
  */
-function mayLackFrom(headers: ReadonlyMap<string, readonly string[]>, email: Email, isReport: boolean): boolean {
+function mayLackFrom(
+  headers: ReadonlyMap<string, readonly string[]>,
+  email: Email,
+  isReport: boolean,
+): boolean {
   if (isReport) return true;
   const fromHeader = headers.get('from')?.[0];
   if (fromHeader !== undefined && REPORT_SENDER.test(fromHeader)) return true;
-  if (email.from && REPORT_SENDER.test(`${email.from.name ?? ''} ${email.from.address ?? ''}`)) return true;
+  if (email.from && REPORT_SENDER.test(`${email.from.name ?? ''} ${email.from.address ?? ''}`))
+    return true;
   if (/^\s*<\s*>\s*$/.test(headers.get('return-path')?.[0] ?? '')) return true;
   return REPORT_SUBJECT.test(email.subject ?? '');
 }
@@ -345,7 +362,10 @@ function toMailAddress(
   };
 }
 
-function firstMailbox(address: Address | undefined, allowDotlessHost = false): MailAddress | undefined {
+function firstMailbox(
+  address: Address | undefined,
+  allowDotlessHost = false,
+): MailAddress | undefined {
   if (!address) return undefined;
   if (address.group) {
     const member = address.group[0];

@@ -32,9 +32,9 @@ describe('Domain: machine-written mail is never a request', () => {
     expect(classification.automated).toBe(true);
     expect(classification.request).toBeUndefined();
     expect(classification.bounce?.delayOnly).toBe(true);
-    expect(classification.bounce?.recipients.map((r) => [r.email, r.bounceType, r.agentAction])).toEqual([
-      ['lena.hart@cedarbank.example', 'soft', 'retry_later'],
-    ]);
+    expect(
+      classification.bounce?.recipients.map((r) => [r.email, r.bounceType, r.agentAction]),
+    ).toEqual([['lena.hart@cedarbank.example', 'soft', 'retry_later']]);
   });
 
   it('reads a text-only delay warning from MAILER-DAEMON as a delay, never a request', async () => {
@@ -53,9 +53,9 @@ describe('Domain: machine-written mail is never a request', () => {
     const { classification } = await analyseMessage(raw, context);
 
     expect(classification.class).toBe('bounce');
-    expect(classification.bounce?.recipients.map((r) => [r.email, r.action, r.bounceType])).toEqual([
-      ['lena.hart@cedarbank.example', 'delayed', 'soft'],
-    ]);
+    expect(classification.bounce?.recipients.map((r) => [r.email, r.action, r.bounceType])).toEqual(
+      [['lena.hart@cedarbank.example', 'delayed', 'soft']],
+    );
   });
 
   it('reads an ARF feedback report as a feedback report naming the complainer, not a request', async () => {
@@ -80,15 +80,18 @@ describe('Domain: machine-written mail is never a request', () => {
     { language: 'Spanish', subject: '=?UTF-8?Q?Respuesta_autom=C3=A1tica:_Re:_Tasaci=C3=B3n?=' },
     { language: 'Japanese', subject: '=?UTF-8?B?6Ieq5YuV5b+c562UOiBSZTog6YGL5Y+W?=' },
     { language: 'English, at the end', subject: 'Re: appraisal [Auto-Reply]' },
-  ])('reads a $language auto-reply subject as an auto-reply, never a request', async ({ subject }) => {
-    const { classification } = await analyseMessage(
-      mail({ Subject: subject }, 'Can you call me on Monday about the file?'),
-      context,
-    );
+  ])(
+    'reads a $language auto-reply subject as an auto-reply, never a request',
+    async ({ subject }) => {
+      const { classification } = await analyseMessage(
+        mail({ Subject: subject }, 'Can you call me on Monday about the file?'),
+        context,
+      );
 
-    expect(classification.class).toBe('auto_reply');
-    expect(classification.request).toBeUndefined();
-  });
+      expect(classification.class).toBe('auto_reply');
+      expect(classification.request).toBeUndefined();
+    },
+  );
 
   it.each([
     { header: 'Auto-Submitted: auto-replied' },
@@ -141,7 +144,9 @@ describe('Domain: HTML-only mail', () => {
     expect(analysis.message.bodySource).toBe('html');
     expect(analysis.classification.class).toBe('reply');
     const { parseMessage } = await import('../../../shared/domain/ingest/mime.js');
-    const parsed = await parseMessage(await corpusMessage({ file: 'html-only-german-entities.eml' }));
+    const parsed = await parseMessage(
+      await corpusMessage({ file: 'html-only-german-entities.eml' }),
+    );
     expect(parsed.text).toContain('Mit freundlichen Grüßen');
     expect(parsed.text).toContain('Vielen Dank für die schnelle Rückmeldung');
     expect(parsed.text).not.toMatch(/&[a-z]+;|data-tracking|uid-8812/);

@@ -4,7 +4,10 @@ import { agentActionOf, bounceTypeOf } from '../../../shared/domain/ingest/bounc
 import { parseMessage } from '../../../shared/domain/ingest/mime.js';
 
 /** A Postfix-style RFC 3464 report with one recipient group per entry. */
-function dsn(groups: readonly string[][], from = 'MAILER-DAEMON@mx.relay.example (Mail Delivery System)'): string {
+function dsn(
+  groups: readonly string[][],
+  from = 'MAILER-DAEMON@mx.relay.example (Mail Delivery System)',
+): string {
   return [
     'Return-Path: <>',
     `From: ${from}`,
@@ -33,44 +36,161 @@ function dsn(groups: readonly string[][], from = 'MAILER-DAEMON@mx.relay.example
 
 describe('Domain: delivery status notifications (RFC 3464 Action × Status)', () => {
   it.each([
-    { case: 'failed with 5.1.1', action: 'failed', status: '5.1.1', diag: '550 5.1.1 User unknown', bounce: true, type: 'hard', reason: 'userunknown', act: 'suppress' },
-    { case: 'failed with 5.2.2', action: 'failed', status: '5.2.2', diag: '552 5.2.2 Mailbox full', bounce: true, type: 'soft', reason: 'mailboxfull', act: 'retry_later' },
-    { case: 'failed with 5.7.1 spam block', action: 'failed', status: '5.7.1', diag: '550 5.7.1 Message rejected as spam', bounce: true, type: 'soft', reason: 'spamdetected', act: 'count_reputation' },
-    { case: 'failed with a 4.x.x status', action: 'failed', status: '4.2.2', diag: '452 4.2.2 Mailbox full', bounce: true, type: 'soft', reason: 'mailboxfull', act: 'retry_later' },
-    { case: 'failed with 4.x.x user unknown', action: 'failed', status: '4.1.1', diag: '450 4.1.1 User unknown', bounce: true, type: 'soft', reason: 'userunknown', act: 'retry_later' },
-    { case: 'delayed with 4.4.7', action: 'delayed', status: '4.4.7', diag: 'Delivery time expired', bounce: true, type: 'soft', reason: 'expired', act: 'retry_later' },
-    { case: 'delayed with a 5.x.x status', action: 'delayed', status: '5.1.1', diag: '550 5.1.1 User unknown', bounce: true, type: 'soft', reason: 'userunknown', act: 'retry_later' },
-    { case: 'failed with no Status field', action: 'failed', status: undefined, diag: undefined, bounce: true, type: 'soft', reason: 'onhold', act: 'retry_later' },
-    { case: 'no Action, 5.x.x status', action: undefined, status: '5.1.1', diag: undefined, bounce: true, type: 'hard', reason: 'userunknown', act: 'suppress' },
-    { case: 'no Action, 4.x.x status', action: undefined, status: '4.4.1', diag: undefined, bounce: true, type: 'soft', reason: 'expired', act: 'retry_later' },
-    { case: 'delivered with 2.1.5', action: 'delivered', status: '2.1.5', diag: '250 2.1.5 OK', bounce: false },
-    { case: 'relayed with 2.0.0', action: 'relayed', status: '2.0.0', diag: undefined, bounce: false },
-    { case: 'expanded with 2.0.0', action: 'expanded', status: '2.0.0', diag: undefined, bounce: false },
-    { case: 'no Action, 2.x.x status', action: undefined, status: '2.6.0', diag: undefined, bounce: false },
-  ])('reads $case as bounce=$bounce $type $reason', async ({ action, status, diag, bounce, type, reason, act }) => {
-    const group = [
-      'Final-Recipient: rfc822; lena.hart@cedarbank.example',
-      ...(action ? [`Action: ${action}`] : []),
-      ...(status ? [`Status: ${status}`] : []),
-      ...(diag ? [`Diagnostic-Code: smtp; ${diag}`] : []),
-    ];
+    {
+      case: 'failed with 5.1.1',
+      action: 'failed',
+      status: '5.1.1',
+      diag: '550 5.1.1 User unknown',
+      bounce: true,
+      type: 'hard',
+      reason: 'userunknown',
+      act: 'suppress',
+    },
+    {
+      case: 'failed with 5.2.2',
+      action: 'failed',
+      status: '5.2.2',
+      diag: '552 5.2.2 Mailbox full',
+      bounce: true,
+      type: 'soft',
+      reason: 'mailboxfull',
+      act: 'retry_later',
+    },
+    {
+      case: 'failed with 5.7.1 spam block',
+      action: 'failed',
+      status: '5.7.1',
+      diag: '550 5.7.1 Message rejected as spam',
+      bounce: true,
+      type: 'soft',
+      reason: 'spamdetected',
+      act: 'count_reputation',
+    },
+    {
+      case: 'failed with a 4.x.x status',
+      action: 'failed',
+      status: '4.2.2',
+      diag: '452 4.2.2 Mailbox full',
+      bounce: true,
+      type: 'soft',
+      reason: 'mailboxfull',
+      act: 'retry_later',
+    },
+    {
+      case: 'failed with 4.x.x user unknown',
+      action: 'failed',
+      status: '4.1.1',
+      diag: '450 4.1.1 User unknown',
+      bounce: true,
+      type: 'soft',
+      reason: 'userunknown',
+      act: 'retry_later',
+    },
+    {
+      case: 'delayed with 4.4.7',
+      action: 'delayed',
+      status: '4.4.7',
+      diag: 'Delivery time expired',
+      bounce: true,
+      type: 'soft',
+      reason: 'expired',
+      act: 'retry_later',
+    },
+    {
+      case: 'delayed with a 5.x.x status',
+      action: 'delayed',
+      status: '5.1.1',
+      diag: '550 5.1.1 User unknown',
+      bounce: true,
+      type: 'soft',
+      reason: 'userunknown',
+      act: 'retry_later',
+    },
+    {
+      case: 'failed with no Status field',
+      action: 'failed',
+      status: undefined,
+      diag: undefined,
+      bounce: true,
+      type: 'soft',
+      reason: 'onhold',
+      act: 'retry_later',
+    },
+    {
+      case: 'no Action, 5.x.x status',
+      action: undefined,
+      status: '5.1.1',
+      diag: undefined,
+      bounce: true,
+      type: 'hard',
+      reason: 'userunknown',
+      act: 'suppress',
+    },
+    {
+      case: 'no Action, 4.x.x status',
+      action: undefined,
+      status: '4.4.1',
+      diag: undefined,
+      bounce: true,
+      type: 'soft',
+      reason: 'expired',
+      act: 'retry_later',
+    },
+    {
+      case: 'delivered with 2.1.5',
+      action: 'delivered',
+      status: '2.1.5',
+      diag: '250 2.1.5 OK',
+      bounce: false,
+    },
+    {
+      case: 'relayed with 2.0.0',
+      action: 'relayed',
+      status: '2.0.0',
+      diag: undefined,
+      bounce: false,
+    },
+    {
+      case: 'expanded with 2.0.0',
+      action: 'expanded',
+      status: '2.0.0',
+      diag: undefined,
+      bounce: false,
+    },
+    {
+      case: 'no Action, 2.x.x status',
+      action: undefined,
+      status: '2.6.0',
+      diag: undefined,
+      bounce: false,
+    },
+  ])(
+    'reads $case as bounce=$bounce $type $reason',
+    async ({ action, status, diag, bounce, type, reason, act }) => {
+      const group = [
+        'Final-Recipient: rfc822; lena.hart@cedarbank.example',
+        ...(action ? [`Action: ${action}`] : []),
+        ...(status ? [`Status: ${status}`] : []),
+        ...(diag ? [`Diagnostic-Code: smtp; ${diag}`] : []),
+      ];
 
-    const { classification } = await analyseMessage(dsn([group]));
+      const { classification } = await analyseMessage(dsn([group]));
 
-    if (!bounce) {
-      expect(classification.class).not.toBe('bounce');
-      expect(classification.bounce).toBeUndefined();
-      return;
-    }
-    expect(classification.class).toBe('bounce');
-    expect(classification.bounce?.recipients).toHaveLength(1);
-    expect(classification.bounce?.recipients[0]).toMatchObject({
-      email: 'lena.hart@cedarbank.example',
-      bounceType: type,
-      sisimaiReason: reason,
-      agentAction: act,
-    });
-  });
+      if (!bounce) {
+        expect(classification.class).not.toBe('bounce');
+        expect(classification.bounce).toBeUndefined();
+        return;
+      }
+      expect(classification.class).toBe('bounce');
+      expect(classification.bounce?.recipients).toHaveLength(1);
+      expect(classification.bounce?.recipients[0]).toMatchObject({
+        email: 'lena.hart@cedarbank.example',
+        bounceType: type,
+        sisimaiReason: reason,
+        agentAction: act,
+      });
+    },
+  );
 
   it('lists only the failed recipients of a mixed report and keeps the per-recipient fields', async () => {
     const { classification } = await analyseMessage(
@@ -88,10 +208,12 @@ describe('Domain: delivery status notifications (RFC 3464 Action × Status)', ()
       ]),
     );
 
-    expect(classification.bounce?.recipients.map((r) => [r.email, r.action, r.bounceType])).toEqual([
-      ['gone@cedarbank.example', 'failed', 'hard'],
-      ['slow@cedarbank.example', 'delayed', 'soft'],
-    ]);
+    expect(classification.bounce?.recipients.map((r) => [r.email, r.action, r.bounceType])).toEqual(
+      [
+        ['gone@cedarbank.example', 'failed', 'hard'],
+        ['slow@cedarbank.example', 'delayed', 'soft'],
+      ],
+    );
     expect(classification.bounce?.recipients[0]).toMatchObject({
       originalRecipient: 'alias@cedarbank.example',
       remoteMta: 'mx.cedarbank.example',
@@ -122,8 +244,12 @@ describe('Domain: delivery status notifications (RFC 3464 Action × Status)', ()
     { sender: 'postmaster at a dotless host', from: 'postmaster@mailhost' },
     { sender: 'a missing From', from: undefined },
   ])('parses a bounce from $sender instead of calling it malformed', async ({ from }) => {
-    const raw = dsn([['Final-Recipient: rfc822; gone@cedarbank.example', 'Action: failed', 'Status: 5.1.1']], 'X');
-    const message = from === undefined ? raw.replace('From: X\r\n', '') : raw.replace('From: X', `From: ${from}`);
+    const raw = dsn(
+      [['Final-Recipient: rfc822; gone@cedarbank.example', 'Action: failed', 'Status: 5.1.1']],
+      'X',
+    );
+    const message =
+      from === undefined ? raw.replace('From: X\r\n', '') : raw.replace('From: X', `From: ${from}`);
 
     const { classification } = await analyseMessage(message);
 
@@ -133,7 +259,9 @@ describe('Domain: delivery status notifications (RFC 3464 Action × Status)', ()
 
   it('still calls an ordinary message without a From malformed', async () => {
     await expect(
-      parseMessage('To: team@northwind-appraisals.example\r\nSubject: hello\r\n\r\nCan you call me?\r\n'),
+      parseMessage(
+        'To: team@northwind-appraisals.example\r\nSubject: hello\r\n\r\nCan you call me?\r\n',
+      ),
     ).rejects.toThrow('no From address');
   });
 });
