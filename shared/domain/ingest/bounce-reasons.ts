@@ -402,6 +402,8 @@ function reasonBeforeCommand(
     return fromText;
   }
   if (fromCode) return fromCode;
+  // RFC 5321: 500-504 are syntax or sequence errors.
+  if (/^\s*50[0-4]\b/.test(text)) return 'syntaxerror';
   if (action === 'delayed' || status?.startsWith('4')) return 'expired';
   return status || text ? 'undefined' : 'onhold';
 }

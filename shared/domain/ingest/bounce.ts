@@ -411,11 +411,15 @@ interface RecipientEvidence {
 function bouncedRecipient(evidence: RecipientEvidence): BouncedRecipient {
   const { email, action, status, diagnostic } = evidence;
   const words = diagnostic?.replace(/\s+/g, ' ').trim();
-  const context = `${textBlockFor(evidence.fallbackText, email) ?? ''}\n${evidence.fallbackText.slice(0, 8000)}`;
+  const block = textBlockFor(evidence.fallbackText, email);
+  const context = `${block ?? ''}\n${evidence.fallbackText.slice(0, 8000)}`;
   let sisimaiReason = sisimaiReasonOf(status, words, action, evidence.diagnosticType, context);
-  if ((sisimaiReason === 'undefined' || sisimaiReason === 'onhold') && evidence.fallbackText) {
-    const fromNotice = sisimaiReasonOf(status, evidence.fallbackText.slice(0, 4000), action);
-    if (fromNotice !== 'undefined' && fromNotice !== 'onhold') sisimaiReason = fromNotice;
+  // Nothing in the recipient's own words: its block of the notice, then the notice itself.
+  for (const wider of [block, evidence.fallbackText.slice(0, 4000)]) {
+    if (sisimaiReason !== 'undefined' && sisimaiReason !== 'onhold') break;
+    if (!wider || wider === words) continue;
+    const found = sisimaiReasonOf(status, wider, action, undefined, context);
+    if (found !== 'undefined' && found !== 'onhold') sisimaiReason = found;
   }
   const bounceType = bounceTypeOf(sisimaiReason, action, status);
   const replyCode = /\b([245]\d\d)[\s-]/.exec(words ?? '')?.[1];
@@ -522,7 +526,11 @@ function textFields(text: string): string {
 /** The lines of `text` that talk about `email` (its line and the indented or following lines). */
 function textBlockFor(text: string, email: string): string | undefined {
   const lines = text.split('\n');
-  const index = lines.findIndex((line) => line.toLowerCase().includes(email));
+  const index = lines.findIndex(
+    (line) =>
+      line.toLowerCase().includes(email) &&
+      !/^\s*(?:final|original|x-actual)-recipient\s*:/i.test(line),
+  );
   if (index < 0) return undefined;
   return blockFrom(lines, index);
 }
