@@ -140,6 +140,10 @@ const TEXT_RULES: readonly (readonly [SisimaiReason, RegExp])[] = [
   ],
   ['policyviolation', /content presents a potential|violates? .{0,30}polic(y|ies)/],
   [
+    'notcompliantrfc',
+    /multiple addresses in (the )?from|rfc ?(2822|5322|822|5321|1123)|not (rfc[- ]?)?compliant|duplicate (header|from|message-id)|multiple (from|sender|subject) headers/,
+  ],
+  [
     'notaccept',
     /no mx (record )?(found|for)|(couldn't|could not|cannot) find a mail exchanger|null mx|does not accept (mail|email)|accepts no mail/,
   ],
@@ -196,11 +200,11 @@ const TEXT_RULES: readonly (readonly [SisimaiReason, RegExp])[] = [
   ],
   [
     'hostunknown',
-    /host (or domain name )?(not found|unknown)|unknown host|domain (name )?(not found|does ?n[o']t exist|unknown)|no such (domain|host)|unrout(e)?able (mail )?domain|domain .{0,40}(couldn't|could not|cannot) be found|nxdomain|name service error|dns (error|failure)|unable to route|host not found|unknown domain|domain (is )?(invalid|not valid)|unresolvable domain|bad destination (system )?address|mail loops back/,
+    /host (or domain name )?(not found|unknown)|unknown host|domain (name )?(not found|does ?n[o']t exist|unknown)|no such (domain|host)|unrout(e)?able (mail )?domain|domain .{0,40}(couldn't|could not|cannot) be found|nxdomain|name service error|dns (error|failure)|unable to route|host not found|unknown domain|domain (is )?(invalid|not valid)|unresolvable domain|bad destination (system )?address|mail loops back|domain (is )?(not reachable|unreachable)|(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+ does ?n[o']t exist/,
   ],
   [
     'userunknown',
-    /user(name)? (is )?unknown|unknown recipient or mailbox unavailable|mailbox unavailable|user (does )?not exist|invalid (final delivery )?user ?id|unknown (user|recipient|mailbox|address|local[- ]part)|no such (user|mailbox|recipient|address|account|local user)|(user|recipient|mailbox|address|account)[^.,]{0,30}(does ?n[o']t|did not|does not|doesn't) exist|recipient ?not ?found|recipientnotfound|not (a )?(valid|known) (recipient|user|mailbox)|invalid (recipient|mailbox|address|user)|mailbox (not found|unavailable|does not exist|not exist)|no mailbox here|address (couldn't|could not|cannot|can't) be found|(user|recipient|mailbox|address) (not|isn't|is not) (found|listed|known|recognized|recognised)|recipient name is not recognized|not listed in|user not found|unknown or illegal|no (such )?account|bad recipient|unknown address|undeliverable address|invalid address|is not a valid (mailbox|address)|addressee unknown|this user doesn't have|recipient rejected|does not have an? (account|mailbox)|nonexistent|non-existent|destination (address|mailbox) (is )?(invalid|unknown)|no valid recipients/,
+    /user(name)? (is )?unknown|address wasn'?t found|(was|wasn'?t|was not) found at the destination|unknown recipient or mailbox unavailable|mailbox unavailable|user (does )?not exist|invalid (final delivery )?user ?id|unknown (user|recipient|mailbox|address|local[- ]part)|no such (user|mailbox|recipient|address|account|local user)|(user|recipient|mailbox|address|account)[^.,]{0,30}(does ?n[o']t|did not|does not|doesn't) exist|recipient ?not ?found|recipientnotfound|not (a )?(valid|known) (recipient|user|mailbox)|invalid (recipient|mailbox|address|user)|mailbox (not found|unavailable|does not exist|not exist)|no mailbox here|address (couldn't|could not|cannot|can't) be found|(user|recipient|mailbox|address) (not|isn't|is not) (found|listed|known|recognized|recognised)|recipient name is not recognized|not listed in|user not found|unknown or illegal|no (such )?account|bad recipient|unknown address|undeliverable address|invalid address|is not a valid (mailbox|address)|addressee unknown|this user doesn't have|recipient rejected|does not have an? (account|mailbox)|nonexistent|non-existent|destination (address|mailbox) (is )?(invalid|unknown)|no valid recipients/,
   ],
   [
     'filtered',
@@ -224,7 +228,7 @@ const TEXT_RULES: readonly (readonly [SisimaiReason, RegExp])[] = [
   ],
   [
     'syntaxerror',
-    /syntax error|unrecognized command|command (not )?(recognized|implemented)|bad sequence|command unrecognized|line too long/,
+    /syntax error|unrecognized command|command (not )?(recognized|implemented)|(command )?parameters? not (implemented|recognized)|bad sequence|command unrecognized|line too long/,
   ],
   [
     'expired',
@@ -236,7 +240,7 @@ const TEXT_RULES: readonly (readonly [SisimaiReason, RegExp])[] = [
   ],
   [
     'mailererror',
-    /x-unix;|command (died|failed)|procmail|program (error|exited|failed)|\bexit (status|code)|\bmailer error|local delivery failed|service unavailable.{0,20}pipe|unknown mailer/,
+    /x-unix;|pipe to \||command (died|failed)|procmail|program (error|exited|failed)|\bexit (status|code)|\bmailer error|local delivery failed|service unavailable.{0,20}pipe|unknown mailer/,
   ],
   [
     'systemerror',
@@ -257,7 +261,8 @@ const STATUS_REASONS: Readonly<Record<string, SisimaiReason>> = {
   '1.6': 'hasmoved',
   '1.7': 'rejected',
   '1.8': 'rejected',
-  '1.10': 'notaccept',
+  // Exchange and Office 365 write 5.1.10 for "recipient not found"; RFC 7505's null MX says so in words.
+  '1.10': 'userunknown',
   '2.1': 'suspend',
   '2.2': 'mailboxfull',
   '2.3': 'mesgtoolarge',

@@ -14,7 +14,7 @@ const FLOORS = {
   bounceAccuracy: 0.98,
   recipientsExact: 0.97,
   // The target is 0.90; the rules reach the figure below today (see the bench for it).
-  reasonAgreement: 0.7,
+  reasonAgreement: 0.72,
   autoReplyRecall: 1,
   feedbackRecall: 1,
 };
