@@ -60,7 +60,7 @@ export interface BounceDetails {
 }
 
 const DAEMON_LOCAL_PART =
-  /^(mailer-daemon|mailer_daemon|mailerdaemon|postmaster|post_master|mail-daemon|maildaemon|mdaemon|bounces?|mail-delivery|mailadmin|mmdf|root)$/i;
+  /^(mailer-daemon|mailer_daemon|mailerdaemon|postmaster|post_master|mail-daemon|maildaemon|mdaemon|bounces?|mail-delivery|mailadmin|mmdf)$/i;
 const DAEMON_NAME =
   /mail delivery (subsystem|system|service)|mailer[- ]?daemon|postmaster|mail (system|administrator)|system administrator|microsoft outlook|mail delivery|delivery (status|notification)/i;
 const NOREPLY_LOCAL_PART = /^(no-?reply|do-?not-?reply)$/i;
@@ -492,22 +492,13 @@ const RETURNED_MESSAGE =
 /** The notice part of a bounce's text: everything before the returned message. */
 function noticeText(text: string): string {
   const lines = text.split('\n');
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; i += 1) {
-    const line = lines[i] ?? '';
-    if (RETURNED_MESSAGE.test(line.trim())) break;
-    if (
-      /^(received|return-path|message-id|x-[\w-]+|mime-version|content-type|dkim-signature):/i.test(
-        line,
-      ) &&
-      /^([\w-]+):/.test(lines[i + 1] ?? '') === false &&
-      i > 0 &&
-      /^(received|return-path):/i.test(line)
-    )
-      break;
-    out.push(line);
-  }
-  return out.join('\n');
+  const end = lines.findIndex(
+    (line, i) =>
+      RETURNED_MESSAGE.test(line.trim()) ||
+      // A returned header block starts with Received:/Return-Path: at the left margin.
+      (i > 0 && /^(received|return-path):/i.test(line) && !/^[\w-]+:/.test(lines[i + 1] ?? '')),
+  );
+  return (end < 0 ? lines : lines.slice(0, end)).join('\n');
 }
 
 /** DSN fields (`Final-Recipient:` … `Action:`) quoted in a text part, as a delivery-status body. */
