@@ -73,7 +73,7 @@ const DELAY_PHRASE =
 const PERMANENT_PHRASE =
   /\b(permanent(ly)?|fatal|gave up|giving up|failed permanently|will not be retried|won't be retried|could not be delivered|undeliverable|has been rejected|rejected)\b/i;
 const SUCCESS_ACTIONS = new Set(['delivered', 'relayed', 'expanded']);
-const ADDRESS = /[A-Za-z0-9._%+'=!#$&*/?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/;
+const ADDRESS = /[A-Za-z0-9\u00C0-\uFFFF._%+'=!#$&*/?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/;
 const ADDRESS_GLOBAL = new RegExp(ADDRESS.source, 'g');
 
 /**
@@ -451,15 +451,19 @@ function stripType(value: string | undefined): string | undefined {
 }
 
 function addressOf(value: string | undefined): string | undefined {
-  const match = ADDRESS.exec(decodeXtext(value ?? ''));
-  return match?.[0]?.replace(/^[<('"]+/, '').toLowerCase();
+  const match = ADDRESS.exec(decodeUnitext(value ?? ''));
+  if (match && /=\?|\?=/.test(match[0])) return undefined;
+  // Encoded-word or quoted-printable leftovers (`=?utf-8?…`, `=40`) are never part of a local part.
+  const address = match?.[0]?.replace(/^[<('"=?]+/, '').toLowerCase();
+  return address && !address.startsWith('@') ? address : undefined;
 }
 
-/** RFC 3461 xtext (`+2B` → `+`), used by Original-Recipient and some Final-Recipient fields. */
-function decodeXtext(value: string): string {
-  return value.replace(/\+([0-9A-F]{2})/g, (_, hex: string) =>
-    String.fromCharCode(parseInt(hex, 16)),
-  );
+/** RFC 6533 `utf-8` address types escape non-ASCII as `\x{HHHH}`. */
+function decodeUnitext(value: string): string {
+  return value.replace(/\\x\{([0-9A-Fa-f]{1,6})\}/g, (whole, hex: string) => {
+    const code = parseInt(hex, 16);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
 }
 
 function headerAddresses(message: ParsedMessage, names: readonly string[]): string[] {

@@ -288,3 +288,22 @@ describe('Domain: bounce reasons → hard/soft → agent action', () => {
     expect(bounceTypeOf('hostunknown', 'delayed', undefined)).toBe('soft');
   });
 });
+
+describe('Domain: recipient addresses in reports', () => {
+  it.each([
+    {
+      field: 'rfc822; <kijitora+2Bcat@cedarbank.example>',
+      email: 'kijitora+2bcat@cedarbank.example',
+    },
+    { field: 'rfc822;=?utf-8?Q?x?=@cedarbank.example', email: undefined },
+    { field: 'utf-8; j\\x{00FC}rgen@cedarbank.example', email: 'jürgen@cedarbank.example' },
+  ])('reads Final-Recipient "$field" as $email, never as "=@host"', async ({ field, email }) => {
+    const { classification } = await analyseMessage(
+      dsn([[`Final-Recipient: ${field}`, 'Action: failed', 'Status: 5.1.1']]),
+    );
+
+    expect(classification.bounce?.recipients.map((r) => r.email) ?? []).toEqual(
+      email ? [email] : [],
+    );
+  });
+});
