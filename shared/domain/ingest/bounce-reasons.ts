@@ -134,62 +134,69 @@ export function legacyReasonOf(
 // Diagnostic wording families, most specific first. Each is a phrase family many MTAs share
 // (Postfix, Sendmail, Exim, qmail, Exchange, Gmail, Yahoo, Japanese carriers …), not one server's line.
 const TEXT_RULES: readonly (readonly [SisimaiReason, RegExp])[] = [
+  // A local delivery agent's failure names the mailer even when it quotes "no such user".
+  ['mailererror', /\bprocmail\b|pipe to \|/],
   [
     'rejected',
-    /sender (address )?(rejected|denied|refused|blocked|verify failed|not (allowed|accepted))|(from|sender|envelope) .{0,30}(domain )?(must|does not) (resolve|exist)|sender (domain )?(is )?(invalid|unknown)|domain of sender|bad sender|sender verification|return path|mail from .{0,30}rejected|address .{0,20}rejected .{0,20}sender/,
+    /sender (address )?(rejected|denied|refused|blocked|verify failed|not (allowed|accepted))|(from|sender|envelope) .{0,30}(domain )?(must|does not) (resolve|exist)|sender (domain )?(is )?(invalid|unknown)|domain of sender|bad sender|sender verification|return path|mail from .{0,30}rejected|address .{0,20}rejected .{0,20}sender|from:? (domain|address) (is )?(invalid|not valid|unknown)|provide a valid from|purported responsible address|not a member of (this|the) (mailing )?list|non-?member (post|submission)s?\b/,
   ],
   ['policyviolation', /content presents a potential|violates? .{0,30}polic(y|ies)/],
   [
     'notcompliantrfc',
-    /multiple addresses in (the )?from|rfc ?(2822|5322|822|5321|1123)|not (rfc[- ]?)?compliant|duplicate (header|from|message-id)|multiple (from|sender|subject) headers/,
+    /multiple addresses in (the )?from|rfc ?(2822|5322|822|5321|1123)(?![;\d])|not (rfc[- ]?)?compliant|duplicate (header|from|message-id)|multiple (from|sender|subject) headers/,
   ],
   [
     'notaccept',
-    /no mx (record )?(found|for)|(couldn't|could not|cannot) find a mail exchanger|null mx|does not accept (mail|email)|accepts no mail/,
+    /no mx (record )?(found|for)|(mx|srv) record indicated no smtp service|(couldn't|could not|cannot) find a mail exchanger|null mx|does not accept (mail|email)|accepts no mail/,
   ],
   ['virusdetected', /\bvirus\b|malware|infected|\bworm\b/],
   [
     'authfailure',
-    /\bdmarc\b|\bspf\b.{0,40}(fail|check|policy|record)|\bdkim\b|sender policy framework|authentication (checks? )?fail|not (pass|passing) authentication|unauthenticated (email|mail|sender)|is not authorized to send|email authentication/,
+    /\bdmarc\b|\bspf\b.{0,40}(fail|check|policy|record)|\bdkim\b|sender policy framework|authentication (checks? )?fail|not (pass|passing) authentication|unauthenticated (email|mail)\b|is not authorized to send|email authentication/,
   ],
   [
     'requireptr',
-    /\bptr\b|reverse dns|reverse (lookup|hostname|name|mapping)|rdns|no (dns )?pointer|cannot find your hostname|client host .{0,40} (has no|without) (a )?(hostname|ptr)|unresolvable (address|host)|ip name lookup failed|does not resolve|name lookup/,
+    /\bptr\b|reverse dns|reverse (lookup|hostname|name|mapping)|rdns|no (dns )?pointer|cannot find your hostname|client host .{0,40} (has no|without) (a )?(hostname|ptr)|unresolvable (address|host)|ip name lookup failed|does not resolve/,
   ],
   [
     'badreputation',
-    /\breputation\b|sender score|poor reputation|temporarily rate limited due to ip/,
+    /\breputation\b|sender score|poor reputation|temporarily rate limited due to ip|user complaints|unexpected volume/,
   ],
   [
     'spamdetected',
-    /\bspam\b|\bjunk\b|bulk mail|\bu[bc]e\b|message content rejected|content rejected|content filter(ing)? (rejected|rejection)|message (was )?(rejected|classified|identified|considered|detected) (as|by) .{0,20}(spam|junk|suspicious)|scored too high|high (spam )?score|mail appears to be unsolicited|unsolicited|\bphish|suspicious (content|message)/,
+    /\bspam\b|\bjunk\b|bulk mail|\bu[bc]e\b|message content rejected|content rejected|content filter(ing)? (rejected|rejection)|message (was )?(rejected|classified|identified|considered|detected) (as|by) .{0,20}(spam|junk|suspicious)|scored too high|high (spam )?score|mail appears to be unsolicited|unsolicited|\bphish|suspicious (content|message)|(black|block)?listed (url|uri|link|domain)s? in (the )?message|\buribl\b|\bsurbl\b/,
   ],
   [
     'norelaying',
-    /relay(ing)? (access )?(denied|not (allowed|permitted))|not permitted to relay|unable to relay|relay not permitted|we do not relay|no relaying|not a gateway|relaying denied|unauthorized relay/,
+    /relay(ing)? (access )?(denied|not (allowed|permitted))|not permitted to relay|unable to relay|relay not permitted|we do not relay|no relaying|not a gateway|relaying denied|unauthorized relay|address is not verified/,
   ],
+  // Connection-count and frequency limits (Postfix anvil "connection rate limit exceeded", QQ/Tencent
+  // "frequency limited"); Sisimai files RFC 3463 x.5.3 "too many recipients" here too.
+  [
+    'toomanyconn',
+    /too many (connections|concurrent|sessions|simultaneous|recipients)|connection (rate |count )?(limit|rate) (exceeded|reached)|too many hosts|maximum (number of )?connections|frequency limit/,
+  ],
+  // A blocked or locked account is a suspended mailbox (Yandex, Mail.ru, La Poste wording).
+  ['suspend', /(account|mailbox) (is |has been )?(blocked|locked|frozen)/],
   [
     'blocked',
-    /block(ed|list|ing)?\b|black ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda|sorbs|listed (in|on|at)|client host rejected|connection (refused|rejected)|access denied|banned|your (ip|address|host)[^.]{0,40}(rejected|denied|not allowed)|not allowed to send|ip .{0,20}(is )?not allowed/,
+    /block(ed|list|ing)?\b|black ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda|sorbs|(?<!not )listed (in|on|at)|client host rejected|connection (refused|rejected)|banned|refused to talk to me|open relay|not accepting connections|(smtp|mail) server of your (isp|provider)|use your (isp|provider)|messages from [\d.:a-f]+ weren'?t sent|dynamic (ip|address)|your (ip|address|host)[^.]{0,40}(rejected|denied|not allowed)|not allowed to send|ip .{0,20}(is )?not allowed/,
   ],
   [
     'speeding',
-    /too many (messages|mails|emails)|sending (rate|quota)|exceeded .{0,20}(rate|sending) limit|rate limit|throttl|too fast|slow down/,
-  ],
-  [
-    'toomanyconn',
-    /too many (connections|concurrent|sessions|simultaneous)|connection (limit|rate) (exceeded|reached)|too many hosts|maximum (number of )?connections/,
+    /too many (messages|mails|emails)|sending (rate|quota)|exceeded .{0,20}(rate|sending) limit|rate limit|throttl|too fast|slow down|receiving mail at a rate/,
   ],
   ['hasmoved', /has (been )?moved|no longer (at|with|valid at)|address has changed|new address/],
+  ['contenterror', /headers? (are |is )?too (large|long|big)|too many (headers|received)/],
   [
     'mesgtoolarge',
     /message (size|length) exceeds|message (is )?too (big|large)|size limit|exceeds? (the )?(maximum|max) (message )?size|mail size|message file too big|too large|size exceeds/,
   ],
-  ['exceedlimit', /exceed(s|ed)? .{0,20}(limit|maximum)|too many recipients|recipient limit/],
   [
     'mailboxfull',
     /mailbox (is )?(full|over|exceed)|(over|exceeded?) (its |the |their )?(storage |disk |mailbox |mail )?quota|quota (exceeded|full|reached)|\bquota\b|insufficient (disk|storage|system storage)|mailbox size limit|(user|mail)box (has )?(exceeded|reached)|not enough (disk )?space|out of (disk )?space|mail ?box (is )?too full|storage (space|allocation|limit)|full mailbox|mailfolder is full|disk full|mailbox full/,
   ],
+  ['exceedlimit', /exceed(s|ed)? .{0,20}(limit|maximum)|recipient limit/],
   [
     'systemfull',
     /system (is )?full|(mail|local) system (storage|disk) full|insufficient system resources|queue (is )?full/,
@@ -216,23 +223,27 @@ const TEXT_RULES: readonly (readonly [SisimaiReason, RegExp])[] = [
   ],
   [
     'securityerror',
-    /security|\btls\b|starttls|encrypt|certificate|authentication required|must (issue|use) (a )?(starttls|auth)|submission|not authenticated/,
+    /security|unauthenticated senders?|\btls\b|starttls|encrypt|certificate|authentication required|must (issue|use) (a )?(starttls|auth)|submission|not authenticated/,
   ],
   [
     'contenterror',
-    /content (error|type|encoding)|header (error|syntax)|invalid (header|mime|content|character)|message (header|body) (is )?(invalid|malformed)|mime|8bit|line too long|character set/,
+    /content (error|type|encoding)|header (error|syntax)|invalid (header|mime|content|character)|message (header|body) (is )?(invalid|malformed)|\bmime\b|8bit|line too long|character set/,
   ],
   [
     'notcompliantrfc',
-    /rfc ?(2822|5322|822|5321|1123)|not (rfc[- ]?)?compliant|duplicate (header|from|message-id)|multiple (from|sender|subject) headers/,
+    /rfc ?(2822|5322|822|5321|1123)(?![;\d])|not (rfc[- ]?)?compliant|duplicate (header|from|message-id)|multiple (from|sender|subject) headers/,
   ],
   [
     'syntaxerror',
     /syntax error|unrecognized command|command (not )?(recognized|implemented)|(command )?parameters? not (implemented|recognized)|bad sequence|command unrecognized|line too long/,
   ],
   [
+    'networkerror',
+    /(wasn'?t|was not|unable|not able|couldn'?t|could not|failed) (able )?to (establish|make) (an )?(smtp )?connection|(host )?name (server|lookup) (failure|failed|error)|name server: .{0,80}(failure|error)/,
+  ],
+  [
     'expired',
-    /did not accept our requests? to connect|(delivery|retry) (time|period) (expired|exceeded)|message expired|expired|too long in (the )?queue|could not be delivered (within|for) \d|gave up|giving up|retry timeout|timed out|time ?out|have not been able to deliver|has not (yet )?been delivered|not yet been delivered|still (being )?retr|will (continue|keep) (to )?(try|retr)|delivery (is |has been )?(delayed|deferred)|deferred|delayed|still trying/,
+    /in the queue too long|not (been )?delivered within|did not accept our requests? to connect|(delivery|retry) (time|period) (expired|exceeded)|message expired|expired|too long in (the )?queue|could not be delivered (within|for) \d|gave up|giving up|retry timeout|timed out|time ?out|have not been able to deliver|has not (yet )?been delivered|not yet been delivered|still (being )?retr|will (continue|keep) (to )?(try|retr)|delivery (is |has been )?(delayed|deferred)|deferred|delayed|still trying/,
   ],
   [
     'networkerror',
@@ -244,7 +255,7 @@ const TEXT_RULES: readonly (readonly [SisimaiReason, RegExp])[] = [
   ],
   [
     'systemerror',
-    /system (error|failure)|internal (server )?error|server error|temporary (failure|error|problem)|local error|try again later|service (not available|unavailable|temporarily unavailable)|resources temporarily|configuration error|misconfigur/,
+    /system (error|failure)|internal (server )?error|server error|temporary (failure|error|problem)|local error|try again later|service (currently |temporarily )?(not available|unavailable)|transaction failed|(write|i\/o) error|resources temporarily|configuration error|misconfigur/,
   ],
   [
     'notaccept',
@@ -265,7 +276,8 @@ const STATUS_REASONS: Readonly<Record<string, SisimaiReason>> = {
   '1.10': 'userunknown',
   '2.1': 'suspend',
   '2.2': 'mailboxfull',
-  '2.3': 'mesgtoolarge',
+  // RFC 3463 x.2.3 "message length exceeds administrative limit": Sisimai's exceedlimit.
+  '2.3': 'exceedlimit',
   '2.4': 'systemerror',
   '3.0': 'systemerror',
   '3.1': 'systemfull',
@@ -284,7 +296,8 @@ const STATUS_REASONS: Readonly<Record<string, SisimaiReason>> = {
   '5.0': 'syntaxerror',
   '5.1': 'syntaxerror',
   '5.2': 'syntaxerror',
-  '5.3': 'exceedlimit',
+  // RFC 3463 x.5.3 "too many recipients": Sisimai files it under toomanyconn.
+  '5.3': 'toomanyconn',
   '5.4': 'syntaxerror',
   '5.5': 'syntaxerror',
   '6.0': 'contenterror',
@@ -294,7 +307,9 @@ const STATUS_REASONS: Readonly<Record<string, SisimaiReason>> = {
   '6.4': 'contenterror',
   '6.5': 'contenterror',
   '7.0': 'securityerror',
-  '7.1': 'blocked',
+  // RFC 3463 x.7.1 "delivery not authorized": the class default (Sisimai's securityerror); words
+  // that name a blocklist, spam or policy decide first.
+  '7.1': 'securityerror',
   '7.2': 'securityerror',
   '7.3': 'securityerror',
   '7.4': 'securityerror',
@@ -318,7 +333,31 @@ const STATUS_REASONS: Readonly<Record<string, SisimaiReason>> = {
 };
 
 // Codes whose meaning is precise enough to win over wording (wording often quotes help text).
-const DECISIVE_CODES = new Set(['1.1', '1.2', '1.6', '1.7', '1.8', '2.2', '7.25', '7.26', '7.13']);
+const DECISIVE_CODES = new Set([
+  '1.1',
+  '1.2',
+  '1.6',
+  '1.7',
+  '1.8',
+  '2.2',
+  '2.3',
+  // RFC 3463 x.4.3 "directory server failure": the receiving system's own fault.
+  '4.3',
+  '7.25',
+  '7.26',
+  '7.13',
+]);
+// Reasons too vague to stand against what the SMTP command says.
+const WEAK = new Set<SisimaiReason>(['undefined', 'onhold', 'securityerror', 'systemerror']);
+
+/**
+ * Whole-notice conventions of one server family, read when the recipient's own words name no
+ * reason. Google Groups' notice (every language) says the group is missing or we may not post;
+ * list managers (fml, Mailman, Majordomo) refuse posts from non-members: both refuse our sender.
+ */
+const NOTICE_RULES: readonly (readonly [SisimaiReason, RegExp])[] = [
+  ['rejected', /groups\.google\.com\/support|not a member of (this|the) (mailing )?list/i],
+];
 
 /**
  * Names the reason of one failed or delayed recipient from its enhanced status code and the
@@ -337,24 +376,47 @@ export function sisimaiReasonOf(
   diagnosticType?: string,
   context = '',
 ): SisimaiReason {
-  const reason = reasonBeforeCommand(status, diagnostic, action, diagnosticType);
+  // Amazon SES wraps every remote reply as "5.1.0 - Unknown address error <reply>": not the reason.
+  diagnostic = diagnostic?.replace(/\b[245]\.\d\.\d+ - unknown address error\s*/i, '');
+  const reply = replyStatusOf(diagnostic ?? '');
+  // The remote server's own enhanced code outranks the reporting MTA's Status when they disagree
+  // (Sendmail and SES write a generic local Status over the reply they quote).
+  const effective =
+    reply && reply !== status && !reply.startsWith('2') && !reply.endsWith('.0.0') ? reply : status;
+  const [reason, source] = reasonBeforeCommand(effective, diagnostic, action, diagnosticType);
   const command = smtpCommandOf(diagnostic ?? '') ?? smtpCommandOf(context);
-  const code = status?.split('.').slice(1).join('.');
-  // An unknown-user wording (without the x.1.1 code that settles it) after the message was
-  // accepted (end of DATA) or with a policy-class code is a content filter's refusal; a refusal at
-  // MAIL FROM is about our sender.
+  const code = effective?.split('.').slice(1).join('.');
+  // An unknown-user wording (without an address code, x.1.x, that settles it) after the message
+  // was accepted (end of DATA) or under a policy-class code is a content filter's refusal.
   if (
     reason === 'userunknown' &&
-    code !== '1.1' &&
+    !(code?.startsWith('1.') ?? false) &&
     (command === 'DATA' || (code?.startsWith('7') ?? false) || /\b5\.7\.\d+/.test(diagnostic ?? ''))
   )
     return 'filtered';
+  // A refusal of MAIL FROM is about our sender (qmail: "sender was rejected") unless its words
+  // name another cause; an unknown user or host there is our own address or domain.
   if (
-    (reason === 'userunknown' || reason === 'onhold' || reason === 'undefined') &&
-    command === 'MAIL'
+    command === 'MAIL' &&
+    (source !== 'text' || reason === 'userunknown' || reason === 'hostunknown')
   )
     return 'rejected';
+  // Refused at the greeting or EHLO/HELO: the client (our IP or name) is blocked.
+  if (
+    (command === 'EHLO' || command === 'CONN') &&
+    (source !== 'text' || WEAK.has(reason) || reason === 'expired')
+  )
+    return 'blocked';
+  if (reason === 'undefined' || reason === 'onhold') {
+    const family = NOTICE_RULES.find(([, pattern]) => pattern.test(context))?.[0];
+    if (family) return family;
+  }
   return reason;
+}
+
+/** The enhanced status code the remote server put after its reply code (`550 5.7.1`, `550-'5.7.1`). */
+function replyStatusOf(diagnostic: string): string | undefined {
+  return /\b[245]\d\d[ -]['"]?([245]\.\d{1,3}\.\d{1,3})\b/.exec(diagnostic)?.[1];
 }
 
 /**
@@ -367,14 +429,21 @@ export function smtpCommandOf(
   const t = text.replace(/\s+/g, ' ');
   const match =
     /in reply to (?:end of )?(DATA|RCPT|MAIL|EHLO|HELO)\b/i.exec(t) ??
-    /after (end of data|RCPT TO|MAIL FROM|DATA|EHLO|HELO)\b/i.exec(t) ??
+    /after (end of data|RCPT TO|MAIL FROM|DATA|EHLO|HELO|initial connection)\b/i.exec(t) ??
     /(?:^|\s)>>> (DATA|RCPT TO|MAIL FROM|EHLO|HELO)\b/i.exec(t) ??
-    /SMTP command\s*:?\s*(DATA|RCPT|MAIL)\b/i.exec(t);
+    /SMTP command\s*:?\s*(DATA|RCPT|MAIL)\b/i.exec(t) ??
+    /\bSMTP:(RCPT|MAIL|DATA)\b/i.exec(t);
+  // qmail: "Connected to … but sender was rejected" (MAIL), "… but my name was rejected" (HELO);
+  // Postfix: "… refused to talk to me" and "during greeting" (the connection's banner).
+  if (!match && /but sender was rejected/i.test(t)) return 'MAIL';
+  if (!match && /but my name was rejected/i.test(t)) return 'EHLO';
+  if (!match && /refused to talk to me|greeting (wait|failure)/i.test(t)) return 'CONN';
   const word = match?.[1]?.toUpperCase();
   if (!word) return undefined;
   if (word.startsWith('END OF DATA') || word === 'DATA') return 'DATA';
   if (word.startsWith('RCPT')) return 'RCPT';
   if (word.startsWith('MAIL')) return 'MAIL';
+  if (word.startsWith('INITIAL')) return 'CONN';
   return 'EHLO';
 }
 
@@ -383,13 +452,20 @@ function reasonBeforeCommand(
   diagnostic: string | undefined,
   action: 'failed' | 'delayed',
   diagnosticType?: string,
-): SisimaiReason {
-  const text = (diagnostic ?? '').toLowerCase().replace(/\s+/g, ' ');
+): readonly [SisimaiReason, 'text' | 'code' | 'none'] {
+  const text = unfoldReply((diagnostic ?? '').toLowerCase().replace(/\s+/g, ' '));
   const code = status ? status.split('.').slice(1).join('.') : undefined;
   const fromCode = code ? STATUS_REASONS[code] : undefined;
-  if (/^x-(unix|local)/i.test(diagnosticType ?? '') && !/quota|full/.test(text))
-    return 'mailererror';
-  const fromText = TEXT_RULES.find(([, pattern]) => pattern.test(text))?.[0];
+  // A local program's failure (X-Unix) is the mailer's, unless a permanent status names another reason.
+  if (
+    /^x-(unix|local)/i.test(diagnosticType ?? '') &&
+    !/quota|full/.test(text) &&
+    !(fromCode && status?.startsWith('5') === true)
+  )
+    return ['mailererror', 'text'];
+  let fromText = TEXT_RULES.find(([, pattern]) => pattern.test(text))?.[0];
+  // RFC 3463 x.7.x is the security/policy class: a header refusal under it is a policy decision.
+  if (fromText === 'contenterror' && code?.startsWith('7') === true) fromText = 'policyviolation';
   if (fromCode && code && DECISIVE_CODES.has(code)) {
     if (
       fromCode === 'userunknown' &&
@@ -399,16 +475,34 @@ function reasonBeforeCommand(
         fromText === 'mailererror' ||
         fromText === 'filtered')
     )
-      return fromText;
-    return fromCode;
+      return [fromText, 'text'];
+    // x.2.3 is a limit exceeded; "too large/too big" in its words is the message's size itself.
+    if (fromCode === 'exceedlimit' && /too (large|big)/.test(text)) return ['mesgtoolarge', 'text'];
+    // A precise code is as explicit as words.
+    return [fromCode, 'text'];
   }
   if (fromText) {
-    if (action === 'delayed' && fromText === 'expired') return 'expired';
-    return fromText;
+    return [fromText, 'text'];
   }
-  if (fromCode) return fromCode;
+  if (fromCode) return [fromCode, 'code'];
   // RFC 5321: 500-504 are syntax or sequence errors.
-  if (/^\s*50[0-4]\b/.test(text)) return 'syntaxerror';
-  if (action === 'delayed' || status?.startsWith('4')) return 'expired';
-  return status || text ? 'undefined' : 'onhold';
+  if (/^\s*50[0-4]\b/.test(text)) return ['syntaxerror', 'code'];
+  // RFC 5321 4yz is transient: a report that gave up after one is the retry period running out.
+  if (
+    action === 'delayed' ||
+    status?.startsWith('4') ||
+    /(?:^|[\s:;(])4[0-5]\d(?=[\s,.;:)-]|$)/.test(text)
+  )
+    return ['expired', 'code'];
+  // Sisimai: `onhold` when the server said something no rule places, `undefined` when nothing.
+  return [text.trim() ? 'onhold' : 'undefined', 'none'];
+}
+
+/** Drops the repeated `550-5.7.1 ` / `550 5.7.1 ` prefixes of a folded multiline SMTP reply (RFC 5321 §4.2.1). */
+function unfoldReply(text: string): string {
+  const prefix = /(?:^|\s)([245]\d\d)-([245]\.\d{1,3}\.\d{1,3} )?/.exec(text);
+  if (!prefix) return text;
+  const [reply, enhanced = ''] = [prefix[1] ?? '', prefix[2] ?? ''];
+  const repeated = new RegExp(`(?<=\\S\\s)${reply}[ -]${enhanced.replace(/\./g, '\\.')}`, 'g');
+  return text.replace(repeated, '');
 }

@@ -410,8 +410,13 @@ interface RecipientEvidence {
 
 function bouncedRecipient(evidence: RecipientEvidence): BouncedRecipient {
   const { email, action, status, diagnostic } = evidence;
-  const words = diagnostic?.replace(/\s+/g, ' ').trim();
   const block = textBlockFor(evidence.fallbackText, email);
+  const given = diagnostic?.replace(/\s+/g, ' ').trim();
+  // A list entry without the server's reply yields to the recipient's transcript line.
+  const own =
+    given && !/\b[245]\d\d\b/.test(given) && block && /\b[245]\d\d[ -]/.test(block) ? block : given;
+  const reply = sessionReplyFor(evidence.fallbackText, email);
+  const words = reply && own && !own.includes(reply) ? `${reply} ${own}` : own;
   const context = `${block ?? ''}\n${evidence.fallbackText.slice(0, 8000)}`;
   let sisimaiReason = sisimaiReasonOf(status, words, action, evidence.diagnosticType, context);
   // Nothing in the recipient's own words: its block of the notice, then the notice itself.
@@ -419,7 +424,9 @@ function bouncedRecipient(evidence: RecipientEvidence): BouncedRecipient {
     if (sisimaiReason !== 'undefined' && sisimaiReason !== 'onhold') break;
     if (!wider || wider === words) continue;
     const found = sisimaiReasonOf(status, wider, action, undefined, context);
-    if (found !== 'undefined' && found !== 'onhold') sisimaiReason = found;
+    // The notice said something no rule places: Sisimai's `onhold`, not `undefined`.
+    if (found !== 'undefined' && (found !== 'onhold' || sisimaiReason === 'undefined'))
+      sisimaiReason = found;
   }
   const bounceType = bounceTypeOf(sisimaiReason, action, status);
   const replyCode = /\b([245]\d\d)[\s-]/.exec(words ?? '')?.[1];
@@ -521,13 +528,34 @@ function textFields(text: string): string {
 /** The lines of `text` that talk about `email` (its line and the indented or following lines). */
 function textBlockFor(text: string, email: string): string | undefined {
   const lines = text.split('\n');
-  const index = lines.findIndex(
-    (line) =>
-      line.toLowerCase().includes(email) &&
-      !/^\s*(?:final|original|x-actual)-recipient\s*:/i.test(line),
+  const names = (line: string) =>
+    line.toLowerCase().includes(email) &&
+    !/^\s*(?:final|original|x-actual)-recipient\s*:/i.test(line);
+  // A transcript line (Sendmail `<x>... Deferred: …`, `553 5.3.0 <x>... No such user`) is the
+  // recipient's own diagnostic; prefer it to a bare list entry.
+  const transcript = lines.findIndex(
+    (line) => names(line) && /\.\.\.\s*\S|\b[45]\d\d[ -]/.test(line.replace(email, '')),
   );
+  const index = transcript >= 0 ? transcript : lines.findIndex(names);
   if (index < 0) return undefined;
   return blockFrom(lines, index);
+}
+
+/**
+ * The remote reply (`<<< 501 …`) that a Sendmail transcript section ("while talking to X:",
+ * `>>> CMD`, `<<< reply`) gave just before the recipient's own verdict line: the real diagnostic.
+ */
+function sessionReplyFor(text: string, email: string): string | undefined {
+  const lines = text.split('\n');
+  const index = lines.findIndex(
+    (line) => line.toLowerCase().includes(`${email}>...`) && /^\s*[245]\d\d\s/.test(line),
+  );
+  for (let i = index - 1; index > 0 && i >= Math.max(0, index - 4); i -= 1) {
+    const line = (lines[i] ?? '').trim();
+    if (line.startsWith('<<< ')) return line.slice(4).trim();
+    if (!line.startsWith('>>> ')) return undefined;
+  }
+  return undefined;
 }
 
 function blockFrom(lines: readonly string[], index: number): string {
@@ -539,6 +567,8 @@ function blockFrom(lines: readonly string[], index: number): string {
       continue;
     }
     if (ADDRESS.test(line) && /^\s*<?[^\s@<>]+@/.test(line) && i > index) break;
+    // Another recipient's or host's verdict in a Sendmail transcript (`554 <y@z>... `, `550 host (smtp)... `).
+    if (/^\s*[245]\d\d\s+(?:<[^\s<>]+>|\S+ \(\w+\))\.\.\./.test(line)) break;
     block.push(line);
   }
   return block.join(' ').replace(/\s+/g, ' ').trim();

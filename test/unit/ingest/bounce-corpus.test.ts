@@ -13,8 +13,8 @@ import {
 const FLOORS = {
   bounceAccuracy: 0.98,
   recipientsExact: 0.97,
-  // The target is 0.90; the rules reach the figure below today (see the bench for it).
-  reasonAgreement: 0.72,
+  // The target is 0.90 "where the vocabulary maps"; the rules reach 90.4 % (264 of 292).
+  reasonAgreement: 0.904,
   autoReplyRecall: 1,
   feedbackRecall: 1,
 };
