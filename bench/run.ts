@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { benchCycles } from './cycle.js';
 import { benchBundles } from './bundles.js';
+import { formatClassifyBench, type ClassifyBenchResult } from './classify.js';
 
 /**
  * `npm run bench`: measures, never asserts. Prints figures as a table and, with `--json`, as JSON.
  * Sections: cycle throughput and latency, DynamoDB requests per tenant-cycle, bundle sizes and
- * module init time per function, plus the sending/ingest sections when those modules exist.
+ * module init time per function, plus the sending/ingest/classify sections when those modules exist
+ * (classify: the labelled bounce corpus's figures and a 25 MB body's classification time).
  */
 // Local tooling runs on Node.js 20; the SDK's notice about Node 22 (what Lambda runs) is known.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -16,7 +18,7 @@ const hours = Number(process.env['BENCH_HOURS'] ?? 3);
 const results: Record<string, unknown> = {};
 results['cycles'] = await benchCycles({ tenants, contactsPerTenant: 20, hours });
 results['bundles'] = await benchBundles();
-for (const section of ['sending', 'ingest'] as const) {
+for (const section of ['sending', 'ingest', 'classify'] as const) {
   const path = new URL(`./${section}.ts`, import.meta.url);
   if (!existsSync(path)) continue;
   const module = (await import(path.href)) as Record<string, unknown>;
@@ -51,4 +53,6 @@ if (json) {
   for (const section of ['sending', 'ingest']) {
     if (results[section]) console.log(`${section}: ${JSON.stringify(results[section])}`);
   }
+  if (results['classify'])
+    console.log(formatClassifyBench(results['classify'] as ClassifyBenchResult));
 }

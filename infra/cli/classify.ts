@@ -74,11 +74,15 @@ function toJson(result: ClassifyResult): Record<string, unknown> {
       ? {
           bounce: {
             source: classification.bounce.source,
+            delayOnly: classification.bounce.delayOnly,
             recipients: classification.bounce.recipients,
           },
         }
       : {}),
+    automated: classification.automated,
+    ...(classification.feedback ? { feedback: classification.feedback } : {}),
     ...(classification.autoReply ? { autoReply: classification.autoReply } : {}),
+    ...(classification.autoReplyKind ? { autoReplyKind: classification.autoReplyKind } : {}),
     ...(classification.unsubscribe ? { unsubscribe: classification.unsubscribe } : {}),
     ...(classification.request ? { request: classification.request } : {}),
     ...(classification.complaint ? { complaint: classification.complaint } : {}),
@@ -92,6 +96,8 @@ function toJson(result: ClassifyResult): Record<string, unknown> {
       date: message.date,
       bodySource: message.bodySource,
       sizeBytes: message.sizeBytes,
+      textChars: message.textChars,
+      textTruncated: message.textTruncated,
       attachments: message.attachments,
     },
   };
@@ -111,12 +117,17 @@ function formatResult(result: ClassifyResult): string {
   );
   for (const recipient of c.bounce?.recipients ?? []) {
     lines.push(
-      `  bounce:   ${recipient.email}  ${recipient.action} ${recipient.status ?? '(no status)'}  ${recipient.reason} (${recipient.bounceType})`,
+      `  bounce:   ${recipient.email}  ${recipient.action} ${recipient.status ?? '(no status)'}  ${recipient.reason} (${recipient.bounceType})  ${recipient.sisimaiReason} → ${recipient.agentAction}`,
     );
   }
   if (c.bounce && c.bounce.recipients.length === 0)
     lines.push('  bounce:   no failed recipient found');
-  if (c.autoReply) lines.push(`  auto:     ${c.autoReply}`);
+  if (c.feedback)
+    lines.push(
+      `  feedback: ${c.feedback.feedbackType}${c.feedback.recipients.length > 0 ? ` for ${c.feedback.recipients.join(', ')}` : ''}`,
+    );
+  if (c.autoReply)
+    lines.push(`  auto:     ${c.autoReply}${c.autoReplyKind ? ` (${c.autoReplyKind})` : ''}`);
   if (c.unsubscribe) lines.push(`  stop:     ${c.unsubscribe}`);
   if (c.request?.kind === 'explicit_request')
     lines.push(

@@ -99,3 +99,26 @@ export function largeAttachmentMessage(size = LARGE_ATTACHMENT_BYTES): Buffer {
   if (size === LARGE_ATTACHMENT_BYTES) cachedLarge = message;
   return message;
 }
+
+/**
+ * A plain-text reply whose body is `size` bytes of ordinary prose (deterministic), for the
+ * classifier's text cap and the bench's 25 MB case.
+ */
+export function largePlainTextMessage(size: number): Buffer {
+  const head = [
+    'From: Dana Whitfield <dana.whitfield@lakeshoremortgage.example>',
+    'To: Northwind Appraisals <team@northwind-appraisals.example>',
+    'Subject: Re: rate sheet',
+    'Date: Wed, 7 Jan 2026 12:00:00 -0600',
+    'Message-ID: <large-text@mail.lakeshoremortgage.example>',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset="UTF-8"',
+    '',
+    '',
+  ].join('\r\n');
+  const paragraph =
+    'The loan file for the Maple Street property is in the shared folder now.\r\n' +
+    'Appraisal notes and the comparable sales are on the second tab of it.\r\n\r\n';
+  const body = Buffer.alloc(size, paragraph, 'utf8');
+  return Buffer.concat([Buffer.from(head, 'utf8'), body]);
+}

@@ -21,6 +21,9 @@ export interface MessageAnalysis {
     readonly references: readonly string[];
     readonly bodySource: 'text' | 'html' | 'none';
     readonly sizeBytes: number;
+    /** Body text length before the classifier's cap, and whether the cap cut it. */
+    readonly textChars: number;
+    readonly textTruncated: boolean;
     readonly attachments: readonly AttachmentMetadata[];
     /** Top-level headers by lower-case name (the parsed map itself, not a copy). */
     readonly headers: ParsedMessage['headers'];
@@ -50,7 +53,7 @@ export async function analyseMessage(
   const parsed = await parseMessage(raw);
   const classification = classifyMessage(parsed, context);
   const contacts =
-    classification.class === 'bounce'
+    classification.class === 'bounce' || classification.class === 'feedback_report'
       ? { others: [] }
       : extractContacts(parsed, context.ownAddresses ?? [], {
           signature: classification.class !== 'auto_reply',
@@ -67,6 +70,8 @@ export async function analyseMessage(
       references: parsed.references,
       bodySource: parsed.bodySource,
       sizeBytes: parsed.sizeBytes,
+      textChars: parsed.textChars,
+      textTruncated: parsed.textTruncated,
       attachments: parsed.attachments,
       headers: parsed.headers,
       ...(parsed.deliveryStatus !== undefined ? { deliveryStatus: parsed.deliveryStatus } : {}),
@@ -75,9 +80,7 @@ export async function analyseMessage(
     classification,
     contacts,
     references:
-      classification.class === 'bounce' ||
-      classification.class === 'auto_reply' ||
-      classification.bulk
+      classification.automated || classification.bulk
         ? { orderIds: [], dealIds: [], bidIds: [] }
         : findEntityReferences(parsed.subject, parsed.text),
   };

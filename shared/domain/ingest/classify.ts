@@ -1,7 +1,17 @@
 import { detectExplicitRequest, type RequestDetection } from '../policy/request-classifier.js';
-import { detectAutoReply, type AutoReplyEvidence } from './auto-reply.js';
-import { extractBounce, isBounce, type BounceDetails } from './bounce.js';
-import { detectComplaintOrUrgency, type ComplaintSignal } from './complaint.js';
+import {
+  autoReplyKindOf,
+  detectAutoReply,
+  type AutoReplyEvidence,
+  type AutoReplyKind,
+} from './auto-reply.js';
+import { extractBounce, isBounce, isFeedbackReport, type BounceDetails } from './bounce.js';
+import {
+  detectComplaintOrUrgency,
+  parseFeedbackReport,
+  type ComplaintSignal,
+  type FeedbackReport,
+} from './complaint.js';
 import { domainMatches, messageIdDomain } from './message-ids.js';
 import { headerValue, unwrapParagraphs, type ParsedMessage } from './mime.js';
 import { detectUnsubscribe, type UnsubscribeEvidence } from './unsubscribe.js';
@@ -10,6 +20,7 @@ import { detectUnsubscribe, type UnsubscribeEvidence } from './unsubscribe.js';
  * The classes an inbound message falls in, in precedence order after `reply` (a message is given
  * the first class that applies, except that `reply` only wins when nothing else does):
  * - `bounce`: a delivery status notification for a failed or delayed delivery;
+ * - `feedback_report`: an ARF complaint report from a mailbox provider (the complaint path);
  * - `auto_reply`: an auto-responder or out-of-office notice;
  * - `unsubscribe`: a stop request (mailto one-click or a reply saying so);
  * - `explicit_request`: the writer asks us for a call, meeting, document or task (Guardrails classifier);
@@ -19,6 +30,7 @@ import { detectUnsubscribe, type UnsubscribeEvidence } from './unsubscribe.js';
  */
 export const MESSAGE_CLASSES = [
   'bounce',
+  'feedback_report',
   'auto_reply',
   'unsubscribe',
   'explicit_request',
@@ -51,7 +63,16 @@ export interface Classification {
   /** A mailing-list or bulk message (List-Id, List-Unsubscribe, Precedence: bulk/list/junk). */
   readonly bulk: boolean;
   readonly bounce?: BounceDetails;
+  /** The ARF report's fields (class `feedback_report`). */
+  readonly feedback?: FeedbackReport;
   readonly autoReply?: AutoReplyEvidence;
+  /** What kind of automatic reply (class `auto_reply`): an out-of-office, a challenge–response check or another responder. */
+  readonly autoReplyKind?: AutoReplyKind;
+  /**
+   * True for machine-written mail (bounce, delay notice, feedback report, auto-reply): it is never
+   * an explicit request and never creates a task, whatever its text says.
+   */
+  readonly automated: boolean;
   readonly unsubscribe?: UnsubscribeEvidence;
   /** The Guardrails request classifier's verdict on the body (absent for bounces, auto-replies, bulk). */
   readonly request?: RequestDetection;
@@ -77,8 +98,16 @@ export function classifyMessage(
   });
   const replyToOurSend = repliesTo.length > 0;
   const bulk = isBulk(message);
-  const base = { replyToOurSend, repliesTo, bulk };
+  const base = { replyToOurSend, repliesTo, bulk, automated: true };
 
+  if (isFeedbackReport(message)) {
+    return {
+      class: 'feedback_report',
+      signals: ['feedback_report'],
+      ...base,
+      feedback: parseFeedbackReport(message.feedbackReport, message.returnedHeaders),
+    };
+  }
   if (isBounce(message)) {
     return {
       class: 'bounce',
@@ -87,9 +116,18 @@ export function classifyMessage(
       bounce: extractBounce(message, context.ownAddresses),
     };
   }
-  const autoReply = detectAutoReply(message);
-  if (autoReply) return { class: 'auto_reply', signals: ['auto_reply'], ...base, autoReply };
-  if (bulk) return { class: 'other', signals: ['other'], ...base };
+  // A mail client's mailto List-Unsubscribe message (Apple Mail marks it Auto-Submitted) is a stop request.
+  const clientUnsubscribe = detectUnsubscribe(message) === 'one_click_mailto';
+  const autoReply = clientUnsubscribe ? undefined : detectAutoReply(message);
+  if (autoReply)
+    return {
+      class: 'auto_reply',
+      signals: ['auto_reply'],
+      ...base,
+      autoReply,
+      autoReplyKind: autoReplyKindOf(message),
+    };
+  if (bulk) return { class: 'other', signals: ['other'], ...base, automated: false };
 
   // Sentence rules need whole sentences: join hard-wrapped plain-text lines first.
   const unwrapped =
@@ -108,6 +146,7 @@ export function classifyMessage(
     class: signals[0] ?? 'other',
     signals,
     ...base,
+    automated: false,
     ...(unsubscribe ? { unsubscribe } : {}),
     request,
     ...(complaint ? { complaint } : {}),
@@ -115,6 +154,16 @@ export function classifyMessage(
 }
 
 function isBulk(message: ParsedMessage): boolean {
-  if (headerValue(message, 'list-id') || headerValue(message, 'list-unsubscribe')) return true;
+  for (const name of [
+    'list-id',
+    'list-unsubscribe',
+    'list-subscribe',
+    'list-post',
+    'list-help',
+    'mailing-list',
+    'x-mlserver',
+    'x-ml-server',
+  ])
+    if (headerValue(message, name)) return true;
   return /^\s*(bulk|list|junk)\s*$/i.test(headerValue(message, 'precedence') ?? '');
 }

@@ -40,3 +40,59 @@ export function detectComplaintOrUrgency(message: ParsedMessage): ComplaintSigna
     ).trim(),
   };
 }
+
+/** An ARF feedback report (RFC 5965): a mailbox provider says a recipient complained. */
+export interface FeedbackReport {
+  /** `abuse`, `fraud`, `virus`, `auth-failure`, `not-spam`, `opt-out`, `other` (lower-cased). */
+  readonly feedbackType: string;
+  /** `Original-Rcpt-To` addresses: who complained (lower-cased), when the report names them. */
+  readonly recipients: readonly string[];
+  /** `Original-Mail-From`, when given. */
+  readonly originalMailFrom?: string;
+  /** `Reported-Domain`, `Source-IP`, `User-Agent`, when given. */
+  readonly reportedDomain?: string;
+  readonly sourceIp?: string;
+  readonly userAgent?: string;
+}
+
+/**
+ * Reads the machine part of an ARF report (`message/feedback-report`, fields case-insensitive).
+ * When the part is missing, the returned message's `To` names the complainer.
+ */
+export function parseFeedbackReport(
+  fields: string | undefined,
+  returnedHeaders?: string,
+): FeedbackReport {
+  const values = new Map<string, string[]>();
+  for (const line of (fields ?? '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/\n[ \t]+/g, ' ')
+    .split('\n')) {
+    const match = /^\s*([A-Za-z-]+)\s*:\s*(.*)$/.exec(line);
+    if (!match?.[1]) continue;
+    const key = match[1].toLowerCase();
+    values.set(key, [...(values.get(key) ?? []), (match[2] ?? '').trim()]);
+  }
+  const addresses = (text: string) =>
+    [...text.matchAll(/[^\s<>@;,"]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g)].map((m) =>
+      m[0].toLowerCase(),
+    );
+  let recipients = [...new Set((values.get('original-rcpt-to') ?? []).flatMap(addresses))];
+  if (recipients.length === 0) {
+    const to = /^to:\s*(.+)$/im.exec(returnedHeaders ?? '')?.[1];
+    recipients = to ? [...new Set(addresses(to))] : [];
+  }
+  const first = (key: string) => values.get(key)?.[0];
+  const mailFrom = first('original-mail-from');
+  const domain = first('reported-domain');
+  const ip = first('source-ip');
+  const agent = first('user-agent');
+  return {
+    feedbackType: (first('feedback-type') ?? 'abuse').toLowerCase(),
+    recipients,
+    ...(mailFrom ? { originalMailFrom: addresses(mailFrom)[0] ?? mailFrom } : {}),
+    ...(domain ? { reportedDomain: domain.toLowerCase() } : {}),
+    ...(ip ? { sourceIp: ip } : {}),
+    ...(agent ? { userAgent: agent.slice(0, 200) } : {}),
+  };
+}

@@ -6,6 +6,18 @@ import { normalizeMessageId, parseMessageIdList } from './message-ids.js';
 /** Largest raw message accepted (Gmail's own limit is 25 MB of attachments, ~35 MB encoded). */
 export const MAX_RAW_MESSAGE_BYTES = 50 * 1024 * 1024;
 
+/**
+ * Most body text handed to the classifier (characters); the rest is dropped before any rule runs,
+ * so a 25 MB plain-text body costs what 256 KiB costs. `ParsedMessage.textTruncated` says so.
+ */
+export const MAX_CLASSIFIED_TEXT_CHARS = 256 * 1024;
+
+/**
+ * A single-part text body longer than this (raw bytes) is cut before MIME parsing: the parser
+ * costs about half a second per megabyte, and only {@link MAX_CLASSIFIED_TEXT_CHARS} are read.
+ */
+export const MAX_PARSED_TEXT_BODY_BYTES = 1024 * 1024;
+
 /** A message that cannot be parsed into something we can classify; `reason` says why, for the DLQ. */
 export class MalformedMessageError extends AgentError {
   readonly reason: string;
@@ -52,8 +64,15 @@ export interface ParsedMessage {
   readonly references: readonly string[];
   /** Sending time (ISO) when the Date header parses. */
   readonly date?: string;
-  /** The body as text: the text/plain part, else the HTML part converted. */
+  /** The body as text: the text/plain part, else the HTML part converted; at most {@link MAX_CLASSIFIED_TEXT_CHARS}. */
   readonly text: string;
+  /** True when the body text was longer than {@link MAX_CLASSIFIED_TEXT_CHARS} and was cut. */
+  readonly textTruncated: boolean;
+  /**
+   * Length of the whole body text before the cap, in characters; for a single-part body cut before
+   * parsing (see {@link MAX_PARSED_TEXT_BODY_BYTES}) the raw body's length in bytes.
+   */
+  readonly textChars: number;
   readonly bodySource: 'text' | 'html' | 'none';
   /** Top-level Content-Type value, lower-cased (parameters included). */
   readonly contentType: string;
@@ -61,6 +80,8 @@ export interface ParsedMessage {
   readonly attachments: readonly AttachmentMetadata[];
   /** Text of a `message/delivery-status` part, when the message is a DSN. */
   readonly deliveryStatus?: string;
+  /** Text of a `message/feedback-report` part (RFC 5965 ARF), when the message is a complaint report. */
+  readonly feedbackReport?: string;
   /** Header section of the returned original message in a DSN (`message/rfc822` or `text/rfc822-headers`). */
   readonly returnedHeaders?: string;
   readonly sizeBytes: number;
@@ -77,8 +98,10 @@ const REPORT_PART_TYPES = new Set([
 
 /**
  * Parses raw RFC 822 bytes (or text) with postal-mime. Throws {@link MalformedMessageError} when
- * the input has no usable header section, no From address, or does not parse; the reason is short
- * and safe to log (it never quotes the message).
+ * the input has no usable header section, does not parse, or has no From address — except for
+ * reports and bounces, whose sender is normally the null path (`<>`), a bare `MAILER-DAEMON` or
+ * `postmaster@host`: those parse with `from` absent or as given. The reason is short and safe to
+ * log (it never quotes the message).
  *
  * @example
  * const parsed = await parseMessage(readFileSync('reply.eml'));
@@ -93,19 +116,20 @@ export async function parseMessage(raw: Uint8Array | string): Promise<ParsedMess
       `message of ${bytes.byteLength} bytes exceeds ${MAX_RAW_MESSAGE_BYTES}`,
     );
   checkHeaderSection(bytes);
+  const { input, cutBodyBytes } = cutLongSinglePartBody(bytes);
 
   let email: Email;
   try {
-    email = await PostalMime.parse(bytes, { attachmentEncoding: 'arraybuffer' });
+    email = await PostalMime.parse(input, {
+      attachmentEncoding: 'arraybuffer',
+      forceRfc822Attachments: true,
+    });
   } catch (error) {
     throw new MalformedMessageError(
       `MIME parse failed (${error instanceof Error ? error.message.slice(0, 120) : 'unknown error'})`,
       { cause: error },
     );
   }
-
-  const from = firstMailbox(email.from);
-  if (!from) throw new MalformedMessageError('no From address');
 
   const headers = new Map<string, string[]>();
   for (const header of email.headers) {
@@ -115,9 +139,13 @@ export async function parseMessage(raw: Uint8Array | string): Promise<ParsedMess
   }
   const contentType = (headers.get('content-type')?.[0] ?? 'text/plain').toLowerCase();
   const isReport = contentType.startsWith('multipart/report');
+  const from = firstMailbox(email.from, true);
+  if (!from && !mayLackFrom(headers, email, isReport))
+    throw new MalformedMessageError('no From address');
 
   let deliveryStatus: string | undefined;
   let returnedHeaders: string | undefined;
+  let feedbackReport: string | undefined;
   const attachments: AttachmentMetadata[] = [];
   for (const attachment of email.attachments) {
     const type = attachment.mimeType.toLowerCase();
@@ -126,9 +154,17 @@ export async function parseMessage(raw: Uint8Array | string): Promise<ParsedMess
       deliveryStatus = (deliveryStatus ? `${deliveryStatus}\n` : '') + contentText(content);
       continue;
     }
-    if (isReport && (type === 'message/rfc822' || type === 'text/rfc822-headers')) {
-      returnedHeaders ??= headerSectionOf(contentText(content, 64 * 1024));
+    if (type === 'message/feedback-report') {
+      feedbackReport = (feedbackReport ? `${feedbackReport}\n` : '') + contentText(content);
       continue;
+    }
+    if (
+      type === 'message/rfc822' ||
+      type === 'text/rfc822-headers' ||
+      type === 'message/rfc822-headers'
+    ) {
+      returnedHeaders ??= headerSectionOf(contentText(content, 64 * 1024));
+      if (isReport || type !== 'message/rfc822') continue;
     }
     if (REPORT_PART_TYPES.has(type)) continue;
     attachments.push({
@@ -144,7 +180,10 @@ export async function parseMessage(raw: Uint8Array | string): Promise<ParsedMess
 
   const plain = email.text?.trim() ? email.text : undefined;
   const html = email.html?.trim() ? email.html : undefined;
-  const text = plain ?? (html ? htmlToText(html) : '');
+  // A body whose MIME structure yields no text (a boundary that never appears) is read as text.
+  const fallback = plain || html || email.attachments.length > 0 ? undefined : rawBodyText(input);
+  const fullText = (plain ?? (html ? htmlToText(html) : (fallback ?? ''))).replace(/\r\n?/g, '\n');
+  const text = fullText.slice(0, MAX_CLASSIFIED_TEXT_CHARS);
   const date =
     email.date && !Number.isNaN(Date.parse(email.date))
       ? new Date(email.date).toISOString()
@@ -153,7 +192,7 @@ export async function parseMessage(raw: Uint8Array | string): Promise<ParsedMess
 
   return {
     headers,
-    from,
+    ...(from ? { from } : {}),
     replyTo: mailboxes(email.replyTo),
     to: mailboxes(email.to),
     cc: mailboxes(email.cc),
@@ -162,12 +201,15 @@ export async function parseMessage(raw: Uint8Array | string): Promise<ParsedMess
     inReplyTo: parseMessageIdList(email.inReplyTo),
     references: parseMessageIdList(email.references),
     ...(date ? { date } : {}),
-    text: text.replace(/\r\n?/g, '\n'),
-    bodySource: plain ? 'text' : html ? 'html' : 'none',
+    text,
+    textTruncated: cutBodyBytes !== undefined || fullText.length > text.length,
+    textChars: cutBodyBytes ?? fullText.length,
+    bodySource: plain || fallback?.trim() ? 'text' : html ? 'html' : 'none',
     contentType,
     attachments,
     ...(deliveryStatus !== undefined ? { deliveryStatus } : {}),
     ...(returnedHeaders !== undefined ? { returnedHeaders } : {}),
+    ...(feedbackReport !== undefined ? { feedbackReport } : {}),
     sizeBytes: bytes.byteLength,
   };
 }
@@ -229,6 +271,43 @@ function checkHeaderSection(bytes: Uint8Array): void {
     );
 }
 
+/**
+ * Cuts the body of a large single-part `text/*` message (no multipart structure to keep) at a line
+ * boundary after {@link MAX_PARSED_TEXT_BODY_BYTES}; returns the original bytes otherwise.
+ */
+function cutLongSinglePartBody(bytes: Uint8Array): { input: Uint8Array; cutBodyBytes?: number } {
+  if (bytes.byteLength <= MAX_PARSED_TEXT_BODY_BYTES * 2) return { input: bytes };
+  const head = latin1(bytes.subarray(0, 256 * 1024));
+  const match = /\r?\n\r?\n/.exec(head);
+  if (!match) return { input: bytes };
+  const bodyStart = match.index + match[0].length;
+  const contentType =
+    /^content-type:[ \t]*([^;\r\n]*)/im
+      .exec(head.slice(0, match.index))?.[1]
+      ?.trim()
+      .toLowerCase() ?? 'text/plain';
+  if (!contentType.startsWith('text/')) return { input: bytes };
+  const bodyBytes = bytes.byteLength - bodyStart;
+  if (bodyBytes <= MAX_PARSED_TEXT_BODY_BYTES) return { input: bytes };
+  let end = bodyStart + MAX_PARSED_TEXT_BODY_BYTES;
+  while (end > bodyStart && bytes[end - 1] !== 0x0a) end -= 1;
+  return {
+    input: bytes.subarray(0, end > bodyStart ? end : bodyStart + MAX_PARSED_TEXT_BODY_BYTES),
+    cutBodyBytes: bodyBytes,
+  };
+}
+
+function rawBodyText(bytes: Uint8Array): string {
+  const head = latin1(bytes.subarray(0, 256 * 1024));
+  const match = /\r?\n\r?\n/.exec(head);
+  if (!match) return '';
+  const body = bytes.subarray(
+    match.index + match[0].length,
+    match.index + match[0].length + MAX_CLASSIFIED_TEXT_CHARS,
+  );
+  return new TextDecoder('utf-8').decode(body);
+}
+
 function latin1(bytes: Uint8Array): string {
   return new TextDecoder('latin1').decode(bytes);
 }
@@ -244,12 +323,38 @@ function headerSectionOf(text: string): string {
   return (end < 0 ? text : text.slice(0, end)).replace(/\r\n?/g, '\n');
 }
 
+// Who sends reports: the null path, MAILER-DAEMON, postmaster, a mail delivery subsystem.
+const REPORT_SENDER =
+  /^\s*<?\s*>?\s*$|mailer[-_]?daemon|postmaster|mail delivery|mail administrator|system administrator|^\s*<>\s*/i;
+const REPORT_SUBJECT =
+  /undeliver|deliver(y|ed) (status|failure|notification|report|failed|has failed)|returned mail|failure notice|mail delivery|non[- ]?delivery|mail system error|delayed/i;
+
+/**
+ * A From-less (or null-From) message is still a message when it is a report: `multipart/report`,
+ * a daemon-like or null From, a null Return-Path, or a bounce subject.
+ */
+function mayLackFrom(
+  headers: ReadonlyMap<string, readonly string[]>,
+  email: Email,
+  isReport: boolean,
+): boolean {
+  if (isReport) return true;
+  const fromHeader = headers.get('from')?.[0];
+  if (fromHeader !== undefined && REPORT_SENDER.test(fromHeader)) return true;
+  if (email.from && REPORT_SENDER.test(`${email.from.name ?? ''} ${email.from.address ?? ''}`))
+    return true;
+  if (/^\s*<\s*>\s*$/.test(headers.get('return-path')?.[0] ?? '')) return true;
+  return REPORT_SUBJECT.test(email.subject ?? '');
+}
+
 function toMailAddress(
   address: string | undefined,
   name: string | undefined,
+  allowDotlessHost = false,
 ): MailAddress | undefined {
   const normalized = address?.trim().toLowerCase();
-  if (!normalized || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(normalized)) return undefined;
+  const shape = allowDotlessHost ? /^[^@\s]+@[^@\s.]+(\.[^@\s]+)*$/ : /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+  if (!normalized || !shape.test(normalized)) return undefined;
   const cleanName = name?.replace(/^["'\s]+|["'\s]+$/g, '').trim();
   return {
     address: normalized,
@@ -257,13 +362,16 @@ function toMailAddress(
   };
 }
 
-function firstMailbox(address: Address | undefined): MailAddress | undefined {
+function firstMailbox(
+  address: Address | undefined,
+  allowDotlessHost = false,
+): MailAddress | undefined {
   if (!address) return undefined;
   if (address.group) {
     const member = address.group[0];
-    return member ? toMailAddress(member.address, member.name) : undefined;
+    return member ? toMailAddress(member.address, member.name, allowDotlessHost) : undefined;
   }
-  return toMailAddress(address.address, address.name);
+  return toMailAddress(address.address, address.name, allowDotlessHost);
 }
 
 function mailboxes(list: Address[] | undefined): MailAddress[] {

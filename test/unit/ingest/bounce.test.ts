@@ -107,6 +107,7 @@ describe('Domain: parseDeliveryStatus', () => {
         action: 'failed',
         status: '5.1.1',
         diagnostic: '550 5.1.1 user unknown, try again never',
+        diagnosticType: 'smtp',
       },
       { recipient: 'two@b.example', action: 'delayed', status: '4.4.7' },
     ]);
