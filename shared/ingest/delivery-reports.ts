@@ -19,7 +19,7 @@ export interface ReportedRecipient {
   readonly email: string;
   readonly contactId?: string;
   readonly reason: string;
-  readonly bounceType: 'hard' | 'soft';
+  readonly bounceType: 'hard' | 'soft' | 'complaint';
   readonly status?: string;
   /** `trusted`, or why the report was not acted on for this address. */
   readonly trust: 'trusted' | 'not_sent_by_us' | 'untrusted_report';
@@ -62,7 +62,7 @@ export async function processDeliveryReport(
   ownDomains: readonly string[],
 ): Promise<ReportSummary> {
   const { repos } = runtime;
-  const all = analysis.classification.bounce?.recipients ?? [];
+  const all = reportedRecipients(analysis);
   const recipients = all.slice(0, MAX_REPORT_RECIPIENTS);
   const evidence = reportEvidence(analysis.message);
   const sent = await repos.sentMail.sentTo(
@@ -82,11 +82,11 @@ export async function processDeliveryReport(
       email: recipient.email,
       bounceType: recipient.bounceType,
     });
-    if (recipient.bounceType === 'hard') {
+    if (recipient.bounceType !== 'soft') {
       const added = await repos.suppressions.add(
         tenantId,
         recipient.email,
-        'hard_bounce',
+        recipient.bounceType === 'hard' ? 'hard_bounce' : 'complaint',
         `gmail:${gmailMessageId}`,
       );
       if (added) suppressed += 1;
@@ -112,7 +112,7 @@ export async function processDeliveryReport(
   const trusted = recipients.filter((_, index) => verdicts[index]?.trusted);
   const summary: ReportSummary = {
     recipients: all.length,
-    hard: trusted.filter((recipient) => recipient.bounceType === 'hard').length,
+    hard: trusted.filter((recipient) => recipient.bounceType !== 'soft').length,
     soft: trusted.filter((recipient) => recipient.bounceType === 'soft').length,
     suppressed,
     untrusted: recipients.length - trusted.length,
@@ -132,6 +132,27 @@ export async function processDeliveryReport(
   if (summary.notProcessed > 0)
     runtime.metric('IngestReportRecipientsNotProcessed', summary.notProcessed);
   return summary;
+}
+
+/**
+ * The recipients a report names: a delivery report's failed or delayed recipients, or an ARF
+ * feedback report's complainers (`Original-Rcpt-To`), which take the complaint path.
+ */
+function reportedRecipients(analysis: MessageAnalysis): readonly {
+  readonly email: string;
+  readonly bounceType: 'hard' | 'soft' | 'complaint';
+  readonly reason: string;
+  readonly status?: string;
+}[] {
+  const { classification } = analysis;
+  if (classification.class === 'feedback_report') {
+    return (classification.feedback?.recipients ?? []).map((email) => ({
+      email,
+      bounceType: 'complaint' as const,
+      reason: `feedback:${classification.feedback?.feedbackType ?? 'abuse'}`,
+    }));
+  }
+  return classification.bounce?.recipients ?? [];
 }
 
 /** Runs `work` over `items` with at most `limit` calls in flight; rejects with the first failure. */

@@ -198,8 +198,9 @@ async function processClaimed(
   const { contactId, accountId } = people;
 
   // Delivery reports: acted on only where the report can be trusted (DESIGN.md §5 "Inbound trust").
+  // Feedback (ARF) reports take the same trust check and suppress as complaints.
   const report =
-    messageClass === 'bounce'
+    messageClass === 'bounce' || messageClass === 'feedback_report'
       ? await processDeliveryReport(runtime, tenantId, messageId, analysis, ownDomains)
       : undefined;
 

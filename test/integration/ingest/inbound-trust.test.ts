@@ -23,6 +23,7 @@ describe('Function: ingest — inbound trust for delivery reports', () => {
     await recordSend(ctx, TENANT, 'dana@lakeshore.example', SES_ID);
     await recordSend(ctx, TENANT, 'soft@lakeshore.example', `${SES_ID}-soft`);
     await recordSend(ctx, TENANT, 'spoofed@lakeshore.example', `${SES_ID}-spoofed`);
+    await recordSend(ctx, TENANT, 'complainer@lakeshore.example', `${SES_ID}-arf`);
     for (let index = 0; index < 500; index += 1)
       await recordSend(ctx, TENANT, `person${index}@bigcorp.example`, `${SES_ID}-${index}`);
   }, 120_000);
@@ -53,6 +54,42 @@ describe('Function: ingest — inbound trust for delivery reports', () => {
 
   async function suppressed(): Promise<string[]> {
     return (await harness.runtime.repos.suppressions.list(TENANT)).map((s) => s.email);
+  }
+
+  /** An ARF feedback report (RFC 5965) about a message with `messageId`, from `from`. */
+  function feedbackReport(from: string, recipient: string, messageId: string): string {
+    return [
+      `From: ${from}`,
+      `To: ${address}`,
+      'Subject: FW: complaint about message',
+      `Message-ID: <arf-${Math.random().toString(36).slice(2)}@feedback.example>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=feedback-report; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'This is an email abuse report for an email message received from IP 192.0.2.1.',
+      '',
+      '--b1',
+      'Content-Type: message/feedback-report',
+      '',
+      'Feedback-Type: abuse',
+      'User-Agent: ExampleFBL/1.0',
+      'Version: 1',
+      `Original-Rcpt-To: ${recipient}`,
+      '',
+      '--b1',
+      'Content-Type: text/rfc822-headers',
+      '',
+      `From: Northwind <agent@northwind-appraisals.example>`,
+      `To: ${recipient}`,
+      'Subject: Checking in',
+      `Message-ID: <${messageId}>`,
+      '',
+      '--b1--',
+      '',
+    ].join('\r\n');
   }
 
   it('suppresses nothing for a forged report from an unrelated sender, and records why for each address', async () => {
@@ -172,4 +209,35 @@ describe('Function: ingest — inbound trust for delivery reports', () => {
     expect(record['bounced']).toHaveLength(50);
     expect(JSON.stringify(record).length).toBeLessThan(16_000);
   }, 60_000);
+  it('suppresses the complainer of a feedback report about our message as a complaint, and nobody a stranger reports', async () => {
+    // Act
+    const genuine = await ingest(
+      feedbackReport(
+        'Feedback Loop <fbl@lakeshore.example>',
+        'complainer@lakeshore.example',
+        `${SES_ID}-arf@email.amazonses.com`,
+      ),
+    );
+    const forged = await ingest(
+      feedbackReport(
+        'abuse@evil.example',
+        'neverwritten@victim.example',
+        'guess@email.amazonses.com',
+      ),
+    );
+
+    // Assess
+    expect(genuine).toMatchObject({ classification: 'feedback_report' });
+    expect(forged).toMatchObject({ classification: 'feedback_report' });
+    expect(
+      (await harness.runtime.repos.suppressions.list(TENANT)).filter((entry) =>
+        ['complainer@lakeshore.example', 'neverwritten@victim.example'].includes(entry.email),
+      ),
+    ).toEqual([
+      expect.objectContaining({ email: 'complainer@lakeshore.example', reason: 'complaint' }),
+    ]);
+    expect(await bounceOutcomesFor('complainer@lakeshore.example')).toEqual([
+      expect.objectContaining({ bounceType: 'complaint' }),
+    ]);
+  });
 });

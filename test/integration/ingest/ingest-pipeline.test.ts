@@ -141,6 +141,7 @@ describe('Function: ingest (embedded stack, local Gmail, production Gmail client
       messageId: ids['request'],
       contactId: 'c-002',
       text: 'Could you give me a call tomorrow morning to go over turn times?',
+      sourceClass: 'explicit_request',
     });
     expect(summary.touches.map((t) => t.contactId)).toContain('c-002');
     // Auto-replies and bounces are no touch.

@@ -142,7 +142,7 @@ describe('Domain: summariseOutcomes', () => {
     expect(summary.folded).toBe(2);
   });
 
-  it('collects explicit requests sorted by message id, with the contact when known', () => {
+  it('collects explicit requests sorted by message id, with the contact and the message class when known', () => {
     const summary = summariseOutcomes([
       inbound('c-1', 1, 'm-3', 'call me'),
       inbound(undefined, 2, 'm-1', 'send a quote'),
@@ -150,8 +150,8 @@ describe('Domain: summariseOutcomes', () => {
     ]);
 
     expect(summary.requests).toEqual([
-      { messageId: 'm-1', text: 'send a quote' },
-      { contactId: 'c-1', messageId: 'm-3', text: 'call me' },
+      { messageId: 'm-1', text: 'send a quote', sourceClass: 'request' },
+      { contactId: 'c-1', messageId: 'm-3', text: 'call me', sourceClass: 'request' },
     ]);
     expect(summary.requests[0]).not.toHaveProperty('contactId');
   });
