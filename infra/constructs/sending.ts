@@ -209,7 +209,8 @@ export class Sending extends Construct {
       name: 'ses-feedback',
       ...common,
       timeout: Duration.seconds(30),
-      description: 'SES events: settles in-doubt sends; bounces/complaints: suppression, rates, auto-pause',
+      description:
+        'SES events: settles in-doubt sends; bounces/complaints: suppression, rates, auto-pause',
     }).bindTable(props.table, 'readWrite');
     this.feedbackRule = new Rule(this, 'FeedbackRule', {
       description: 'SES sending events of the agent configuration set',

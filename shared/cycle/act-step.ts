@@ -188,14 +188,17 @@ async function enqueueTouch(
   if (!recipient?.email)
     return { status: 'failed', result: { error: 'recipient has no email address' } };
   const contactId = card.target.contactId;
-  const contact = contactId ? await runtime.repos.contacts.get(phase.tenantId, contactId) : undefined;
+  const contact = contactId
+    ? await runtime.repos.contacts.get(phase.tenantId, contactId)
+    : undefined;
   let touchKey = actionTouchKey(phase.tenantId, card.type, card.cardId);
   let touchDueAt: string | undefined;
   if (card.type === 'follow_up') {
     if (!contact || !contactId)
       return { status: 'failed', result: { error: 'follow_up without a stored contact' } };
     const clock = contactClock(contact, settings, phase.now);
-    const plannedDue = typeof card.payload['dueAt'] === 'string' ? card.payload['dueAt'] : undefined;
+    const plannedDue =
+      typeof card.payload['dueAt'] === 'string' ? card.payload['dueAt'] : undefined;
     if (clock.status !== 'overdue' || (plannedDue !== undefined && plannedDue !== clock.nextDueAt))
       return { status: 'done', result: { queued: false, superseded: 'touched_since_plan' } };
     touchDueAt = clock.nextDueAt;

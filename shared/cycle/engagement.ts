@@ -38,7 +38,10 @@ export interface EngagementSnapshot {
     readonly detail: string;
   }[];
   /** Contacts whose queued touch has waited longer than the pending-send bound. */
-  readonly stalePendingSends: readonly { readonly contactId: string; readonly pending: PendingSend }[];
+  readonly stalePendingSends: readonly {
+    readonly contactId: string;
+    readonly pending: PendingSend;
+  }[];
 }
 
 /** The clock of a stored contact: its last touch, or its creation when never touched. */

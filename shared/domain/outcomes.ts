@@ -3,14 +3,7 @@
  * counts as a touch (it may have been delivered) and is never re-sent.
  */
 export type SendResultStatus =
-  | 'sent'
-  | 'dry_run'
-  | 'blocked'
-  | 'deferred'
-  | 'suppressed'
-  | 'superseded'
-  | 'failed'
-  | 'unknown';
+  'sent' | 'dry_run' | 'blocked' | 'deferred' | 'suppressed' | 'superseded' | 'failed' | 'unknown';
 
 /** Send results that count as a touch of the contact. */
 export const TOUCH_SEND_STATUSES: readonly SendResultStatus[] = ['sent', 'unknown'];

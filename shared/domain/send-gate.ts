@@ -10,7 +10,6 @@ import {
 } from './sending-settings.js';
 import {
   isCircuitOpen,
-  warmUpStatus,
   type CircuitState,
   type DeliverabilityStats,
   type WarmUpState,
@@ -112,9 +111,9 @@ export interface CounterWindow {
   readonly domain: string;
 }
 
-/** Caps in force for one send. `dayCap` says whether the daily cap or the warm-up ladder set `perDay`. */
+/** Caps in force for one send; `dayCap` names the deferral reason of the daily cap. */
 export interface SendLimits extends SendCaps {
-  readonly dayCap: 'daily_cap' | 'warm_up_cap';
+  readonly dayCap: 'daily_cap';
 }
 
 /** Everything the gate decides on. */
@@ -148,7 +147,8 @@ export interface SendGateInput {
  * dropped from the queue and re-planned by a later cycle once the stop is lifted; it is never
  * sent late from the queue, and never recorded as done.
  */
-export type StopReason = 'kill_switch' | 'email_send_disabled' | 'tenant_disabled' | 'sending_paused';
+export type StopReason =
+  'kill_switch' | 'email_send_disabled' | 'tenant_disabled' | 'sending_paused';
 
 /** Why a send was blocked for good. */
 export type BlockReason = 'email_blocked_internal_only' | 'discovered_contact';
@@ -162,13 +162,12 @@ export type DeferReason =
   | 'circuit_open'
   | 'monthly_cap'
   | 'daily_cap'
-  | 'warm_up_cap'
   | 'hourly_cap'
   | 'domain_hourly_cap'
   | 'min_delay';
 
 /** The gate's answer. */
-export type SendDecision = (
+export type SendDecision =
   | {
       readonly kind: 'stopped';
       readonly step: 1 | 2;
@@ -213,8 +212,7 @@ export type SendDecision = (
       readonly mode: SendMode;
       readonly limits: SendLimits;
       readonly window: CounterWindow;
-    }
-);
+    };
 
 /**
  * The mode that applies to a tenant: its own `sendMode` when set, but never further up the
@@ -227,14 +225,13 @@ export function effectiveSendMode(deployment: SendMode, tenant: SendMode | undef
 
 /**
  * The caps for a tenant in a mode: tier defaults with the tenant's overrides; `limited_live` and
- * `internal_only` cap them further at 20/hour and 100/day; an active warm-up phase lowers the
- * daily cap to the ladder's.
+ * `internal_only` cap them further at 20/hour and 100/day. (The warm-up ladder is the sending
+ * identity's, shared by every tenant on one From domain: shared/domain/sending-identity.ts.)
  */
 export function resolveLimits(
   tier: GateTenant['tier'],
   overrides: SendingSettings['caps'],
   mode: SendMode,
-  warmUpCap?: number,
 ): SendLimits {
   const defined = Object.fromEntries(
     Object.entries(overrides).filter(([, value]) => value !== undefined),
@@ -243,9 +240,6 @@ export function resolveLimits(
   const strict = mode === 'limited_live' || mode === 'internal_only';
   const perHour = strict ? Math.min(base.perHour, LIMITED_LIVE_CAPS.perHour) : base.perHour;
   const perDay = strict ? Math.min(base.perDay, LIMITED_LIVE_CAPS.perDay) : base.perDay;
-  if (warmUpCap !== undefined && warmUpCap < perDay) {
-    return { ...base, perHour, perDay: warmUpCap, dayCap: 'warm_up_cap' };
-  }
   return { ...base, perHour, perDay, dayCap: 'daily_cap' };
 }
 
@@ -260,7 +254,6 @@ export function counterWindow(now: Date, timeZone: string, email: string): Count
     domain: emailDomain(email),
   };
 }
-
 
 /**
  * The first instant at or after `instant` inside the sending window (the instant itself when it
@@ -365,7 +358,6 @@ export function reserveCounters(
     },
   };
 }
-
 
 /**
  * When a deferred send is due again: the first instant in the tenant's sending window at or after
@@ -523,7 +515,10 @@ export function supersededBy(
       detail: `the contact wrote at ${recipient.lastInboundAt}, after this send was queued`,
     };
   }
-  if (recipient.lastTouchAt !== undefined && new Date(recipient.lastTouchAt).getTime() > enqueuedMs) {
+  if (
+    recipient.lastTouchAt !== undefined &&
+    new Date(recipient.lastTouchAt).getTime() > enqueuedMs
+  ) {
     return {
       reason: 'touched_since_enqueue',
       detail: `the contact was touched at ${recipient.lastTouchAt}, after this send was queued`,

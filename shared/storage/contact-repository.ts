@@ -79,7 +79,11 @@ export class ContactRepository extends EntityRepository<Contact> {
    * Refused (false) when another touch is pending, or K was already resolved (the sender was
    * faster than Act): a marker is never set for a touch that is over.
    */
-  async markPendingSend(tenantId: string, contactId: string, pending: PendingSend): Promise<boolean> {
+  async markPendingSend(
+    tenantId: string,
+    contactId: string,
+    pending: PendingSend,
+  ): Promise<boolean> {
     try {
       await this.ctx.doc.send(
         new UpdateCommand({

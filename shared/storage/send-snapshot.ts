@@ -95,7 +95,9 @@ export async function loadSendSnapshot(
             ...(typeof contact['lastTouchAt'] === 'string'
               ? { lastTouchAt: contact['lastTouchAt'] }
               : {}),
-            ...(typeof contact['createdAt'] === 'string' ? { createdAt: contact['createdAt'] } : {}),
+            ...(typeof contact['createdAt'] === 'string'
+              ? { createdAt: contact['createdAt'] }
+              : {}),
             ...(contact['discovered'] ? { discovered: true } : {}),
           },
         }

@@ -49,41 +49,6 @@ export class SendingStateRepository {
   }
 
   /**
-   * Stores a started or advanced warm-up phase, unless another sender already moved the ladder
-   * (`expectedPhase` is the phase the decision was made from; undefined when none was stored).
-   */
-  async setWarmUp(
-    tenantId: string,
-    next: WarmUpState,
-    expectedPhase: number | undefined,
-  ): Promise<boolean> {
-    try {
-      await this.ctx.doc.send(
-        new UpdateCommand({
-          TableName: this.ctx.tableName,
-          Key: keys.sendingState(tenantId),
-          // ladderUnchanged
-          ConditionExpression:
-            expectedPhase === undefined
-              ? 'attribute_not_exists(warmUp)'
-              : 'warmUp.phase = :expected',
-          UpdateExpression: 'SET warmUp = :next, entity = :entity, tenantId = :tenantId',
-          ExpressionAttributeValues: {
-            ':next': next,
-            ':entity': 'sending_state',
-            ':tenantId': tenantId,
-            ...(expectedPhase === undefined ? {} : { ':expected': expectedPhase }),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
-  }
-
-  /**
    * Records one provider failure and returns the circuit after it (`opened` when this failure
    * opened it). Optimistic: retried on a concurrent change, so no failure is lost.
    */

@@ -14,7 +14,6 @@ import {
 } from '../../../shared/domain/send-gate.js';
 import {
   TIER_CAPS,
-  WARM_UP_LADDER,
   resolveSendingSettings,
   type SendingSettings,
 } from '../../../shared/domain/sending-settings.js';
