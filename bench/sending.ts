@@ -11,6 +11,27 @@ import { startLocalStack } from '../infra/local/local-stack.js';
 import { LOCAL_KILL_SWITCH_PARAMETER, MetricTally } from '../infra/local/local-runtime.js';
 import { createLocalSender } from '../infra/local/local-sender.js';
 import { startLocalSes } from '../infra/local/ses-emulator.js';
+import { deliveriesByRecipient, simulateTouches } from '../test/helpers/touch-fixtures.js';
+
+/** The send path under a schedule of faults (DESIGN.md section 5: one email per due touch). */
+export interface TouchFaultFigures {
+  readonly days: number;
+  readonly contacts: number;
+  /** Touches that fell due in the window (one per contact here). */
+  readonly touchesDue: number;
+  /** Messages the SES emulator accepted. */
+  readonly delivered: number;
+  /** Accepted messages beyond the first for the same touch. */
+  readonly duplicates: number;
+  readonly duplicatesPer1000Touches: number;
+  /** Sends whose SES answer was lost, settled from the event stream. */
+  readonly inDoubtReconciled: number;
+  /** Sends no event settled: counted as touches, never re-sent. */
+  readonly unknown: number;
+  /** Touches neither delivered nor unknown at the end (lost). */
+  readonly lost: number;
+  readonly faults: { lostResponses: number; crashes: number; refused: number; redriven: number };
+}
 
 /** Figures of one sending benchmark run. */
 export interface SendingBenchResult {
@@ -26,6 +47,8 @@ export interface SendingBenchResult {
   readonly dynamodbRequestsPerSend: number;
   readonly dynamodbRequestsPerMessage: number;
   readonly dynamodbRequestsByCommand: Readonly<Record<string, number>>;
+  readonly duplicatesPer1000Touches: number;
+  readonly underFaults: TouchFaultFigures;
 }
 
 /**
@@ -116,6 +139,7 @@ export async function benchSending(
     const sent = (await ses.emails()).length;
     const deferred = metrics.counts.get('EmailSends{outcome=deferred}') ?? 0;
     const total = [...requests.values()].reduce((a, b) => a + b, 0);
+    const underFaults = await benchTouchesUnderFaults();
     const round = (value: number) => Math.round(value * 100) / 100;
     return {
       tenants,
@@ -127,9 +151,61 @@ export async function benchSending(
       dynamodbRequestsPerSend: round(sent > 0 ? total / sent : 0),
       dynamodbRequestsPerMessage: round(counts.delivered > 0 ? total / counts.delivered : 0),
       dynamodbRequestsByCommand: Object.fromEntries([...requests.entries()].sort()),
+      duplicatesPer1000Touches: underFaults.duplicatesPer1000Touches,
+      underFaults,
     };
   } finally {
     await ses.stop();
     await stack.stop();
   }
+}
+
+/**
+ * `BENCH_FAULT_CONTACTS` contacts (default 200) fall due over `BENCH_FAULT_DAYS` days (default 30)
+ * of a production simulation while SES is down for 6 hours, 5 % of SES calls lose their answer
+ * after SES accepted the message, 3 % of the sender's writes are followed by a crash, an hour of
+ * crashes sends messages to the DLQ, and the DLQ is redriven two days later. Counts, at the SES
+ * emulator, how many messages each touch produced.
+ */
+export async function benchTouchesUnderFaults(): Promise<TouchFaultFigures> {
+  const days = Number(process.env['BENCH_FAULT_DAYS'] ?? 30);
+  const contacts = Number(process.env['BENCH_FAULT_CONTACTS'] ?? 200);
+  const start = Date.parse('2026-01-05T14:00:00Z');
+  const spreadMs = (days - 3) * 86_400_000;
+  const due = Array.from(
+    { length: contacts },
+    (_, i) => new Date(start + 3_600_000 + Math.floor((i * spreadMs) / contacts)),
+  );
+  const { report, emails, faults, redriven } = await simulateTouches(
+    [{ id: 'faults', dueAt: due }],
+    { start: new Date(start).toISOString(), hours: days * 24 },
+    () => ({
+      seed: 29,
+      lostResponseRate: 0.05,
+      crashAfterWriteRate: 0.03,
+      outage: { from: new Date(start + 25 * 3_600_000), until: new Date(start + 31 * 3_600_000) },
+      crashStorm: {
+        from: new Date(start + 50 * 3_600_000),
+        until: new Date(start + 51 * 3_600_000),
+      },
+    }),
+    new Date(start + 98 * 3_600_000),
+  );
+  const counts = deliveriesByRecipient(emails);
+  const delivered = [...counts.values()].reduce((a, b) => a + b, 0);
+  const duplicates = [...counts.values()].reduce((a, b) => a + Math.max(0, b - 1), 0);
+  const tenant = report.tenants[0];
+  const unknown = tenant?.sending.unknown ?? 0;
+  return {
+    days,
+    contacts,
+    touchesDue: contacts,
+    delivered,
+    duplicates,
+    duplicatesPer1000Touches: Math.round((duplicates / contacts) * 1_000 * 100) / 100,
+    inDoubtReconciled: tenant?.sending.inDoubtSettled ?? 0,
+    unknown,
+    lost: contacts - counts.size - unknown,
+    faults: { ...(faults?.counts ?? { lostResponses: 0, crashes: 0, refused: 0 }), redriven },
+  };
 }
