@@ -129,20 +129,28 @@ describe('Infra: Sending', () => {
     });
   });
 
-  it('creates a configuration set whose bounce and complaint events go to the default event bus', () => {
+  it('creates a configuration set whose sending events (for reconciliation) and bounces and complaints go to the default event bus', () => {
     const { stack, sending, template } = synthesized;
     template.resourceCountIs('AWS::SES::ConfigurationSet', 1);
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       ConfigurationSetName: { Ref: logicalId(stack, sending.configurationSet) },
       EventDestination: Match.objectLike({
         Enabled: true,
-        MatchingEventTypes: Match.arrayEquals(['bounce', 'complaint']),
+        MatchingEventTypes: Match.arrayEquals([
+          'send',
+          'delivery',
+          'reject',
+          'deliveryDelay',
+          'renderingFailure',
+          'bounce',
+          'complaint',
+        ]),
         EventBridgeDestination: { EventBusArn: Match.anyValue() },
       }),
     });
   });
 
-  it('routes SES bounces and complaints of this configuration set to the feedback function', () => {
+  it('routes every SES sending event of this configuration set to the feedback function', () => {
     const { stack, sending, template } = synthesized;
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {

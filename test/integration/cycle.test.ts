@@ -98,16 +98,19 @@ describe('Cycle: synthesized state machine on the embedded stack', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(run).toMatchObject({ status: 'SUCCEEDED', runId: `happy-${HOUR}`, cycleNumber: 1 });
     expect(Object.keys(run?.phases ?? {}).sort()).toEqual(['act', 'plan', 'react', 'reflect']);
-    expect(run?.counts).toMatchObject({ actionsPlanned: 4, actionsExecuted: 3, actionsBlocked: 1 });
+    expect(run?.counts).toMatchObject({ actionsPlanned: 3, actionsExecuted: 3, actionsBlocked: 0 });
     expect(await repos.locks.current('happy')).toBeUndefined();
     const cards = await repos.cards.listForRun('happy', HOUR);
-    expect(cards.map((card) => [card.type, card.status])).toEqual([
+    expect(cards.map((card) => [card.cardId.split(':')[0], card.status])).toEqual([
       ['validate_order', 'done'],
-      ['follow_up', 'blocked'],
       ['follow_up', 'done'],
       ['follow_up', 'done'],
     ]);
-    expect(cards[1]?.decision?.violationType).toBe('do_not_contact');
+    // The competitor's contact is not contactable: never proposed, reported once with its reason.
+    const reported = await repos.outcomes.listBetween('happy', new Date(0), new Date(START));
+    expect(
+      reported.flatMap((o) => (o.kind === 'send_result' ? [[o.email, o.status, o.reason]] : [])),
+    ).toEqual([['spy@rival.example', 'suppressed', 'do_not_contact:competitor']]);
     expect((await repos.orders.get('happy', 'o-1'))?.status).toBe('ready');
     expect(await repos.reflections.latestBefore('happy', '2026010509')).toMatchObject({
       hourKey: HOUR,
@@ -344,7 +347,8 @@ describe('Cycle: React folds the outcome inbox in write order', () => {
     expect(redelivered).toBe(false);
     expect(first?.react).toMatchObject({ folded: 1, sendsByStatus: { sent: 1 } });
     expect(second?.status).toBe('SUCCEEDED');
-    expect(second?.react).toMatchObject({ folded: 1, sendsByStatus: { sent: 1 } });
+    // The second fold also takes the first Plan's report of the not-contactable competitor.
+    expect(second?.react).toMatchObject({ folded: 2, sendsByStatus: { sent: 1, suppressed: 1 } });
     expect((await repos.contacts.get('inbox', 'c-2'))?.lastTouchAt).toBe(backdatedAt.toISOString());
     expect((await repos.contacts.get('inbox', 'c-1'))?.lastTouchAt).toBe(sentAt.toISOString());
   });

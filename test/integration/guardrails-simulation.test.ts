@@ -116,12 +116,21 @@ describe('Guardrails: engines in the simulation report', () => {
 
     const tenant = report.tenants[0]!;
     expect(tenant.cycles.map((c) => c.status)).toEqual(['SUCCEEDED']);
+    // The competitor and the opted-out contact are not contactable: never proposed, reported
+    // once each with the reason, left out of compliance.
     expect(tenant.actions).toEqual({
       validate_order: { done: 3 },
-      follow_up: { done: 2, blocked: 1 },
+      follow_up: { done: 2 },
     });
-    expect(tenant.violations.map((v) => [v.type, v.actionType, v.target['contactId']])).toEqual([
-      ['do_not_contact', 'follow_up', 'rival'],
+    expect(tenant.violations).toEqual([]);
+    expect(
+      tenant.emails
+        .filter((email) => email.status === 'suppressed')
+        .map((email) => [email.contactId, email.reason])
+        .sort(),
+    ).toEqual([
+      ['opted-out', 'suppressed:unsubscribe'],
+      ['rival', 'do_not_contact:competitor'],
     ]);
     expect(tenant.queued.sendRequests).toBe(2);
     expect(tenant.orders).toEqual([
@@ -140,10 +149,15 @@ describe('Guardrails: engines in the simulation report', () => {
       },
     ]);
     expect(tenant.engagement).toEqual({
-      contacts: 5,
+      contacts: 3,
       compliant: 1,
-      overdue: 4,
-      complianceRate: 0.2,
+      overdue: 2,
+      complianceRate: 0.3333,
+      notContactable: {
+        count: 2,
+        reasons: { 'do_not_contact:competitor': 1, 'suppressed:unsubscribe': 1 },
+      },
+      stalePendingSends: 0,
     });
     expect(tenant.tasks).toEqual([]);
   }, 120_000);

@@ -40,7 +40,8 @@ async function seedTenant(runtime: CycleRuntime, tenantId: string): Promise<void
   await repos.tenants.put(tenantId, {
     name: tenantId,
     agentEnabled: true,
-    doNotContact: { competitorDomains: ['rival.example'] },
+    // An excluded industry is the policy engine's call at Act (a block with a violation).
+    doNotContact: { excludedIndustries: ['gambling'] },
   });
   await repos.accounts.put(tenantId, {
     accountId: 'acc-1',
@@ -49,15 +50,21 @@ async function seedTenant(runtime: CycleRuntime, tenantId: string): Promise<void
     creditLimit: 10_000,
     outstandingBalance: 0,
   });
-  for (const [contactId, email, days] of [
-    ['c-1', 'ana@acme.example', 30],
-    ['c-2', 'spy@rival.example', 50],
+  await repos.accounts.put(tenantId, {
+    accountId: 'acc-2',
+    name: 'Lucky Casino',
+    status: 'prospect',
+    industry: 'gambling',
+  });
+  for (const [contactId, email, days, accountId] of [
+    ['c-1', 'ana@acme.example', 30, 'acc-1'],
+    ['c-2', 'pit@casino.example', 50, 'acc-2'],
   ] as const) {
     const lastTouchAt = new Date(new Date(START).getTime() - days * 86_400_000).toISOString();
     await repos.contacts.put(tenantId, {
       contactId,
       email,
-      accountId: 'acc-1',
+      accountId,
       lastTouchAt,
       createdAt: lastTouchAt,
     });
@@ -269,6 +276,7 @@ describe('Observability: alarm metrics match what the code publishes', () => {
       METRIC_NAMES.emailBounces,
       METRIC_NAMES.emailComplaints,
       METRIC_NAMES.providerFailures,
+      METRIC_NAMES.sendsUnknown,
       METRIC_NAMES.gmailQuotaErrors,
     ])
       sink(name, 1);

@@ -19,13 +19,18 @@ describe('Simulator: agentctl simulate', () => {
     expect(first.simulation.executions).toEqual({ succeeded: 96, failed: 0 });
     const northwind = first.tenants.find((t) => t.tenantId === 'northwind-appraisals');
     expect(northwind?.cycles).toHaveLength(48);
-    // Blocked outreach is retried once a day (the avoid_contact hint lasts 24 hours), and blocked again.
+    // Outreach the policy blocks (an excluded industry) is retried once a day (the avoid_contact
+    // hint lasts 24 hours), and blocked again.
     expect(northwind?.violations.map((v) => [v.type, v.target['contactId']])).toEqual([
-      ['do_not_contact', 'c-008'],
       ['do_not_contact', 'c-009'],
-      ['do_not_contact', 'c-008'],
       ['do_not_contact', 'c-009'],
     ]);
+    // A competitor's contact is not contactable: reported once in two days, never proposed.
+    expect(
+      northwind?.emails
+        .filter((email) => email.contactId === 'c-008')
+        .map((email) => [email.status, email.reason]),
+    ).toEqual([['suppressed', 'do_not_contact:competitor']]);
     expect(northwind?.orders.map((o) => [o.orderId, o.status, o.codes])).toEqual([
       ['ord-1001', 'ready', []],
       ['ord-1002', 'ready', []],

@@ -23,7 +23,7 @@ function statuses(outcomes: StoredOutcome[]) {
 }
 
 describe('Function: sender (guards re-checked at send time)', () => {
-  it('sends nothing when the kill switch is turned on between enqueue and send, even once it is off again', async () => {
+  it('drops a send queued before the kill switch went on, and sends the touch once when a later cycle re-plans it', async () => {
     // Prepare
     const h = (harness = await createSendingHarness());
     await h.seedTenant('acme');
@@ -31,16 +31,24 @@ describe('Function: sender (guards re-checked at send time)', () => {
     await h.enqueue(request);
     await h.setKillSwitch(true);
 
-    // Act
+    // Act: the queued copy meets the switch; after it is off, the next cycle queues the same
+    // touch again (twice, as a retried Act would).
     await h.sender.drain.drainVisible();
+    const whileOn = await h.received();
+    const dropped = await h.repos.records.get('acme', request.idempotencyKey);
     await h.setKillSwitch(false);
-    await h.enqueue(request); // a redelivery after the incident
+    h.table.clock.advance({ hours: 1 });
+    await h.enqueue(request, request);
     await h.sender.drain.drainVisible();
 
     // Assess
-    expect(await h.received()).toEqual([]);
+    expect(whileOn).toEqual([]);
+    expect(dropped).toMatchObject({ status: 'released', reason: 'kill_switch' });
+    expect(h.sender.drain.waiting).toBe(0);
+    expect(await h.received()).toHaveLength(1);
     expect(statuses(await h.outcomes('acme'))).toEqual([
       ['dana@lakeshore.example', 'blocked', 'kill_switch'],
+      ['dana@lakeshore.example', 'sent', null],
     ]);
   });
 
@@ -141,7 +149,7 @@ describe('Function: sender (guards re-checked at send time)', () => {
     ]);
   });
 
-  it('cancels a queued follow-up when the contact replies before it goes out (stop on reply)', async () => {
+  it('supersedes a queued follow-up when the contact replies before it goes out', async () => {
     // Prepare
     const h = (harness = await createSendingHarness());
     await h.seedTenant('acme');
@@ -163,7 +171,7 @@ describe('Function: sender (guards re-checked at send time)', () => {
     // Assess
     expect(await h.received()).toEqual([]);
     expect(statuses(await h.outcomes('acme'))).toEqual([
-      ['dana@lakeshore.example', 'suppressed', 'stopped_on_reply'],
+      ['dana@lakeshore.example', 'superseded', 'contact_replied'],
     ]);
   });
 });

@@ -123,8 +123,9 @@ describe('Function: ses-feedback (bounces and complaints)', () => {
     // Assess
     expect((await h.repos.states.get('acme')).paused).toMatchObject({ reason: 'bounce_rate' });
     expect(h.metrics.counts.get(`${SENDING_PAUSED_METRIC}{tenant=acme}`)).toBe(1);
-    expect(await h.repos.records.get('acme', 'acme:card-next')).toMatchObject({
-      status: 'blocked',
+    // A stop: the send is dropped with its key open, to be re-planned once sending resumes.
+    expect(await h.repos.records.get('acme', 'acme:send_email:card-next')).toMatchObject({
+      status: 'released',
       reason: 'sending_paused',
     });
   });

@@ -224,7 +224,7 @@ describe('Function: unsubscribe (RFC 8058 one-click, confirmation page and form)
     await h.sender.drain.drainVisible();
 
     expect(await h.received()).toHaveLength(1);
-    expect(await h.repos.records.get('acme', 'acme:card-2')).toMatchObject({
+    expect(await h.repos.records.get('acme', 'acme:send_email:card-2')).toMatchObject({
       status: 'suppressed',
       reason: 'suppressed:unsubscribe',
     });

@@ -251,9 +251,9 @@ describe('Storage: CardRepository', () => {
   });
 
   it('lists a run with more cards than one query page returns', async () => {
-    const big = { ...followUp('c-1'), payload: { note: 'x'.repeat(20_000) } };
     const count = 60;
     for (let sequence = 0; sequence < count; sequence += 1) {
+      const big = { ...followUp(`c-${sequence}`), payload: { note: 'x'.repeat(20_000) } };
       await cards.create('paged', RUN, sequence, big);
     }
 
