@@ -1,11 +1,22 @@
 import type { SimulationReport, TenantReport } from '../local/report.js';
 
+/** What the text report says beyond the report itself. */
+export interface FormatOptions {
+  /** The data dir the simulation wrote (absolute), for `agentctl --local DIR` afterwards. */
+  readonly dataDir?: string;
+}
+
 /** Renders the simulation report as a table per tenant for a terminal. */
-export function formatReport(report: SimulationReport): string {
+export function formatReport(report: SimulationReport, options: FormatOptions = {}): string {
   const { simulation } = report;
   const lines = [
     `Simulated ${simulation.hours} hour(s) from ${simulation.start} to ${simulation.end} (send mode ${simulation.sendMode}, kill switch ${simulation.killSwitch})`,
     `Executions: ${simulation.executions.succeeded} succeeded, ${simulation.executions.failed} failed`,
+    ...(options.dataDir
+      ? [
+          `Data dir: ${options.dataDir} (inspect with agentctl <command> --local ${options.dataDir})`,
+        ]
+      : []),
     '',
   ];
   const header = [

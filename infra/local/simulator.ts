@@ -28,6 +28,25 @@ import {
 /** Length of the turns services take within an hour (the Gmail poll interval). */
 const SERVICE_SLICE_MS = 5 * 60_000;
 
+/** The steps around the simulated hours, in order. */
+export type SimulationPhase = 'starting stack' | 'seeding' | 'synthesizing' | 'reporting';
+
+/** What {@link SimulationOptions.onHour} is told after each simulated hour. */
+export interface HourProgress {
+  /** Hours done so far (1-based) and in total. */
+  readonly hour: number;
+  readonly hours: number;
+  /** The top of the hour just simulated. */
+  readonly at: Date;
+  /** Cycle executions the fan-out started this hour, and those it found already started. */
+  readonly started: number;
+  readonly alreadyStarted: number;
+  /** Cycle executions that failed so far. */
+  readonly failedExecutions: number;
+  /** The metric counts so far (the same tally the report's `metrics` shows). */
+  readonly metrics: ReadonlyMap<string, number>;
+}
+
 /** Options of {@link runSimulation}. */
 export interface SimulationOptions {
   readonly fixture: Fixture;
@@ -39,13 +58,9 @@ export interface SimulationOptions {
   /** Keep the table and parameters here (for `agentctl --local DIR` afterwards); in memory otherwise. */
   readonly dataDir?: string;
   /** Called after every simulated hour. */
-  readonly onHour?: (progress: {
-    hour: number;
-    hours: number;
-    at: Date;
-    started: number;
-    alreadyStarted: number;
-  }) => void;
+  readonly onHour?: (progress: HourProgress) => void;
+  /** Called as each set-up or wrap-up step begins (so a caller can say what is taking time). */
+  readonly onPhase?: (phase: SimulationPhase) => void;
   /** Replaces a cycle Task's handler (failure injection in tests). */
   readonly taskOverrides?: Partial<Record<CycleTaskState, LocalTask>>;
   readonly observability?: (step: string) => Observability;
@@ -75,6 +90,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     await mkdir(options.dataDir, { recursive: true });
     parameters = new FileParameterStore(join(options.dataDir, 'parameters.json'));
   }
+  options.onPhase?.('starting stack');
   const stack =
     options.stack ?? (await startLocalStack(options.dataDir ? { dataDir: options.dataDir } : {}));
   try {
@@ -95,7 +111,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         ...(fixture.global.killSwitchReason ? { reason: fixture.global.killSwitchReason } : {}),
       },
     );
+    options.onPhase?.('seeding');
     await seedFixture(runtime, fixture);
+    options.onPhase?.('synthesizing');
 
     const executor = new LocalExecutor({
       definitions: synthesizeStateMachineDefinitions(),
@@ -145,8 +163,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
           at,
           started: fanOut.started,
           alreadyStarted: fanOut.alreadyStarted,
+          failedExecutions: executor.executions.filter((e) => e.status === 'FAILED').length,
+          metrics: metrics.counts,
         });
       }
+      options.onPhase?.('reporting');
       const end = new Date(start.getTime() + hours * 3_600_000 - 1);
       tenants = await buildTenantReports(runtime, fixture, start, end);
       for (const [index, tenant] of tenants.entries()) {

@@ -119,7 +119,7 @@ describe('Simulator: agentctl simulate', () => {
       await main(['kill-switch', 'status', '--local', dataDir], sink, sink);
       const status = out.join('');
       out.length = 0;
-      await main(['tenant', 'disable', 'summit-lending', '--local', dataDir], sink, sink);
+      await main(['tenant', 'disable', 'summit-lending', '--json', '--local', dataDir], sink, sink);
       const disabled = JSON.parse(out.join('')) as { agentEnabled: boolean };
 
       expect(code).toBe(0);
