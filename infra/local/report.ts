@@ -33,7 +33,11 @@ export interface TenantReport {
     readonly taskId: string;
     readonly title: string;
     readonly contactId?: string;
+    /** The contact the task is about (name and address), when it names one. */
+    readonly contact?: { readonly name?: string; readonly email: string };
     readonly evidence: string;
+    /** The request the task answers, as the client wrote it (from the task's evidence). */
+    readonly request?: string;
   }[];
   readonly orders: {
     readonly orderId: string;
@@ -42,6 +46,8 @@ export interface TenantReport {
     readonly fixes: number;
   }[];
   readonly actions: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Deferred action cards counted by the reason recorded on their decision or result. */
+  readonly deferrals: Readonly<Record<string, number>>;
   readonly engagement: {
     readonly contacts: number;
     readonly compliant: number;
@@ -97,12 +103,17 @@ export async function buildTenantReports(
     } while (cursor);
 
     const actions: Record<string, Record<string, number>> = {};
+    const deferrals: Record<string, number> = {};
     let sendRequests = 0;
     for (const run of runs) {
       for (const card of await repos.cards.listForRun(tenant.id, run.hourKey)) {
         const byStatus = (actions[card.type] ??= {});
         byStatus[card.status] = (byStatus[card.status] ?? 0) + 1;
         if (card.status === 'done' && card.result?.['queued'] === true) sendRequests += 1;
+        if (card.status === 'deferred') {
+          const reason = deferralReason(card.result, card.decision?.reason);
+          deferrals[reason] = (deferrals[reason] ?? 0) + 1;
+        }
       }
     }
 
@@ -151,14 +162,31 @@ export async function buildTenantReports(
         at: record.at,
         target: record.target as Record<string, string>,
       })),
-      tasks: (await repos.tasks.list(tenant.id)).map((task) => ({
-        taskId: task.taskId,
-        title: task.title,
-        ...(task.contactId ? { contactId: task.contactId } : {}),
-        evidence: task.evidence.kind,
-      })),
+      tasks: await Promise.all(
+        (await repos.tasks.list(tenant.id)).map(async (task) => {
+          const contact = task.contactId
+            ? await repos.contacts.get(tenant.id, task.contactId)
+            : undefined;
+          return {
+            taskId: task.taskId,
+            title: task.title,
+            ...(task.contactId ? { contactId: task.contactId } : {}),
+            ...(contact
+              ? {
+                  contact: {
+                    ...(contact.name ? { name: contact.name } : {}),
+                    email: contact.email,
+                  },
+                }
+              : {}),
+            evidence: task.evidence.kind,
+            ...(task.evidence.text ? { request: task.evidence.text } : {}),
+          };
+        }),
+      ),
       orders,
       actions,
+      deferrals,
       engagement: {
         contacts: engagement.stats.contacts,
         compliant: engagement.stats.compliant,
@@ -170,4 +198,16 @@ export async function buildTenantReports(
     });
   }
   return reports;
+}
+
+/** The reason a deferred card gives: its result's `reason` or `deferReason`, else the decision's. */
+function deferralReason(
+  result: Readonly<Record<string, unknown>> | undefined,
+  decisionReason: string | undefined,
+): string {
+  for (const key of ['reason', 'deferReason', 'deferredReason']) {
+    const value = result?.[key];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return decisionReason ?? 'unspecified';
 }
