@@ -33,6 +33,7 @@ export async function runSimulateCommand(
   }
   const fixture = await loadFixture(options.fixture);
   const progress = options.progress ? new SimulationProgress(io.err, io.tty) : undefined;
+  const cycleDurationsMs = new Map<string, number>();
   let report;
   try {
     report = await runSimulation({
@@ -41,6 +42,8 @@ export async function runSimulateCommand(
       ...(options.start ? { start: options.start } : {}),
       ...(options.sendMode ? { sendMode: options.sendMode } : {}),
       ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+      onExecution: (execution) =>
+        cycleDurationsMs.set(execution.executionName, execution.durationMs),
       ...(progress
         ? { onHour: (p) => progress.hour(p), onPhase: (phase) => progress.phase(phase) }
         : {}),
@@ -50,7 +53,7 @@ export async function runSimulateCommand(
   }
   const dataDir = options.dataDir !== undefined ? resolve(options.dataDir) : undefined;
   if (options.html !== undefined) {
-    await writeFile(options.html, renderHtmlReport(report), 'utf8');
+    await writeFile(options.html, renderHtmlReport(report, { cycleDurationsMs }), 'utf8');
     io.err.write(`wrote ${resolve(options.html)}\n`);
   }
   io.out.write(

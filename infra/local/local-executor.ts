@@ -35,6 +35,8 @@ export interface LocalExecutionResult {
   readonly status: 'SUCCEEDED' | 'FAILED';
   readonly output?: unknown;
   readonly error?: string;
+  /** Wall time of the execution on this machine (not virtual time). */
+  readonly durationMs: number;
 }
 
 /** Counts of one local fan-out. */
@@ -127,9 +129,11 @@ export class LocalExecutor {
       context: { Execution: { Name: executionName, Input: { ...input, executionName } } },
     });
     let result: LocalExecutionResult;
+    const startedAt = performance.now();
+    const elapsed = () => Math.round((performance.now() - startedAt) * 10) / 10;
     try {
       const output = await execution.result;
-      result = { executionName, status: 'SUCCEEDED', output };
+      result = { executionName, status: 'SUCCEEDED', output, durationMs: elapsed() };
     } catch (error) {
       // The runner wraps the Fail state's error; report that one, as the console would.
       const failure = error instanceof Error && error.cause instanceof Error ? error.cause : error;
@@ -137,6 +141,7 @@ export class LocalExecutor {
         executionName,
         status: 'FAILED',
         error: failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure),
+        durationMs: elapsed(),
       };
     }
     this.executions.push(result);

@@ -1,6 +1,8 @@
 import type { CycleRuntime } from '../../shared/cycle/runtime.js';
 import type { SendMode } from '../../shared/domain/send-mode.js';
 import { loadEngagement } from '../../shared/cycle/engagement.js';
+import { effectiveSendMode, resolveLimits } from '../../shared/domain/send-gate.js';
+import { resolveSendingSettings } from '../../shared/domain/sending-settings.js';
 import type { Fixture } from './fixture.js';
 
 /** One tenant's section of the simulation report (DESIGN.md section 7; names are a contract). */
@@ -46,6 +48,10 @@ export interface TenantReport {
     readonly fixes: number;
   }[];
   readonly actions: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** The send caps in force for the tenant in this run's mode (hour and day). */
+  readonly caps: { readonly perHour: number; readonly perDay: number };
+  /** The compliance rate each cycle's Reflect recorded, oldest first. */
+  readonly complianceOverTime: { readonly hourKey: string; readonly complianceRate: number }[];
   /** Deferred action cards counted by the reason recorded on their decision or result. */
   readonly deferrals: Readonly<Record<string, number>>;
   readonly engagement: {
@@ -85,6 +91,7 @@ export async function buildTenantReports(
   fixture: Fixture,
   start: Date,
   end: Date,
+  sendMode: SendMode = 'dry_run',
 ): Promise<TenantReport[]> {
   const reports: TenantReport[] = [];
   for (const tenant of fixture.tenants) {
@@ -128,6 +135,20 @@ export async function buildTenantReports(
       });
     }
     const engagement = await loadEngagement(runtime, tenant.id, settings, end);
+    const limits = resolveLimits(
+      settings.tier ?? 'pro',
+      resolveSendingSettings(settings.sending).caps,
+      effectiveSendMode(sendMode, settings.sendMode),
+    );
+    const complianceOverTime = [];
+    for (const run of runs) {
+      const reflection = await repos.reflections.latestBefore(tenant.id, nextHourKey(run.hourKey));
+      if (reflection?.hourKey === run.hourKey)
+        complianceOverTime.push({
+          hourKey: run.hourKey,
+          complianceRate: reflection.metrics.complianceRate,
+        });
+    }
 
     reports.push({
       tenantId: tenant.id,
@@ -186,6 +207,8 @@ export async function buildTenantReports(
       ),
       orders,
       actions,
+      caps: { perHour: limits.perHour, perDay: limits.perDay },
+      complianceOverTime,
       deferrals,
       engagement: {
         contacts: engagement.stats.contacts,
@@ -210,4 +233,15 @@ function deferralReason(
     if (typeof value === 'string' && value !== '') return value;
   }
   return decisionReason ?? 'unspecified';
+}
+
+/** The hour key (`yyyyMMddHH`, UTC) one hour after `hourKey`. */
+function nextHourKey(hourKey: string): string {
+  const at = Date.UTC(
+    Number(hourKey.slice(0, 4)),
+    Number(hourKey.slice(4, 6)) - 1,
+    Number(hourKey.slice(6, 8)),
+    Number(hourKey.slice(8, 10)) + 1,
+  );
+  return new Date(at).toISOString().replace(/[-T:]/g, '').slice(0, 10);
 }

@@ -14,7 +14,7 @@ import { ValidationError } from '../../shared/errors.js';
 import type { Fixture } from './fixture.js';
 import { startLocalStack, type LocalStack } from './local-stack.js';
 import { LOCAL_KILL_SWITCH_PARAMETER, MetricTally, localCycleRuntime } from './local-runtime.js';
-import { LocalExecutor, type LocalTask } from './local-executor.js';
+import { LocalExecutor, type LocalExecutionResult, type LocalTask } from './local-executor.js';
 import { synthesizeStateMachineDefinitions } from './state-machine-definitions.js';
 import type { CycleTaskState } from '../constructs/cycle.js';
 import { seedFixture } from './seed.js';
@@ -59,6 +59,8 @@ export interface SimulationOptions {
   readonly dataDir?: string;
   /** Called after every simulated hour. */
   readonly onHour?: (progress: HourProgress) => void;
+  /** Called after each cycle execution ends (wall time included; the report stays deterministic). */
+  readonly onExecution?: (execution: LocalExecutionResult) => void;
   /** Called as each set-up or wrap-up step begins (so a caller can say what is taking time). */
   readonly onPhase?: (phase: SimulationPhase) => void;
   /** Replaces a cycle Task's handler (failure injection in tests). */
@@ -134,7 +136,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         const at = new Date(start.getTime() + hour * 3_600_000);
         const hourEnd = new Date(at.getTime() + 3_600_000);
         clock.set(at);
+        const reported = executor.executions.length;
         const fanOut = await executor.runFanOut(at);
+        for (const execution of executor.executions.slice(reported))
+          options.onExecution?.(execution);
         // Services take turns in 5-minute slices, so none runs the whole hour ahead of the others
         // (a send due at :05 happens at :05 even when a reply arrives at :50).
         for (
@@ -169,7 +174,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       }
       options.onPhase?.('reporting');
       const end = new Date(start.getTime() + hours * 3_600_000 - 1);
-      tenants = await buildTenantReports(runtime, fixture, start, end);
+      tenants = await buildTenantReports(runtime, fixture, start, end, sendMode);
       for (const [index, tenant] of tenants.entries()) {
         for (const service of started) {
           const extra = await service.report?.(tenant.tenantId, { start, end });
