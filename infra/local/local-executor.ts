@@ -1,4 +1,3 @@
-import './polyfills.js';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { CycleState } from '../../shared/cycle/state.js';
 import { CYCLE_TASK_STATES, type CycleTaskState } from '../constructs/cycle.js';

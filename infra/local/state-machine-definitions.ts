@@ -1,4 +1,3 @@
-import './polyfills.js';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
