@@ -102,11 +102,14 @@ describe('Simulator: agentctl simulate', () => {
       const out: string[] = [];
       const sink = { write: (s: string) => out.push(s) } as never;
 
+      const progress: string[] = [];
       const code = await main(
         ['simulate', '--fixture', DEMO, '--hours', '2', '--json', '--data-dir', dataDir],
         sink,
-        sink,
+        { write: (s: string) => progress.push(s) } as never,
       );
+      // stdout holds the report only; progress went to stderr.
+      expect(progress.join('')).toContain('hour 2/2');
       const report = JSON.parse(out.join('')) as { tenants: Record<string, unknown>[] };
       out.length = 0;
       const runsCode = await main(
