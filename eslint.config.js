@@ -2,7 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', '.local/**', '.bench/**'] },
+  {
+    ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', '.local/**', '.bench/**', 'dist/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

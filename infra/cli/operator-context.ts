@@ -17,6 +17,7 @@ import { startLocalStack } from '../local/local-stack.js';
 import { LOCAL_KILL_SWITCH_PARAMETER } from '../local/local-runtime.js';
 import { agentStackName } from '../stage-config.js';
 import { awsQueueDirectory, localQueueDirectory, type QueueDirectory } from './queue-directory.js';
+import { requireDataDir } from './data-dir.js';
 
 /** What operator commands work against: the table's repositories and the kill switch. */
 export interface OperatorContext {
@@ -44,7 +45,8 @@ export interface OperatorTarget {
 
 /**
  * Opens the operator context: with `local`, the embedded stack on that data dir (the same one
- * `agentctl simulate --data-dir` writes); otherwise AWS, with the table from `--table` or
+ * `agentctl simulate --data-dir` writes; any other directory is refused, nothing is created);
+ * otherwise AWS, with the table from `--table` or
  * TABLE_NAME and the kill switch `/<app>/<stage>/kill-switch` (or KILL_SWITCH_PARAMETER).
  */
 export async function openOperatorContext(
@@ -53,6 +55,7 @@ export async function openOperatorContext(
 ): Promise<OperatorContext> {
   const clock = new SystemClock();
   if (target.local) {
+    await requireDataDir(target.local);
     const stack = await startLocalStack({ dataDir: target.local });
     return {
       target: `local data dir ${target.local}`,
@@ -81,6 +84,7 @@ export async function openOperatorContext(
   const parameterName =
     env['KILL_SWITCH_PARAMETER'] ?? killSwitchParameterName(appName, stage as Stage);
   const dynamodb = new DynamoDBClient({});
+  await requireAwsSetup(dynamodb);
   const ssm = new SSMClient({});
   const sqs = new SQSClient({});
   const doc = DynamoDBDocumentClient.from(dynamodb, {
@@ -101,4 +105,29 @@ export async function openOperatorContext(
       sqs.destroy();
     },
   };
+}
+
+/**
+ * Fails with a {@link ConfigError} naming the fix when the SDK finds no region or no credentials,
+ * before any command talks to AWS.
+ */
+async function requireAwsSetup(client: DynamoDBClient): Promise<void> {
+  try {
+    await client.config.region();
+  } catch {
+    client.destroy();
+    throw new ConfigError(
+      'AWS_REGION',
+      'no AWS region configured — set AWS_REGION (or AWS_PROFILE with a region), or use --local DIR',
+    );
+  }
+  try {
+    await client.config.credentials();
+  } catch {
+    client.destroy();
+    throw new ConfigError(
+      'AWS credentials',
+      'none found — set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use --local DIR',
+    );
+  }
 }

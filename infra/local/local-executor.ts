@@ -1,4 +1,3 @@
-import './polyfills.js';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { CycleState } from '../../shared/cycle/state.js';
 import { CYCLE_TASK_STATES, type CycleTaskState } from '../constructs/cycle.js';
@@ -35,6 +34,8 @@ export interface LocalExecutionResult {
   readonly status: 'SUCCEEDED' | 'FAILED';
   readonly output?: unknown;
   readonly error?: string;
+  /** Wall time of the execution on this machine (not virtual time). */
+  readonly durationMs: number;
 }
 
 /** Counts of one local fan-out. */
@@ -127,9 +128,11 @@ export class LocalExecutor {
       context: { Execution: { Name: executionName, Input: { ...input, executionName } } },
     });
     let result: LocalExecutionResult;
+    const startedAt = performance.now();
+    const elapsed = () => Math.round((performance.now() - startedAt) * 10) / 10;
     try {
       const output = await execution.result;
-      result = { executionName, status: 'SUCCEEDED', output };
+      result = { executionName, status: 'SUCCEEDED', output, durationMs: elapsed() };
     } catch (error) {
       // The runner wraps the Fail state's error; report that one, as the console would.
       const failure = error instanceof Error && error.cause instanceof Error ? error.cause : error;
@@ -137,6 +140,7 @@ export class LocalExecutor {
         executionName,
         status: 'FAILED',
         error: failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure),
+        durationMs: elapsed(),
       };
     }
     this.executions.push(result);

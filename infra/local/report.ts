@@ -1,6 +1,8 @@
 import type { CycleRuntime } from '../../shared/cycle/runtime.js';
 import type { SendMode } from '../../shared/domain/send-mode.js';
 import { loadEngagement } from '../../shared/cycle/engagement.js';
+import { effectiveSendMode, resolveLimits } from '../../shared/domain/send-gate.js';
+import { resolveSendingSettings } from '../../shared/domain/sending-settings.js';
 import type { Fixture } from './fixture.js';
 
 /** One tenant's section of the simulation report (DESIGN.md section 7; names are a contract). */
@@ -38,7 +40,11 @@ export interface TenantReport {
     readonly taskId: string;
     readonly title: string;
     readonly contactId?: string;
+    /** The contact the task is about (name and address), when it names one. */
+    readonly contact?: { readonly name?: string; readonly email: string };
     readonly evidence: string;
+    /** The request the task answers, as the client wrote it (from the task's evidence). */
+    readonly request?: string;
   }[];
   readonly orders: {
     readonly orderId: string;
@@ -47,6 +53,12 @@ export interface TenantReport {
     readonly fixes: number;
   }[];
   readonly actions: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** The send caps in force for the tenant in this run's mode (hour and day). */
+  readonly caps: { readonly perHour: number; readonly perDay: number };
+  /** The compliance rate each cycle's Reflect recorded, oldest first. */
+  readonly complianceOverTime: { readonly hourKey: string; readonly complianceRate: number }[];
+  /** Deferred action cards counted by the reason recorded on their decision or result. */
+  readonly deferrals: Readonly<Record<string, number>>;
   readonly engagement: {
     /** Contactable contacts (suppressed, do-not-contact and discovered ones are left out). */
     readonly contacts: number;
@@ -95,6 +107,7 @@ export async function buildTenantReports(
   fixture: Fixture,
   start: Date,
   end: Date,
+  sendMode: SendMode = 'dry_run',
 ): Promise<TenantReport[]> {
   const reports: TenantReport[] = [];
   for (const tenant of fixture.tenants) {
@@ -113,12 +126,17 @@ export async function buildTenantReports(
     } while (cursor);
 
     const actions: Record<string, Record<string, number>> = {};
+    const deferrals: Record<string, number> = {};
     let sendRequests = 0;
     for (const run of runs) {
       for (const card of await repos.cards.listForRun(tenant.id, run.hourKey)) {
         const byStatus = (actions[card.type] ??= {});
         byStatus[card.status] = (byStatus[card.status] ?? 0) + 1;
         if (card.status === 'done' && card.result?.['queued'] === true) sendRequests += 1;
+        if (card.status === 'deferred') {
+          const reason = deferralReason(card.result, card.decision?.reason);
+          deferrals[reason] = (deferrals[reason] ?? 0) + 1;
+        }
       }
     }
 
@@ -133,6 +151,20 @@ export async function buildTenantReports(
       });
     }
     const engagement = await loadEngagement(runtime, tenant.id, settings, end);
+    const limits = resolveLimits(
+      settings.tier ?? 'pro',
+      resolveSendingSettings(settings.sending).caps,
+      effectiveSendMode(sendMode, settings.sendMode),
+    );
+    const complianceOverTime = [];
+    for (const run of runs) {
+      const reflection = await repos.reflections.latestBefore(tenant.id, nextHourKey(run.hourKey));
+      if (reflection?.hourKey === run.hourKey)
+        complianceOverTime.push({
+          hourKey: run.hourKey,
+          complianceRate: reflection.metrics.complianceRate,
+        });
+    }
 
     reports.push({
       tenantId: tenant.id,
@@ -170,14 +202,33 @@ export async function buildTenantReports(
         at: record.at,
         target: record.target as Record<string, string>,
       })),
-      tasks: (await repos.tasks.list(tenant.id)).map((task) => ({
-        taskId: task.taskId,
-        title: task.title,
-        ...(task.contactId ? { contactId: task.contactId } : {}),
-        evidence: task.evidence.kind,
-      })),
+      tasks: await Promise.all(
+        (await repos.tasks.list(tenant.id)).map(async (task) => {
+          const contact = task.contactId
+            ? await repos.contacts.get(tenant.id, task.contactId)
+            : undefined;
+          return {
+            taskId: task.taskId,
+            title: task.title,
+            ...(task.contactId ? { contactId: task.contactId } : {}),
+            ...(contact
+              ? {
+                  contact: {
+                    ...(contact.name ? { name: contact.name } : {}),
+                    email: contact.email,
+                  },
+                }
+              : {}),
+            evidence: task.evidence.kind,
+            ...(task.evidence.text ? { request: task.evidence.text } : {}),
+          };
+        }),
+      ),
       orders,
       actions,
+      caps: { perHour: limits.perHour, perDay: limits.perDay },
+      complianceOverTime,
+      deferrals,
       engagement: {
         contacts: engagement.stats.contacts,
         compliant: engagement.stats.compliant,
@@ -208,4 +259,27 @@ async function sendingSummary(
     unknown: records.filter((record) => record.status === 'unknown').length,
     pending: records.filter((record) => record.status === 'in_doubt').length,
   };
+}
+
+/** The reason a deferred card gives: its result's `reason` or `deferReason`, else the decision's. */
+function deferralReason(
+  result: Readonly<Record<string, unknown>> | undefined,
+  decisionReason: string | undefined,
+): string {
+  for (const key of ['reason', 'deferReason', 'deferredReason']) {
+    const value = result?.[key];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return decisionReason ?? 'unspecified';
+}
+
+/** The hour key (`yyyyMMddHH`, UTC) one hour after `hourKey`. */
+function nextHourKey(hourKey: string): string {
+  const at = Date.UTC(
+    Number(hourKey.slice(0, 4)),
+    Number(hourKey.slice(4, 6)) - 1,
+    Number(hourKey.slice(6, 8)),
+    Number(hourKey.slice(8, 10)) + 1,
+  );
+  return new Date(at).toISOString().replace(/[-T:]/g, '').slice(0, 10);
 }

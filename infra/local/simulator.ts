@@ -14,7 +14,7 @@ import { ValidationError } from '../../shared/errors.js';
 import type { Fixture } from './fixture.js';
 import { startLocalStack, type LocalStack } from './local-stack.js';
 import { LOCAL_KILL_SWITCH_PARAMETER, MetricTally, localCycleRuntime } from './local-runtime.js';
-import { LocalExecutor, type LocalTask } from './local-executor.js';
+import { LocalExecutor, type LocalExecutionResult, type LocalTask } from './local-executor.js';
 import { synthesizeStateMachineDefinitions } from './state-machine-definitions.js';
 import type { CycleTaskState } from '../constructs/cycle.js';
 import { seedFixture } from './seed.js';
@@ -28,6 +28,25 @@ import {
 /** Length of the turns services take within an hour (the Gmail poll interval). */
 const SERVICE_SLICE_MS = 5 * 60_000;
 
+/** The steps around the simulated hours, in order. */
+export type SimulationPhase = 'starting stack' | 'seeding' | 'synthesizing' | 'reporting';
+
+/** What {@link SimulationOptions.onHour} is told after each simulated hour. */
+export interface HourProgress {
+  /** Hours done so far (1-based) and in total. */
+  readonly hour: number;
+  readonly hours: number;
+  /** The top of the hour just simulated. */
+  readonly at: Date;
+  /** Cycle executions the fan-out started this hour, and those it found already started. */
+  readonly started: number;
+  readonly alreadyStarted: number;
+  /** Cycle executions that failed so far. */
+  readonly failedExecutions: number;
+  /** The metric counts so far (the same tally the report's `metrics` shows). */
+  readonly metrics: ReadonlyMap<string, number>;
+}
+
 /** Options of {@link runSimulation}. */
 export interface SimulationOptions {
   readonly fixture: Fixture;
@@ -39,13 +58,11 @@ export interface SimulationOptions {
   /** Keep the table and parameters here (for `agentctl --local DIR` afterwards); in memory otherwise. */
   readonly dataDir?: string;
   /** Called after every simulated hour. */
-  readonly onHour?: (progress: {
-    hour: number;
-    hours: number;
-    at: Date;
-    started: number;
-    alreadyStarted: number;
-  }) => void;
+  readonly onHour?: (progress: HourProgress) => void;
+  /** Called after each cycle execution ends (wall time included; the report stays deterministic). */
+  readonly onExecution?: (execution: LocalExecutionResult) => void;
+  /** Called as each set-up or wrap-up step begins (so a caller can say what is taking time). */
+  readonly onPhase?: (phase: SimulationPhase) => void;
   /** Replaces a cycle Task's handler (failure injection in tests). */
   readonly taskOverrides?: Partial<Record<CycleTaskState, LocalTask>>;
   readonly observability?: (step: string) => Observability;
@@ -75,6 +92,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     await mkdir(options.dataDir, { recursive: true });
     parameters = new FileParameterStore(join(options.dataDir, 'parameters.json'));
   }
+  options.onPhase?.('starting stack');
   const stack =
     options.stack ?? (await startLocalStack(options.dataDir ? { dataDir: options.dataDir } : {}));
   try {
@@ -95,7 +113,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         ...(fixture.global.killSwitchReason ? { reason: fixture.global.killSwitchReason } : {}),
       },
     );
+    options.onPhase?.('seeding');
     await seedFixture(runtime, fixture);
+    options.onPhase?.('synthesizing');
 
     const executor = new LocalExecutor({
       definitions: synthesizeStateMachineDefinitions(),
@@ -116,7 +136,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         const at = new Date(start.getTime() + hour * 3_600_000);
         const hourEnd = new Date(at.getTime() + 3_600_000);
         clock.set(at);
+        const reported = executor.executions.length;
         const fanOut = await executor.runFanOut(at);
+        for (const execution of executor.executions.slice(reported))
+          options.onExecution?.(execution);
         // Services take turns in 5-minute slices, so none runs the whole hour ahead of the others
         // (a send due at :05 happens at :05 even when a reply arrives at :50).
         for (
@@ -145,10 +168,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
           at,
           started: fanOut.started,
           alreadyStarted: fanOut.alreadyStarted,
+          failedExecutions: executor.executions.filter((e) => e.status === 'FAILED').length,
+          metrics: metrics.counts,
         });
       }
+      options.onPhase?.('reporting');
       const end = new Date(start.getTime() + hours * 3_600_000 - 1);
-      tenants = await buildTenantReports(runtime, fixture, start, end);
+      tenants = await buildTenantReports(runtime, fixture, start, end, sendMode);
       for (const [index, tenant] of tenants.entries()) {
         for (const service of started) {
           const extra = await service.report?.(tenant.tenantId, { start, end });

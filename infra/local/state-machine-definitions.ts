@@ -1,7 +1,17 @@
-import './polyfills.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { REPO_ROOT } from '../constructs/agent-function.js';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { AgentStack } from '../stacks/agent-stack.js';
@@ -38,6 +48,10 @@ let memo: AgentStateMachineDefinitions | undefined;
  *
  * The app is synthesized in-process with bundling skipped (no esbuild), once per process: the
  * first call takes a few seconds, later calls return the same objects. Treat them as read-only.
+ * The result is also cached on disk (node_modules/.cache), keyed by a hash of every source file
+ * under infra/, shared/ and functions/ and of package-lock.json, so other processes (test
+ * workers, the next agentctl run) skip the synthesis until a source changes;
+ * `AGENT_SYNTH_CACHE=off` turns the disk cache off.
  *
  * @example
  * const { cycle } = synthesizeStateMachineDefinitions();
@@ -45,8 +59,46 @@ let memo: AgentStateMachineDefinitions | undefined;
  *   .run(input, { overrides: { taskResourceLocalHandlers: { CheckGates: checkGates } } });
  */
 export function synthesizeStateMachineDefinitions(): AgentStateMachineDefinitions {
-  memo ??= synthesize();
+  memo ??= cached(synthesize);
   return memo;
+}
+
+function cached(produce: () => AgentStateMachineDefinitions): AgentStateMachineDefinitions {
+  if (process.env['AGENT_SYNTH_CACHE'] === 'off') return produce();
+  const dir = join(REPO_ROOT, 'node_modules', '.cache', 'engagement-agent');
+  const file = join(dir, `state-machines-${sourceHash()}.json`);
+  if (existsSync(file)) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as AgentStateMachineDefinitions;
+    } catch {
+      // A torn or foreign file: synthesize and overwrite it.
+    }
+  }
+  const definitions = produce();
+  mkdirSync(dir, { recursive: true });
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, JSON.stringify(definitions));
+  renameSync(partial, file);
+  return definitions;
+}
+
+/** SHA-256 over the path and content of every source the synthesized definitions can depend on. */
+function sourceHash(): string {
+  const hash = createHash('sha256');
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (entry.name.endsWith('.ts') || entry.name.endsWith('.json')) {
+        hash.update(relative(REPO_ROOT, path)).update('\0').update(readFileSync(path));
+      }
+    }
+  };
+  for (const dir of ['infra', 'shared', 'functions']) visit(join(REPO_ROOT, dir));
+  hash.update(readFileSync(join(REPO_ROOT, 'package-lock.json')));
+  return hash.digest('hex').slice(0, 16);
 }
 
 function synthesize(): AgentStateMachineDefinitions {

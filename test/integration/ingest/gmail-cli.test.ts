@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../shared/clock.js';
 import { main } from '../../../infra/cli/main.js';
+import { startLocalStack } from '../../../infra/local/local-stack.js';
 import { openOperatorContext } from '../../../infra/cli/operator-context.js';
 import { LocalGmailServer } from '../../../infra/local/gmail-server.js';
 
@@ -40,6 +41,8 @@ describe('agentctl gmail (local data dir, local Google endpoints)', () => {
       saved[name] = process.env[name];
       process.env[name] = value;
     }
+    // A data dir as `simulate --data-dir` leaves it (operator commands refuse any other directory).
+    await (await startLocalStack({ dataDir: dir })).stop();
     const context = await openOperatorContext({ local: dir });
     await context.repos.tenants.put('acme', { name: 'Acme', agentEnabled: true });
     await context.close();
@@ -66,7 +69,7 @@ describe('agentctl gmail (local data dir, local Google endpoints)', () => {
 
   it('reports not_configured before anything is stored', async () => {
     const status = await run('gmail', 'status', 'acme');
-    const show = await run('tenant', 'show', 'acme');
+    const show = await run('tenant', 'show', 'acme', '--json');
 
     expect(status).toMatchObject({ code: 1 });
     expect(status.out).toContain('gmail acme: not_configured');
@@ -96,7 +99,7 @@ describe('agentctl gmail (local data dir, local Google endpoints)', () => {
 
     const connected = await run('gmail', 'connect', 'acme', '--code', code);
     const status = await run('gmail', 'status', 'acme', '--probe');
-    const show = await run('tenant', 'show', 'acme');
+    const show = await run('tenant', 'show', 'acme', '--json');
 
     expect(connected).toMatchObject({ code: 0 });
     expect(connected.out).toContain(

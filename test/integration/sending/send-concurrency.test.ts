@@ -122,7 +122,7 @@ describe('Function: sender (concurrency and idempotency)', () => {
     expect(h.sender.drain.waiting).toBe(0);
     expect(await h.deadLetters()).toEqual([]);
     for (let i = 0; i < UNIQUE; i += 1) {
-      expect((await h.repos.records.get("acme", `acme:send_email:card-${i}`))?.status).toBe('sent');
+      expect((await h.repos.records.get('acme', `acme:send_email:card-${i}`))?.status).toBe('sent');
     }
   }, 60_000);
 });

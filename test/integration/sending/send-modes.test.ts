@@ -49,13 +49,13 @@ describe('Function: sender (send modes)', () => {
       sendResults(await h.outcomes('acme'))
         .map((o) => [o.email, o.status, o.reason])
         .sort(),
-    ).toEqual(
-      [
-        ['dana@lakeshore.example', 'dry_run', 'dry_run'],
-        ['tom@prairie.example', 'dry_run', 'dry_run'],
-      ],
-    );
-    expect(await h.repos.records.get('acme', 'acme:send_email:card-1')).toMatchObject({ status: 'dry_run' });
+    ).toEqual([
+      ['dana@lakeshore.example', 'dry_run', 'dry_run'],
+      ['tom@prairie.example', 'dry_run', 'dry_run'],
+    ]);
+    expect(await h.repos.records.get('acme', 'acme:send_email:card-1')).toMatchObject({
+      status: 'dry_run',
+    });
   });
 
   it('sends internal_only mail to allow-listed domains and addresses only and blocks the rest with email_blocked_internal_only', async () => {

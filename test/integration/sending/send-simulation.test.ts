@@ -12,9 +12,14 @@ describe('Simulator: sending service', () => {
     // Prepare
     const out: string[] = [];
     const sink = { write: (s: string) => out.push(s) } as never;
+    const progress = { write: () => true } as never;
 
     // Act
-    const code = await main(['simulate', '--fixture', DEMO, '--hours', '2', '--json'], sink, sink);
+    const code = await main(
+      ['simulate', '--fixture', DEMO, '--hours', '2', '--json'],
+      sink,
+      progress,
+    );
 
     // Assess
     expect(code).toBe(0);
