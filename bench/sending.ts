@@ -167,7 +167,7 @@ export async function benchSending(
  * crashes sends messages to the DLQ, and the DLQ is redriven two days later. Counts, at the SES
  * emulator, how many messages each touch produced.
  */
-export async function benchTouchesUnderFaults(): Promise<TouchFaultFigures> {
+async function benchTouchesUnderFaults(): Promise<TouchFaultFigures> {
   const days = Number(process.env['BENCH_FAULT_DAYS'] ?? 30);
   const contacts = Number(process.env['BENCH_FAULT_CONTACTS'] ?? 200);
   const start = Date.parse('2026-01-05T14:00:00Z');
