@@ -72,6 +72,8 @@ export interface TenantReport {
   };
   /** Sends whose SES answer was lost: settled from the event stream, or still unknown. */
   readonly sending: {
+    /** Touches queued (one send record each; deferrals and retries of a touch are one). */
+    readonly touches: number;
     readonly inDoubtSettled: number;
     readonly unknown: number;
     readonly pending: number;
@@ -255,6 +257,7 @@ async function sendingSummary(
 ): Promise<TenantReport['sending']> {
   const records = await runtime.repos.sendRecords.list(tenantId);
   return {
+    touches: records.length,
     inDoubtSettled: records.filter((record) => record.reconciledBy !== undefined).length,
     unknown: records.filter((record) => record.status === 'unknown').length,
     pending: records.filter((record) => record.status === 'in_doubt').length,

@@ -11,6 +11,7 @@ import type { SesFeedbackProcessor } from '../../shared/sending/ses-feedback.js'
  */
 export class LocalSesEventStream implements EmailSender {
   private readonly events: Record<string, unknown>[] = [];
+  private readonly acceptedMessages: { readonly sendKey?: string; readonly to: string }[] = [];
   private published = 0;
 
   constructor(
@@ -23,8 +24,15 @@ export class LocalSesEventStream implements EmailSender {
     const timestamp = this.clock.now().toISOString();
     const tags = Object.fromEntries(email.tags.map((tag) => [tag.name, [tag.value]]));
     const mail = { messageId: result.messageId, timestamp, tags, destination: [email.to] };
+    const sendKey = email.tags.find((tag) => tag.name === 'send_key')?.value;
+    this.acceptedMessages.push({ to: email.to, ...(sendKey ? { sendKey } : {}) });
     this.events.push({ eventType: 'Send', mail }, { eventType: 'Delivery', mail });
     return result;
+  }
+
+  /** Every message SES accepted, with its `send_key` tag (the encoded touch key). */
+  get accepted(): readonly { readonly sendKey?: string; readonly to: string }[] {
+    return this.acceptedMessages;
   }
 
   /** Events waiting to be delivered. */

@@ -12,6 +12,7 @@ import type { SendingStateRepository } from '../storage/sending-state-repository
 import type { SuppressionRepository } from '../storage/suppression-repository.js';
 import type { TenantRepository } from '../storage/tenant-repository.js';
 import type { SenderLogger } from './send-processor.js';
+import { assertTenantId } from '../storage/keys.js';
 import { SEND_KEY_TAG, decodeSendKey } from './stages/deliver.js';
 import { SES_EVENT_TYPES, type SendReconciler } from './stages/reconcile.js';
 
@@ -105,14 +106,14 @@ export class SesFeedbackProcessor {
     }
     const event = parsed.data;
     const tenantId = event.mail.tags['tenant_id']?.[0];
-    const tenant = tenantId ? await this.ports.tenants.get(tenantId) : undefined;
-    if (!tenantId || !tenant) {
-      this.ports.logger.warn('ignored an SES event without a known tenant tag', {
+    if (!tenantId || !isTenantId(tenantId)) {
+      this.ports.logger.warn('ignored an SES event without a tenant tag', {
         message_id: event.mail.messageId,
       });
       return empty;
     }
 
+    // Every event settles its send first (one consistent read when it is already settled).
     const sendKeyTag = event.mail.tags[SEND_KEY_TAG]?.[0];
     const sendKey = sendKeyTag ? decodeSendKey(sendKeyTag) : undefined;
     const settled = sendKey
@@ -123,6 +124,16 @@ export class SesFeedbackProcessor {
         })
       : undefined;
     const settledPart = settled ? { settled } : {};
+    if (event.eventType !== 'Bounce' && event.eventType !== 'Complaint')
+      return { ...empty, tenantId, ...settledPart };
+
+    const tenant = await this.ports.tenants.get(tenantId);
+    if (!tenant) {
+      this.ports.logger.warn('ignored an SES event without a known tenant tag', {
+        message_id: event.mail.messageId,
+      });
+      return { ...empty, ...settledPart };
+    }
 
     const feedback =
       event.eventType === 'Bounce' && event.bounce
@@ -230,5 +241,14 @@ export class SesFeedbackProcessor {
       suppressed,
     });
     return { tenantId, ...settledPart, counted, duplicates, suppressed, paused, stats };
+  }
+}
+
+function isTenantId(value: string): boolean {
+  try {
+    assertTenantId(value);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -74,9 +74,12 @@ export async function simulateTouches(
   report: SimulationReport;
   emails: StoredEmail[];
   faults?: ReturnType<typeof sendFaults>;
+  /** The touch key (encoded) of every message SES accepted. */
+  acceptedKeys: string[];
   redriven: number;
 }> {
   let emails: StoredEmail[] = [];
+  let acceptedKeys: string[] = [];
   const clockRef: { now: () => Date } = { now: () => new Date(window.start) };
   const injected = faults
     ? sendFaults({ ...faults(() => clockRef.now()), now: () => clockRef.now() })
@@ -100,11 +103,18 @@ export async function simulateTouches(
             moved = await sender.redriveDeadLetters();
           }
         },
-        onStop: async (accepted) => {
+        onStop: async (accepted, sender) => {
           emails = accepted;
+          acceptedKeys = (sender?.events.accepted ?? []).map((m) => m.sendKey ?? m.to);
         },
       }),
     ],
   });
-  return { report, emails, redriven: moved, ...(injected ? { faults: injected } : {}) };
+  return {
+    report,
+    emails,
+    acceptedKeys,
+    redriven: moved,
+    ...(injected ? { faults: injected } : {}),
+  };
 }

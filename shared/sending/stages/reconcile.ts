@@ -40,6 +40,9 @@ export const SES_EVENT_TYPES = [
 /** One of {@link SES_EVENT_TYPES}. */
 export type SesEventType = (typeof SES_EVENT_TYPES)[number];
 
+/** Statuses an SES event can still settle. */
+const UNSETTLED: readonly string[] = ['claimed', 'in_doubt', 'unknown'];
+
 /** What an event proves: SES took the message, or it did not. */
 export function sendStatusProvedBy(eventType: SesEventType): 'sent' | 'not_sent' {
   return eventType === 'Reject' || eventType === 'Rendering Failure' ? 'not_sent' : 'sent';
@@ -123,6 +126,9 @@ export class SendReconciler {
     event: { type: SesEventType; messageId: string; at: Date },
   ): Promise<string | undefined> {
     const status = sendStatusProvedBy(event.type);
+    // Most events belong to sends already recorded: a read settles them without a write.
+    const current = await this.ports.records.get(tenantId, idempotencyKey);
+    if (!current || !UNSETTLED.includes(current.status)) return current?.status;
     const settled = await this.ports.records.reconcile(tenantId, idempotencyKey, {
       status,
       event: event.type.replace(/\s+/g, '_').toUpperCase(),

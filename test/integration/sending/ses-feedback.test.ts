@@ -1,3 +1,4 @@
+import { encodeSendKey } from '../../../shared/sending/stages/deliver.js';
 import { eventReconciler } from '../../../shared/sending/stages/reconcile.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -152,5 +153,82 @@ describe('Function: ses-feedback (bounces and complaints)', () => {
       mail: { messageId: 'm', tags: {} },
     });
     expect(result).toMatchObject({ counted: 0, paused: false });
+  });
+});
+
+describe('Function: ses-feedback (settling in-doubt sends)', () => {
+  async function inDoubt(h: SendingHarness, key: string) {
+    const at = h.table.clock.now();
+    const subject = { idempotencyKey: key, to: 'dana@lakeshore.example', cardId: 'card-1' };
+    await h.repos.records.claim('acme', subject, { token: 't', at, ttlMs: 60_000 });
+    await h.repos.records.markInDoubt('acme', key, 't', {
+      reason: 'provider_in_doubt:TimeoutError',
+      at,
+      reconcileBy: new Date(at.getTime() + 1_800_000),
+    });
+  }
+
+  const event = (eventType: string, key: string) => ({
+    eventType,
+    mail: {
+      messageId: 'ses-m-1',
+      timestamp: '2026-01-05T15:00:05.000Z',
+      tags: { tenant_id: ['acme'], send_key: [encodeSendKey(key)] },
+    },
+  });
+
+  it.each([
+    { eventType: 'Send', status: 'sent', outcome: 'sent' },
+    { eventType: 'DeliveryDelay', status: 'sent', outcome: 'sent' },
+    { eventType: 'Reject', status: 'not_sent', outcome: 'failed' },
+    { eventType: 'Rendering Failure', status: 'not_sent', outcome: 'failed' },
+  ])('settles an in-doubt send as $status on a $eventType event, once', async (row) => {
+    // Prepare
+    const h = (harness = await createSendingHarness());
+    await h.seedTenant('acme');
+    const key = 'acme:follow_up:c-1:2026-01-01T09:00:00.000Z';
+    await inDoubt(h, key);
+
+    // Act: the event, then the same event again (EventBridge delivers at least once).
+    const first = await feedbackProcessor(h).handle(event(row.eventType, key));
+    const again = await feedbackProcessor(h).handle(event(row.eventType, key));
+
+    // Assess
+    expect(first.settled).toBe(row.status);
+    expect(again.settled).toBe(row.status);
+    expect(await h.repos.records.get('acme', key)).toMatchObject({
+      status: row.status,
+      messageId: 'ses-m-1',
+    });
+    const results = (await h.outcomes('acme')).filter((o) => o.kind === 'send_result');
+    expect(results.map((o) => o.kind === 'send_result' && o.status)).toEqual([row.outcome]);
+  });
+
+  it('leaves a send that was already recorded as sent alone, with one read and no write', async () => {
+    const h = (harness = await createSendingHarness());
+    await h.seedTenant('acme');
+    const key = 'acme:follow_up:c-2:2026-01-01T09:00:00.000Z';
+    const at = h.table.clock.now();
+    await h.repos.records.claim(
+      'acme',
+      { idempotencyKey: key, to: 'x@y.example' },
+      {
+        token: 't',
+        at,
+        ttlMs: 60_000,
+      },
+    );
+    await h.repos.records.markSent('acme', key, 't', { messageId: 'ses-m-0', at });
+
+    const processor = feedbackProcessor(h);
+    const writesBefore = h.table.requestCounts.get('UpdateCommand') ?? 0;
+    const result = await processor.handle(event('Delivery', key));
+
+    expect(result.settled).toBe('sent');
+    expect(h.table.requestCounts.get('UpdateCommand') ?? 0).toBe(writesBefore);
+    expect(await h.repos.records.get('acme', key)).toMatchObject({
+      messageId: 'ses-m-0',
+    });
+    expect(await h.repos.records.get('acme', key)).not.toHaveProperty('reconciledBy');
   });
 });

@@ -22,7 +22,7 @@ function tenant(overrides: Partial<TenantReport> & Record<string, unknown>): Ten
       notContactable: { count: 0, reasons: {} },
       stalePendingSends: 0,
     },
-    sending: { inDoubtSettled: 0, unknown: 0, pending: 0 },
+    sending: { touches: 0, inDoubtSettled: 0, unknown: 0, pending: 0 },
     ingest: { messages: 0, duplicates: 0, classified: {} },
     queued: { sendRequests: 0 },
     ...overrides,
