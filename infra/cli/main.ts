@@ -131,8 +131,11 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
       .option('--local <DIR>', 'a local data dir written by simulate --data-dir')
       .option('--stack <NAME>', 'the deployed CloudFormation stack (default from --app/--stage)')
       .option('--table <NAME>', "override the stack's TableName output (default $TABLE_NAME)")
-      .option('--app <NAME>', 'app name of the default stack (default engagement-agent)')
-      .option('--stage <STAGE>', 'stage of the default stack (default dev)')
+      .option(
+        '--app <NAME>',
+        'app name of the default stack and Gmail secrets (default engagement-agent)',
+      )
+      .option('--stage <STAGE>', 'stage of the default stack and Gmail secrets (default dev)')
       .addHelpText('after', TARGET_HELP);
 
   command('simulate', 'Run the whole system locally on a virtual clock and print a report.', [
