@@ -7,10 +7,7 @@ import {
   ListEmailIdentitiesCommand,
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
-import type {
-  ListSubscriptionsByTopicCommandOutput,
-  ListTopicsCommandOutput,
-} from '@aws-sdk/client-sns';
+import type { ListSubscriptionsByTopicCommandOutput } from '@aws-sdk/client-sns';
 
 /** An alarm currently in ALARM. */
 export interface FiringAlarm {
@@ -149,37 +146,23 @@ export function sesEmailSetupInspector(client: SESv2Client): EmailSetupInspector
 }
 
 /**
- * The alarm topic's subscriptions through SNS: the topic given by ARN, or the stack's topic found
- * by name (`<stackName>-AlarmTopic…`). `@aws-sdk/client-sns` is loaded on demand.
+ * The subscriptions of the alarm topic `topicArn` (the stack output AlarmTopicArn, or
+ * `--alarm-topic`) through SNS; `undefined` when SNS says the topic does not exist.
+ * `@aws-sdk/client-sns` is loaded on demand.
  */
-export function snsAlarmTopicInspector(stackName: string, topicArn?: string): AlarmTopicInspector {
+export function snsAlarmTopicInspector(topicArn: string): AlarmTopicInspector {
   return {
     subscriptions: async () => {
       const sns = await import('@aws-sdk/client-sns');
       const client = new sns.SNSClient({});
       try {
-        let arn = topicArn;
-        let nextToken: string | undefined;
-        while (!arn) {
-          const page: ListTopicsCommandOutput = await client.send(
-            new sns.ListTopicsCommand({ ...(nextToken ? { NextToken: nextToken } : {}) }),
-          );
-          arn = (page.Topics ?? [])
-            .map((topic) => topic.TopicArn ?? '')
-            .find((candidate) =>
-              candidate.slice(candidate.lastIndexOf(':') + 1).startsWith(`${stackName}-AlarmTopic`),
-            );
-          nextToken = page.NextToken;
-          if (!nextToken) break;
-        }
-        if (!arn) return undefined;
         let confirmed = 0;
         let pending = 0;
-        nextToken = undefined;
+        let nextToken: string | undefined;
         do {
           const page: ListSubscriptionsByTopicCommandOutput = await client.send(
             new sns.ListSubscriptionsByTopicCommand({
-              TopicArn: arn,
+              TopicArn: topicArn,
               ...(nextToken ? { NextToken: nextToken } : {}),
             }),
           );
@@ -189,7 +172,10 @@ export function snsAlarmTopicInspector(stackName: string, topicArn?: string): Al
           }
           nextToken = page.NextToken;
         } while (nextToken);
-        return { topicArn: arn, confirmed, pending };
+        return { topicArn, confirmed, pending };
+      } catch (error) {
+        if (error instanceof sns.NotFoundException) return undefined;
+        throw error;
       } finally {
         client.destroy();
       }

@@ -16,6 +16,7 @@ export interface CommandIo {
 /** The target flags every operator command takes. */
 interface TargetOptions {
   local?: string;
+  stack?: string;
   table?: string;
   app?: string;
   stage?: string;
@@ -24,7 +25,9 @@ interface TargetOptions {
 const TARGET_HELP = `
 Target (default AWS):
   --local DIR is a data dir written by "agentctl simulate --data-dir DIR" (a directory that is
-  not one is refused and nothing is created). On AWS the table is --table or $TABLE_NAME, the
+  not one is refused and nothing is created). On AWS the table, kill-switch parameter, queues
+  and alarm topic come from the outputs of the CloudFormation stack --stack NAME (default from
+  --app/--stage: EngagementAgent-dev); --table or $TABLE_NAME overrides the table only. The
   region and credentials come from the usual AWS variables or profile.`;
 
 const EXIT_HELP = `
@@ -126,9 +129,13 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
   const withTarget = (cmd: Command) =>
     cmd
       .option('--local <DIR>', 'a local data dir written by simulate --data-dir')
-      .option('--table <NAME>', 'the DynamoDB table on AWS (default $TABLE_NAME)')
-      .option('--app <NAME>', 'app name of the kill-switch parameter (default engagement-agent)')
-      .option('--stage <STAGE>', 'stage of the kill-switch parameter (default dev)')
+      .option('--stack <NAME>', 'the deployed CloudFormation stack (default from --app/--stage)')
+      .option('--table <NAME>', "override the stack's TableName output (default $TABLE_NAME)")
+      .option(
+        '--app <NAME>',
+        'app name of the default stack and Gmail secrets (default engagement-agent)',
+      )
+      .option('--stage <STAGE>', 'stage of the default stack and Gmail secrets (default dev)')
       .addHelpText('after', TARGET_HELP);
 
   command('simulate', 'Run the whole system locally on a virtual clock and print a report.', [
@@ -158,7 +165,7 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
   withTarget(
     command('kill-switch', 'Flip or read the global stop (an SSM parameter on AWS).', [
       'agentctl kill-switch status --local .local/demo',
-      'agentctl kill-switch on --reason "incident 42" --table engagement-agent-dev',
+      'agentctl kill-switch on --reason "incident 42" --stage prod',
     ]),
   )
     .addArgument(new Argument('<action>', 'on, off or status').choices(['on', 'off', 'status']))
@@ -192,7 +199,7 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
   withTarget(
     command('runs', "List a tenant's run records, newest first.", [
       'agentctl runs northwind-appraisals --local .local/demo',
-      'agentctl runs northwind-appraisals --limit 5 --json --table engagement-agent-dev',
+      'agentctl runs northwind-appraisals --limit 5 --json --stack EngagementAgent-prod',
     ]),
   )
     .argument('<ID>', 'the tenant id')
@@ -209,10 +216,7 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
     command(
       'health',
       'Kill switch, tenants, last runs, stale locks, DLQ depths, firing alarms; exit 1 when degraded.',
-      [
-        'agentctl health --local .local/demo',
-        'agentctl health --json --table engagement-agent-dev',
-      ],
+      ['agentctl health --local .local/demo', 'agentctl health --json --stage prod'],
     ),
   )
     .option('--at <ISO>', 'evaluate as of this instant (default now)')
@@ -230,13 +234,16 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
       'The go-live checklist (SES/DKIM, DMARC, kill switch, Gmail, alarms); exit 1 when not ready.',
       [
         'agentctl preflight --local .local/demo',
-        'agentctl preflight --identity mail.example.com --table engagement-agent-prod --stage prod',
+        'agentctl preflight --identity mail.example.com --stage prod',
       ],
     ),
   )
     .option('--identity <DOMAIN>', 'the SES sending identity to check')
     .option('--configuration-set <NAME>', 'the SES configuration set to check')
-    .option('--alarm-topic <ARN>', 'the SNS alarm topic to check')
+    .option(
+      '--alarm-topic <ARN>',
+      'the SNS alarm topic to check (default: the stack output AlarmTopicArn)',
+    )
     .option('--json', 'print the checks as JSON')
     .action(
       run(async (options: Record<string, unknown>) => {
@@ -248,7 +255,7 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
   withTarget(
     command('dlq', 'Move dead-lettered messages back to their queue.', [
       'agentctl dlq redrive send --dry-run --local .local/demo',
-      'agentctl dlq redrive ingest --limit 10 --json --table engagement-agent-dev',
+      'agentctl dlq redrive ingest --limit 10 --json --stage prod',
     ]),
   )
     .addArgument(new Argument('<action>', 'redrive').choices(['redrive']))
@@ -354,6 +361,7 @@ export interface RunsOptions extends JsonOptions {
 function target(options: TargetOptions): OperatorTarget {
   return {
     ...(options.local !== undefined ? { local: options.local } : {}),
+    ...(options.stack !== undefined ? { stack: options.stack } : {}),
     ...(options.table !== undefined ? { table: options.table } : {}),
     ...(options.app !== undefined ? { app: options.app } : {}),
     ...(options.stage !== undefined ? { stage: options.stage } : {}),

@@ -13,6 +13,7 @@ import { gmailConnectionSource, gmailTargetSettings } from './gmail.js';
 import { checkHealth } from './health.js';
 import { openOperatorContext, type OperatorTarget } from './operator-context.js';
 import { checkPreflight } from './preflight.js';
+import { OPERATOR_STACK_OUTPUTS } from './stack-outputs.js';
 
 /** The option values the operations commands read (agentctl's parsed flags). */
 export type OperationsValues = Record<string, string | boolean | undefined>;
@@ -64,20 +65,16 @@ export async function runPreflightCommand(
   try {
     const identity = stringValue(values['identity']);
     const configurationSet = stringValue(values['configuration-set']);
+    const alarmTopicArn =
+      stringValue(values['alarm-topic']) ??
+      context.stack?.require(OPERATOR_STACK_OUTPUTS.alarmTopic);
     const report = await checkPreflight(
       {
         context,
         gmail: overrides.gmail ?? gmailConnectionSource(context, gmailSettings!),
         dmarc: dnsDmarcLookup,
-        ...(clients
-          ? {
-              email: sesEmailSetupInspector(clients.ses),
-              alarmTopic: snsAlarmTopicInspector(
-                context.stackName,
-                stringValue(values['alarm-topic']),
-              ),
-            }
-          : {}),
+        ...(clients ? { email: sesEmailSetupInspector(clients.ses) } : {}),
+        ...(clients && alarmTopicArn ? { alarmTopic: snsAlarmTopicInspector(alarmTopicArn) } : {}),
       },
       {
         ...(identity ? { identity } : {}),

@@ -2,9 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { join } from 'node:path';
 import { SystemClock } from '../../shared/clock.js';
-import { killSwitchParameterName, STAGES, type Stage } from '../../shared/config.js';
+import { STAGES, type Stage } from '../../shared/config.js';
 import { KillSwitch } from '../../shared/adapters/parameters/kill-switch.js';
 import {
   FileParameterStore,
@@ -16,7 +17,12 @@ import { ConfigError } from '../../shared/errors.js';
 import { startLocalStack } from '../local/local-stack.js';
 import { LOCAL_KILL_SWITCH_PARAMETER } from '../local/local-runtime.js';
 import { agentStackName } from '../stage-config.js';
-import { awsQueueDirectory, localQueueDirectory, type QueueDirectory } from './queue-directory.js';
+import {
+  localQueueDirectory,
+  stackQueueDirectory,
+  type QueueDirectory,
+} from './queue-directory.js';
+import { OPERATOR_STACK_OUTPUTS, readStackOutputs, type StackOutputs } from './stack-outputs.js';
 import { requireDataDir } from './data-dir.js';
 
 /** What operator commands work against: the table's repositories and the kill switch. */
@@ -26,8 +32,10 @@ export interface OperatorContext {
   readonly killSwitch: KillSwitch;
   /** True for a local data dir (no CloudWatch, SES or SNS to inspect). */
   readonly local: boolean;
-  /** The CloudFormation stack name (`EngagementAgent-dev`); alarms and queues are named after it. */
+  /** The CloudFormation stack name (`EngagementAgent-dev`); its alarms are named after it. */
   readonly stackName: string;
+  /** The deployed stack's outputs (read once when the context opened); absent for a local data dir. */
+  readonly stack?: StackOutputs;
   /** The table itself, for reads no repository offers (the raw lock item). */
   readonly table: { readonly doc: DynamoDBDocumentClient; readonly tableName: string };
   /** The work queues and their dead-letter queues. */
@@ -35,9 +43,12 @@ export interface OperatorContext {
   close(): Promise<void>;
 }
 
-/** Where an operator command points: a local data dir, or AWS (table and parameter by name). */
+/** Where an operator command points: a local data dir, or a deployed stack on AWS. */
 export interface OperatorTarget {
   readonly local?: string;
+  /** The CloudFormation stack; default `agentStackName` of app and stage (`EngagementAgent-dev`). */
+  readonly stack?: string;
+  /** Overrides the stack output TableName (as does TABLE_NAME). */
   readonly table?: string;
   readonly app?: string;
   readonly stage?: string;
@@ -46,8 +57,10 @@ export interface OperatorTarget {
 /**
  * Opens the operator context: with `local`, the embedded stack on that data dir (the same one
  * `agentctl simulate --data-dir` writes; any other directory is refused, nothing is created);
- * otherwise AWS, with the table from `--table` or
- * TABLE_NAME and the kill switch `/<app>/<stage>/kill-switch` (or KILL_SWITCH_PARAMETER).
+ * otherwise AWS: the stack `--stack` (default `agentStackName` of `--app`/`--stage`, i.e.
+ * `EngagementAgent-dev`) is described once, and the table, kill-switch parameter, queues and
+ * alarm topic come from its outputs. `--table`, then TABLE_NAME, override the output TableName.
+ * A missing stack or output is a {@link ConfigError} naming it and the fix.
  */
 export async function openOperatorContext(
   target: OperatorTarget,
@@ -71,34 +84,33 @@ export async function openOperatorContext(
       close: () => stack.stop(),
     };
   }
-  const tableName = target.table ?? env['TABLE_NAME'];
-  if (!tableName)
-    throw new ConfigError(
-      '--table',
-      'pass --table NAME or set TABLE_NAME (the stack output TableName), or use --local DIR',
-    );
-  const stage = target.stage ?? env['STAGE'] ?? 'dev';
-  if (!(STAGES as readonly string[]).includes(stage))
-    throw new ConfigError('--stage', `expected one of ${STAGES.join(', ')}`);
-  const appName = target.app ?? env['APP_NAME'] ?? 'engagement-agent';
-  const parameterName =
-    env['KILL_SWITCH_PARAMETER'] ?? killSwitchParameterName(appName, stage as Stage);
+  const stackName = target.stack ?? defaultStackName(target, env);
+  const cloudFormation = new CloudFormationClient({});
+  let outputs: StackOutputs;
+  try {
+    await requireAwsSetup(cloudFormation);
+    outputs = await readStackOutputs(cloudFormation, stackName);
+  } finally {
+    cloudFormation.destroy();
+  }
+  const tableName =
+    target.table ?? env['TABLE_NAME'] ?? outputs.require(OPERATOR_STACK_OUTPUTS.table);
+  const parameterName = outputs.require(OPERATOR_STACK_OUTPUTS.killSwitchParameter);
   const dynamodb = new DynamoDBClient({});
-  await requireAwsSetup(dynamodb);
   const ssm = new SSMClient({});
   const sqs = new SQSClient({});
   const doc = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const stackName = agentStackName({ appName, stage: stage as Stage });
   return {
-    target: `AWS table ${tableName}`,
+    target: `AWS stack ${stackName}, table ${tableName}`,
     repos: createCycleRepositories({ doc, tableName, clock }),
     killSwitch: new KillSwitch(new SsmParameterStore(ssm), parameterName),
     local: false,
     stackName,
+    stack: outputs,
     table: { doc, tableName },
-    queues: awsQueueDirectory(sqs, stackName),
+    queues: stackQueueDirectory(sqs, outputs),
     close: async () => {
       dynamodb.destroy();
       ssm.destroy();
@@ -107,15 +119,23 @@ export async function openOperatorContext(
   };
 }
 
+/** `agentStackName` of `--app`/APP_NAME (default engagement-agent) and `--stage`/STAGE (default dev). */
+function defaultStackName(target: OperatorTarget, env: NodeJS.ProcessEnv): string {
+  const stage = target.stage ?? env['STAGE'] ?? 'dev';
+  if (!(STAGES as readonly string[]).includes(stage))
+    throw new ConfigError('--stage', `expected one of ${STAGES.join(', ')}`);
+  const appName = target.app ?? env['APP_NAME'] ?? 'engagement-agent';
+  return agentStackName({ appName, stage: stage as Stage });
+}
+
 /**
  * Fails with a {@link ConfigError} naming the fix when the SDK finds no region or no credentials,
  * before any command talks to AWS.
  */
-async function requireAwsSetup(client: DynamoDBClient): Promise<void> {
+async function requireAwsSetup(client: CloudFormationClient): Promise<void> {
   try {
     await client.config.region();
   } catch {
-    client.destroy();
     throw new ConfigError(
       'AWS_REGION',
       'no AWS region configured — set AWS_REGION (or AWS_PROFILE with a region), or use --local DIR',
@@ -124,7 +144,6 @@ async function requireAwsSetup(client: DynamoDBClient): Promise<void> {
   try {
     await client.config.credentials();
   } catch {
-    client.destroy();
     throw new ConfigError(
       'AWS credentials',
       'none found — set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use --local DIR',

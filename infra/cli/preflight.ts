@@ -241,8 +241,8 @@ export async function checkPreflight(
         ? {
             id: 'alarm-topic',
             status: 'FAIL',
-            summary: 'alarm topic: not found (is the stack deployed under this --app/--stage?)',
-            fix: 'pass --alarm-topic ARN (stack output AlarmTopicArn) or deploy the stack',
+            summary: 'alarm topic: not found (SNS has no topic with this ARN)',
+            fix: 'redeploy the stack (its output AlarmTopicArn names the topic), or pass --alarm-topic ARN of the existing topic',
           }
         : topic.confirmed > 0
           ? {

@@ -1,4 +1,6 @@
-import { GetQueueAttributesCommand, ListQueuesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { QUEUE_DEFINITIONS, type QueueName } from '../../shared/messaging/queue-definitions.js';
+import { queueOutputKeys, type StackOutputs } from './stack-outputs.js';
 
 /** A work queue and the dead-letter queue its redrive policy names. */
 export interface QueueRef {
@@ -51,70 +53,21 @@ export function localQueueDirectory(
 }
 
 /**
- * The deployed stack's queues, found without CloudFormation access: CloudFormation names them
- * `<stackName>-<logicalId>-<suffix>`, so the stack's queues are those listed under the stack-name
- * prefix, and each work queue's redrive policy names its DLQ. The short name comes from the
- * construct id in the logical id (`SendQueue1FEF7B60` → `send`, `IngestQueue…` → `ingest`), the
- * same names the local stack uses.
+ * The deployed stack's queues, from its outputs (`SendQueueUrl`, `SendDeadLetterQueueUrl`, … per
+ * name of QUEUE_DEFINITIONS), in name order. An absent output fails `list()` with the error of
+ * {@link StackOutputs.require}, which names the output.
  */
-export function awsQueueDirectory(sqs: SQSClient, stackName: string): QueueDirectory {
+export function stackQueueDirectory(sqs: SQSClient, outputs: StackOutputs): QueueDirectory {
   return {
     sqs,
-    list: async () => {
-      const urls: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await sqs.send(
-          new ListQueuesCommand({
-            QueueNamePrefix: stackName,
-            MaxResults: 1_000,
-            ...(nextToken ? { NextToken: nextToken } : {}),
-          }),
-        );
-        urls.push(...(page.QueueUrls ?? []));
-        nextToken = page.NextToken;
-      } while (nextToken);
-      const described = await Promise.all(
-        urls.map(async (url) => {
-          const { Attributes } = await sqs.send(
-            new GetQueueAttributesCommand({
-              QueueUrl: url,
-              AttributeNames: ['QueueArn', 'RedrivePolicy'],
-            }),
-          );
-          return { url, arn: Attributes?.QueueArn, redrive: Attributes?.RedrivePolicy };
-        }),
-      );
-      const urlByArn = new Map(described.map((queue) => [queue.arn, queue.url]));
-      const refs: QueueRef[] = [];
-      for (const queue of described) {
-        if (!queue.redrive) continue;
-        const target = (JSON.parse(queue.redrive) as { deadLetterTargetArn?: string })
-          .deadLetterTargetArn;
-        const deadLetterUrl = urlByArn.get(target);
-        if (deadLetterUrl)
-          refs.push({ name: shortQueueName(queue.url, stackName), url: queue.url, deadLetterUrl });
-      }
-      return refs.sort((a, b) => a.name.localeCompare(b.name));
-    },
+    list: async () =>
+      (Object.keys(QUEUE_DEFINITIONS) as QueueName[]).sort().map((name) => {
+        const keys = queueOutputKeys(name);
+        return {
+          name,
+          url: outputs.require(keys.url),
+          deadLetterUrl: outputs.require(keys.deadLetterUrl),
+        };
+      }),
   };
-}
-
-/**
- * `https://…/EngagementAgent-dev-SendQueue1FEF7B60-AbC` → `send`: strip the stack prefix, the
- * CloudFormation suffix and the logical-id hash, a trailing `Queue`, then kebab-case.
- */
-export function shortQueueName(url: string, stackName: string): string {
-  const queueName = url.slice(url.lastIndexOf('/') + 1);
-  const withoutStack = queueName.startsWith(`${stackName}-`)
-    ? queueName.slice(stackName.length + 1)
-    : queueName;
-  const logicalId = withoutStack.replace(/-[A-Za-z0-9]+$/, '');
-  const constructId = logicalId.replace(/[0-9A-F]{8}$/, '').replace(/Queue$/, '');
-  return (
-    constructId
-      .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-      .toLowerCase()
-      .replace(/^-+|-+$/g, '') || queueName
-  );
 }

@@ -8,6 +8,7 @@ import type { AgentQueue } from '../../infra/constructs/queue-with-dlq.js';
 import { AgentStack } from '../../infra/stacks/agent-stack.js';
 import { OUTCOME_FOLD_LAG_MS } from '../../shared/storage/outcome-repository.js';
 import { agentStackName, parseStageConfig } from '../../infra/stage-config.js';
+import { operatorOutputKeys } from '../../infra/cli/stack-outputs.js';
 
 /**
  * Logical ids of the resources that must never be replaced by a refactoring: replacing the table
@@ -334,6 +335,17 @@ describe('Infra: AgentStack', () => {
       );
       template.hasOutput('TableName', { Value: { Ref: FROZEN_LOGICAL_IDS.table } });
       template.hasOutput('SendQueueUrl', { Value: { Ref: FROZEN_LOGICAL_IDS.sendQueue } });
+    });
+
+    it('outputs every value agentctl reads from the stack', () => {
+      // Prepare
+      const { template } = synthesized;
+
+      // Act
+      const outputs = Object.keys(template.findOutputs('*'));
+
+      // Assess
+      expect(outputs).toEqual(expect.arrayContaining(operatorOutputKeys()));
     });
 
     it('reports no unacknowledged AwsSolutions errors or warnings', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PreflightDeps } from '../../../infra/cli/preflight.js';
 import { checkPreflight } from '../../../infra/cli/preflight.js';
-import { shortQueueName } from '../../../infra/cli/queue-directory.js';
 import type { GmailConnectionStatus } from '../../../infra/cli/gmail-connection.js';
 import type { EmailSetupInspector } from '../../../infra/cli/cloud-inspectors.js';
 
@@ -161,27 +160,5 @@ describe('agentctl: checkPreflight', () => {
     // Assess
     expect(report.checks.find((check) => check.id === 'kill-switch')?.status).toBe('WARN');
     expect(report.status).toBe('ready');
-  });
-});
-
-describe('agentctl: shortQueueName', () => {
-  it.each([
-    {
-      case: 'the send queue',
-      url: 'https://sqs.eu-west-1.amazonaws.com/1/EngagementAgent-prod-SendQueue1FEF7B60-AbC12dEf',
-      expected: 'send',
-    },
-    {
-      case: 'the ingest queue',
-      url: 'https://sqs.eu-west-1.amazonaws.com/1/EngagementAgent-prod-IngestQueueE0C5E22D-x9Y8z7',
-      expected: 'ingest',
-    },
-    {
-      case: 'a two-word queue of a later construct',
-      url: 'https://sqs.eu-west-1.amazonaws.com/1/EngagementAgent-prod-SesFeedbackQueue0A1B2C3D-q1',
-      expected: 'ses-feedback',
-    },
-  ])('names $case "$expected"', ({ url, expected }) => {
-    expect(shortQueueName(url, 'EngagementAgent-prod')).toBe(expected);
   });
 });
