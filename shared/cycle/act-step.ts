@@ -94,7 +94,7 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
       const allowed: CardDecision = { allowed: true, rule: decision.rule };
       let outcome: Outcome;
       try {
-        outcome = await execute(runtime, settings, claimed, recipient, phase);
+        outcome = await execute(runtime, settings, claimed, recipient, contacts, phase);
       } catch (error) {
         outcome = {
           status: 'failed',
@@ -131,13 +131,14 @@ async function execute(
   settings: TenantSettings,
   card: ActionCard,
   recipient: RecipientProfile | undefined,
+  contacts: Map<string, Contact>,
   phase: PhaseContext,
 ): Promise<Outcome> {
   const { repos } = runtime;
   switch (card.type) {
     case 'send_email':
     case 'follow_up':
-      return enqueueTouch(runtime, settings, card, recipient, phase);
+      return enqueueTouch(runtime, settings, card, recipient, contacts, phase);
     case 'create_task': {
       const taskId = card.cardId;
       const created = await repos.tasks.create(phase.tenantId, {
@@ -183,14 +184,15 @@ async function enqueueTouch(
   settings: TenantSettings,
   card: ActionCard,
   recipient: RecipientProfile | undefined,
+  contacts: Map<string, Contact>,
   phase: PhaseContext,
 ): Promise<Outcome> {
   if (!recipient?.email)
     return { status: 'failed', result: { error: 'recipient has no email address' } };
   const contactId = card.target.contactId;
-  const contact = contactId
-    ? await runtime.repos.contacts.get(phase.tenantId, contactId)
-    : undefined;
+  // Read once at the start of Act and kept current below, so a second card for the same contact
+  // in this run sees the first one's pending send.
+  const contact = contactId ? contacts.get(contactId) : undefined;
   let touchKey = actionTouchKey(phase.tenantId, card.type, card.cardId);
   let touchDueAt: string | undefined;
   if (card.type === 'follow_up') {
@@ -224,11 +226,13 @@ async function enqueueTouch(
   };
   const messageId = await runtime.sendQueue.send(request);
   if (contactId) {
-    await runtime.repos.contacts.markPendingSend(phase.tenantId, contactId, {
+    const pendingSend = {
       touchKey,
       enqueuedAt: request.enqueuedAt,
       ...(touchDueAt ? { dueAt: touchDueAt } : {}),
-    });
+    };
+    await runtime.repos.contacts.markPendingSend(phase.tenantId, contactId, pendingSend);
+    if (contact) contacts.set(contactId, { ...contact, pendingSend });
   }
   return {
     status: 'done',

@@ -53,7 +53,8 @@ export function isKnownTemplate(template: string): boolean {
   return Object.hasOwn(EMAIL_TEMPLATES, template);
 }
 
-function escapeHtml(text: string): string {
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

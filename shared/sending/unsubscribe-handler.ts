@@ -13,6 +13,7 @@ import {
   type SigningKey,
   type SigningKeyRing,
 } from './unsubscribe-token.js';
+import { escapeHtml } from './email-content.js';
 
 /** What the Function URL returns: a small HTML page. */
 export interface UnsubscribeResponse {
@@ -55,15 +56,6 @@ const HEADERS = {
   'content-security-policy':
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
 } as const;
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 function page(statusCode: number, title: string, message: string, extra = ''): UnsubscribeResponse {
   return {
