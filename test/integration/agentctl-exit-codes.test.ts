@@ -1,24 +1,12 @@
+import { agentctl } from '../helpers/agentctl.js';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../infra/cli/main.js';
 import { startLocalStack } from '../../infra/local/local-stack.js';
 import { createCycleRepositories } from '../../shared/cycle/create-runtime.js';
 import { SystemClock } from '../../shared/clock.js';
-
-/** Runs agentctl in-process; returns the exit code and both streams. */
-async function agentctl(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    { write: (text: string) => out.push(text) } as never,
-    { write: (text: string) => err.push(text) } as never,
-  );
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 /** Runs `fn` with the given environment variables set (undefined = unset), then restores them. */
 async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>) {

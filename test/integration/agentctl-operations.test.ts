@@ -1,3 +1,4 @@
+import { agentctl } from '../helpers/agentctl.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,6 @@ import { KillSwitch } from '../../shared/adapters/parameters/kill-switch.js';
 import { FileParameterStore } from '../../shared/adapters/parameters/parameter-store.js';
 import { createCycleRepositories } from '../../shared/cycle/create-runtime.js';
 import { cycleExecutionName } from '../../shared/cycle/fan-out.js';
-import { main } from '../../infra/cli/main.js';
 import type { CheckReport } from '../../infra/cli/check-report.js';
 import { checkHealth } from '../../infra/cli/health.js';
 import { openOperatorContext } from '../../infra/cli/operator-context.js';
@@ -19,18 +19,6 @@ import { QUEUE_SNAPSHOT_FILE } from '../../infra/local/queue-snapshot.js';
 const START = new Date('2026-01-05T08:00:00.000Z');
 const TWO_HOURS_LATER = new Date(START.getTime() + 2 * 3_600_000);
 const POISON = JSON.stringify({ version: 1, tenantId: 'steady', to: 'not-an-address' });
-
-/** Runs agentctl in-process and returns its exit code and output. */
-async function agentctl(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    { write: (text: string) => out.push(text) } as never,
-    { write: (text: string) => err.push(text) } as never,
-  );
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 describe('agentctl: health, preflight and dlq redrive on a local data dir', () => {
   let dataDir: string;
