@@ -13,6 +13,10 @@ import { runPhase, type PhaseContext } from './phase.js';
 import { contactClock, loadEngagement } from './engagement.js';
 import { processStoredOrder } from './orders.js';
 import type { CycleState } from './state.js';
+import { actDisposition, rolloutPhaseOf } from '../domain/rollout/phase.js';
+import { recordOrHold } from '../rollout/request.js';
+import { claimApproved, finishApproved } from '../rollout/execute.js';
+import { expireOverdueApprovals } from '../rollout/expire.js';
 
 /** Per-status card counts of one Act. */
 export interface ActResult {
@@ -23,13 +27,19 @@ export interface ActResult {
   readonly skipped: number;
 }
 
-type Outcome = { status: 'done' | 'deferred' | 'failed'; result: Record<string, unknown> };
+type Outcome = {
+  status: 'done' | 'deferred' | 'failed' | 'recorded' | 'awaiting_approval';
+  result: Record<string, unknown>;
+};
 
 /**
  * Act: claims each planned card (`planned → executing`, one conditional update, so a concurrent
  * or retried Act cannot take it twice), asks the policy engine, and either blocks it (with an
- * audit record) or executes it. Cards this run claimed before a crash are driven again; every
- * effect is keyed by the card, so doing so never duplicates an email, task or order update.
+ * audit record) or, as the tenant's rollout phase decides (shared/domain/rollout/phase.ts),
+ * executes it, records it as would-execute (shadow, parallel) or holds it for approval (assisted;
+ * approved ones are executed here first, expired ones expire). Cards this run claimed before a
+ * crash are driven again; every effect is keyed by the card, so doing so never duplicates an
+ * email, task or order update.
  */
 export async function act(runtime: CycleRuntime, state: CycleState): Promise<ActResult> {
   return runPhase(runtime, state, 'act', async (phase) => {
@@ -40,10 +50,32 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
         card.status === 'planned' ||
         (card.status === 'executing' && card.claimedBy === phase.runId),
     );
-    const contacts = await loadTargetContacts(runtime, phase.tenantId, cards);
+    const disposition = actDisposition(rolloutPhaseOf(settings));
+    const approved = disposition === 'hold' ? await claimApproved(runtime, phase) : [];
+    const approvedCards = approved.map(({ card }) => card);
+    const contacts = await loadTargetContacts(runtime, phase.tenantId, [...cards, ...approvedCards]);
     const accounts = new Map<string, Account | undefined>();
-    const context = await buildPolicyContext(runtime, settings, cards, contacts, phase);
+    const context = await buildPolicyContext(
+      runtime,
+      settings,
+      [...cards, ...approvedCards],
+      contacts,
+      phase,
+    );
     const counts = { executed: 0, blocked: 0, deferred: 0, failed: 0, skipped: 0 };
+
+    if (disposition === 'hold') {
+      await expireOverdueApprovals(runtime, phase);
+      for (const { proposal, card } of approved) {
+        const recipient = await resolveRecipient(runtime, phase.tenantId, card, contacts, accounts);
+        const decision = evaluatePolicy(card, { ...context, ...(recipient ? { recipient } : {}) });
+        const outcome: { status: string; result: Record<string, unknown> } = decision.allowed
+          ? await execute(runtime, settings, card, recipient, contacts, phase).catch(failure)
+          : { status: 'blocked', result: { violation: decision.violation.type } };
+        if ((await finishApproved(runtime, phase, proposal, outcome)) === 'executed')
+          counts.executed += 1;
+      }
+    }
 
     for (const card of cards) {
       let claimed: ActionCard = card;
@@ -92,24 +124,17 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
       }
 
       const allowed: CardDecision = { allowed: true, rule: decision.rule };
-      let outcome: Outcome;
-      try {
-        outcome = await execute(runtime, settings, claimed, recipient, contacts, phase);
-      } catch (error) {
-        outcome = {
-          status: 'failed',
-          result: {
-            error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-          },
-        };
-      }
+      const outcome: Outcome =
+        disposition === 'execute'
+          ? await execute(runtime, settings, claimed, recipient, contacts, phase).catch(failure)
+          : await recordOrHold(runtime, settings, claimed, recipient?.email, phase, disposition);
       await repos.cards.transition(phase.tenantId, claimed, 'executing', outcome.status, {
         decision: allowed,
         result: outcome.result,
       });
       if (outcome.status === 'done') counts.executed += 1;
       else if (outcome.status === 'deferred') counts.deferred += 1;
-      else counts.failed += 1;
+      else if (outcome.status === 'failed') counts.failed += 1;
     }
 
     await repos.runs.addCounts(phase.tenantId, phase.hourKey, {
@@ -124,6 +149,13 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
     runtime.metric(METRIC_NAMES.actionsFailed, counts.failed);
     return counts;
   });
+}
+
+function failure(error: unknown): Outcome {
+  return {
+    status: 'failed',
+    result: { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) },
+  };
 }
 
 async function execute(
@@ -218,6 +250,7 @@ async function enqueueTouch(
     to: recipient.email,
     ...(contactId ? { contactId } : {}),
     template: typeof card.payload['template'] === 'string' ? card.payload['template'] : 'check_in',
+    ...(typeof card.payload['subject'] === 'string' ? { subject: card.payload['subject'] } : {}),
     cardId: card.cardId,
     runId: phase.runId,
     dueAt: phase.now.toISOString(),

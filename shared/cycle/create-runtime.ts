@@ -12,6 +12,7 @@ import { TaskRepository } from '../storage/task-repository.js';
 import { OrderRepository } from '../storage/order-repository.js';
 import { SuppressionRepository } from '../storage/suppression-repository.js';
 import { BidRepository, DealRepository } from '../storage/pipeline-repository.js';
+import { ProposalRepository } from '../storage/proposal-repository.js';
 import type { CycleRepositories, CycleRuntime, MetricSink } from './runtime.js';
 
 /** Builds every repository a cycle uses over one table. */
@@ -32,6 +33,7 @@ export function createCycleRepositories(ctx: {
     deals: new DealRepository(ctx),
     bids: new BidRepository(ctx),
     sendRecords: new SendRecordRepository(ctx),
+    proposals: new ProposalRepository(ctx),
   };
 }
 

@@ -12,6 +12,8 @@ import type { SendRecordRepository } from '../storage/send-record-repository.js'
 import type { OrderRepository } from '../storage/order-repository.js';
 import type { SuppressionRepository } from '../storage/suppression-repository.js';
 import type { BidRepository, DealRepository } from '../storage/pipeline-repository.js';
+import type { ProposalRepository } from '../storage/proposal-repository.js';
+import type { ApprovalNotifier } from '../rollout/notify.js';
 
 /** Every repository a cycle step may use. */
 export interface CycleRepositories extends Repositories {
@@ -26,6 +28,7 @@ export interface CycleRepositories extends Repositories {
   readonly bids: BidRepository;
   /** Send records (touch claims), for reports and health. */
   readonly sendRecords: SendRecordRepository;
+  readonly proposals: ProposalRepository;
 }
 
 /** Counts a named metric; Powertools Metrics in Lambda, a tally in the simulator. */
@@ -47,4 +50,6 @@ export interface CycleRuntime {
   readonly killSwitch: { read(): Promise<KillSwitchState | { readonly unreadable: string }> };
   readonly sendQueue: MessageQueue;
   readonly metric: MetricSink;
+  /** Tells approvers an approval waits (SNS on AWS); absent: requests are only recorded. */
+  readonly approvalNotifier?: ApprovalNotifier;
 }

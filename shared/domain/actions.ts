@@ -51,7 +51,11 @@ export const proposedActionSchema = z.object({
 });
 export type ProposedAction = z.infer<typeof proposedActionSchema>;
 
-/** Lifecycle of an action card: planned → executing → done | blocked | deferred | failed. */
+/**
+ * Lifecycle of an action card: planned → executing → done | blocked | deferred | failed, or, when
+ * the rollout phase keeps an allowed action from executing (shared/domain/rollout/phase.ts),
+ * `recorded` (shadow/parallel: would-execute) or `awaiting_approval` (assisted).
+ */
 export const CARD_STATUSES = [
   'planned',
   'executing',
@@ -59,17 +63,21 @@ export const CARD_STATUSES = [
   'blocked',
   'deferred',
   'failed',
+  'recorded',
+  'awaiting_approval',
 ] as const;
 export type CardStatus = (typeof CARD_STATUSES)[number];
 
 /** The transitions a card may make; every other transition is refused by a conditional write. */
 export const CARD_TRANSITIONS: Readonly<Record<CardStatus, readonly CardStatus[]>> = {
   planned: ['executing', 'blocked'],
-  executing: ['done', 'blocked', 'deferred', 'failed'],
+  executing: ['done', 'blocked', 'deferred', 'failed', 'recorded', 'awaiting_approval'],
   done: [],
   blocked: [],
   deferred: [],
   failed: [],
+  recorded: [],
+  awaiting_approval: [],
 };
 
 /** True when a card may move from `from` to `to`. */

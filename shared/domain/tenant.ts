@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SEND_MODES } from './send-mode.js';
 import { sendingSettingsSchema } from './sending-settings.js';
+import { rolloutSettingsSchema } from './rollout/phase.js';
 
 export const TENANT_TIERS = ['free', 'pro', 'enterprise'] as const;
 export type TenantTier = (typeof TENANT_TIERS)[number];
@@ -42,6 +43,11 @@ export const tenantSettingsInputSchema = z.object({
     .prefault({}),
   /** Sending policy: cap overrides, warm-up, sending window, internal addresses (send gate). */
   sending: sendingSettingsSchema.prefault({}),
+  /**
+   * Rollout phase and approval timing (shared/domain/rollout/phase.ts). Absent means
+   * `autonomous` (today's behaviour); new production tenants are onboarded with `shadow`.
+   */
+  rollout: rolloutSettingsSchema.optional(),
 });
 
 export type TenantSettingsInput = z.input<typeof tenantSettingsInputSchema>;

@@ -19,6 +19,22 @@ export interface AuditRecord extends Omit<ViolationRecord, 'type'> {
   readonly cardId?: string;
 }
 
+/**
+ * A human or agent decision on a rollout proposal (approve, reject, edit, review, expiry): who,
+ * when, what, and what was edited. Kept in the same trail as violations, told apart by `kind`.
+ */
+export interface DecisionAuditRecord {
+  readonly kind: 'rollout_decision';
+  readonly auditId: string;
+  readonly at: string;
+  readonly by: string;
+  readonly proposalId: string;
+  readonly actionType: string;
+  readonly decision: string;
+  readonly note?: string;
+  readonly edits?: readonly { readonly field: string; readonly from?: string; readonly to: string }[];
+}
+
 /** Audit records are kept for a year. */
 const AUDIT_RETENTION_MS = 365 * 86_400_000;
 
@@ -27,7 +43,7 @@ export class AuditRepository {
   constructor(private readonly ctx: TableContext) {}
 
   /** Appends a record; appending the same `auditId` at the same instant again is a no-op. */
-  async append(tenantId: string, record: AuditRecord): Promise<void> {
+  async append(tenantId: string, record: AuditRecord | DecisionAuditRecord): Promise<void> {
     try {
       await this.ctx.doc.send(
         new PutCommand({
@@ -47,14 +63,30 @@ export class AuditRepository {
     }
   }
 
-  /** Lists a tenant's audit records at or after `since`, oldest first. */
+  /** Lists a tenant's policy-violation records at or after `since`, oldest first. */
   async listSince(tenantId: string, since: Date): Promise<AuditRecord[]> {
+    return (await this.listAll(tenantId, since)).filter(
+      (record): record is AuditRecord => record.kind !== 'rollout_decision',
+    );
+  }
+
+  /** Lists a tenant's rollout decisions at or after `since`, oldest first. */
+  async listDecisionsSince(tenantId: string, since: Date): Promise<DecisionAuditRecord[]> {
+    return (await this.listAll(tenantId, since)).filter(
+      (record): record is DecisionAuditRecord => record.kind === 'rollout_decision',
+    );
+  }
+
+  private async listAll(
+    tenantId: string,
+    since: Date,
+  ): Promise<(AuditRecord | DecisionAuditRecord)[]> {
     const items = await queryTenantRange(
       this.ctx,
       tenantId,
       `${SK_PREFIX.audit}${since.toISOString()}`,
       `${SK_PREFIX.audit}~`,
     );
-    return items.map((item) => withoutStorageAttributes<AuditRecord>(item));
+    return items.map((item) => withoutStorageAttributes<AuditRecord | DecisionAuditRecord>(item));
   }
 }

@@ -92,6 +92,7 @@ export const SK_PREFIX = {
   replyMarker: 'REPLY#',
   send: 'SEND#',
   rate: 'RATE#',
+  proposal: 'PROPOSAL#',
 } as const;
 
 function assertHourKey(hourKey: string): void {
@@ -190,6 +191,31 @@ export const keys = {
       pk: tenantPartition(tenantId),
       sk: `${SK_PREFIX.suppression}${email.trim().toLowerCase()}`,
     };
+  },
+  /**
+   * A proposal the rollout phase kept from executing (recorded, or an approval):
+   * `PROPOSAL#<proposalId>`, the id derived from the card's content (shared/domain/rollout/proposal.ts).
+   */
+  proposal(tenantId: string, proposalId: string): ItemKey {
+    assertEntityId('proposalId', proposalId);
+    return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.proposal}${proposalId}` };
+  },
+  /**
+   * gsi1 keys present only while an approval is open (awaiting, approved, executing):
+   * `TENANT#<t>#APPROVALS_OPEN` / `<status>#<at>#<proposalId>`, where `at` is the expiry of an
+   * awaiting approval and the decision time of an approved one, so Act finds expired and approved
+   * ones with one query each.
+   */
+  openApprovalIndex(
+    tenantId: string,
+    status: string,
+    at: string,
+    proposalId: string,
+  ): { gsi1pk: string; gsi1sk: string } {
+    return { gsi1pk: `${tenantPartition(tenantId)}#APPROVALS_OPEN`, gsi1sk: `${status}#${at}#${proposalId}` };
+  },
+  openApprovalPartition(tenantId: string): string {
+    return `${tenantPartition(tenantId)}#APPROVALS_OPEN`;
   },
   /** The tenant's product catalog (small: one item). */
   catalog(tenantId: string): ItemKey {

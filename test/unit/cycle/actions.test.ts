@@ -13,6 +13,8 @@ const ALLOWED = new Set([
   'executing→blocked',
   'executing→deferred',
   'executing→failed',
+  'executing→recorded',
+  'executing→awaiting_approval',
 ]);
 
 const PAIRS = CARD_STATUSES.flatMap((from) =>
@@ -20,9 +22,9 @@ const PAIRS = CARD_STATUSES.flatMap((from) =>
 );
 
 describe('Domain: canTransition', () => {
-  it('covers every pair of the six card statuses', () => {
-    expect(CARD_STATUSES).toHaveLength(6);
-    expect(PAIRS).toHaveLength(36);
+  it('covers every pair of the eight card statuses', () => {
+    expect(CARD_STATUSES).toHaveLength(8);
+    expect(PAIRS).toHaveLength(64);
   });
 
   it.each(PAIRS)('answers $allowed for $from → $to', ({ from, to, allowed }) => {
@@ -34,6 +36,8 @@ describe('Domain: canTransition', () => {
     { status: 'blocked' },
     { status: 'deferred' },
     { status: 'failed' },
+    { status: 'recorded' },
+    { status: 'awaiting_approval' },
   ])('lets a $status card go nowhere', ({ status }) => {
     const terminal = status as CardStatus;
 
