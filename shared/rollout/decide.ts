@@ -14,7 +14,10 @@ import { auditDecision } from './decision-audit.js';
 /** No proposal with that id exists for the tenant. */
 export class ProposalNotFoundError extends AgentError {
   constructor(tenantId: string, proposalId: string) {
-    super('PROPOSAL_NOT_FOUND', `no proposal ${proposalId} for tenant ${tenantId} (see "agentctl approvals list ${tenantId}")`);
+    super(
+      'PROPOSAL_NOT_FOUND',
+      `no proposal ${proposalId} for tenant ${tenantId} (see "agentctl approvals list ${tenantId}")`,
+    );
   }
 }
 
@@ -69,9 +72,20 @@ export async function decideOnApproval(
   });
   if ('refused' in decision) {
     if (decision.refused === 'expired') {
-      const event = { at, by: input.by, action: 'expired' as const, note: `${verdict} attempted after the deadline` };
+      const event = {
+        at,
+        by: input.by,
+        action: 'expired' as const,
+        note: `${verdict} attempted after the deadline`,
+      };
       try {
-        const expired = await repos.proposals.transition(tenantId, proposalId, 'awaiting', 'expired', event);
+        const expired = await repos.proposals.transition(
+          tenantId,
+          proposalId,
+          'awaiting',
+          'expired',
+          event,
+        );
         await auditDecision(repos.audits, expired, event);
         return { proposal: expired, changed: true, refusal: describeRefusal(proposalId, decision) };
       } catch (error) {

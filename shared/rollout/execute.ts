@@ -40,9 +40,13 @@ export async function claimApproved(
     }
   }
   for (const proposal of await repos.proposals.listOpen(phase.tenantId, 'executing')) {
-    if (proposal.claimedBy === phase.runId && !claimed.some((p) => p.proposalId === proposal.proposalId)) {
+    if (
+      proposal.claimedBy === phase.runId &&
+      !claimed.some((p) => p.proposalId === proposal.proposalId)
+    ) {
       const current = await repos.proposals.get(phase.tenantId, proposal.proposalId);
-      if (current?.status === 'executing' && current.claimedBy === phase.runId) claimed.push(current);
+      if (current?.status === 'executing' && current.claimedBy === phase.runId)
+        claimed.push(current);
     }
   }
   return claimed.map((proposal) => ({ proposal, card: cardOf(proposal, phase) }));

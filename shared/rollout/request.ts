@@ -75,7 +75,11 @@ export async function recordOrHold(
     });
     return {
       status: 'recorded',
-      result: { recorded: 'would_execute', proposalId: proposal.proposalId, ...(touchKey ? { touchKey } : {}) },
+      result: {
+        recorded: 'would_execute',
+        proposalId: proposal.proposalId,
+        ...(touchKey ? { touchKey } : {}),
+      },
     };
   }
 
@@ -86,7 +90,12 @@ export async function recordOrHold(
   try {
     switch (requestDecision(existing, phase.now)) {
       case 'create': {
-        const event: ProposalEvent = { status: 'awaiting', at: now, by: 'agent', action: 'requested' };
+        const event: ProposalEvent = {
+          status: 'awaiting',
+          at: now,
+          by: 'agent',
+          action: 'requested',
+        };
         const created = await repos.proposals.create({
           tenantId: phase.tenantId,
           proposalId,
@@ -110,12 +119,18 @@ export async function recordOrHold(
       case 're_request': {
         let from = existing!.status;
         if (from === 'awaiting') {
-          const expired = await repos.proposals.transition(phase.tenantId, proposalId, 'awaiting', 'expired', {
-            at: now,
-            by: 'agent',
-            action: 'expired',
-            note: `no decision by ${existing!.expiresAt}`,
-          });
+          const expired = await repos.proposals.transition(
+            phase.tenantId,
+            proposalId,
+            'awaiting',
+            'expired',
+            {
+              at: now,
+              by: 'agent',
+              action: 'expired',
+              note: `no decision by ${existing!.expiresAt}`,
+            },
+          );
           await auditDecision(repos.audits, expired, { at: now, by: 'agent', action: 'expired' });
           from = 'expired';
         }

@@ -114,20 +114,25 @@ export class ProposalRepository {
     if (from !== to && !canProposalTransition(from, to))
       throw new ProposalTransitionError(proposalId, from, to, from);
     const now = this.ctx.clock.now();
-    const sets = ['#status = :to', 'updatedAt = :now', 'history = list_append(history, :entry)', '#ttl = :ttl'];
+    const sets = [
+      '#status = :status',
+      'updatedAt = :now',
+      'history = list_append(history, :entry)',
+      '#ttl = :ttl',
+    ];
     const names: Record<string, string> = { '#status': 'status', '#ttl': 'ttl' };
     const values: Record<string, unknown> = {
       ':from': from,
-      ':to': to,
+      ':status': to,
       ':now': now.toISOString(),
       ':entry': [{ ...event, status: to }],
       ':ttl': ttlAfter(now, PROPOSAL_RETENTION_MS),
     };
     for (const [name, value] of Object.entries(changes)) {
       if (value === undefined) continue;
-      sets.push(`#${name} = :${name}`);
-      names[`#${name}`] = name;
-      values[`:${name}`] = value;
+      sets.push(`#c_${name} = :c_${name}`);
+      names[`#c_${name}`] = name;
+      values[`:c_${name}`] = value;
     }
     const index = indexKeys(tenantId, proposalId, to, {
       expiresAt: changes.expiresAt,

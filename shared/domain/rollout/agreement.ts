@@ -37,7 +37,10 @@ export function agreementByActionType(
         type,
         {
           ...entry,
-          rate: entry.reviewed === 0 ? null : Math.round((entry.agreed / entry.reviewed) * 10_000) / 10_000,
+          rate:
+            entry.reviewed === 0
+              ? null
+              : Math.round((entry.agreed / entry.reviewed) * 10_000) / 10_000,
         },
       ]),
   );

@@ -29,13 +29,18 @@ export const EDITABLE_FIELDS = ['subject', 'text', 'template'] as const;
 export function decideApproval(
   proposal: Pick<Proposal, 'status' | 'expiresAt' | 'phase' | 'card'>,
   verdict: ApprovalVerdict,
-  context: { readonly now: Date; readonly tenantPhase: RolloutPhase; readonly edits?: Readonly<Record<string, string>> },
+  context: {
+    readonly now: Date;
+    readonly tenantPhase: RolloutPhase;
+    readonly edits?: Readonly<Record<string, string>>;
+  },
 ): ApprovalAcceptance | ApprovalRefusal {
   if (proposal.phase !== 'assisted') return { refused: 'not_an_approval' };
   if (proposal.status !== 'awaiting') return { refused: 'not_awaiting', status: proposal.status };
   if (isApprovalExpired(proposal, context.now))
     return { refused: 'expired', expiresAt: proposal.expiresAt ?? '' };
-  if (context.tenantPhase !== 'assisted') return { refused: 'not_assisted', phase: context.tenantPhase };
+  if (context.tenantPhase !== 'assisted')
+    return { refused: 'not_assisted', phase: context.tenantPhase };
   if (verdict === 'approve') return { to: 'approved' };
   if (verdict === 'reject') return { to: 'rejected' };
   const edits: ProposalEdit[] = [];

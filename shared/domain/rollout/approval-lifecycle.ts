@@ -68,4 +68,8 @@ export function canProposalTransition(from: ProposalStatus, to: ProposalStatus):
 }
 
 /** Statuses that hold an open approval (the sparse open-approvals index lists exactly these). */
-export const OPEN_APPROVAL_STATUSES: readonly ProposalStatus[] = ['awaiting', 'approved', 'executing'];
+export const OPEN_APPROVAL_STATUSES: readonly ProposalStatus[] = [
+  'awaiting',
+  'approved',
+  'executing',
+];

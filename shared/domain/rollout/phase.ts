@@ -49,7 +49,9 @@ export type RolloutSettings = z.output<typeof rolloutSettingsSchema>;
 export type ActDisposition = 'execute' | 'record' | 'hold';
 
 /** The tenant's phase, {@link PHASE_WHEN_UNSET} when its settings carry none. */
-export function rolloutPhaseOf(settings: { readonly rollout?: { readonly phase?: string } }): RolloutPhase {
+export function rolloutPhaseOf(settings: {
+  readonly rollout?: { readonly phase?: string };
+}): RolloutPhase {
   const phase = settings.rollout?.phase;
   return (ROLLOUT_PHASES as readonly string[]).includes(phase ?? '')
     ? (phase as RolloutPhase)
