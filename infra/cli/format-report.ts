@@ -74,6 +74,12 @@ function tenantDetails(tenant: TenantReport): string[] {
     details.push(
       'DISABLED: the agent is off for this tenant (agentctl tenant enable ID) — no cycles run and nothing is sent, so its overdue contacts stay overdue',
     );
+  if (tenant.phase && tenant.phase !== 'autonomous') {
+    const approvals = Object.entries(tenant.approvals ?? {}).filter(([, n]) => n > 0);
+    details.push(
+      `rollout phase ${tenant.phase}: ${tenant.phase === 'assisted' ? 'allowed actions wait for approval (agentctl approvals list)' : 'nothing is sent or created; actions are recorded as would-execute'}${approvals.length ? `; approvals ${approvals.map(([s, n]) => `${s} ${n}`).join(', ')}` : ''}`,
+    );
+  }
   const skipped = countBy(
     tenant.cycles.filter((c) => c.status === 'SKIPPED').map((c) => c.reason ?? 'unknown'),
   );

@@ -1,3 +1,4 @@
+import { rolloutPhaseOf } from '../../shared/domain/rollout/phase.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunRecord } from '../../shared/domain/entities.js';
 import { SendRecordRepository } from '../../shared/storage/send-record-repository.js';
@@ -104,10 +105,14 @@ export async function checkHealth(
   const sendStates = await Promise.all(
     tenantIds.map((tenantId) => readSendState(context, tenantId, at)),
   );
+  const phaseChecks = await Promise.all(
+    tenantIds.map((tenantId) => rolloutPhaseCheck(context, tenantId, at)),
+  );
   const tenantChecks = tenants.flatMap(({ tenantId, lastRun, lock }, index) => [
     lastRunCheck(tenantId, lastRun, at),
     ...lockCheck(tenantId, lock, at),
     ...sendPathChecks(tenantId, sendStates[index]!, at),
+    phaseChecks[index]!,
   ]);
   const quiet = tenantChecks.filter((check) => check.status === 'PASS');
   if (tenants.length > TENANT_LINES_LIMIT) {
@@ -318,4 +323,33 @@ function lockCheck(tenantId: string, lock: RawLock | undefined, at: Date): Check
       summary: `tenant ${tenantId}: lock held by run ${lock.owner} (cycle in progress, lease until ${lock.expiresAt})`,
     },
   ];
+}
+
+/**
+ * A tenant's rollout phase and, in assisted phase, its open approvals: WARN when one waits past
+ * the SLA of its action type (approvers were notified; nothing executes until they answer).
+ */
+async function rolloutPhaseCheck(
+  context: HealthDeps['context'],
+  tenantId: string,
+  at: Date,
+): Promise<CheckResult> {
+  const id = `tenant:${tenantId}:phase`;
+  const phase = rolloutPhaseOf((await context.repos.tenants.get(tenantId)) ?? {});
+  if (phase !== 'assisted')
+    return { id, status: 'PASS', summary: `tenant ${tenantId}: rollout phase ${phase}` };
+  const awaiting = await context.repos.proposals.listOpen(tenantId, 'awaiting');
+  const late = awaiting.filter((p) => p.slaDueAt !== undefined && p.slaDueAt < at.toISOString());
+  return late.length > 0
+    ? {
+        id,
+        status: 'WARN',
+        summary: `tenant ${tenantId}: rollout phase assisted, ${awaiting.length} approval(s) awaiting, ${late.length} past their SLA`,
+        fix: `agentctl approvals list ${tenantId}`,
+      }
+    : {
+        id,
+        status: 'PASS',
+        summary: `tenant ${tenantId}: rollout phase assisted, ${awaiting.length} approval(s) awaiting`,
+      };
 }

@@ -72,6 +72,7 @@ function tenantSection(tenant: TenantReport, hours: readonly string[], extras: H
 <h2>${esc(tenant.name)} <small>(${esc(tenant.tenantId)})</small> ${tenant.agentEnabled ? '' : '<span class="badge">agent disabled</span>'}</h2>
 <p>Compliance ${tenant.agentEnabled ? `${rate}%` : '— (disabled)'}: ${tenant.engagement.overdue} overdue of ${tenant.engagement.contacts} contacts;
 ${tenant.emails.length} email decision(s); ${tenant.violations.length} violation(s); ${tenant.tasks.length} task(s).</p>
+${rolloutLine(tenant)}
 <div class="grid">
 <div><h3>Emails per hour by status</h3>${emailsPerHour(tenant, hours)}</div>
 <div><h3>Cap use per day (sent / daily cap ${tenant.caps?.perDay ?? '?'}, hourly cap ${tenant.caps?.perHour ?? '?'})</h3>${capUse(tenant, hours)}</div>
@@ -81,6 +82,21 @@ ${tenant.emails.length} email decision(s); ${tenant.violations.length} violation
 <div><h3>Cycle durations (wall time)</h3>${cycleDurations(tenant, extras)}</div>
 </div>
 </section>`;
+}
+
+/** The tenant's rollout phase, its approvals by status and reviewers' agreement (when reported). */
+function rolloutLine(tenant: TenantReport): string {
+  if (!tenant.phase || !tenant.approvals) return '';
+  const approvals = Object.entries(tenant.approvals)
+    .map(([status, n]) => `<span data-approvals="${esc(status)}">${esc(status)} ${n}</span>`)
+    .join(', ');
+  const agreement = Object.entries(tenant.proposals?.agreement ?? {})
+    .map(
+      ([type, a]) =>
+        `${esc(type)} ${a.rate === null ? '—' : `${(a.rate * 100).toFixed(0)}%`} of ${a.reviewed} reviewed`,
+    )
+    .join('; ');
+  return `<p class="rollout" data-phase="${esc(tenant.phase)}">Rollout phase <b>${esc(tenant.phase)}</b>; approvals: ${approvals}${agreement ? `; agreement: ${agreement}` : ''}.</p>`;
 }
 
 function emailsPerHour(tenant: TenantReport, hours: readonly string[]): string {

@@ -4,6 +4,7 @@ import { AgentError } from '../../shared/errors.js';
 import { SEND_MODES } from '../../shared/domain/send-mode.js';
 import { commaList, isoInstant, MAX_SIMULATED_HOURS, wholeNumber } from './usage.js';
 import type { OperatorTarget } from './operator-context.js';
+import type { RolloutCliOptions } from './rollout-commands.js';
 
 /** Where a command writes: stdout for data, stderr for progress, notes and errors. */
 export interface CommandIo {
@@ -268,6 +269,79 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
         const { runDlqCommand } = await import('./operations-commands.js');
         return runDlqCommand(action, name, kebabValues(options), target(options), io.out);
       }),
+    );
+
+  withTarget(
+    command(
+      'approvals',
+      'List open approvals (assisted phase), show one, or approve, reject or edit it; every decision is audited.',
+      [
+        'agentctl approvals list --local .local/demo',
+        'agentctl approvals show summit-lending/p-3fa9c01b2d4e --local .local/demo',
+        'agentctl approvals approve summit-lending/p-3fa9c01b2d4e --note "ok" --stage prod',
+        'agentctl approvals edit summit-lending/p-3fa9c01b2d4e --subject "Quick check-in" --local .local/demo',
+      ],
+    ),
+  )
+    .addArgument(
+      new Argument('<action>', 'list, show, approve, reject or edit').choices([
+        'list',
+        'show',
+        'approve',
+        'reject',
+        'edit',
+      ]),
+    )
+    .argument('[ID]', 'TENANT/p-… (list: an optional tenant id)')
+    .option('--note <TEXT>', 'why (recorded with the decision)')
+    .option('--by <NAME>', 'who decides (default $USER)')
+    .option(
+      '--at <ISO>',
+      'decide as of this instant (default now; simulations run in virtual time)',
+      isoInstant,
+    )
+    .option('--status <S1,S2>', 'list: these statuses (default awaiting,approved,executing)')
+    .option('--subject <TEXT>', 'edit: the email subject')
+    .option('--text <TEXT>', 'edit: the email text')
+    .option('--template <ID>', 'edit: the email template')
+    .option('--json', 'print JSON')
+    .action(
+      run(
+        async (
+          action: 'list' | 'show' | 'approve' | 'reject' | 'edit',
+          id: string | undefined,
+          options: TargetOptions & RolloutCliOptions,
+        ) => {
+          const { runApprovalsCommand } = await import('./rollout-commands.js');
+          return runApprovalsCommand(action, id, options, target(options), io);
+        },
+      ),
+    );
+
+  withTarget(
+    command(
+      'review',
+      "Record a reviewer's own decision on a proposal of the shadow or parallel phase (agreement per action type).",
+      ['agentctl review summit-lending/p-3fa9c01b2d4e agree --local .local/demo'],
+    ),
+  )
+    .argument('<ID>', 'TENANT/p-… (from agentctl approvals list --status recorded)')
+    .addArgument(new Argument('<decision>', 'agree or disagree').choices(['agree', 'disagree']))
+    .option('--note <TEXT>', 'why (recorded with the review)')
+    .option('--by <NAME>', 'who reviews (default $USER)')
+    .option('--at <ISO>', 'as of this instant (default now)', isoInstant)
+    .option('--json', 'print JSON')
+    .action(
+      run(
+        async (
+          id: string,
+          decision: 'agree' | 'disagree',
+          options: TargetOptions & RolloutCliOptions,
+        ) => {
+          const { runReviewCommand } = await import('./rollout-commands.js');
+          return runReviewCommand(id, decision, options, target(options), io);
+        },
+      ),
     );
 
   command(

@@ -1,3 +1,4 @@
+import { rolloutPhaseOf } from '../../shared/domain/rollout/phase.js';
 import type { CommandIo, JsonOptions, KillSwitchOptions, RunsOptions } from './main.js';
 import { gmailConnectionSource, gmailTargetSettings } from './gmail.js';
 import { openOperatorContext, type OperatorTarget } from './operator-context.js';
@@ -64,13 +65,17 @@ export async function runTenantCommand(
         gmail.close();
       }
     }
-    const shown = { ...settings, ...(gmailConnection ? { gmailConnection } : {}) };
+    const shown = {
+      ...settings,
+      phase: rolloutPhaseOf(settings),
+      ...(gmailConnection ? { gmailConnection } : {}),
+    };
     if (options.json) {
       io.out.write(`${JSON.stringify(shown, null, 2)}\n`);
       return 0;
     }
     io.out.write(
-      `tenant ${tenantId} (${settings.name}): agent ${settings.agentEnabled ? 'enabled' : 'DISABLED'}${gmailConnection ? `, gmail ${gmailConnection}` : ''} — ${context.target}\n`,
+      `tenant ${tenantId} (${settings.name}): agent ${settings.agentEnabled ? 'enabled' : 'DISABLED'}, rollout phase ${shown.phase}${settings.rollout ? '' : ' (unset)'}${gmailConnection ? `, gmail ${gmailConnection}` : ''} — ${context.target}\n`,
     );
     for (const [key, value] of Object.entries(settings)) {
       if (key === 'tenantId' || key === 'name' || key === 'agentEnabled') continue;

@@ -1,3 +1,4 @@
+import type { RolloutPhase } from '../../shared/domain/rollout/phase.js';
 import { buildReport, type CheckReport, type CheckResult } from './check-report.js';
 import type {
   AlarmTopicInspector,
@@ -225,6 +226,7 @@ export async function checkPreflight(
               summary: `send mode ${tenantId}: ${mode}`,
             },
     );
+    checks.push(rolloutPhaseCheck(tenantId, settings?.rollout?.phase));
   }
 
   // 6. Alarm topic has a subscription.
@@ -272,4 +274,26 @@ function isReady(identity: EmailIdentityStatus): boolean {
 /** `news@acme.example` → `acme.example`; a domain stays as it is. */
 function domainOf(identity: string): string {
   return identity.includes('@') ? identity.slice(identity.lastIndexOf('@') + 1) : identity;
+}
+
+/**
+ * The tenant's rollout phase (who decides): PASS naming it when set; WARN when unset, which
+ * means autonomous (a tenant from before phases), while new tenants start in shadow.
+ */
+function rolloutPhaseCheck(tenantId: string, phase: RolloutPhase | undefined): CheckResult {
+  const id = `rollout-phase:${tenantId}`;
+  if (!phase)
+    return {
+      id,
+      status: 'WARN',
+      summary: `rollout phase ${tenantId}: not set, so autonomous (the agent decides alone)`,
+      fix: `onboard in shadow and advance one phase at a time (agentctl rollout advance ${tenantId}; docs/RUNBOOK.md#rollout-phases)`,
+    };
+  const meaning: Record<RolloutPhase, string> = {
+    shadow: 'actions recorded, nothing sent or created',
+    parallel: 'actions recorded, humans review them',
+    assisted: 'every action waits for approval',
+    autonomous: 'the agent decides alone',
+  };
+  return { id, status: 'PASS', summary: `rollout phase ${tenantId}: ${phase} (${meaning[phase]})` };
 }

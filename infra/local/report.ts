@@ -4,12 +4,20 @@ import { loadEngagement } from '../../shared/cycle/engagement.js';
 import { effectiveSendMode, resolveLimits } from '../../shared/domain/send-gate.js';
 import { resolveSendingSettings } from '../../shared/domain/sending-settings.js';
 import type { Fixture } from './fixture.js';
+import { rolloutPhaseOf, type RolloutPhase } from '../../shared/domain/rollout/phase.js';
+import { rolloutReport, type RolloutReport } from './rollout-report.js';
 
 /** One tenant's section of the simulation report (DESIGN.md section 7; names are a contract). */
 export interface TenantReport {
   readonly tenantId: string;
   readonly name: string;
   readonly agentEnabled: boolean;
+  /** The tenant's rollout phase (unset in its settings: autonomous). */
+  readonly phase: RolloutPhase;
+  /** Approvals (assisted phase) by status, one per touch however often it was re-proposed. */
+  readonly approvals: RolloutReport['approvals'];
+  /** Shadow/parallel proposals recorded as would-execute, and reviewers' agreement per action type. */
+  readonly proposals: RolloutReport['proposals'];
   readonly cycles: {
     readonly hourKey: string;
     readonly cycleNumber: number;
@@ -28,6 +36,8 @@ export interface TenantReport {
     /** The card that queued it; absent for a not-contactable contact reported by Plan. */
     readonly cardId?: string;
     readonly contactId?: string;
+    /** For `awaiting_approval`: the approval to decide (`agentctl approvals approve TENANT/ID`). */
+    readonly proposalId?: string;
   }[];
   readonly violations: {
     readonly type: string;
@@ -168,10 +178,14 @@ export async function buildTenantReports(
         });
     }
 
+    const rollout = await rolloutReport(runtime, tenant.id);
     reports.push({
       tenantId: tenant.id,
       name: settings.name,
       agentEnabled: settings.agentEnabled,
+      phase: rolloutPhaseOf(settings),
+      approvals: rollout.approvals,
+      proposals: rollout.proposals,
       cycles: runs.map((run) => ({
         hourKey: run.hourKey,
         cycleNumber: run.cycleNumber,
@@ -182,21 +196,24 @@ export async function buildTenantReports(
           : {}),
         counts: run.counts,
       })),
-      emails: outcomes.flatMap((outcome) =>
-        outcome.kind === 'send_result'
-          ? [
-              {
-                to: outcome.email,
-                status: outcome.status,
-                ...(outcome.reason ? { reason: outcome.reason } : {}),
-                at: outcome.at,
-                ...(outcome.touchKey ? { touchKey: outcome.touchKey } : {}),
-                ...(outcome.cardId ? { cardId: outcome.cardId } : {}),
-                ...(outcome.contactId ? { contactId: outcome.contactId } : {}),
-              },
-            ]
-          : [],
-      ),
+      emails: [
+        ...outcomes.flatMap((outcome) =>
+          outcome.kind === 'send_result'
+            ? [
+                {
+                  to: outcome.email,
+                  status: outcome.status,
+                  ...(outcome.reason ? { reason: outcome.reason } : {}),
+                  at: outcome.at,
+                  ...(outcome.touchKey ? { touchKey: outcome.touchKey } : {}),
+                  ...(outcome.cardId ? { cardId: outcome.cardId } : {}),
+                  ...(outcome.contactId ? { contactId: outcome.contactId } : {}),
+                },
+              ]
+            : [],
+        ),
+        ...rollout.awaitingEmails,
+      ],
       violations: (await repos.audits.listSince(tenant.id, start)).map((record) => ({
         type: record.type,
         reason: record.reason,
