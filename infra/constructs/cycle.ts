@@ -2,6 +2,7 @@ import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import {
@@ -130,6 +131,8 @@ export class CycleStateMachine extends Construct {
   /** One function per Task state. */
   readonly functions: Record<CycleTaskState, AgentFunction>;
   readonly logGroup: LogGroup;
+  /** Approvers subscribe here: Act publishes one notice per approval request (assisted phase). */
+  readonly approvalTopic: Topic;
 
   constructor(scope: Construct, id: string, props: CycleStateMachineProps) {
     super(scope, id);
@@ -154,6 +157,9 @@ export class CycleStateMachine extends Construct {
     }
     functions.CheckGates.bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER');
     functions.Act.bindQueue(props.sendQueue, 'send', 'SEND_QUEUE_URL');
+    this.approvalTopic = new Topic(this, 'ApprovalTopic', { enforceSSL: true });
+    functions.Act.lambda.addEnvironment('APPROVALS_TOPIC_ARN', this.approvalTopic.topicArn);
+    this.approvalTopic.grantPublish(functions.Act.lambda);
     this.functions = functions;
 
     const task = (state: CycleTaskState): LambdaInvoke => {

@@ -2,6 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SnsApprovalNotifier } from '../adapters/sns/approval-topic.js';
 import { SystemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
@@ -16,6 +18,7 @@ import type { CycleRuntime } from './runtime.js';
  * Builds a cycle runtime for a Lambda function from its environment (`TABLE_NAME`,
  * `KILL_SWITCH_PARAMETER`, `SEND_QUEUE_URL`, optional local endpoints). Call once per module.
  * A function without a send queue gets one that refuses to send, so a misconfigured Act fails loudly.
+ * With `APPROVALS_TOPIC_ARN` (Act), approval requests are also published to that SNS topic.
  */
 export function cycleRuntimeFromEnvironment(
   observability: Observability,
@@ -48,7 +51,8 @@ export function cycleRuntimeFromEnvironment(
         send: () =>
           Promise.reject(new ConfigError('SEND_QUEUE_URL', 'is not set for this function')),
       };
-  return createCycleRuntime({
+  const approvalsTopic = env['APPROVALS_TOPIC_ARN'];
+  const runtime = createCycleRuntime({
     doc,
     tableName: config.tableName,
     clock: new SystemClock(),
@@ -57,4 +61,7 @@ export function cycleRuntimeFromEnvironment(
     lockTtlSeconds: config.lockTtlSeconds,
     metric: powertoolsMetricSink(observability.metrics),
   });
+  if (!approvalsTopic) return runtime;
+  const sns = observability.tracer.captureAWSv3Client(new SNSClient({ region: config.region }));
+  return { ...runtime, approvalNotifier: new SnsApprovalNotifier(sns, approvalsTopic) };
 }

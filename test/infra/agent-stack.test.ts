@@ -174,12 +174,12 @@ describe('Infra: AgentStack', () => {
       });
     });
 
-    it('creates the alarm topic without an email subscription when no alarmEmail is given', () => {
+    it('creates the alarm and approval topics without an email subscription when no alarmEmail is given', () => {
       // Prepare
       const { template } = synthesized;
 
       // Act / Assess
-      template.resourceCountIs('AWS::SNS::Topic', 1);
+      template.resourceCountIs('AWS::SNS::Topic', 2);
       template.resourceCountIs('AWS::SNS::Subscription', 0);
     });
 
@@ -293,7 +293,13 @@ describe('Infra: AgentStack', () => {
         ].sort(),
       );
       expect(ids('AWS::SSM::Parameter')).toEqual([FROZEN_LOGICAL_IDS.killSwitch]);
-      expect(ids('AWS::SNS::Topic')).toEqual([FROZEN_LOGICAL_IDS.alarmTopic]);
+      expect(ids('AWS::SNS::Topic')).toEqual(
+        expect.arrayContaining([
+          FROZEN_LOGICAL_IDS.alarmTopic,
+          expect.stringMatching(/^CycleApprovalTopic/),
+        ]),
+      );
+      expect(ids('AWS::SNS::Topic')).toHaveLength(2);
       template.hasResourceProperties('AWS::SQS::Queue', {
         RedrivePolicy: Match.objectLike({
           deadLetterTargetArn: { 'Fn::GetAtt': [FROZEN_LOGICAL_IDS.sendDeadLetterQueue, 'Arn'] },
