@@ -53,7 +53,10 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
     const disposition = actDisposition(rolloutPhaseOf(settings));
     const approved = disposition === 'hold' ? await claimApproved(runtime, phase) : [];
     const approvedCards = approved.map(({ card }) => card);
-    const contacts = await loadTargetContacts(runtime, phase.tenantId, [...cards, ...approvedCards]);
+    const contacts = await loadTargetContacts(runtime, phase.tenantId, [
+      ...cards,
+      ...approvedCards,
+    ]);
     const accounts = new Map<string, Account | undefined>();
     const context = await buildPolicyContext(
       runtime,

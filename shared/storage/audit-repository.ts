@@ -32,7 +32,11 @@ export interface DecisionAuditRecord {
   readonly actionType: string;
   readonly decision: string;
   readonly note?: string;
-  readonly edits?: readonly { readonly field: string; readonly from?: string; readonly to: string }[];
+  readonly edits?: readonly {
+    readonly field: string;
+    readonly from?: string;
+    readonly to: string;
+  }[];
 }
 
 /** Audit records are kept for a year. */

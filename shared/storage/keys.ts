@@ -212,7 +212,10 @@ export const keys = {
     at: string,
     proposalId: string,
   ): { gsi1pk: string; gsi1sk: string } {
-    return { gsi1pk: `${tenantPartition(tenantId)}#APPROVALS_OPEN`, gsi1sk: `${status}#${at}#${proposalId}` };
+    return {
+      gsi1pk: `${tenantPartition(tenantId)}#APPROVALS_OPEN`,
+      gsi1sk: `${status}#${at}#${proposalId}`,
+    };
   },
   openApprovalPartition(tenantId: string): string {
     return `${tenantPartition(tenantId)}#APPROVALS_OPEN`;
