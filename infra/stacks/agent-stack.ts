@@ -121,6 +121,10 @@ export class AgentStack extends Stack {
       description: 'SNS topic alarms notify',
       value: this.alarmTopic.topic.topicArn,
     });
+    new CfnOutput(this, 'ApprovalTopicArn', {
+      description: 'SNS topic approvers subscribe to (rollout phase assisted)',
+      value: this.cycle.approvalTopic.topicArn,
+    });
     new CfnOutput(this, 'SendQueueUrl', {
       description: 'Outbound email queue',
       value: this.sendQueue.queue.queueUrl,

@@ -217,6 +217,7 @@ export const keys = {
       gsi1sk: `${status}#${at}#${proposalId}`,
     };
   },
+  /** The gsi1 partition of a tenant's open approvals. */
   openApprovalPartition(tenantId: string): string {
     return `${tenantPartition(tenantId)}#APPROVALS_OPEN`;
   },

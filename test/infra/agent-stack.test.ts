@@ -329,6 +329,7 @@ describe('Infra: AgentStack', () => {
       expect(outputs).toEqual(
         [
           'AlarmTopicArn',
+          'ApprovalTopicArn',
           'CycleStateMachineArn',
           'FanOutStateMachineArn',
           'IngestDeadLetterQueueUrl',
