@@ -13,6 +13,7 @@ import { runPhase, type PhaseContext } from './phase.js';
 import { contactClock, loadEngagement } from './engagement.js';
 import { processStoredOrder } from './orders.js';
 import type { CycleState } from './state.js';
+import { TouchDrafter, draftSummaryOf } from './act-drafting.js';
 
 /** Per-status card counts of one Act. */
 export interface ActResult {
@@ -23,7 +24,12 @@ export interface ActResult {
   readonly skipped: number;
 }
 
-type Outcome = { status: 'done' | 'deferred' | 'failed'; result: Record<string, unknown> };
+type Outcome = {
+  status: 'done' | 'deferred' | 'failed' | 'blocked';
+  result: Record<string, unknown>;
+  /** Replaces the policy's decision (a draft the content checker blocked). */
+  decision?: CardDecision;
+};
 
 /**
  * Act: claims each planned card (`planned → executing`, one conditional update, so a concurrent
@@ -44,6 +50,7 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
     const accounts = new Map<string, Account | undefined>();
     const context = await buildPolicyContext(runtime, settings, cards, contacts, phase);
     const counts = { executed: 0, blocked: 0, deferred: 0, failed: 0, skipped: 0 };
+    const drafter = new TouchDrafter(runtime, settings, phase);
 
     for (const card of cards) {
       let claimed: ActionCard = card;
@@ -94,7 +101,10 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
       const allowed: CardDecision = { allowed: true, rule: decision.rule };
       let outcome: Outcome;
       try {
-        outcome = await execute(runtime, settings, claimed, recipient, contacts, phase);
+        outcome = await execute(runtime, settings, claimed, recipient, contacts, phase, {
+          drafter,
+          accounts,
+        });
       } catch (error) {
         outcome = {
           status: 'failed',
@@ -104,10 +114,11 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
         };
       }
       await repos.cards.transition(phase.tenantId, claimed, 'executing', outcome.status, {
-        decision: allowed,
+        decision: outcome.decision ?? allowed,
         result: outcome.result,
       });
       if (outcome.status === 'done') counts.executed += 1;
+      else if (outcome.status === 'blocked') counts.blocked += 1;
       else if (outcome.status === 'deferred') counts.deferred += 1;
       else counts.failed += 1;
     }
@@ -133,12 +144,13 @@ async function execute(
   recipient: RecipientProfile | undefined,
   contacts: Map<string, Contact>,
   phase: PhaseContext,
+  drafting: TouchDrafting,
 ): Promise<Outcome> {
   const { repos } = runtime;
   switch (card.type) {
     case 'send_email':
     case 'follow_up':
-      return enqueueTouch(runtime, settings, card, recipient, contacts, phase);
+      return enqueueTouch(runtime, settings, card, recipient, contacts, phase, drafting);
     case 'create_task': {
       const taskId = card.cardId;
       const created = await repos.tasks.create(phase.tenantId, {
@@ -172,8 +184,16 @@ async function execute(
   }
 }
 
+/** What Act drafts touches with: the run's drafter and the accounts it already read. */
+interface TouchDrafting {
+  readonly drafter: TouchDrafter;
+  readonly accounts: ReadonlyMap<string, Account | undefined>;
+}
+
 /**
- * Hands one touch to the send queue, keyed by its touch key. A follow-up is re-judged against the
+ * Hands one touch to the send queue, keyed by its touch key, with the draft written and checked
+ * for it (shared/drafting; none with drafting off). A draft the checker blocks is not queued: the
+ * card is blocked with the named violation and the touch resolved. A follow-up is re-judged against the
  * contact as stored now: no longer overdue, due at another instant than planned (touched since
  * Plan), already queued or already resolved → nothing is queued. The send is enqueued before the
  * contact's pending-send marker is set, so a crash between the two re-plans the same touch (the
@@ -186,6 +206,7 @@ async function enqueueTouch(
   recipient: RecipientProfile | undefined,
   contacts: Map<string, Contact>,
   phase: PhaseContext,
+  drafting: TouchDrafting,
 ): Promise<Outcome> {
   if (!recipient?.email)
     return { status: 'failed', result: { error: 'recipient has no email address' } };
@@ -211,18 +232,32 @@ async function enqueueTouch(
   if (contact?.resolvedTouch?.touchKey === touchKey)
     return { status: 'done', result: { queued: false, skipped: 'touch_already_resolved' } };
 
+  const template =
+    typeof card.payload['template'] === 'string' ? card.payload['template'] : 'check_in';
+  const account = recipient.accountId ? drafting.accounts.get(recipient.accountId) : undefined;
+  const drafted = await drafting.drafter.draft(card, template, contact, account);
+  if (drafted?.kind === 'blocked') {
+    const decision = await drafting.drafter.block(card, recipient.email, touchKey, drafted);
+    return {
+      status: 'blocked',
+      decision,
+      result: { queued: false, touchKey, draft: draftSummaryOf(drafted.draft) },
+    };
+  }
+  const draft = drafted?.kind === 'drafted' ? drafted.draft : undefined;
   const request: SendRequest = {
     version: 1,
     tenantId: phase.tenantId,
     idempotencyKey: touchKey,
     to: recipient.email,
     ...(contactId ? { contactId } : {}),
-    template: typeof card.payload['template'] === 'string' ? card.payload['template'] : 'check_in',
+    template,
     cardId: card.cardId,
     runId: phase.runId,
     dueAt: phase.now.toISOString(),
     enqueuedAt: contact?.pendingSend?.enqueuedAt ?? phase.now.toISOString(),
     ...(touchDueAt ? { touchDueAt } : {}),
+    ...(draft ? { draft } : {}),
   };
   const messageId = await runtime.sendQueue.send(request);
   if (contactId) {
@@ -236,7 +271,21 @@ async function enqueueTouch(
   }
   return {
     status: 'done',
-    result: { queued: true, idempotencyKey: touchKey, touchKey, messageId },
+    result: {
+      queued: true,
+      idempotencyKey: touchKey,
+      touchKey,
+      messageId,
+      ...(draft
+        ? {
+            draft: {
+              ...draftSummaryOf(draft),
+              subject: draft.subject,
+              paragraphs: draft.paragraphs,
+            },
+          }
+        : {}),
+    },
   };
 }
 

@@ -12,6 +12,9 @@ import { TaskRepository } from '../storage/task-repository.js';
 import { OrderRepository } from '../storage/order-repository.js';
 import { SuppressionRepository } from '../storage/suppression-repository.js';
 import { BidRepository, DealRepository } from '../storage/pipeline-repository.js';
+import { MessagingPackRepository } from '../storage/messaging-pack-repository.js';
+import { LlmUsageRepository } from '../storage/llm-usage-repository.js';
+import { createDrafting, type DraftingSetup } from '../drafting/drafting-runtime.js';
 import type { CycleRepositories, CycleRuntime, MetricSink } from './runtime.js';
 
 /** Builds every repository a cycle uses over one table. */
@@ -32,6 +35,8 @@ export function createCycleRepositories(ctx: {
     deals: new DealRepository(ctx),
     bids: new BidRepository(ctx),
     sendRecords: new SendRecordRepository(ctx),
+    messagingPacks: new MessagingPackRepository(ctx),
+    llmUsage: new LlmUsageRepository(ctx),
   };
 }
 
@@ -46,17 +51,25 @@ export interface CycleRuntimeParts {
   readonly metric?: MetricSink;
   /** Source of randomness for run ids; seed it for reproducible simulations. */
   readonly random?: () => number;
+  /** How Act drafts (mode, model id, timeout); absent or mode `off`: no drafting. */
+  readonly drafting?: Omit<DraftingSetup, 'clock' | 'metric' | 'usage'>;
 }
 
 /** Assembles a cycle runtime from its ports. */
 export function createCycleRuntime(parts: CycleRuntimeParts): CycleRuntime {
+  const repos = createCycleRepositories(parts);
+  const metric = parts.metric ?? (() => undefined);
+  const drafting = parts.drafting
+    ? createDrafting({ ...parts.drafting, clock: parts.clock, metric, usage: repos.llmUsage })
+    : undefined;
   return {
     clock: parts.clock,
     newId: createIdGenerator(parts.clock, parts.random),
     lockTtlMs: parts.lockTtlSeconds * 1_000,
-    repos: createCycleRepositories(parts),
+    repos,
     killSwitch: parts.killSwitch,
     sendQueue: parts.sendQueue,
-    metric: parts.metric ?? (() => undefined),
+    metric,
+    ...(drafting ? { drafting } : {}),
   };
 }

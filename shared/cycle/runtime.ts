@@ -12,6 +12,9 @@ import type { SendRecordRepository } from '../storage/send-record-repository.js'
 import type { OrderRepository } from '../storage/order-repository.js';
 import type { SuppressionRepository } from '../storage/suppression-repository.js';
 import type { BidRepository, DealRepository } from '../storage/pipeline-repository.js';
+import type { MessagingPackRepository } from '../storage/messaging-pack-repository.js';
+import type { LlmUsageRepository } from '../storage/llm-usage-repository.js';
+import type { DraftingPorts } from '../drafting/draft-touch.js';
 
 /** Every repository a cycle step may use. */
 export interface CycleRepositories extends Repositories {
@@ -26,6 +29,8 @@ export interface CycleRepositories extends Repositories {
   readonly bids: BidRepository;
   /** Send records (touch claims), for reports and health. */
   readonly sendRecords: SendRecordRepository;
+  readonly messagingPacks: MessagingPackRepository;
+  readonly llmUsage: LlmUsageRepository;
 }
 
 /** Counts a named metric; Powertools Metrics in Lambda, a tally in the simulator. */
@@ -47,4 +52,6 @@ export interface CycleRuntime {
   readonly killSwitch: { read(): Promise<KillSwitchState | { readonly unreadable: string }> };
   readonly sendQueue: MessageQueue;
   readonly metric: MetricSink;
+  /** How Act drafts emails (shared/drafting); absent: drafting off, the sender renders templates. */
+  readonly drafting?: DraftingPorts;
 }
