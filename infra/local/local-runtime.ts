@@ -10,7 +10,7 @@ import { METRIC_NAMESPACE, type Observability } from '../../shared/observability
 import { createCycleRuntime } from '../../shared/cycle/create-runtime.js';
 import type { CycleRuntime, MetricSink } from '../../shared/cycle/runtime.js';
 import type { LocalStack } from './local-stack.js';
-import type { LlmMode } from '../../shared/drafting/drafting-runtime.js';
+import { createDrafting, type LlmMode } from '../../shared/drafting/drafting-runtime.js';
 import type { DraftProvider } from '../../shared/drafting/providers.js';
 
 /** The kill-switch parameter name the local stack uses (the dev stage's). */
@@ -73,10 +73,12 @@ export function localCycleRuntime(options: {
     ...(options.random ? { random: options.random } : {}),
     ...(options.llm && options.llm !== 'off'
       ? {
-          drafting: {
-            mode: options.llm,
-            ...(options.draftProviders ? { providers: options.draftProviders } : {}),
-          },
+          drafting: (ports) =>
+            createDrafting({
+              ...ports,
+              mode: options.llm!,
+              ...(options.draftProviders ? { providers: options.draftProviders } : {}),
+            }),
         }
       : {}),
   });

@@ -14,7 +14,7 @@ import { SuppressionRepository } from '../storage/suppression-repository.js';
 import { BidRepository, DealRepository } from '../storage/pipeline-repository.js';
 import { MessagingPackRepository } from '../storage/messaging-pack-repository.js';
 import { LlmUsageRepository } from '../storage/llm-usage-repository.js';
-import { createDrafting, type DraftingSetup } from '../drafting/drafting-runtime.js';
+import type { DraftingPorts, UsageLedger } from '../drafting/draft-touch.js';
 import type { CycleRepositories, CycleRuntime, MetricSink } from './runtime.js';
 
 /** Builds every repository a cycle uses over one table. */
@@ -51,17 +51,23 @@ export interface CycleRuntimeParts {
   readonly metric?: MetricSink;
   /** Source of randomness for run ids; seed it for reproducible simulations. */
   readonly random?: () => number;
-  /** How Act drafts (mode, model id, timeout); absent or mode `off`: no drafting. */
-  readonly drafting?: Omit<DraftingSetup, 'clock' | 'metric' | 'usage'>;
+  /**
+   * Builds Act's drafting ports over the runtime's clock, metrics and usage ledger (see
+   * shared/drafting/drafting-runtime.ts); absent, or returning undefined: no drafting. A factory,
+   * so steps other than Act never bundle the drafting code.
+   */
+  readonly drafting?: (ports: {
+    readonly clock: Clock;
+    readonly metric: MetricSink;
+    readonly usage: UsageLedger;
+  }) => DraftingPorts | undefined;
 }
 
 /** Assembles a cycle runtime from its ports. */
 export function createCycleRuntime(parts: CycleRuntimeParts): CycleRuntime {
   const repos = createCycleRepositories(parts);
   const metric = parts.metric ?? (() => undefined);
-  const drafting = parts.drafting
-    ? createDrafting({ ...parts.drafting, clock: parts.clock, metric, usage: repos.llmUsage })
-    : undefined;
+  const drafting = parts.drafting?.({ clock: parts.clock, metric, usage: repos.llmUsage });
   return {
     clock: parts.clock,
     newId: createIdGenerator(parts.clock, parts.random),

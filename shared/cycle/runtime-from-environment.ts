@@ -9,20 +9,20 @@ import { KillSwitch } from '../adapters/parameters/kill-switch.js';
 import { SsmParameterStore } from '../adapters/parameters/parameter-store.js';
 import { SqsMessageQueue, type MessageQueue } from '../adapters/queue/message-queue.js';
 import { powertoolsMetricSink, type Observability } from '../observability/observability.js';
-import { parseLlmMode } from '../drafting/drafting-runtime.js';
-import { createCycleRuntime } from './create-runtime.js';
+import { createCycleRuntime, type CycleRuntimeParts } from './create-runtime.js';
 import type { CycleRuntime } from './runtime.js';
 
 /**
  * Builds a cycle runtime for a Lambda function from its environment (`TABLE_NAME`,
  * `KILL_SWITCH_PARAMETER`, `SEND_QUEUE_URL`, optional local endpoints). Call once per module.
  * A function without a send queue gets one that refuses to send, so a misconfigured Act fails loudly.
- * Drafting follows `LLM_MODE` (`bedrock` with `BEDROCK_MODEL_ID`, `mock`, `template`, `off`;
- * default `template`) and `LLM_TIMEOUT_MS`; prompts and answers are logged redacted at debug.
+ * `drafting` (Act only, see shared/drafting/drafting-runtime.ts `draftingFromEnvironment`) adds
+ * the drafting ports.
  */
 export function cycleRuntimeFromEnvironment(
   observability: Observability,
   env: NodeJS.ProcessEnv = process.env,
+  drafting?: CycleRuntimeParts['drafting'],
 ): CycleRuntime {
   const config = loadConfig(env, {
     warn: (message, detail) => observability.logger.warn(message, detail),
@@ -59,12 +59,6 @@ export function cycleRuntimeFromEnvironment(
     sendQueue,
     lockTtlSeconds: config.lockTtlSeconds,
     metric: powertoolsMetricSink(observability.metrics),
-    drafting: {
-      mode: parseLlmMode(env['LLM_MODE']),
-      region: config.region,
-      ...(env['BEDROCK_MODEL_ID'] ? { bedrockModelId: env['BEDROCK_MODEL_ID'] } : {}),
-      ...(env['LLM_TIMEOUT_MS'] ? { timeoutMs: Number(env['LLM_TIMEOUT_MS']) } : {}),
-      logger: { debug: (message, attributes) => observability.logger.debug(message, attributes) },
-    },
+    ...(drafting ? { drafting } : {}),
   });
 }

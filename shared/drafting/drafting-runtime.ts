@@ -85,3 +85,35 @@ export function createDrafting(setup: DraftingSetup): DraftingPorts | undefined 
     pricing: { bedrock: setup.pricing ?? DEFAULT_BEDROCK_PRICING },
   };
 }
+
+/**
+ * Act's drafting from its environment: `LLM_MODE` (`bedrock` with `BEDROCK_MODEL_ID`, `mock`,
+ * `template`, `off`; default `template`), `LLM_TIMEOUT_MS`, `AWS_REGION`. Prompts and answers are
+ * logged redacted, at debug level only. Throws a {@link ConfigError} naming a bad variable.
+ *
+ * @example
+ * const runtime = cycleRuntimeFromEnvironment(observability, process.env, draftingFromEnvironment(observability.logger));
+ */
+export function draftingFromEnvironment(
+  logger: DraftLogger,
+  env: NodeJS.ProcessEnv = process.env,
+): (
+  ports: Pick<DraftingSetup, 'clock' | 'metric'> & { usage: UsageLedger },
+) => DraftingPorts | undefined {
+  const mode = parseLlmMode(env['LLM_MODE']);
+  const timeoutMs = env['LLM_TIMEOUT_MS'] ? Number(env['LLM_TIMEOUT_MS']) : undefined;
+  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0))
+    throw new ConfigError(
+      'LLM_TIMEOUT_MS',
+      `expected a positive whole number of ms, got ${JSON.stringify(env['LLM_TIMEOUT_MS'])}`,
+    );
+  return (ports) =>
+    createDrafting({
+      ...ports,
+      mode,
+      logger,
+      ...(env['BEDROCK_MODEL_ID'] ? { bedrockModelId: env['BEDROCK_MODEL_ID'] } : {}),
+      ...(env['AWS_REGION'] ? { region: env['AWS_REGION'] } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    });
+}
