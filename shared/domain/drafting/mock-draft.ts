@@ -71,6 +71,7 @@ export function mockModelAnswer(
     );
   else if (lastInbound && account)
     paragraphs.push(`Thanks again for your note on ${lastInbound.on} about ${account}.`);
+  else if (account) paragraphs.push(`I hope things are going well at ${account}.`);
   if (context.orderAndDealState[0])
     paragraphs.push(`For reference, I have ${context.orderAndDealState[0]} on my side.`);
   if (pack.keyMessages[0]) paragraphs.push(pack.keyMessages[0]);
