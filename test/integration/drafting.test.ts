@@ -1,4 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentctl } from '../helpers/agentctl.js';
 import { parseFixture } from '../../infra/local/fixture.js';
 import { runSimulation } from '../../infra/local/simulator.js';
 import { createSendingService } from '../../infra/local/sending-service.js';
@@ -66,11 +70,14 @@ const fixture = parseFixture({
 describe('Simulator: drafting behind the content checker', () => {
   let report: SimulationReport;
   let delivered: StoredEmail[] = [];
+  let dataDir: string;
 
   beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'agent-drafting-'));
     report = await runSimulation({
       fixture,
       llm: 'mock',
+      dataDir,
       services: [
         createSendingService({
           onStop: (emails) => {
@@ -81,6 +88,10 @@ describe('Simulator: drafting behind the content checker', () => {
       ],
     });
   }, 90_000);
+
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
 
   it('never lets a draft with a forbidden claim reach the SES emulator, and reports it blocked with its violation', () => {
     // Assess
@@ -128,4 +139,58 @@ describe('Simulator: drafting behind the content checker', () => {
       ]),
     );
   });
+
+  it('shows the stored pack with agentctl, refuses a bad one naming the field and stores a good one', async () => {
+    // Prepare
+    const bad = join(dataDir, 'bad-pack.json');
+    const good = join(dataDir, 'good-pack.json');
+    await writeFile(bad, JSON.stringify({ forbiddenClaims: ['x'] }));
+    await writeFile(good, JSON.stringify({ tone: 'plain', forbiddenClaims: ['risk free'] }));
+
+    // Act
+    const shown = await agentctl(
+      'messaging-pack',
+      'show',
+      'conflicted',
+      '--local',
+      dataDir,
+      '--json',
+    );
+    const refused = await agentctl(
+      'messaging-pack',
+      'set',
+      'clean',
+      '--file',
+      bad,
+      '--local',
+      dataDir,
+    );
+    const stored = await agentctl(
+      'messaging-pack',
+      'set',
+      'clean',
+      '--file',
+      good,
+      '--local',
+      dataDir,
+      '--json',
+    );
+    const after = await agentctl('messaging-pack', 'show', 'clean', '--local', dataDir, '--json');
+
+    // Assess
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.out)).toMatchObject({
+      tenantId: 'conflicted',
+      stored: true,
+      updatedBy: 'fixture',
+      pack: { forbiddenClaims: ['guarantee'] },
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('pack.forbiddenClaims.0');
+    expect(stored.code).toBe(0);
+    expect(JSON.parse(after.out)).toMatchObject({
+      stored: true,
+      pack: { tone: 'plain', forbiddenClaims: ['risk free'], requiredFooter: '' },
+    });
+  }, 60_000);
 });
