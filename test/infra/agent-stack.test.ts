@@ -536,8 +536,8 @@ describe('Infra: parseStageConfig', () => {
     >;
     const act = resources[
       stack.getLogicalId(stack.cycle.functions.Act.lambda.node.defaultChild as CfnResource)
-    ] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
-    expect(act.Properties.Environment.Variables).toMatchObject({
+    ]?.Properties['Environment'] as { Variables: Record<string, unknown> };
+    expect(act.Variables).toMatchObject({
       LLM_MODE: 'bedrock',
       BEDROCK_MODEL_ID: model,
     });

@@ -195,5 +195,5 @@ export function fillTemplate(
 /** The first name of a contact's display name, if it has one that looks like a name. */
 export function firstNameOf(name: string | undefined): string | undefined {
   const first = name?.trim().split(/\s+/)[0];
-  return first && /^\p{L}[\p{L}'’.-]*$/u.test(first) ? first : undefined;
+  return first && /^\p{L}[\p{L}'’.-]{0,40}$/u.test(first) ? first : undefined;
 }

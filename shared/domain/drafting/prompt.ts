@@ -1,6 +1,6 @@
 import { redactString } from '../../observability/redaction.js';
 import type { ContentCheck } from './content-check.js';
-import type { MessagingPack, RecipientTier } from './messaging-pack.js';
+import { firstNameOf, type MessagingPack, type RecipientTier } from './messaging-pack.js';
 
 /**
  * Prompt assembly (DESIGN.md section 9): a prompt is built only from the allow-listed fields of
@@ -76,11 +76,6 @@ export function scrubForPrompt(text: string, maxChars = MAX_FIELD_CHARS): string
     .slice(0, maxChars);
 }
 
-function firstName(name: string | undefined): string | undefined {
-  const first = name?.trim().split(/\s+/)[0];
-  return first && /^\p{L}[\p{L}'’.-]{0,40}$/u.test(first) ? first : undefined;
-}
-
 function day(instant: string | undefined): string | undefined {
   return instant && /^\d{4}-\d{2}-\d{2}/.test(instant) ? instant.slice(0, 10) : undefined;
 }
@@ -94,7 +89,7 @@ function lines(values: readonly string[] | undefined): string[] {
 
 /** Keeps the allow-listed fields of a source, scrubbed and bounded (PII minimised). */
 export function buildDraftContext(source: DraftContextSource): DraftContext {
-  const name = firstName(source.contact?.name);
+  const name = firstNameOf(source.contact?.name);
   const title = source.contact?.title ? scrubForPrompt(source.contact.title, 80) : undefined;
   const touches = [
     { direction: 'outbound' as const, on: day(source.contact?.lastTouchAt) },
