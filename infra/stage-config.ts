@@ -15,7 +15,14 @@ export interface StageConfig {
   readonly sendMode: SendMode;
   /** The From address of outbound email (an SES-verified identity); required before going live. */
   readonly fromAddress?: string | undefined;
+  /** How Act drafts emails (`LLM_MODE`): `template` unless context says `bedrock` (or `off`). */
+  readonly llmMode: 'bedrock' | 'template' | 'off';
+  /** The Bedrock model id Act may call (its IAM is scoped to it); used when `llmMode` is `bedrock`. */
+  readonly bedrockModelId: string;
 }
+
+/** The Bedrock model a stage drafts with unless context names another. */
+export const DEFAULT_BEDROCK_MODEL_ID = 'anthropic.claude-3-haiku-20240307-v1:0';
 
 /** The CDK context keys {@link parseStageConfig} reads (`npx cdk synth -c stage=prod`). */
 export const STAGE_CONTEXT_KEYS = [
@@ -24,6 +31,8 @@ export const STAGE_CONTEXT_KEYS = [
   'alarmEmail',
   'sendMode',
   'fromAddress',
+  'llmMode',
+  'bedrockModelId',
 ] as const;
 
 /** Options for {@link parseStageConfig}. */
@@ -52,6 +61,16 @@ const contextSchema = z.object({
   fromAddress: z
     .email({ message: 'expected the verified sender address, e.g. agent@mail.example.com' })
     .optional(),
+  llmMode: z
+    .enum(['bedrock', 'template', 'off'], { message: 'expected one of bedrock, template, off' })
+    .default('template'),
+  bedrockModelId: z
+    .string({ message: 'expected a string' })
+    .regex(
+      /^[a-z0-9][a-z0-9.:-]{2,120}$/,
+      'expected a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0',
+    )
+    .default(DEFAULT_BEDROCK_MODEL_ID),
 });
 
 /**
@@ -86,7 +105,15 @@ export function parseStageConfig(
   const { stage, appName, alarmEmail, fromAddress, sendMode: rawSendMode } = parsed.data;
   const sendMode = parseSendMode(rawSendMode);
   if (sendMode.warning) options.warn?.(`sendMode: ${sendMode.warning}`);
-  return { stage, appName, alarmEmail, fromAddress, sendMode: sendMode.mode };
+  return {
+    stage,
+    appName,
+    alarmEmail,
+    fromAddress,
+    sendMode: sendMode.mode,
+    llmMode: parsed.data.llmMode,
+    bedrockModelId: parsed.data.bedrockModelId,
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ModelAccess, ModelAccessInspector } from './preflight.js';
 import { resolveTxt } from 'node:dns/promises';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -194,6 +195,44 @@ export const dnsDmarcLookup: DmarcLookup = async (domain) => {
     throw error;
   }
 };
+
+/**
+ * Checks model access with one Converse call asking for a single token (a fraction of a cent):
+ * the only check that proves both the account's model access and the caller's IAM.
+ */
+export function bedrockModelInspector(modelId: string): ModelAccessInspector {
+  return {
+    modelId,
+    async check() {
+      const { BedrockRuntimeClient, ConverseCommand } =
+        await import('@aws-sdk/client-bedrock-runtime');
+      const client = new BedrockRuntimeClient({ maxAttempts: 1 });
+      try {
+        await client.send(
+          new ConverseCommand({
+            modelId,
+            messages: [{ role: 'user', content: [{ text: 'Reply with OK.' }] }],
+            inferenceConfig: { maxTokens: 1 },
+          }),
+        );
+        return { access: 'available' as const };
+      } catch (error) {
+        const name = error instanceof Error ? error.name : 'Error';
+        const access: ModelAccess =
+          name === 'AccessDeniedException'
+            ? 'access_denied'
+            : name === 'ResourceNotFoundException' || name === 'ValidationException'
+              ? 'not_found'
+              : name === 'ThrottlingException'
+                ? 'throttled'
+                : 'error';
+        return { access, detail: name };
+      } finally {
+        client.destroy();
+      }
+    },
+  };
+}
 
 /** AWS clients for the inspectors, from the default credential chain and region. */
 export function awsInspectorClients(): {

@@ -155,6 +155,11 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
     .option('--json', 'print the JSON report instead of the text one')
     .option('--html <FILE>', 'also write a self-contained HTML page with charts to FILE')
     .option('--data-dir <DIR>', 'keep the table on disk for agentctl --local DIR afterwards')
+    .addOption(
+      new Option('--llm <MODE>', 'how emails are drafted (off: built-in templates, no drafting)')
+        .choices(['mock', 'template', 'off'])
+        .default('mock'),
+    )
     .option('--no-progress', 'print no progress on stderr')
     .action(
       run(async (options: SimulateCliOptions) => {
@@ -195,6 +200,29 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
         const { runTenantCommand } = await import('./operator-commands.js');
         return runTenantCommand(action, tenantId, options, target(options), io);
       }),
+    );
+
+  withTarget(
+    command('messaging-pack', "Show or set a tenant's messaging pack (templates, tone, claims).", [
+      'agentctl messaging-pack show summit-lending --local .local/demo',
+      'agentctl messaging-pack set summit-lending --file pack.json --local .local/demo --json',
+    ]),
+  )
+    .addArgument(new Argument('<action>', 'show or set').choices(['show', 'set']))
+    .argument('<TENANT>', 'the tenant id')
+    .option('--file <FILE>', 'the pack JSON (set)')
+    .option('--json', 'print the pack as JSON')
+    .action(
+      run(
+        async (
+          action: 'show' | 'set',
+          tenantId: string,
+          options: TargetOptions & { file?: string; json?: boolean },
+        ) => {
+          const { runMessagingPackCommand } = await import('./messaging-pack-command.js');
+          return runMessagingPackCommand(action, tenantId, options, target(options), io);
+        },
+      ),
     );
 
   withTarget(
@@ -241,6 +269,7 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
   )
     .option('--identity <DOMAIN>', 'the SES sending identity to check')
     .option('--configuration-set <NAME>', 'the SES configuration set to check')
+    .option('--bedrock-model <ID>', 'the Bedrock model id drafting uses (checks model access)')
     .option(
       '--alarm-topic <ARN>',
       'the SNS alarm topic to check (default: the stack output AlarmTopicArn)',
@@ -415,6 +444,8 @@ export interface SimulateCliOptions {
   readonly html?: string;
   readonly dataDir?: string;
   readonly progress: boolean;
+  /** How Act drafts: the deterministic mock (default), templates only, or no drafting. */
+  readonly llm?: 'mock' | 'template' | 'off';
 }
 
 /** `--json` alone. */

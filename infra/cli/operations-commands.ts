@@ -5,6 +5,7 @@ import {
   cloudWatchAlarmReader,
   dnsDmarcLookup,
   sesEmailSetupInspector,
+  bedrockModelInspector,
   snsAlarmTopicInspector,
 } from './cloud-inspectors.js';
 import { formatRedrive, redriveDeadLetterQueue } from './dlq.js';
@@ -65,6 +66,7 @@ export async function runPreflightCommand(
   try {
     const identity = stringValue(values['identity']);
     const configurationSet = stringValue(values['configuration-set']);
+    const bedrockModel = stringValue(values['bedrock-model']);
     const alarmTopicArn =
       stringValue(values['alarm-topic']) ??
       context.stack?.require(OPERATOR_STACK_OUTPUTS.alarmTopic);
@@ -75,6 +77,7 @@ export async function runPreflightCommand(
         dmarc: dnsDmarcLookup,
         ...(clients ? { email: sesEmailSetupInspector(clients.ses) } : {}),
         ...(clients && alarmTopicArn ? { alarmTopic: snsAlarmTopicInspector(alarmTopicArn) } : {}),
+        ...(clients && bedrockModel ? { model: bedrockModelInspector(bedrockModel) } : {}),
       },
       {
         ...(identity ? { identity } : {}),

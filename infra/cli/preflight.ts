@@ -20,6 +20,17 @@ export interface PreflightDeps {
   readonly alarmTopic?: AlarmTopicInspector;
   /** DNS lookup of DMARC records; absent means DMARC is not checked. */
   readonly dmarc?: DmarcLookup;
+  /** Whether the drafting model answers (Bedrock model access); absent locally or without `--bedrock-model`. */
+  readonly model?: ModelAccessInspector;
+}
+
+/** What a one-token call to the drafting model proved. */
+export type ModelAccess = 'available' | 'access_denied' | 'not_found' | 'throttled' | 'error';
+
+/** Checks that the stage's Bedrock model can be invoked with the caller's credentials. */
+export interface ModelAccessInspector {
+  readonly modelId: string;
+  check(): Promise<{ readonly access: ModelAccess; readonly detail?: string }>;
 }
 
 /** Options of {@link checkPreflight}. */
@@ -261,6 +272,36 @@ export async function checkPreflight(
                   ? 'click the confirmation link SNS emailed to the on-call address'
                   : 'deploy with -c alarmEmail=oncall@example.com, or subscribe your paging tool to the topic',
             },
+    );
+  }
+
+  // 8. The drafting model answers (Bedrock model access granted, IAM allows InvokeModel).
+  if (!deps.model) {
+    checks.push({
+      id: 'bedrock-model',
+      status: 'SKIP',
+      summary: `Bedrock model: ${context.local ? localSkip : 'not checked'} (pass --bedrock-model ID when LLM_MODE is bedrock)`,
+    });
+  } else {
+    const { access, detail } = await deps.model.check();
+    checks.push(
+      access === 'available'
+        ? {
+            id: 'bedrock-model',
+            status: 'PASS',
+            summary: `Bedrock model ${deps.model.modelId}: answers`,
+          }
+        : {
+            id: 'bedrock-model',
+            status: access === 'throttled' ? 'WARN' : 'FAIL',
+            summary: `Bedrock model ${deps.model.modelId}: ${access.replace('_', ' ')}${detail ? ` (${detail})` : ''}`,
+            fix:
+              access === 'access_denied'
+                ? 'request model access in the Bedrock console for this region, and check the Act role allows bedrock:InvokeModel on it'
+                : access === 'not_found'
+                  ? 'deploy with -c bedrockModelId=<a model id offered in this region>'
+                  : 'retry; drafts fall back to templates while the model is unavailable',
+          },
     );
   }
 

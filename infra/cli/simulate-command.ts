@@ -41,6 +41,7 @@ export async function runSimulateCommand(
       ...(options.hours !== undefined ? { hours: options.hours } : {}),
       ...(options.start ? { start: options.start } : {}),
       ...(options.sendMode ? { sendMode: options.sendMode } : {}),
+      ...(options.llm ? { llm: options.llm } : {}),
       ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
       onExecution: (execution) =>
         cycleDurationsMs.set(execution.executionName, execution.durationMs),

@@ -21,6 +21,7 @@ import {
   METRIC_DIMENSIONS,
   METRIC_NAMES,
 } from '../../shared/observability/metric-names.js';
+import { DRAFTING_METRICS } from '../../shared/drafting/drafting-metrics.js';
 import { METRIC_NAMESPACE } from '../../shared/observability/observability.js';
 
 /** Where every alarm description sends on-call: the runbook in this repository. */
@@ -48,6 +49,7 @@ export const ALARM_RUNBOOK_SECTIONS = {
   StateMachineTimedOut: 'StateMachineTimedOut',
   LambdaErrors: 'LambdaErrors',
   LambdaThrottles: 'LambdaThrottles',
+  DraftCircuitOpen: 'DraftCircuitOpen',
 } as const;
 
 /** An alarm kind (also the runbook heading). */
@@ -314,6 +316,19 @@ export class AgentAlarms extends Construct {
       threshold: t.gmailQuotaErrorsPer15Minutes,
       comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       summary: `Gmail API quota or rate-limit errors (${t.gmailQuotaErrorsPer15Minutes}+ in 15 minutes).`,
+    });
+
+    // Drafting (issue 16): the Bedrock provider's circuit opened; drafts fall back to templates.
+    this.add('DraftCircuitOpen', {
+      metric: m(DRAFTING_METRICS.circuitOpened, {
+        dimensions: { provider: 'bedrock' },
+        period: Duration.minutes(15),
+      }),
+      threshold: 1,
+      comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      summary:
+        "The Bedrock drafting provider's circuit opened (5 errors or timeouts in 5 minutes): " +
+        'emails are drafted from the messaging pack templates until it closes.',
     });
 
     // Kill switch: informational, so on-call knows the agent is stopped on purpose (or fail-closed).

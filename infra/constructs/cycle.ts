@@ -21,6 +21,8 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { Stage } from '../../shared/config.js';
 import type { SendMode } from '../../shared/domain/send-mode.js';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import { LIVE_DRAFT_TARGET_MS } from '../../shared/drafting/drafting-runtime.js';
 import { AgentFunction } from './agent-function.js';
 
 /**
@@ -104,6 +106,14 @@ export interface CycleStateMachineProps {
   readonly lockTtlSeconds?: number;
   /** Retention of the function and state machine log groups. @default one month */
   readonly logRetention?: RetentionDays;
+  /**
+   * How Act drafts emails (`LLM_MODE`) and the one Bedrock model it may invoke (`BEDROCK_MODEL_ID`;
+   * the grant names that model only, and only in `bedrock` mode). @default template, no grant
+   */
+  readonly drafting?: {
+    readonly mode: 'bedrock' | 'template' | 'off';
+    readonly bedrockModelId?: string;
+  };
 }
 
 /**
@@ -160,6 +170,7 @@ export class CycleStateMachine extends Construct {
     this.approvalTopic = new Topic(this, 'ApprovalTopic', { enforceSSL: true });
     functions.Act.lambda.addEnvironment('APPROVALS_TOPIC_ARN', this.approvalTopic.topicArn);
     this.approvalTopic.grantPublish(functions.Act.lambda);
+    bindDrafting(functions.Act, props.drafting);
     this.functions = functions;
 
     const task = (state: CycleTaskState): LambdaInvoke => {
@@ -274,4 +285,30 @@ export function acknowledgeStateMachineRoleWildcards(
         'aliases (ARN + ":*") next to the function itself; the machine invokes only that function.',
     });
   }
+}
+
+/**
+ * Sets Act's drafting environment and, in `bedrock` mode, grants `bedrock:InvokeModel` (what the
+ * Converse API needs) on the configured foundation model in the stack's region and nothing else.
+ */
+function bindDrafting(act: AgentFunction, drafting: CycleStateMachineProps['drafting']): void {
+  const mode = drafting?.mode ?? 'template';
+  act.lambda.addEnvironment('LLM_MODE', mode);
+  if (mode !== 'bedrock') return;
+  if (!drafting?.bedrockModelId)
+    throw new Error('CycleStateMachine: drafting.bedrockModelId is required in bedrock mode');
+  act.lambda.addEnvironment('BEDROCK_MODEL_ID', drafting.bedrockModelId);
+  act.lambda.addEnvironment('LLM_TIMEOUT_MS', String(LIVE_DRAFT_TARGET_MS));
+  Grant.addToPrincipal({
+    grantee: act.lambda,
+    actions: ['bedrock:InvokeModel'],
+    resourceArns: [
+      Stack.of(act).formatArn({
+        service: 'bedrock',
+        account: '',
+        resource: 'foundation-model',
+        resourceName: drafting.bedrockModelId,
+      }),
+    ],
+  });
 }

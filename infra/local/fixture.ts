@@ -7,6 +7,7 @@ import { catalogSchema, orderSchema } from '../../shared/domain/orders/order-sch
 import { bidSchema, dealSchema } from '../../shared/domain/pipeline.js';
 import { SUPPRESSION_REASONS } from '../../shared/storage/suppression-repository.js';
 import { ValidationError } from '../../shared/errors.js';
+import { messagingPackSchema } from '../../shared/domain/drafting/messaging-pack.js';
 
 const isoInstant = z.iso.datetime({ offset: true, message: 'expected an ISO-8601 date-time' });
 
@@ -44,6 +45,8 @@ const tenantFixtureSchema = z.object({
     .array(z.object({ email: z.email(), reason: z.enum(SUPPRESSION_REASONS).default('manual') }))
     .default([]),
   mailbox: z.array(mailboxMessageSchema).default([]),
+  /** The tenant's messaging pack (templates, tone, forbidden claims, footer); the default when absent. */
+  messagingPack: messagingPackSchema.optional(),
 });
 
 /**

@@ -10,6 +10,8 @@ import { METRIC_NAMESPACE, type Observability } from '../../shared/observability
 import { createCycleRuntime } from '../../shared/cycle/create-runtime.js';
 import type { CycleRuntime, MetricSink } from '../../shared/cycle/runtime.js';
 import type { LocalStack } from './local-stack.js';
+import { createDrafting, type LlmMode } from '../../shared/drafting/drafting-runtime.js';
+import type { DraftProvider } from '../../shared/drafting/providers.js';
 
 /** The kill-switch parameter name the local stack uses (the dev stage's). */
 export const LOCAL_KILL_SWITCH_PARAMETER = killSwitchParameterName('engagement-agent', 'dev');
@@ -55,6 +57,10 @@ export function localCycleRuntime(options: {
   metrics?: MetricTally;
   random?: () => number;
   lockTtlSeconds?: number;
+  /** How Act drafts (`agentctl simulate --llm`); `off` unless given. */
+  llm?: LlmMode;
+  /** Replaces the mode's providers (tests: a failing provider before the template). */
+  draftProviders?: readonly DraftProvider[];
 }): CycleRuntime {
   return createCycleRuntime({
     doc: options.stack.clients.doc,
@@ -65,5 +71,15 @@ export function localCycleRuntime(options: {
     lockTtlSeconds: options.lockTtlSeconds ?? 900,
     ...(options.metrics ? { metric: options.metrics.sink } : {}),
     ...(options.random ? { random: options.random } : {}),
+    ...(options.llm && options.llm !== 'off'
+      ? {
+          drafting: (ports) =>
+            createDrafting({
+              ...ports,
+              mode: options.llm!,
+              ...(options.draftProviders ? { providers: options.draftProviders } : {}),
+            }),
+        }
+      : {}),
   });
 }

@@ -38,6 +38,12 @@ export interface TenantReport {
     readonly contactId?: string;
     /** For `awaiting_approval`: the approval to decide (`agentctl approvals approve TENANT/ID`). */
     readonly proposalId?: string;
+    /** How the email was written: provider, the provider it fell back from, checks failed on the way. */
+    readonly draft?: {
+      readonly provider: string;
+      readonly fallbackFrom?: string;
+      readonly checks: readonly string[];
+    };
   }[];
   readonly violations: {
     readonly type: string;
@@ -140,8 +146,11 @@ export async function buildTenantReports(
     const actions: Record<string, Record<string, number>> = {};
     const deferrals: Record<string, number> = {};
     let sendRequests = 0;
+    const draftsByCard = new Map<string, NonNullable<TenantReport['emails'][number]['draft']>>();
     for (const run of runs) {
       for (const card of await repos.cards.listForRun(tenant.id, run.hourKey)) {
+        const draft = draftOf(card.result);
+        if (draft) draftsByCard.set(card.cardId, draft);
         const byStatus = (actions[card.type] ??= {});
         byStatus[card.status] = (byStatus[card.status] ?? 0) + 1;
         if (card.status === 'done' && card.result?.['queued'] === true) sendRequests += 1;
@@ -208,6 +217,9 @@ export async function buildTenantReports(
                   ...(outcome.touchKey ? { touchKey: outcome.touchKey } : {}),
                   ...(outcome.cardId ? { cardId: outcome.cardId } : {}),
                   ...(outcome.contactId ? { contactId: outcome.contactId } : {}),
+                  ...(outcome.cardId && draftsByCard.has(outcome.cardId)
+                    ? { draft: draftsByCard.get(outcome.cardId)! }
+                    : {}),
                 },
               ]
             : [],
@@ -278,6 +290,19 @@ async function sendingSummary(
     inDoubtSettled: records.filter((record) => record.reconciledBy !== undefined).length,
     unknown: records.filter((record) => record.status === 'unknown').length,
     pending: records.filter((record) => record.status === 'in_doubt').length,
+  };
+}
+
+/** The draft summary a card's result records (shared/cycle/act-drafting.ts), if any. */
+function draftOf(
+  result: Readonly<Record<string, unknown>> | undefined,
+): TenantReport['emails'][number]['draft'] | undefined {
+  const draft = result?.['draft'] as Record<string, unknown> | undefined;
+  if (!draft || typeof draft['provider'] !== 'string') return undefined;
+  return {
+    provider: draft['provider'],
+    ...(typeof draft['fallbackFrom'] === 'string' ? { fallbackFrom: draft['fallbackFrom'] } : {}),
+    checks: Array.isArray(draft['checks']) ? draft['checks'].map(String) : [],
   };
 }
 

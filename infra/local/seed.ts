@@ -4,7 +4,7 @@ import type { Fixture, TenantFixture } from './fixture.js';
 /**
  * Writes a fixture's tenants into the table through the same repositories the functions use:
  * settings (with do-not-contact lists), accounts, contacts, catalog, orders, deals, bids and
- * suppressions. Contacts get their due-date index from their last touch and the tenant's window.
+ * suppressions, and the messaging pack when the fixture has one. Contacts get their due-date index from their last touch and the tenant's window.
  */
 export async function seedFixture(runtime: CycleRuntime, fixture: Fixture): Promise<void> {
   for (const tenant of fixture.tenants) await seedTenant(runtime, tenant);
@@ -32,4 +32,6 @@ async function seedTenant(runtime: CycleRuntime, tenant: TenantFixture): Promise
   for (const suppression of tenant.suppressions) {
     await repos.suppressions.add(tenant.id, suppression.email, suppression.reason, 'fixture');
   }
+  if (tenant.messagingPack)
+    await repos.messagingPacks.put(tenant.id, tenant.messagingPack, 'fixture');
 }

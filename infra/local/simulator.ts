@@ -55,6 +55,8 @@ export interface SimulationOptions {
   /** Virtual start; the fixture's `global.start`, else the current hour. Rounded down to the hour. */
   readonly start?: Date;
   readonly sendMode?: SendMode;
+  /** How Act drafts emails (`--llm`): the deterministic mock unless given. */
+  readonly llm?: 'mock' | 'template' | 'off';
   /** Keep the table and parameters here (for `agentctl --local DIR` afterwards); in memory otherwise. */
   readonly dataDir?: string;
   /** Called after every simulated hour. */
@@ -104,6 +106,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       parameters,
       metrics,
       random: seededRandom(fixture.global.seed),
+      llm: options.llm ?? 'mock',
     });
     await new KillSwitch(parameters, LOCAL_KILL_SWITCH_PARAMETER).set(
       fixture.global.killSwitch === 'on',

@@ -67,6 +67,7 @@ export class AgentStack extends Stack {
       table: this.table.table,
       sendQueue: this.sendQueue.queue,
       killSwitch: this.killSwitch.parameter,
+      drafting: { mode: config.llmMode, bedrockModelId: config.bedrockModelId },
     });
     this.fanOut = new FanOut(this, 'FanOut', {
       appName: config.appName,

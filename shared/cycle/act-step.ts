@@ -17,6 +17,7 @@ import { actDisposition, rolloutPhaseOf } from '../domain/rollout/phase.js';
 import { recordOrHold } from '../rollout/request.js';
 import { claimApproved, finishApproved } from '../rollout/execute.js';
 import { expireOverdueApprovals } from '../rollout/expire.js';
+import { TouchDrafter, draftSummaryOf } from './act-drafting.js';
 
 /** Per-status card counts of one Act. */
 export interface ActResult {
@@ -28,8 +29,10 @@ export interface ActResult {
 }
 
 type Outcome = {
-  status: 'done' | 'deferred' | 'failed' | 'recorded' | 'awaiting_approval';
+  status: 'done' | 'deferred' | 'failed' | 'blocked' | 'recorded' | 'awaiting_approval';
   result: Record<string, unknown>;
+  /** Replaces the policy's decision (a draft the content checker blocked). */
+  decision?: CardDecision;
 };
 
 /**
@@ -66,6 +69,10 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
       phase,
     );
     const counts = { executed: 0, blocked: 0, deferred: 0, failed: 0, skipped: 0 };
+    const drafting: TouchDrafting = {
+      drafter: new TouchDrafter(runtime, settings, phase),
+      accounts,
+    };
 
     if (disposition === 'hold') {
       await expireOverdueApprovals(runtime, phase);
@@ -73,7 +80,9 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
         const recipient = await resolveRecipient(runtime, phase.tenantId, card, contacts, accounts);
         const decision = evaluatePolicy(card, { ...context, ...(recipient ? { recipient } : {}) });
         const outcome: { status: string; result: Record<string, unknown> } = decision.allowed
-          ? await execute(runtime, settings, card, recipient, contacts, phase).catch(failure)
+          ? await execute(runtime, settings, card, recipient, contacts, phase, drafting).catch(
+              failure,
+            )
           : { status: 'blocked', result: { violation: decision.violation.type } };
         if ((await finishApproved(runtime, phase, proposal, outcome)) === 'executed')
           counts.executed += 1;
@@ -129,13 +138,23 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
       const allowed: CardDecision = { allowed: true, rule: decision.rule };
       const outcome: Outcome =
         disposition === 'execute'
-          ? await execute(runtime, settings, claimed, recipient, contacts, phase).catch(failure)
-          : await recordOrHold(runtime, settings, claimed, recipient?.email, phase, disposition);
+          ? await execute(runtime, settings, claimed, recipient, contacts, phase, drafting).catch(
+              failure,
+            )
+          : await recordOrHold(
+              runtime,
+              settings,
+              await withProposedDraft(claimed, recipient, contacts, drafting),
+              recipient?.email,
+              phase,
+              disposition,
+            );
       await repos.cards.transition(phase.tenantId, claimed, 'executing', outcome.status, {
-        decision: allowed,
+        decision: outcome.decision ?? allowed,
         result: outcome.result,
       });
       if (outcome.status === 'done') counts.executed += 1;
+      else if (outcome.status === 'blocked') counts.blocked += 1;
       else if (outcome.status === 'deferred') counts.deferred += 1;
       else if (outcome.status === 'failed') counts.failed += 1;
     }
@@ -168,12 +187,13 @@ async function execute(
   recipient: RecipientProfile | undefined,
   contacts: Map<string, Contact>,
   phase: PhaseContext,
+  drafting: TouchDrafting,
 ): Promise<Outcome> {
   const { repos } = runtime;
   switch (card.type) {
     case 'send_email':
     case 'follow_up':
-      return enqueueTouch(runtime, settings, card, recipient, contacts, phase);
+      return enqueueTouch(runtime, settings, card, recipient, contacts, phase, drafting);
     case 'create_task': {
       const taskId = card.cardId;
       const created = await repos.tasks.create(phase.tenantId, {
@@ -208,7 +228,44 @@ async function execute(
 }
 
 /**
- * Hands one touch to the send queue, keyed by its touch key. A follow-up is re-judged against the
+ * The card as a shadow, parallel or assisted proposal shows it: an email card carries the draft
+ * the drafter would send (`payload.draft`: subject, paragraphs, provider, checks failed), so a
+ * reviewer or approver sees what would go out. Other cards, and drafting off, pass unchanged.
+ */
+async function withProposedDraft(
+  card: ActionCard,
+  recipient: RecipientProfile | undefined,
+  contacts: ReadonlyMap<string, Contact>,
+  drafting: TouchDrafting,
+): Promise<ActionCard> {
+  if (card.type !== 'send_email' && card.type !== 'follow_up') return card;
+  const template =
+    typeof card.payload['template'] === 'string' ? card.payload['template'] : 'check_in';
+  const contact = card.target.contactId ? contacts.get(card.target.contactId) : undefined;
+  const account = recipient?.accountId ? drafting.accounts.get(recipient.accountId) : undefined;
+  const drafted = await drafting.drafter.draft(card, template, contact, account);
+  if (!drafted || drafted.kind === 'unavailable') return card;
+  const draft =
+    drafted.kind === 'drafted'
+      ? {
+          subject: drafted.draft.subject,
+          paragraphs: drafted.draft.paragraphs,
+          ...draftSummaryOf(drafted.draft),
+        }
+      : { ...draftSummaryOf(drafted.draft), blockedBy: drafted.violation.type };
+  return { ...card, payload: { ...card.payload, draft } };
+}
+
+/** What Act drafts touches with: the run's drafter and the accounts it already read. */
+interface TouchDrafting {
+  readonly drafter: TouchDrafter;
+  readonly accounts: ReadonlyMap<string, Account | undefined>;
+}
+
+/**
+ * Hands one touch to the send queue, keyed by its touch key, with the draft written and checked
+ * for it (shared/drafting; none with drafting off). A draft the checker blocks is not queued: the
+ * card is blocked with the named violation and the touch resolved. A follow-up is re-judged against the
  * contact as stored now: no longer overdue, due at another instant than planned (touched since
  * Plan), already queued or already resolved → nothing is queued. The send is enqueued before the
  * contact's pending-send marker is set, so a crash between the two re-plans the same touch (the
@@ -221,6 +278,7 @@ async function enqueueTouch(
   recipient: RecipientProfile | undefined,
   contacts: Map<string, Contact>,
   phase: PhaseContext,
+  drafting: TouchDrafting,
 ): Promise<Outcome> {
   if (!recipient?.email)
     return { status: 'failed', result: { error: 'recipient has no email address' } };
@@ -246,19 +304,37 @@ async function enqueueTouch(
   if (contact?.resolvedTouch?.touchKey === touchKey)
     return { status: 'done', result: { queued: false, skipped: 'touch_already_resolved' } };
 
+  const template =
+    typeof card.payload['template'] === 'string' ? card.payload['template'] : 'check_in';
+  const account = recipient.accountId ? drafting.accounts.get(recipient.accountId) : undefined;
+  const drafted = await drafting.drafter.draft(card, template, contact, account);
+  if (drafted?.kind === 'blocked') {
+    const decision = await drafting.drafter.block(card, recipient.email, touchKey, drafted);
+    return {
+      status: 'blocked',
+      decision,
+      result: { queued: false, touchKey, draft: draftSummaryOf(drafted.draft) },
+    };
+  }
+  // An approver's edited subject (assisted phase) replaces the drafted one.
+  const editedSubject =
+    typeof card.payload['subject'] === 'string' ? card.payload['subject'] : undefined;
+  const written = drafted?.kind === 'drafted' ? drafted.draft : undefined;
+  const draft = written && editedSubject ? { ...written, subject: editedSubject } : written;
   const request: SendRequest = {
     version: 1,
     tenantId: phase.tenantId,
     idempotencyKey: touchKey,
     to: recipient.email,
     ...(contactId ? { contactId } : {}),
-    template: typeof card.payload['template'] === 'string' ? card.payload['template'] : 'check_in',
-    ...(typeof card.payload['subject'] === 'string' ? { subject: card.payload['subject'] } : {}),
+    template,
+    ...(editedSubject ? { subject: editedSubject } : {}),
     cardId: card.cardId,
     runId: phase.runId,
     dueAt: phase.now.toISOString(),
     enqueuedAt: contact?.pendingSend?.enqueuedAt ?? phase.now.toISOString(),
     ...(touchDueAt ? { touchDueAt } : {}),
+    ...(draft ? { draft } : {}),
   };
   const messageId = await runtime.sendQueue.send(request);
   if (contactId) {
@@ -272,7 +348,21 @@ async function enqueueTouch(
   }
   return {
     status: 'done',
-    result: { queued: true, idempotencyKey: touchKey, touchKey, messageId },
+    result: {
+      queued: true,
+      idempotencyKey: touchKey,
+      touchKey,
+      messageId,
+      ...(draft
+        ? {
+            draft: {
+              ...draftSummaryOf(draft),
+              subject: draft.subject,
+              paragraphs: draft.paragraphs,
+            },
+          }
+        : {}),
+    },
   };
 }
 

@@ -13,6 +13,9 @@ import { OrderRepository } from '../storage/order-repository.js';
 import { SuppressionRepository } from '../storage/suppression-repository.js';
 import { BidRepository, DealRepository } from '../storage/pipeline-repository.js';
 import { ProposalRepository } from '../storage/proposal-repository.js';
+import { MessagingPackRepository } from '../storage/messaging-pack-repository.js';
+import { LlmUsageRepository } from '../storage/llm-usage-repository.js';
+import type { DraftingPorts, UsageLedger } from '../drafting/draft-touch.js';
 import type { CycleRepositories, CycleRuntime, MetricSink } from './runtime.js';
 
 /** Builds every repository a cycle uses over one table. */
@@ -34,6 +37,8 @@ export function createCycleRepositories(ctx: {
     bids: new BidRepository(ctx),
     sendRecords: new SendRecordRepository(ctx),
     proposals: new ProposalRepository(ctx),
+    messagingPacks: new MessagingPackRepository(ctx),
+    llmUsage: new LlmUsageRepository(ctx),
   };
 }
 
@@ -48,17 +53,31 @@ export interface CycleRuntimeParts {
   readonly metric?: MetricSink;
   /** Source of randomness for run ids; seed it for reproducible simulations. */
   readonly random?: () => number;
+  /**
+   * Builds Act's drafting ports over the runtime's clock, metrics and usage ledger (see
+   * shared/drafting/drafting-runtime.ts); absent, or returning undefined: no drafting. A factory,
+   * so steps other than Act never bundle the drafting code.
+   */
+  readonly drafting?: (ports: {
+    readonly clock: Clock;
+    readonly metric: MetricSink;
+    readonly usage: UsageLedger;
+  }) => DraftingPorts | undefined;
 }
 
 /** Assembles a cycle runtime from its ports. */
 export function createCycleRuntime(parts: CycleRuntimeParts): CycleRuntime {
+  const repos = createCycleRepositories(parts);
+  const metric = parts.metric ?? (() => undefined);
+  const drafting = parts.drafting?.({ clock: parts.clock, metric, usage: repos.llmUsage });
   return {
     clock: parts.clock,
     newId: createIdGenerator(parts.clock, parts.random),
     lockTtlMs: parts.lockTtlSeconds * 1_000,
-    repos: createCycleRepositories(parts),
+    repos,
     killSwitch: parts.killSwitch,
     sendQueue: parts.sendQueue,
-    metric: parts.metric ?? (() => undefined),
+    metric,
+    ...(drafting ? { drafting } : {}),
   };
 }

@@ -11,7 +11,7 @@ import { KillSwitch } from '../adapters/parameters/kill-switch.js';
 import { SsmParameterStore } from '../adapters/parameters/parameter-store.js';
 import { SqsMessageQueue, type MessageQueue } from '../adapters/queue/message-queue.js';
 import { powertoolsMetricSink, type Observability } from '../observability/observability.js';
-import { createCycleRuntime } from './create-runtime.js';
+import { createCycleRuntime, type CycleRuntimeParts } from './create-runtime.js';
 import type { CycleRuntime } from './runtime.js';
 
 /**
@@ -19,10 +19,13 @@ import type { CycleRuntime } from './runtime.js';
  * `KILL_SWITCH_PARAMETER`, `SEND_QUEUE_URL`, optional local endpoints). Call once per module.
  * A function without a send queue gets one that refuses to send, so a misconfigured Act fails loudly.
  * With `APPROVALS_TOPIC_ARN` (Act), approval requests are also published to that SNS topic.
+ * `drafting` (Act only, see shared/drafting/drafting-runtime.ts `draftingFromEnvironment`) adds
+ * the drafting ports.
  */
 export function cycleRuntimeFromEnvironment(
   observability: Observability,
   env: NodeJS.ProcessEnv = process.env,
+  drafting?: CycleRuntimeParts['drafting'],
 ): CycleRuntime {
   const config = loadConfig(env, {
     warn: (message, detail) => observability.logger.warn(message, detail),
@@ -60,6 +63,7 @@ export function cycleRuntimeFromEnvironment(
     sendQueue,
     lockTtlSeconds: config.lockTtlSeconds,
     metric: powertoolsMetricSink(observability.metrics),
+    ...(drafting ? { drafting } : {}),
   });
   if (!approvalsTopic) return runtime;
   const sns = observability.tracer.captureAWSv3Client(new SNSClient({ region: config.region }));

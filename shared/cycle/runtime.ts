@@ -14,6 +14,9 @@ import type { SuppressionRepository } from '../storage/suppression-repository.js
 import type { BidRepository, DealRepository } from '../storage/pipeline-repository.js';
 import type { ProposalRepository } from '../storage/proposal-repository.js';
 import type { ApprovalNotifier } from '../rollout/notify.js';
+import type { MessagingPackRepository } from '../storage/messaging-pack-repository.js';
+import type { LlmUsageRepository } from '../storage/llm-usage-repository.js';
+import type { DraftingPorts } from '../drafting/draft-touch.js';
 
 /** Every repository a cycle step may use. */
 export interface CycleRepositories extends Repositories {
@@ -29,6 +32,8 @@ export interface CycleRepositories extends Repositories {
   /** Send records (touch claims), for reports and health. */
   readonly sendRecords: SendRecordRepository;
   readonly proposals: ProposalRepository;
+  readonly messagingPacks: MessagingPackRepository;
+  readonly llmUsage: LlmUsageRepository;
 }
 
 /** Counts a named metric; Powertools Metrics in Lambda, a tally in the simulator. */
@@ -52,4 +57,6 @@ export interface CycleRuntime {
   readonly metric: MetricSink;
   /** Tells approvers an approval waits (SNS on AWS); absent: requests are only recorded. */
   readonly approvalNotifier?: ApprovalNotifier;
+  /** How Act drafts emails (shared/drafting); absent: drafting off, the sender renders templates. */
+  readonly drafting?: DraftingPorts;
 }

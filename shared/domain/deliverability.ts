@@ -134,25 +134,33 @@ export function isCircuitOpen(circuit: CircuitState | undefined, now: Date): boo
   return circuit?.openUntil !== undefined && new Date(circuit.openUntil).getTime() > now.getTime();
 }
 
+/** How many failures within which window open a circuit, and for how long. */
+export interface CircuitPolicy {
+  readonly failures: number;
+  readonly windowMs: number;
+  readonly openMs: number;
+}
+
 /**
  * The circuit after one more provider failure at `now`: failures older than the window drop out;
- * the fifth failure within 15 minutes opens the circuit for 15 minutes (`opened` is true exactly
- * when this failure opened it).
+ * the policy's Nth failure within its window (by default the fifth within 15 minutes) opens the
+ * circuit for its open time (`opened` is true exactly when this failure opened it).
  */
 export function circuitAfterFailure(
   circuit: CircuitState | undefined,
   now: Date,
+  policy: CircuitPolicy = CIRCUIT_POLICY,
 ): CircuitState & { readonly opened: boolean } {
-  const since = now.getTime() - CIRCUIT_POLICY.windowMs;
+  const since = now.getTime() - policy.windowMs;
   const failures = [
     ...(circuit?.failures ?? []).filter((at) => new Date(at).getTime() > since),
     now.toISOString(),
-  ].slice(-CIRCUIT_POLICY.failures);
+  ].slice(-policy.failures);
   const alreadyOpen = isCircuitOpen(circuit, now);
-  if (!alreadyOpen && failures.length >= CIRCUIT_POLICY.failures) {
+  if (!alreadyOpen && failures.length >= policy.failures) {
     return {
       failures,
-      openUntil: new Date(now.getTime() + CIRCUIT_POLICY.openMs).toISOString(),
+      openUntil: new Date(now.getTime() + policy.openMs).toISOString(),
       opened: true,
     };
   }

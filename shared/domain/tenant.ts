@@ -41,6 +41,13 @@ export const tenantSettingsInputSchema = z.object({
       behindPace: z.boolean().default(false),
     })
     .prefault({}),
+  /** Daily drafting budget (metered model tokens, list-price cost); reached → template drafts. */
+  drafting: z
+    .object({
+      dailyTokenQuota: z.number().int().min(0).max(100_000_000).default(200_000),
+      dailyCostQuotaUsd: z.number().min(0).max(10_000).default(2),
+    })
+    .prefault({}),
   /** Sending policy: cap overrides, warm-up, sending window, internal addresses (send gate). */
   sending: sendingSettingsSchema.prefault({}),
   /**

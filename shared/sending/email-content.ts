@@ -70,14 +70,40 @@ export function escapeHtml(text: string): string {
 export function renderEmail(template: string, context: EmailContext): EmailContent {
   const definition = isKnownTemplate(template) ? EMAIL_TEMPLATES[template] : undefined;
   if (!definition) throw new RangeError(`unknown email template "${template}"`);
-  const paragraphs = definition.body(context);
-  const footer = `You can unsubscribe from these emails at any time: ${context.unsubscribeUrl}`;
+  return renderEnvelope(
+    context.subject ?? definition.subject(context),
+    definition.body(context),
+    context.unsubscribeUrl,
+  );
+}
+
+/** A draft's own text (shared/drafting): subject and paragraphs, without the envelope. */
+export interface DraftBody {
+  readonly subject: string;
+  readonly paragraphs: readonly string[];
+}
+
+/**
+ * Renders a draft inside the envelope every email shares: the paragraphs, then the visible
+ * unsubscribe link (the `List-Unsubscribe` headers are the deliver stage's). The content checker
+ * checks exactly this rendering before a draft is queued.
+ */
+export function renderDraftEmail(draft: DraftBody, unsubscribeUrl: string): EmailContent {
+  return renderEnvelope(draft.subject, draft.paragraphs, unsubscribeUrl);
+}
+
+function renderEnvelope(
+  subject: string,
+  paragraphs: readonly string[],
+  unsubscribeUrl: string,
+): EmailContent {
+  const footer = `You can unsubscribe from these emails at any time: ${unsubscribeUrl}`;
   const text = `${paragraphs.join('\n\n')}\n\n--\n${footer}\n`;
   const html = [
     '<!doctype html><html><body>',
     ...paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`),
-    `<hr><p style="font-size:12px;color:#666">Don't want these emails? <a href="${escapeHtml(context.unsubscribeUrl)}">Unsubscribe</a>.</p>`,
+    `<hr><p style="font-size:12px;color:#666">Don't want these emails? <a href="${escapeHtml(unsubscribeUrl)}">Unsubscribe</a>.</p>`,
     '</body></html>',
   ].join('');
-  return { subject: context.subject ?? definition.subject(context), text, html };
+  return { subject, text, html };
 }

@@ -4,12 +4,19 @@ import { queryTenantRange, ttlAfter, type TableContext } from './table-client.js
 import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
 
 import type { ViolationRecord } from '../domain/policy/audit.js';
+import type { DraftViolationType } from '../domain/drafting/content-check.js';
 
 /**
  * Violations recorded outside the policy engine: the send gate's refusal of an outside recipient
- * in internal_only mode.
+ * in internal_only mode, and drafting's content-check blocks and budget notes.
  */
-export type SendViolationType = 'email_blocked_internal_only' | 'discovered_contact';
+export type SendViolationType =
+  | 'email_blocked_internal_only'
+  | 'discovered_contact'
+  /** A draft no provider or template could write past the content checker (shared/drafting). */
+  | DraftViolationType
+  /** A tenant's daily drafting quota was reached; drafts fell back to the template. */
+  | 'llm_budget_exceeded';
 
 /** A policy violation as stored: the engine's record plus its id and the card it blocked. */
 export interface AuditRecord extends Omit<ViolationRecord, 'type'> {

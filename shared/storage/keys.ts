@@ -343,6 +343,15 @@ export const keys = {
     }
     return { pk: tenantPartition(tenantId), sk: `${SK_PREFIX.replyMarker}${normalized}` };
   },
+  /** The tenant's messaging pack (templates, tone, forbidden claims, footer): one item. */
+  messagingPack(tenantId: string): ItemKey {
+    return { pk: tenantPartition(tenantId), sk: 'MESSAGING#pack' };
+  },
+  /** One UTC day of the tenant's drafting usage (tokens, cost, calls): `LLMUSAGE#<yyyy-MM-dd>`. */
+  llmUsage(tenantId: string, utcDate: string): ItemKey {
+    assertDateKey('utcDate', utcDate);
+    return { pk: tenantPartition(tenantId), sk: `LLMUSAGE#${utcDate}` };
+  },
   /** Looks a contact up by address: `CONTACTEMAIL#<email>` → contactId (kept by ingest). */
   contactByEmail(tenantId: string, email: string): ItemKey {
     if (typeof email !== 'string' || !email.includes('@') || email.length > 320) {

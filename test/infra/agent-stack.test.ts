@@ -498,6 +498,8 @@ describe('Infra: parseStageConfig', () => {
       alarmEmail: undefined,
       fromAddress: undefined,
       sendMode: 'dry_run',
+      llmMode: 'template',
+      bedrockModelId: 'anthropic.claude-3-haiku-20240307-v1:0',
     });
   });
 
@@ -509,6 +511,8 @@ describe('Infra: parseStageConfig', () => {
       alarmEmail: 'oncall@example.com',
       sendMode: 'limited_live',
       fromAddress: 'agent@mail.acme.example',
+      llmMode: 'bedrock',
+      bedrockModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
       '@aws-cdk/core:checkSecretUsage': true,
     };
 
@@ -522,7 +526,44 @@ describe('Infra: parseStageConfig', () => {
       alarmEmail: 'oncall@example.com',
       fromAddress: 'agent@mail.acme.example',
       sendMode: 'limited_live',
+      llmMode: 'bedrock',
+      bedrockModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
     });
+  });
+
+  it('lets only Act invoke Bedrock, and only the configured model, in bedrock mode', () => {
+    // Prepare / Act
+    const model = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+    const { stack, template } = synthesize({ llmMode: 'bedrock', bedrockModelId: model });
+
+    // Assess
+    const resources = template.toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
+    const act = resources[
+      stack.getLogicalId(stack.cycle.functions.Act.lambda.node.defaultChild as CfnResource)
+    ]?.Properties['Environment'] as { Variables: Record<string, unknown> };
+    expect(act.Variables).toMatchObject({
+      LLM_MODE: 'bedrock',
+      BEDROCK_MODEL_ID: model,
+    });
+    const grants = Object.entries(resources)
+      .filter(([, resource]) => resource.Type === 'AWS::IAM::Policy')
+      .flatMap(([id, resource]) =>
+        (
+          resource.Properties['PolicyDocument'] as { Statement: Record<string, unknown>[] }
+        ).Statement.filter((statement) =>
+          JSON.stringify(statement['Action']).includes('bedrock:'),
+        ).map((statement) => ({ id, statement })),
+      );
+    expect(grants).toHaveLength(1);
+    expect(grants[0]!.id).toMatch(/^CycleActFunction/);
+    expect(grants[0]!.statement['Action']).toBe('bedrock:InvokeModel');
+    expect(JSON.stringify(grants[0]!.statement['Resource'])).toContain(`:bedrock:`);
+    expect(JSON.stringify(grants[0]!.statement['Resource'])).toContain(
+      `::foundation-model/${model}`,
+    );
   });
 
   it('names fromAddress when it is not an email address', () => {

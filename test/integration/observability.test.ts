@@ -1,6 +1,10 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { draftTouch } from '../../shared/drafting/draft-touch.js';
+import { DRAFT_CIRCUIT_POLICY, ProviderCircuits } from '../../shared/drafting/provider-circuits.js';
+import { templateProvider, type DraftProvider } from '../../shared/drafting/providers.js';
+import { DEFAULT_MESSAGING_PACK } from '../../shared/domain/drafting/messaging-pack.js';
 import { hourKey } from '../../shared/clock.js';
 import { KillSwitch } from '../../shared/adapters/parameters/kill-switch.js';
 import { SqsMessageQueue } from '../../shared/adapters/queue/message-queue.js';
@@ -280,6 +284,26 @@ describe('Observability: alarm metrics match what the code publishes', () => {
       METRIC_NAMES.gmailQuotaErrors,
     ])
       sink(name, 1);
+    // What Act's drafting publishes when the Bedrock provider's circuit opens (issue 16).
+    const unavailable: DraftProvider = {
+      name: 'bedrock',
+      metered: false,
+      draft: () => Promise.reject(new Error('model unavailable')),
+    };
+    const drafting = {
+      providers: [unavailable, templateProvider],
+      circuits: new ProviderCircuits(),
+      clock: harness.clock,
+      timeoutMs: 1_000,
+      metric: sink,
+    };
+    for (let attempt = 0; attempt < DRAFT_CIRCUIT_POLICY.failures; attempt += 1)
+      await draftTouch(drafting, {
+        tenantId: 'ok',
+        pack: DEFAULT_MESSAGING_PACK,
+        quota: { dailyTokens: 1_000, dailyCostUsd: 1 },
+        source: { tenantName: 'Ok', touchType: 'check_in', tier: 'default' },
+      });
     metrics.publishStoredMetrics();
 
     // Assess

@@ -6,7 +6,7 @@ import {
 } from '../../adapters/ses/email-sender.js';
 import { resolveSendingSettings } from '../../domain/sending-settings.js';
 import type { TenantSettings } from '../../domain/tenant.js';
-import { renderEmail } from '../email-content.js';
+import { renderDraftEmail, renderEmail } from '../email-content.js';
 import type { QueuedSend } from '../queued-send.js';
 import {
   UNSUBSCRIBE_TOKEN_TTL_MS,
@@ -51,7 +51,8 @@ export function fromAddressOf(tenant: TenantSettings, fallback: string): string 
 }
 
 /**
- * Deliver: renders the email (unsubscribe link in the body and RFC 8058 one-click headers), makes
+ * Deliver: renders the email — the draft Act checked when the request carries one, else its
+ * template — (unsubscribe link in the body and RFC 8058 one-click headers), makes
  * exactly one `SendEmail` call and says what its answer proves ({@link classifySendFailure}). It
  * records nothing; the caller does.
  */
@@ -74,12 +75,14 @@ export async function deliver(
       ports.signingKey,
     ),
   );
-  const content = renderEmail(request.template, {
-    tenantName: tenant.name,
-    ...(contactName ? { contactName } : {}),
-    ...(request.subject ? { subject: request.subject } : {}),
-    unsubscribeUrl: link,
-  });
+  const content = request.draft
+    ? renderDraftEmail(request.draft, link)
+    : renderEmail(request.template, {
+        tenantName: tenant.name,
+        ...(contactName ? { contactName } : {}),
+        ...(request.subject ? { subject: request.subject } : {}),
+        unsubscribeUrl: link,
+      });
   try {
     const { messageId } = await ports.emailSender.send({
       from: fromAddressOf(tenant, ports.fromAddress),

@@ -31,7 +31,7 @@ export async function loadSend(
   const request = parseQueuedSend(body);
   const now = clock.now();
   if (new Date(request.dueAt).getTime() > now.getTime()) return { kind: 'not_due', request };
-  if (!isKnownTemplate(request.template)) {
+  if (!request.draft && !isKnownTemplate(request.template)) {
     throw new PoisonMessageError(
       'unknown_template',
       `template ${JSON.stringify(request.template).slice(0, 60)}`,
