@@ -6,6 +6,7 @@ import type { Context } from 'aws-lambda';
 import type { Observability } from '../observability/observability.js';
 import { injectCycleContext } from '../middleware/inject-cycle-context.js';
 import { markTransientErrors } from '../middleware/mark-transient-errors.js';
+import { redactErrors } from '../middleware/redact-errors.js';
 import type { CycleRuntime } from './runtime.js';
 
 /** What a step handler is built from. */
@@ -21,7 +22,8 @@ export type StepHandler<TResult> = (event: unknown, context: Context) => Promise
 
 /**
  * Wraps a step function in the house middy chain: Powertools logger context, metrics flush and
- * tracing, cycle log keys (tenant_id, run_id, phase, duration_ms) and transient-error marking.
+ * tracing, cycle log keys (tenant_id, run_id, phase, duration_ms), transient-error marking and
+ * secret redaction of the thrown error (so a Step Functions Cause never holds a token).
  * The step parses its own input, so a bad event fails with the offending field named.
  */
 export function createStepHandler<TInput, TResult, TRuntime = CycleRuntime>(
@@ -35,5 +37,6 @@ export function createStepHandler<TInput, TResult, TRuntime = CycleRuntime>(
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use(injectCycleContext({ logger, phase: deps.phase }))
-    .use(markTransientErrors()) as unknown as StepHandler<TResult>;
+    .use(markTransientErrors())
+    .use(redactErrors()) as unknown as StepHandler<TResult>;
 }

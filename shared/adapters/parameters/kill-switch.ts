@@ -1,3 +1,4 @@
+import { errorText } from '../../observability/error-text.js';
 import {
   formatKillSwitchValue,
   parseKillSwitchValue,
@@ -23,9 +24,7 @@ export class KillSwitch {
         return { unreadable: `parameter ${this.parameterName} does not exist` };
       return parseKillSwitchValue(value);
     } catch (error) {
-      return {
-        unreadable: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      };
+      return { unreadable: errorText(error) };
     }
   }
 
