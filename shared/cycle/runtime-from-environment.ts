@@ -5,7 +5,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { SystemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { KillSwitch } from '../adapters/parameters/kill-switch.js';
+import { KILL_SWITCH_CACHE_SECONDS, KillSwitch } from '../adapters/parameters/kill-switch.js';
 import { SsmParameterStore } from '../adapters/parameters/parameter-store.js';
 import { SqsMessageQueue, type MessageQueue } from '../adapters/queue/message-queue.js';
 import { powertoolsMetricSink, type Observability } from '../observability/observability.js';
@@ -52,7 +52,10 @@ export function cycleRuntimeFromEnvironment(
     doc,
     tableName: config.tableName,
     clock: new SystemClock(),
-    killSwitch: new KillSwitch(new SsmParameterStore(ssm), config.killSwitchParameter),
+    killSwitch: new KillSwitch(
+      new SsmParameterStore(ssm, { maxAgeSeconds: KILL_SWITCH_CACHE_SECONDS }),
+      config.killSwitchParameter,
+    ),
     sendQueue,
     lockTtlSeconds: config.lockTtlSeconds,
     metric: powertoolsMetricSink(observability.metrics),
