@@ -15,6 +15,17 @@ export interface StageConfig {
   readonly sendMode: SendMode;
   /** The From address of outbound email (an SES-verified identity); required before going live. */
   readonly fromAddress?: string | undefined;
+  /** The runbook page alarm descriptions link (absolute https URL, no fragment). */
+  readonly runbookUrl: string;
+}
+
+/**
+ * The runbook link alarm descriptions use when CDK context sets no `runbookUrl`: the runbook on
+ * the repository's web view, `https://github.com/<org>/<appName>/blob/main/docs/RUNBOOK.md`, with
+ * a placeholder org. Set `-c runbookUrl=https://...` to the page on-call can actually open.
+ */
+export function defaultRunbookUrl(appName: string): string {
+  return `https://github.com/example-org/${appName}/blob/main/docs/RUNBOOK.md`;
 }
 
 /** The CDK context keys {@link parseStageConfig} reads (`npx cdk synth -c stage=prod`). */
@@ -24,6 +35,7 @@ export const STAGE_CONTEXT_KEYS = [
   'alarmEmail',
   'sendMode',
   'fromAddress',
+  'runbookUrl',
 ] as const;
 
 /** Options for {@link parseStageConfig}. */
@@ -51,6 +63,14 @@ const contextSchema = z.object({
   sendMode: z.string({ message: 'expected a string' }).optional(),
   fromAddress: z
     .email({ message: 'expected the verified sender address, e.g. agent@mail.example.com' })
+    .optional(),
+  runbookUrl: z
+    .url({
+      protocol: /^https$/,
+      message:
+        'expected an https URL on-call can open, e.g. https://wiki.example.com/agent-runbook',
+    })
+    .refine((url) => !url.includes('#'), 'expected no #fragment (each alarm adds its section)')
     .optional(),
 });
 
@@ -86,7 +106,10 @@ export function parseStageConfig(
   const { stage, appName, alarmEmail, fromAddress, sendMode: rawSendMode } = parsed.data;
   const sendMode = parseSendMode(rawSendMode);
   if (sendMode.warning) options.warn?.(`sendMode: ${sendMode.warning}`);
-  return { stage, appName, alarmEmail, fromAddress, sendMode: sendMode.mode };
+  if (!parsed.data.runbookUrl && stage === 'prod')
+    options.warn?.('runbookUrl: not set; alarm descriptions link a placeholder repository URL');
+  const runbookUrl = parsed.data.runbookUrl ?? defaultRunbookUrl(appName);
+  return { stage, appName, alarmEmail, fromAddress, sendMode: sendMode.mode, runbookUrl };
 }
 
 /**

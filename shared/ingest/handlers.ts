@@ -80,7 +80,7 @@ export function createIngestHandler(
   )
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics)) as unknown as IngestHandler;
+    .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as IngestHandler;
 }
 
 /** The poller's handler: invoked by the 5-minute schedule; returns what it did. */
@@ -106,5 +106,5 @@ export function createPollerHandler(
   })
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics)) as unknown as PollerHandler;
+    .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as PollerHandler;
 }

@@ -491,6 +491,7 @@ describe('Infra: parseStageConfig', () => {
       alarmEmail: undefined,
       fromAddress: undefined,
       sendMode: 'dry_run',
+      runbookUrl: 'https://github.com/example-org/engagement-agent/blob/main/docs/RUNBOOK.md',
     });
   });
 
@@ -502,6 +503,7 @@ describe('Infra: parseStageConfig', () => {
       alarmEmail: 'oncall@example.com',
       sendMode: 'limited_live',
       fromAddress: 'agent@mail.acme.example',
+      runbookUrl: 'https://wiki.acme.example/agent/runbook',
       '@aws-cdk/core:checkSecretUsage': true,
     };
 
@@ -515,6 +517,7 @@ describe('Infra: parseStageConfig', () => {
       alarmEmail: 'oncall@example.com',
       fromAddress: 'agent@mail.acme.example',
       sendMode: 'limited_live',
+      runbookUrl: 'https://wiki.acme.example/agent/runbook',
     });
   });
 
@@ -553,6 +556,16 @@ describe('Infra: parseStageConfig', () => {
       case: 'invalid alarm email',
       context: { alarmEmail: 'oncall' },
       message: /^alarmEmail: expected an email/,
+    },
+    {
+      case: 'a repo-relative runbook path',
+      context: { runbookUrl: 'docs/RUNBOOK.md' },
+      message: /^runbookUrl: expected an https URL/,
+    },
+    {
+      case: 'a runbook URL with a fragment',
+      context: { runbookUrl: 'https://wiki.example.com/runbook#top' },
+      message: /^runbookUrl: expected no #fragment/,
     },
   ])('rejects $case with an error naming the context key', ({ context, message }) => {
     expect(() => parseStageConfig(context)).toThrow(message);
