@@ -145,7 +145,7 @@ export class AgentFunction extends Construct {
     Validations.of(this.lambda).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'Node.js 22 is the pinned runtime: the bundle targets node22 and Powertools 2.35 / middy 6 ' +
+        'Node.js 22 is the pinned runtime: the bundle targets node22 and Powertools 2.35 / middy 7 ' +
         'are the versions tested with it (DESIGN.md section 6); moving to Node.js 24 is a deliberate upgrade.',
     });
   }
