@@ -15,7 +15,11 @@ import { SecretsManagerSecretStore } from '../../../shared/adapters/secrets/secr
 
 const ssm = mockClient(SSMClient);
 const secrets = mockClient(SecretsManagerClient);
-const ON = JSON.stringify({ state: 'on', reason: 'incident', changedAt: '2026-01-05T08:00:00.000Z' });
+const ON = JSON.stringify({
+  state: 'on',
+  reason: 'incident',
+  changedAt: '2026-01-05T08:00:00.000Z',
+});
 const OFF = JSON.stringify({ state: 'off', changedAt: '2026-01-05T08:00:00.000Z' });
 
 describe('Adapters: parameters and secrets through Powertools Parameters', () => {
