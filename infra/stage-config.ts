@@ -19,6 +19,17 @@ export interface StageConfig {
   readonly llmMode: 'bedrock' | 'template' | 'off';
   /** The Bedrock model id Act may call (its IAM is scoped to it); used when `llmMode` is `bedrock`. */
   readonly bedrockModelId: string;
+  /** The runbook page alarm descriptions link (absolute https URL, no fragment). */
+  readonly runbookUrl: string;
+}
+
+/**
+ * The runbook link alarm descriptions use when CDK context sets no `runbookUrl`: the runbook on
+ * the repository's web view, `https://github.com/<org>/<appName>/blob/main/docs/RUNBOOK.md`, with
+ * a placeholder org. Set `-c runbookUrl=https://...` to the page on-call can actually open.
+ */
+export function defaultRunbookUrl(appName: string): string {
+  return `https://github.com/example-org/${appName}/blob/main/docs/RUNBOOK.md`;
 }
 
 /** The Bedrock model a stage drafts with unless context names another. */
@@ -33,6 +44,7 @@ export const STAGE_CONTEXT_KEYS = [
   'fromAddress',
   'llmMode',
   'bedrockModelId',
+  'runbookUrl',
 ] as const;
 
 /** Options for {@link parseStageConfig}. */
@@ -71,6 +83,14 @@ const contextSchema = z.object({
       'expected a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0',
     )
     .default(DEFAULT_BEDROCK_MODEL_ID),
+  runbookUrl: z
+    .url({
+      protocol: /^https$/,
+      message:
+        'expected an https URL on-call can open, e.g. https://wiki.example.com/agent-runbook',
+    })
+    .refine((url) => !url.includes('#'), 'expected no #fragment (each alarm adds its section)')
+    .optional(),
 });
 
 /**
@@ -105,6 +125,9 @@ export function parseStageConfig(
   const { stage, appName, alarmEmail, fromAddress, sendMode: rawSendMode } = parsed.data;
   const sendMode = parseSendMode(rawSendMode);
   if (sendMode.warning) options.warn?.(`sendMode: ${sendMode.warning}`);
+  if (!parsed.data.runbookUrl && stage === 'prod')
+    options.warn?.('runbookUrl: not set; alarm descriptions link a placeholder repository URL');
+  const runbookUrl = parsed.data.runbookUrl ?? defaultRunbookUrl(appName);
   return {
     stage,
     appName,
@@ -113,6 +136,7 @@ export function parseStageConfig(
     sendMode: sendMode.mode,
     llmMode: parsed.data.llmMode,
     bedrockModelId: parsed.data.bedrockModelId,
+    runbookUrl,
   };
 }
 

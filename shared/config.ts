@@ -1,3 +1,4 @@
+import { lockLeaseProblem } from './domain/lock-lease.js';
 import { z } from 'zod';
 import { parseSendMode, type SendMode } from './domain/send-mode.js';
 import { ConfigError } from './errors.js';
@@ -52,6 +53,12 @@ const environmentSchema = z.object({
     .min(30, 'must be at least 30')
     .max(3_600, 'must be at most 3600')
     .default(900),
+  /** The longest cycle phase timeout of this deployment (set by the cycle construct). */
+  MAX_PHASE_SECONDS: z.coerce
+    .number({ message: 'expected a whole number of seconds' })
+    .int('expected a whole number of seconds')
+    .min(1, 'must be at least 1')
+    .optional(),
   SEND_QUEUE_URL: optionalUrl,
   INGEST_QUEUE_URL: optionalUrl,
   DYNAMODB_ENDPOINT: optionalUrl,
@@ -76,6 +83,11 @@ export function loadConfig(
   options: LoadConfigOptions = {},
 ): AgentConfig {
   const values = parseEnvironment(environmentSchema, env);
+  const leaseProblem =
+    values.MAX_PHASE_SECONDS === undefined
+      ? undefined
+      : lockLeaseProblem(values.LOCK_TTL_SECONDS, values.MAX_PHASE_SECONDS);
+  if (leaseProblem) throw new ConfigError('LOCK_TTL_SECONDS', leaseProblem);
   const sendMode = parseSendMode(values.SEND_MODE);
   if (sendMode.warning) {
     options.warn?.(sendMode.warning, { variable: 'SEND_MODE', value: values.SEND_MODE });

@@ -1,14 +1,13 @@
 import type { ModelAccess, ModelAccessInspector } from './preflight.js';
 import { resolveTxt } from 'node:dns/promises';
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, paginateDescribeAlarms } from '@aws-sdk/client-cloudwatch';
 import {
   GetConfigurationSetEventDestinationsCommand,
   GetEmailIdentityCommand,
-  ListConfigurationSetsCommand,
-  ListEmailIdentitiesCommand,
   SESv2Client,
+  paginateListConfigurationSets,
+  paginateListEmailIdentities,
 } from '@aws-sdk/client-sesv2';
-import type { ListSubscriptionsByTopicCommandOutput } from '@aws-sdk/client-sns';
 
 /** An alarm currently in ALARM. */
 export interface FiringAlarm {
@@ -63,16 +62,15 @@ export function cloudWatchAlarmReader(client: CloudWatchClient, stackName: strin
   return {
     firing: async () => {
       const firing: FiringAlarm[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await client.send(
-          new DescribeAlarmsCommand({
-            AlarmNamePrefix: `${stackName}-`,
-            StateValue: 'ALARM',
-            AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-            ...(nextToken ? { NextToken: nextToken } : {}),
-          }),
-        );
+      const pages = paginateDescribeAlarms(
+        { client },
+        {
+          AlarmNamePrefix: `${stackName}-`,
+          StateValue: 'ALARM',
+          AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+        },
+      );
+      for await (const page of pages) {
         for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
           firing.push({
             name: alarm.AlarmName ?? 'unnamed',
@@ -82,8 +80,7 @@ export function cloudWatchAlarmReader(client: CloudWatchClient, stackName: strin
               : {}),
           });
         }
-        nextToken = page.NextToken;
-      } while (nextToken);
+      }
       return firing;
     },
   };
@@ -94,17 +91,12 @@ export function sesEmailSetupInspector(client: SESv2Client): EmailSetupInspector
   return {
     identities: async () => {
       const names: { name: string; type: string }[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await client.send(
-          new ListEmailIdentitiesCommand({ ...(nextToken ? { NextToken: nextToken } : {}) }),
-        );
+      for await (const page of paginateListEmailIdentities({ client }, {})) {
         for (const identity of page.EmailIdentities ?? []) {
           if (identity.IdentityName)
             names.push({ name: identity.IdentityName, type: identity.IdentityType ?? 'UNKNOWN' });
         }
-        nextToken = page.NextToken;
-      } while (nextToken);
+      }
       return Promise.all(
         names.map(async ({ name, type }) => {
           const detail = await client.send(new GetEmailIdentityCommand({ EmailIdentity: name }));
@@ -119,14 +111,8 @@ export function sesEmailSetupInspector(client: SESv2Client): EmailSetupInspector
     },
     configurationSets: async () => {
       const names: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await client.send(
-          new ListConfigurationSetsCommand({ ...(nextToken ? { NextToken: nextToken } : {}) }),
-        );
+      for await (const page of paginateListConfigurationSets({ client }, {}))
         names.push(...(page.ConfigurationSets ?? []));
-        nextToken = page.NextToken;
-      } while (nextToken);
       return Promise.all(
         names.map(async (name) => {
           const { EventDestinations } = await client.send(
@@ -159,20 +145,15 @@ export function snsAlarmTopicInspector(topicArn: string): AlarmTopicInspector {
       try {
         let confirmed = 0;
         let pending = 0;
-        let nextToken: string | undefined;
-        do {
-          const page: ListSubscriptionsByTopicCommandOutput = await client.send(
-            new sns.ListSubscriptionsByTopicCommand({
-              TopicArn: topicArn,
-              ...(nextToken ? { NextToken: nextToken } : {}),
-            }),
-          );
+        for await (const page of sns.paginateListSubscriptionsByTopic(
+          { client },
+          { TopicArn: topicArn },
+        )) {
           for (const subscription of page.Subscriptions ?? []) {
             if (subscription.SubscriptionArn?.startsWith('arn:')) confirmed += 1;
             else pending += 1;
           }
-          nextToken = page.NextToken;
-        } while (nextToken);
+        }
         return { topicArn, confirmed, pending };
       } catch (error) {
         if (error instanceof sns.NotFoundException) return undefined;

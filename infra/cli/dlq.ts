@@ -1,7 +1,9 @@
 import {
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
+  StartMessageMoveTaskCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { ValidationError } from '../../shared/errors.js';
@@ -26,8 +28,10 @@ export interface RedriveResult {
   readonly dryRun: boolean;
   /** Messages in the dead-letter queue before the redrive (SQS approximation). */
   readonly found: number;
-  /** Messages moved back to the work queue (0 on a dry run). */
+  /** Messages moved back to the work queue (0 on a dry run; those found, for a move task). */
   readonly moved: number;
+  /** The SQS message move task doing the move server-side (AWS without `--limit`). */
+  readonly moveTaskHandle?: string;
   /** Redacted, truncated bodies of the first messages (dry run only). */
   readonly preview: readonly string[];
 }
@@ -57,12 +61,15 @@ export async function findQueue(directory: QueueDirectory, name: string): Promis
 }
 
 /**
- * Moves the messages of a queue's dead-letter queue back to the queue, one at a time: receive
- * from the DLQ, send body and message attributes to the work queue, then delete from the DLQ
- * (a crash between send and delete leaves a duplicate, never a loss; consumers are idempotent).
- * Works against fauxqs locally and SQS on AWS alike (fauxqs has no StartMessageMoveTask; on AWS
- * the console's "Start DLQ redrive" does the same server-side). A dry run counts and previews
- * without moving: it receives with a zero visibility timeout, so the messages stay visible.
+ * Moves the messages of a queue's dead-letter queue back to the queue. On AWS (a directory with
+ * `serverSideMove`) it starts an SQS message move task (`StartMessageMoveTask`, what the
+ * console's "Start DLQ redrive" does): SQS moves every message server-side, keeping attributes,
+ * and the call returns once the task is started. Locally (fauxqs has no move task), or with a
+ * `limit`, which a move task cannot honour, it moves one message at a time: receive from the DLQ,
+ * send body and message attributes to the work queue, then delete from the DLQ (a crash between
+ * send and delete leaves a duplicate, never a loss; consumers are idempotent). A dry run counts
+ * and previews without moving: it receives with a zero visibility timeout, so the messages stay
+ * visible.
  *
  * @example
  * await redriveDeadLetterQueue(context.queues, 'send', { dryRun: true });
@@ -83,6 +90,23 @@ export async function redriveDeadLetterQueue(
       found,
       moved: 0,
       preview: await peek(sqs, queue.deadLetterUrl, options.preview ?? 5),
+    };
+  }
+  if (directory.serverSideMove && options.limit === undefined) {
+    const [sourceArn, destinationArn] = await Promise.all([
+      queueArn(sqs, queue.deadLetterUrl),
+      queueArn(sqs, queue.url),
+    ]);
+    const { TaskHandle } = await sqs.send(
+      new StartMessageMoveTaskCommand({ SourceArn: sourceArn, DestinationArn: destinationArn }),
+    );
+    return {
+      ...base,
+      dryRun: false,
+      found,
+      moved: found,
+      preview: [],
+      ...(TaskHandle ? { moveTaskHandle: TaskHandle } : {}),
     };
   }
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
@@ -120,6 +144,15 @@ export async function redriveDeadLetterQueue(
   return { ...base, dryRun: false, found, moved, preview: [] };
 }
 
+async function queueArn(sqs: SQSClient, url: string): Promise<string> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+  );
+  const arn = Attributes?.QueueArn;
+  if (!arn) throw new Error(`SQS returned no QueueArn for ${url}`);
+  return arn;
+}
+
 async function peek(sqs: SQSClient, url: string, count: number): Promise<string[]> {
   if (count <= 0) return [];
   const { Messages = [] } = await sqs.send(
@@ -145,5 +178,7 @@ export function formatRedrive(result: RedriveResult): string {
     ];
     return lines.join('\n');
   }
+  if (result.moveTaskHandle)
+    return `started an SQS move task for ${result.found} message${result.found === 1 ? '' : 's'} from the ${result.queue} dead-letter queue back to ${result.to} (task ${result.moveTaskHandle}; follow it with aws sqs list-message-move-tasks --source-arn <DLQ ARN>)`;
   return `moved ${result.moved} message${result.moved === 1 ? '' : 's'} from the ${result.queue} dead-letter queue back to ${result.to}`;
 }

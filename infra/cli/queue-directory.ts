@@ -13,6 +13,11 @@ export interface QueueRef {
 /** Finds the agent's queues on the target and counts their messages. */
 export interface QueueDirectory {
   readonly sqs: SQSClient;
+  /**
+   * Whether the queues support SQS's server-side `StartMessageMoveTask` (AWS does; fauxqs, the
+   * local emulator, does not).
+   */
+  readonly serverSideMove: boolean;
   /** Every work queue that has a dead-letter queue. */
   list(): Promise<QueueRef[]>;
 }
@@ -43,6 +48,7 @@ export function localQueueDirectory(
 ): QueueDirectory {
   return {
     sqs,
+    serverSideMove: false,
     list: async () =>
       Object.entries(queues).map(([name, urls]) => ({
         name,
@@ -60,6 +66,7 @@ export function localQueueDirectory(
 export function stackQueueDirectory(sqs: SQSClient, outputs: StackOutputs): QueueDirectory {
   return {
     sqs,
+    serverSideMove: true,
     list: async () =>
       (Object.keys(QUEUE_DEFINITIONS) as QueueName[]).sort().map((name) => {
         const keys = queueOutputKeys(name);

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -61,7 +61,7 @@ export interface AgentFunctionProps {
 
 /**
  * The house Lambda function (one per `functions/<name>/handler.ts`): Node.js 22 on arm64, X-Ray
- * tracing, an ESM bundle with source maps (minified; only `@aws-sdk/*` is left to the runtime, so
+ * tracing, the JSON log format, an ESM bundle with source maps (minified; only `@aws-sdk/*` is left to the runtime, so
  * Powertools and middy ship pinned in the bundle), an explicit log group with retention, and the
  * Powertools environment. Its role starts with nothing but writing to that log group (no
  * AWSLambdaBasicExecutionRole, which would allow creating any log group); each `bind*` helper sets
@@ -109,6 +109,9 @@ export class AgentFunction extends Construct {
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,
+      // Lambda's own lines (START, END, REPORT, runtime errors) as JSON too, so every line of the
+      // log group parses the same way; Powertools' lines are JSON already and pass through as-is.
+      loggingFormat: LoggingFormat.JSON,
       ...(props.description ? { description: props.description } : {}),
       environment: {
         POWERTOOLS_SERVICE_NAME: props.name,
@@ -142,7 +145,7 @@ export class AgentFunction extends Construct {
     Validations.of(this.lambda).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'Node.js 22 is the pinned runtime: the bundle targets node22 and Powertools 2.35 / middy 6 ' +
+        'Node.js 22 is the pinned runtime: the bundle targets node22 and Powertools 2.35 / middy 7 ' +
         'are the versions tested with it (DESIGN.md section 6); moving to Node.js 24 is a deliberate upgrade.',
     });
   }

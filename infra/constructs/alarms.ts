@@ -23,9 +23,15 @@ import {
 } from '../../shared/observability/metric-names.js';
 import { DRAFTING_METRICS } from '../../shared/drafting/drafting-metrics.js';
 import { METRIC_NAMESPACE } from '../../shared/observability/observability.js';
+import { defaultRunbookUrl } from '../stage-config.js';
 
-/** Where every alarm description sends on-call: the runbook in this repository. */
+/** The runbook's place in this repository (what `defaultRunbookUrl` links to). */
 export const RUNBOOK_PATH = 'docs/RUNBOOK.md';
+
+/** The link to one alarm kind's runbook section: `<runbookUrl>#<lower-cased section>`. */
+export function runbookUrlFor(runbookUrl: string, kind: AlarmKind): string {
+  return `${runbookUrl}#${ALARM_RUNBOOK_SECTIONS[kind].toLowerCase()}`;
+}
 
 /**
  * The runbook section of each alarm kind: a `###` heading in docs/RUNBOOK.md whose GitHub anchor
@@ -148,6 +154,8 @@ export interface AgentAlarmsProps extends MonitoredResources {
   readonly topic: ITopic;
   /** Overrides of {@link DEFAULT_ALARM_THRESHOLDS}. */
   readonly thresholds?: Partial<AlarmThresholds>;
+  /** The runbook page (absolute URL, no fragment). @default {@link defaultRunbookUrl} of `appName` */
+  readonly runbookUrl?: string;
 }
 
 /** One alarm the construct created, with what the runbook and the tests need to know about it. */
@@ -186,7 +194,7 @@ export function agentMetric(
 /**
  * The alarms that page on-call (capability: observability). Each notifies the SNS topic on ALARM
  * and OK, is named `<stackName>-<key>` (the stable name on-call sees in the page and `agentctl
- * health` lists) and has a description that names its section in docs/RUNBOOK.md. Missing data is
+ * health` lists) and has a description that links its runbook section (`runbookUrl`). Missing data is
  * never breaching: a metric nobody emits yet (the sender, Gmail ingest) leaves its alarm quiet.
  *
  * Application alarms read the custom metrics of shared/observability/metric-names.ts with the
@@ -204,12 +212,14 @@ export class AgentAlarms extends Construct {
   readonly thresholds: AlarmThresholds;
   private readonly action: SnsAction;
   private readonly prefix: string;
+  private readonly runbookUrl: string;
 
   constructor(scope: Construct, id: string, props: AgentAlarmsProps) {
     super(scope, id);
     this.thresholds = { ...DEFAULT_ALARM_THRESHOLDS, ...props.thresholds };
     this.action = new SnsAction(props.topic);
     this.prefix = Stack.of(this).stackName;
+    this.runbookUrl = props.runbookUrl ?? defaultRunbookUrl(props.appName);
     const t = this.thresholds;
     const m = (name: string, options: Parameters<typeof agentMetric>[2] = {}) =>
       agentMetric(props, name, options);
@@ -418,7 +428,7 @@ export class AgentAlarms extends Construct {
     const key = spec.resource ? `${kind}-${spec.resource}` : kind;
     const alarm = new Alarm(this, key, {
       alarmName: `${this.prefix}-${key}`,
-      alarmDescription: describe(kind, spec.summary),
+      alarmDescription: this.describe(kind, spec.summary),
       metric: spec.metric,
       threshold: spec.threshold,
       comparisonOperator: spec.comparison,
@@ -434,7 +444,7 @@ export class AgentAlarms extends Construct {
   ): Alarm {
     const alarm = new AnomalyDetectionAlarm(this, kind, {
       alarmName: `${this.prefix}-${kind}`,
-      alarmDescription: describe(kind, spec.summary),
+      alarmDescription: this.describe(kind, spec.summary),
       metric: spec.metric,
       stdDevs: spec.stdDevs,
       comparisonOperator: ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
@@ -444,16 +454,16 @@ export class AgentAlarms extends Construct {
     return this.register(kind, kind, alarm, spec.stdDevs);
   }
 
+  /** An alarm description: what happened, then the link to what to do. */
+  private describe(kind: AlarmKind, summary: string): string {
+    const section = ALARM_RUNBOOK_SECTIONS[kind];
+    return `${summary} Runbook: ${runbookUrlFor(this.runbookUrl, kind)} (section "${section}").`;
+  }
+
   private register(key: string, kind: AlarmKind, alarm: Alarm, threshold: number): Alarm {
     alarm.addAlarmAction(this.action);
     alarm.addOkAction(this.action);
     this.alarms.push({ key, kind, alarm, threshold });
     return alarm;
   }
-}
-
-/** An alarm description: what happened, then where to read what to do. */
-function describe(kind: AlarmKind, summary: string): string {
-  const section = ALARM_RUNBOOK_SECTIONS[kind];
-  return `${summary} Runbook: ${RUNBOOK_PATH}#${section.toLowerCase()} (section "${section}").`;
 }

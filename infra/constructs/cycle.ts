@@ -24,6 +24,8 @@ import type { SendMode } from '../../shared/domain/send-mode.js';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import { LIVE_DRAFT_TARGET_MS } from '../../shared/drafting/drafting-runtime.js';
 import { AgentFunction } from './agent-function.js';
+import { ConfigError } from '../../shared/errors.js';
+import { lockLeaseProblem } from '../../shared/domain/lock-lease.js';
 
 /**
  * The cycle's Task states in execution order, then the Catch target. The names are a contract:
@@ -102,7 +104,10 @@ export interface CycleStateMachineProps {
   readonly sendQueue: IQueue;
   /** The global kill switch CheckGates reads (`KILL_SWITCH_PARAMETER`). */
   readonly killSwitch: IStringParameter;
-  /** Lifetime of the tenant's cycle lock between extensions (`LOCK_TTL_SECONDS`). @default 900 */
+  /**
+   * Lifetime of the tenant's cycle lock between extensions (`LOCK_TTL_SECONDS`); synthesis
+   * refuses one shorter than the longest step timeout plus a margin. @default 900
+   */
   readonly lockTtlSeconds?: number;
   /** Retention of the function and state machine log groups. @default one month */
   readonly logRetention?: RetentionDays;
@@ -149,6 +154,13 @@ export class CycleStateMachine extends Construct {
     const removalPolicy = props.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
+    const lockTtlSeconds = props.lockTtlSeconds ?? 900;
+    const longestPhaseSeconds = Math.max(
+      ...Object.values(STEPS).map((step) => step.timeout.toSeconds()),
+    );
+    const leaseProblem = lockLeaseProblem(lockTtlSeconds, longestPhaseSeconds);
+    if (leaseProblem) throw new ConfigError('lockTtlSeconds', leaseProblem);
+
     const functions = {} as Record<CycleTaskState, AgentFunction>;
     for (const state of CYCLE_TASK_STATES) {
       const step = STEPS[state];
@@ -161,7 +173,8 @@ export class CycleStateMachine extends Construct {
         description: `Cycle step ${state}`,
         environment: {
           SEND_MODE: props.sendMode,
-          LOCK_TTL_SECONDS: String(props.lockTtlSeconds ?? 900),
+          LOCK_TTL_SECONDS: String(lockTtlSeconds),
+          MAX_PHASE_SECONDS: String(longestPhaseSeconds),
         },
       }).bindTable(props.table, 'readWrite');
     }

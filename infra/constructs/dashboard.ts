@@ -16,10 +16,13 @@ import {
   METRIC_DIMENSIONS,
   METRIC_NAMES,
 } from '../../shared/observability/metric-names.js';
-import { agentMetric, RUNBOOK_PATH, type MonitoredResources } from './alarms.js';
+import { agentMetric, type MonitoredResources } from './alarms.js';
+import { defaultRunbookUrl } from '../stage-config.js';
 
 /** Props for {@link AgentDashboard}. */
 export interface AgentDashboardProps extends MonitoredResources {
+  /** The runbook page the text widget links. @default {@link defaultRunbookUrl} of `appName` */
+  readonly runbookUrl?: string;
   /** Alarms shown in the status widget at the top. */
   readonly alarms?: readonly IAlarm[];
   /** Thresholds drawn as horizontal lines on the matching graphs. */
@@ -68,8 +71,8 @@ export class AgentDashboard extends Construct {
       new TextWidget({
         markdown:
           `# ${stackName}\n` +
-          `Engagement agent (${props.appName}, stage ${props.stage}). Every alarm names its section ` +
-          `in \`${RUNBOOK_PATH}\`. From a shell: \`npx agentctl health\` · \`npx agentctl preflight\`.`,
+          `Engagement agent (${props.appName}, stage ${props.stage}). Every alarm links its section ` +
+          `of the [runbook](${props.runbookUrl ?? defaultRunbookUrl(props.appName)}). From a shell: \`npx agentctl health\` · \`npx agentctl preflight\`.`,
         width: THIRD,
         height: HEIGHT,
       }),

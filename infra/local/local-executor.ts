@@ -20,6 +20,10 @@ import type { Observability } from '../../shared/observability/observability.js'
 import { localLambdaContext } from './lambda-context.js';
 import { localObservability } from './local-runtime.js';
 
+/** One event of a local execution's history (the runner does not export its type). */
+export type EventLog =
+  Awaited<ReturnType<StateMachine['run']>['eventLogs']> extends AsyncGenerator<infer E> ? E : never;
+
 /** A local stand-in for a Task state: receives the state's effective input, returns its result. */
 export type LocalTask = (input: unknown) => Promise<unknown>;
 
@@ -36,6 +40,8 @@ export interface LocalExecutionResult {
   readonly error?: string;
   /** Wall time of the execution on this machine (not virtual time). */
   readonly durationMs: number;
+  /** The execution's history events (state inputs, outputs, errors and causes) when recorded. */
+  readonly history?: readonly EventLog[];
 }
 
 /** Counts of one local fan-out. */
@@ -56,6 +62,8 @@ export interface LocalExecutorOptions {
   readonly observability?: (step: string) => Observability;
   /** Replaces the handler of a cycle Task state, e.g. to inject a failure in a test. */
   readonly taskOverrides?: Partial<Record<CycleTaskState, LocalTask>>;
+  /** Keeps each cycle execution's history events on its result (tests of what history holds). */
+  readonly recordHistory?: boolean;
 }
 
 /**
@@ -127,6 +135,12 @@ export class LocalExecutor {
       },
       context: { Execution: { Name: executionName, Input: { ...input, executionName } } },
     });
+    const history: EventLog[] = [];
+    const recording = this.options.recordHistory
+      ? (async () => {
+          for await (const event of execution.eventLogs) history.push(event);
+        })()
+      : Promise.resolve();
     let result: LocalExecutionResult;
     const startedAt = performance.now();
     const elapsed = () => Math.round((performance.now() - startedAt) * 10) / 10;
@@ -142,6 +156,10 @@ export class LocalExecutor {
         error: failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure),
         durationMs: elapsed(),
       };
+    }
+    if (this.options.recordHistory) {
+      await recording;
+      result = { ...result, history };
     }
     this.executions.push(result);
     return result;

@@ -1,7 +1,7 @@
 import {
   CreateTableCommand,
-  DescribeTableCommand,
   ResourceInUseException,
+  waitUntilTableExists,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { TABLE_SCHEMA } from '../../shared/storage/table-schema.js';
@@ -42,10 +42,9 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`Table ${tableName} did not become ACTIVE`);
+  // The SDK waiter polls DescribeTable until ACTIVE; dynalite is ready within milliseconds.
+  await waitUntilTableExists(
+    { client, minDelay: 0.02, maxDelay: 0.2, maxWaitTime: 10 },
+    { TableName: tableName },
+  );
 }

@@ -98,6 +98,7 @@ export class AgentStack extends Stack {
       appName: config.appName,
       stage: config.stage,
       topic: this.alarmTopic.topic,
+      runbookUrl: config.runbookUrl,
       functions: [
         ...Object.values(this.cycle.functions),
         this.fanOut.listTenants,

@@ -1,3 +1,4 @@
+import { errorText } from '../observability/error-text.js';
 import type { ActionCard, CardDecision } from '../domain/actions.js';
 import { evaluatePolicy } from '../domain/policy/policy-engine.js';
 import type { PolicyContext, RecipientProfile } from '../domain/policy/policy-types.js';
@@ -176,7 +177,7 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
 function failure(error: unknown): Outcome {
   return {
     status: 'failed',
-    result: { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) },
+    result: { error: errorText(error) },
   };
 }
 

@@ -1,3 +1,4 @@
+import { errorText } from '../observability/error-text.js';
 import { LockNotOwnedError } from '../errors.js';
 import { PHASES, type CycleState } from './state.js';
 import type { CycleRuntime } from './runtime.js';
@@ -56,7 +57,7 @@ function inferStep(state: CycleState): string {
 
 /**
  * Turns a Step Functions error (`Error` + `Cause`) into one line. Lambda's Cause is a JSON document
- * with `errorMessage`; the local runner's is the plain message.
+ * with `errorMessage`; the local runner's is the plain message. Secrets are cut out.
  */
 export function describeError(error: CycleState['error']): string {
   if (!error) return 'unknown error';
@@ -67,5 +68,5 @@ export function describeError(error: CycleState['error']): string {
   } catch {
     // plain-text cause
   }
-  return [error.Error, cause].filter(Boolean).join(': ').slice(0, 1_000) || 'unknown error';
+  return errorText([error.Error, cause].filter(Boolean).join(': ') || 'unknown error');
 }

@@ -1,3 +1,4 @@
+import { errorText } from '../observability/error-text.js';
 import type { CycleRuntime } from './runtime.js';
 import { requireRun, type CycleState, type Phase } from './state.js';
 
@@ -32,12 +33,7 @@ export async function runPhase<T>(
     return result;
   } catch (error) {
     await runtime.repos.runs
-      .endPhase(
-        tenantId,
-        hourKey,
-        phase,
-        error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      )
+      .endPhase(tenantId, hourKey, phase, errorText(error))
       .catch(() => undefined);
     throw error;
   }

@@ -7,7 +7,7 @@ import { SnsApprovalNotifier } from '../adapters/sns/approval-topic.js';
 import { SystemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { KillSwitch } from '../adapters/parameters/kill-switch.js';
+import { KILL_SWITCH_CACHE_SECONDS, KillSwitch } from '../adapters/parameters/kill-switch.js';
 import { SsmParameterStore } from '../adapters/parameters/parameter-store.js';
 import { SqsMessageQueue, type MessageQueue } from '../adapters/queue/message-queue.js';
 import { powertoolsMetricSink, type Observability } from '../observability/observability.js';
@@ -59,7 +59,10 @@ export function cycleRuntimeFromEnvironment(
     doc,
     tableName: config.tableName,
     clock: new SystemClock(),
-    killSwitch: new KillSwitch(new SsmParameterStore(ssm), config.killSwitchParameter),
+    killSwitch: new KillSwitch(
+      new SsmParameterStore(ssm, { maxAgeSeconds: KILL_SWITCH_CACHE_SECONDS }),
+      config.killSwitchParameter,
+    ),
     sendQueue,
     lockTtlSeconds: config.lockTtlSeconds,
     metric: powertoolsMetricSink(observability.metrics),

@@ -1,8 +1,11 @@
 /**
- * Wall-clock arithmetic in an IANA time zone with nothing but `Intl` (no dependency, no I/O).
+ * Wall-clock arithmetic in an IANA time zone, delegated to `@date-fns/tz` (`TZDate`, no I/O).
  * Sending windows and rate-counter days are the tenant's local ones, so a "day" cap means the
- * tenant's business day wherever its UTC offset puts it.
+ * tenant's business day wherever its UTC offset puts it. A local time that a daylight-saving jump
+ * skips (midnight in Santiago, Havana or Asunción on the day DST begins; 02:00–02:30 on Lord Howe)
+ * resolves to the first instant after the gap; a repeated local time resolves to its later pass.
  */
+import { TZDate } from '@date-fns/tz';
 
 /** The local calendar fields of an instant in a time zone. */
 export interface ZonedParts {
@@ -19,71 +22,38 @@ export interface ZonedParts {
   readonly weekday: number;
 }
 
-const WEEKDAYS: Readonly<Record<string, number>> = {
-  Mon: 1,
-  Tue: 2,
-  Wed: 3,
-  Thu: 4,
-  Fri: 5,
-  Sat: 6,
-  Sun: 7,
-};
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let cached = formatters.get(timeZone);
-  if (!cached) {
-    cached = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      weekday: 'short',
-    });
-    formatters.set(timeZone, cached);
-  }
-  return cached;
-}
-
 /** The local date and time of `instant` in `timeZone`. */
 export function zonedParts(instant: Date, timeZone: string): ZonedParts {
-  const fields: Record<string, string> = {};
-  for (const part of formatter(timeZone).formatToParts(instant)) fields[part.type] = part.value;
+  const local = new TZDate(instant.getTime(), timeZone);
   return {
-    year: Number(fields['year']),
-    month: Number(fields['month']),
-    day: Number(fields['day']),
-    hour: Number(fields['hour']) % 24,
-    minute: Number(fields['minute']),
-    second: Number(fields['second']),
-    weekday: WEEKDAYS[fields['weekday'] ?? ''] ?? 1,
+    year: local.getFullYear(),
+    month: local.getMonth() + 1,
+    day: local.getDate(),
+    hour: local.getHours(),
+    minute: local.getMinutes(),
+    second: local.getSeconds(),
+    weekday: local.getDay() === 0 ? 7 : local.getDay(),
   };
-}
-
-function offsetMs(instant: number, timeZone: string): number {
-  const p = zonedParts(new Date(instant), timeZone);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - Math.floor(instant / 1_000) * 1_000;
 }
 
 /**
  * The instant at which the wall clock in `timeZone` shows the given local time. Days and months
- * out of range roll over like `Date.UTC` (day 32 is the 1st of the next month). A local time that
- * a daylight-saving jump skips resolves to the instant one offset later.
+ * out of range roll over like `Date.UTC` (day 32 is the 1st of the next month); a skipped local
+ * time resolves to the first instant after the daylight-saving gap.
  */
 export function zonedInstant(
   local: { year: number; month: number; day: number; hour?: number; minute?: number },
   timeZone: string,
 ): Date {
-  const wall = Date.UTC(local.year, local.month - 1, local.day, local.hour ?? 0, local.minute ?? 0);
-  const first = wall - offsetMs(wall, timeZone);
-  const second = wall - offsetMs(first, timeZone);
-  return new Date(second);
+  const zoned = new TZDate(
+    local.year,
+    local.month - 1,
+    local.day,
+    local.hour ?? 0,
+    local.minute ?? 0,
+    timeZone,
+  );
+  return new Date(zoned.getTime());
 }
 
 function pad(value: number, length = 2): string {
@@ -106,21 +76,22 @@ export function localHourLabel(instant: Date, timeZone: string): string {
   return pad(zonedParts(instant, timeZone).hour);
 }
 
-/** The first instant of the local hour after the one `instant` falls in. */
+/** The first instant of the local hour after the one `instant` falls in (always later). */
 export function startOfNextLocalHour(instant: Date, timeZone: string): Date {
   const p = zonedParts(instant, timeZone);
-  const next = zonedInstant({ ...p, hour: p.hour + 1, minute: 0 }, timeZone);
-  // Guard against a zone whose offset is not a whole hour or a DST fold giving the same instant.
-  return next.getTime() > instant.getTime() ? next : new Date(instant.getTime() + 3_600_000);
+  return zonedInstant({ ...p, hour: p.hour + 1, minute: 0 }, timeZone);
 }
 
-/** Local midnight starting the day after the one `instant` falls in. */
+/**
+ * The first instant of the local day after the one `instant` falls in: local midnight, or the
+ * end of the gap when daylight saving begins at midnight (always later, always the next date).
+ */
 export function startOfNextLocalDay(instant: Date, timeZone: string): Date {
   const p = zonedParts(instant, timeZone);
   return zonedInstant({ year: p.year, month: p.month, day: p.day + 1 }, timeZone);
 }
 
-/** Local midnight of the first day of the month after the one `instant` falls in. */
+/** The first instant of the first day of the month after the one `instant` falls in. */
 export function startOfNextLocalMonth(instant: Date, timeZone: string): Date {
   const p = zonedParts(instant, timeZone);
   return zonedInstant({ year: p.year, month: p.month + 1, day: 1 }, timeZone);

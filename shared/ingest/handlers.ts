@@ -7,6 +7,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { ValidationError } from '../errors.js';
 import { ingestRequestSchema, type IngestRequest } from '../domain/ingest/ingest-request.js';
 import { QUEUE_DEFINITIONS } from '../messaging/queue-definitions.js';
+import { parseQueueBody } from '../messaging/queue-body.js';
 import type { Observability } from '../observability/observability.js';
 import { describeIngestFailure, ingestMessage } from './ingest-message.js';
 import { pollMailboxes, type PollSummary } from './poll-mailboxes.js';
@@ -14,18 +15,14 @@ import type { IngestRuntime } from './runtime.js';
 
 /** Parses an ingest queue message body; a bad body fails with the field named. */
 export function parseIngestRequest(body: string): IngestRequest {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    throw new ValidationError('body', 'not JSON');
-  }
-  const parsed = ingestRequestSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(`body.${issue?.path.join('.') ?? ''}`, issue?.message ?? 'invalid');
-  }
-  return parsed.data;
+  const parsed = parseQueueBody(ingestRequestSchema, body);
+  if (parsed.success) return parsed.data;
+  const { problem } = parsed;
+  if (problem.kind === 'bad_json') throw new ValidationError('body', 'not JSON');
+  throw new ValidationError(
+    problem.field === 'body' ? 'body' : `body.${problem.field}`,
+    problem.message,
+  );
 }
 
 /** An SQS batch handler: reports failed records (`batchItemFailures`) so only they are retried. */
@@ -83,7 +80,7 @@ export function createIngestHandler(
   )
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics)) as unknown as IngestHandler;
+    .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as IngestHandler;
 }
 
 /** The poller's handler: invoked by the 5-minute schedule; returns what it did. */
@@ -109,5 +106,5 @@ export function createPollerHandler(
   })
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics)) as unknown as PollerHandler;
+    .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as PollerHandler;
 }

@@ -1,3 +1,4 @@
+import { errorText, redactText } from '../observability/error-text.js';
 import { AgentError } from '../errors.js';
 import type { Outcome } from '../domain/outcomes.js';
 import type { TenantSettings } from '../domain/tenant.js';
@@ -119,11 +120,10 @@ export async function ingestMessage(
 
 /** A short, loggable reason for an ingest failure (never message content, never a token). */
 export function describeIngestFailure(error: unknown): string {
-  if (error instanceof MalformedMessageError) return `malformed: ${error.reason}`;
-  if (error instanceof GmailApiError) return `gmail ${error.kind}: ${error.message}`;
-  if (error instanceof GmailNotConnectedError) return error.message;
-  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 300);
-  return String(error).slice(0, 300);
+  if (error instanceof MalformedMessageError) return redactText(`malformed: ${error.reason}`);
+  if (error instanceof GmailApiError) return redactText(`gmail ${error.kind}: ${error.message}`);
+  if (error instanceof GmailNotConnectedError) return redactText(error.message);
+  return errorText(error, 300);
 }
 
 async function processClaimed(

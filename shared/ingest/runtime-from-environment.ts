@@ -5,7 +5,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SystemClock } from '../clock.js';
 import { ConfigError } from '../errors.js';
-import { KillSwitch } from '../adapters/parameters/kill-switch.js';
+import { KILL_SWITCH_CACHE_SECONDS, KillSwitch } from '../adapters/parameters/kill-switch.js';
 import { SsmParameterStore } from '../adapters/parameters/parameter-store.js';
 import { SqsBatchQueue, type BatchQueue } from '../adapters/queue/batch-queue.js';
 import { SecretsManagerSecretStore } from '../adapters/secrets/secret-store.js';
@@ -68,7 +68,10 @@ export function ingestRuntimeFromEnvironment(
       ...(config.gmailTokenUrl ? { tokenUrl: config.gmailTokenUrl } : {}),
     }),
     ingestQueue,
-    killSwitch: new KillSwitch(new SsmParameterStore(ssm), config.killSwitchParameter),
+    killSwitch: new KillSwitch(
+      new SsmParameterStore(ssm, { maxAgeSeconds: KILL_SWITCH_CACHE_SECONDS }),
+      config.killSwitchParameter,
+    ),
     metric: powertoolsMetricSink(observability.metrics),
     logger: observability.logger,
     settings: {

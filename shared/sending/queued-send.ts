@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentError, ValidationError } from '../errors.js';
 import { keys } from '../storage/keys.js';
 import { sendRequestSchema, type SendRequest } from '../domain/send-request.js';
+import { parseQueueBody } from '../messaging/queue-body.js';
 
 /**
  * A send request as it travels on the send queue: the v1 request Act enqueues, plus what the
@@ -40,19 +41,12 @@ export class PoisonMessageError extends AgentError {
  * failure (naming the field, never echoing values: bodies hold email addresses).
  */
 export function parseQueuedSend(body: string): QueuedSend {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    throw new PoisonMessageError('bad_json', 'the body is not JSON');
-  }
-  const parsed = queuedSendSchema.safeParse(value);
+  const parsed = parseQueueBody(queuedSendSchema, body);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PoisonMessageError(
-      'schema',
-      `${issue?.path.join('.') || 'body'}: ${issue?.code ?? 'invalid'}`,
-    );
+    const { problem } = parsed;
+    if (problem.kind === 'bad_json')
+      throw new PoisonMessageError('bad_json', 'the body is not JSON');
+    throw new PoisonMessageError('schema', `${problem.field}: ${problem.code}`);
   }
   try {
     keys.sendRecord(parsed.data.tenantId, parsed.data.idempotencyKey);

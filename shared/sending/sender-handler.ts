@@ -54,5 +54,5 @@ export function createSenderHandler(deps: SenderHandlerDeps): SenderHandler {
   })
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics)) as unknown as SenderHandler;
+    .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as SenderHandler;
 }

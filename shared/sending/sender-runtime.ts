@@ -6,7 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SystemClock } from '../clock.js';
 import { ConfigError } from '../errors.js';
-import { KillSwitch } from '../adapters/parameters/kill-switch.js';
+import { KILL_SWITCH_CACHE_SECONDS, KillSwitch } from '../adapters/parameters/kill-switch.js';
 import { SsmParameterStore } from '../adapters/parameters/parameter-store.js';
 import { SqsMessageQueue } from '../adapters/queue/message-queue.js';
 import { SqsDeadLetterSink } from '../adapters/queue/sqs-dead-letter-sink.js';
@@ -17,10 +17,6 @@ import { sendingIdentityLimiter } from './stages/identity-limiter.js';
 import { SendingIdentityRepository } from '../storage/sending-identity-repository.js';
 import { emailSendDisabledFrom, loadSenderConfig } from './sender-config.js';
 import { loadSigningKey } from './signing-key-source.js';
-import { cachedKillSwitch } from './cached-kill-switch.js';
-
-/** How long a sender instance trusts a kill-switch read (a flip stops sends within this). */
-export const KILL_SWITCH_CACHE_MS = 5_000;
 
 /**
  * Builds the sender for a Lambda function from its environment (`TABLE_NAME`, `SEND_QUEUE_URL`,
@@ -66,13 +62,11 @@ export async function senderFromEnvironment(
     random: Math.random,
     table,
     identity: sendingIdentityLimiter(new SendingIdentityRepository(table)),
-    killSwitch: cachedKillSwitch(
-      new KillSwitch(
-        new SsmParameterStore(tracer.captureAWSv3Client(new SSMClient({ region }))),
-        config.killSwitchParameter,
-      ),
-      KILL_SWITCH_CACHE_MS,
-      clock,
+    killSwitch: new KillSwitch(
+      new SsmParameterStore(tracer.captureAWSv3Client(new SSMClient({ region })), {
+        maxAgeSeconds: KILL_SWITCH_CACHE_SECONDS,
+      }),
+      config.killSwitchParameter,
     ),
     emailSendDisabled: emailSendDisabledFrom(env),
     deploymentMode: config.sendMode,

@@ -29,5 +29,5 @@ export function createSesFeedbackHandler(deps: {
   )
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics)) as unknown as SesFeedbackHandler;
+    .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as SesFeedbackHandler;
 }

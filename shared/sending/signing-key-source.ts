@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { ConfigError } from '../errors.js';
 import { registerSecret } from '../observability/redaction.js';
 import { DEFAULT_KEY_ID, SigningKey, SigningKeyRing } from './unsubscribe-token.js';
@@ -28,7 +29,7 @@ export const SIGNING_KEY_VARIABLES = {
  */
 export async function loadSigningKeys(
   env: Record<string, string | undefined>,
-  deps: { readonly secrets?: Pick<SecretsManagerClient, 'send'> } = {},
+  deps: { readonly secrets?: SecretsManagerClient } = {},
 ): Promise<SigningKeyRing> {
   const secretId = env[SIGNING_KEY_VARIABLES.secretArn];
   const file = env[SIGNING_KEY_VARIABLES.file];
@@ -38,10 +39,10 @@ export async function loadSigningKeys(
   if (secretId) {
     if (!deps.secrets)
       throw new ConfigError(SIGNING_KEY_VARIABLES.secretArn, 'no Secrets Manager client');
-    const result = await deps.secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
-    if (!result.SecretString)
+    const secret = await new SecretsProvider({ awsSdkV3Client: deps.secrets }).get(secretId);
+    if (typeof secret !== 'string' || secret.length === 0)
       throw new ConfigError(SIGNING_KEY_VARIABLES.secretArn, 'the secret has no string value');
-    text = result.SecretString;
+    text = secret;
     source = SIGNING_KEY_VARIABLES.secretArn;
   } else if (file) {
     text = (await readFile(file, 'utf8')).trim();
@@ -85,7 +86,7 @@ export async function loadSigningKeys(
  */
 export async function loadSigningKey(
   env: Record<string, string | undefined>,
-  deps: { readonly secrets?: Pick<SecretsManagerClient, 'send'> } = {},
+  deps: { readonly secrets?: SecretsManagerClient } = {},
 ): Promise<SigningKey> {
   return (await loadSigningKeys(env, deps)).current;
 }

@@ -173,5 +173,5 @@ export function createUnsubscribeHandler(deps: UnsubscribeHandlerDeps): Unsubscr
   })
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics)) as unknown as UnsubscribeHandler;
+    .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as UnsubscribeHandler;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { contactSchema, type Account, type Contact } from '../domain/entities.js';
 import { SK_PREFIX, keys, tenantPartition } from './keys.js';
 import { queryTenantPrefix, ttlAfter, type TableContext } from './table-client.js';
@@ -245,25 +245,23 @@ export class ContactDirectory {
     tenantId: string,
     email: string,
   ): Promise<DirectoryContact | undefined> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.ctx.doc.send(
-        new QueryCommand({
-          TableName: this.ctx.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          FilterExpression: 'email = :email',
-          ExpressionAttributeValues: {
-            ':pk': tenantPartition(tenantId),
-            ':prefix': SK_PREFIX.contact,
-            ':email': email,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.ctx.doc },
+      {
+        TableName: this.ctx.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        FilterExpression: 'email = :email',
+        ExpressionAttributeValues: {
+          ':pk': tenantPartition(tenantId),
+          ':prefix': SK_PREFIX.contact,
+          ':email': email,
+        },
+      },
+    );
+    for await (const page of pages) {
       const item = page.Items?.[0];
       if (item) return toContact(item);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return undefined;
   }
 

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { tenantPartition, type ItemKey } from './keys.js';
@@ -73,9 +73,7 @@ export class EntityRepository<T> {
     const pk = tenantPartition(tenantId);
     const result = await this.ctx.doc.send(
       new QueryCommand({
-        TableName: this.ctx.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': this.mapping.skPrefix },
+        ...this.query(tenantId),
         Limit: pageLimit(options.limit, 100),
         ExclusiveStartKey: decodeCursor(options.cursor, { attribute: 'pk', value: pk }),
       }),
@@ -89,12 +87,22 @@ export class EntityRepository<T> {
 
   /** Iterates over every entity of this tenant, following pages. */
   async *all(tenantId: string, pageSize = 200): AsyncGenerator<T> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.list(tenantId, { limit: pageSize, cursor });
-      yield* page.items;
-      cursor = page.nextCursor;
-    } while (cursor);
+    for await (const page of paginateQuery(
+      { client: this.ctx.doc, pageSize },
+      this.query(tenantId),
+    ))
+      for (const item of page.Items ?? []) yield this.fromItem(item);
+  }
+
+  private query(tenantId: string) {
+    return {
+      TableName: this.ctx.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': tenantPartition(tenantId),
+        ':prefix': this.mapping.skPrefix,
+      },
+    };
   }
 
   protected fromItem(item: Record<string, unknown>): T {

@@ -2,7 +2,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
-  QueryCommand,
+  paginateQuery,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { tenantPartition, type ItemKey } from './keys.js';
@@ -84,20 +84,17 @@ export function ttlAfter(from: Date, afterMs: number): number {
 /** A query of the table without paging fields; {@link queryAll} follows the pages. */
 export type QueryAllInput = Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>;
 
-/** Runs a query and follows every page, returning all items in key order. */
+/** Runs a query and follows every page (lib-dynamodb `paginateQuery`), returning all items in key order. */
 export async function queryAll(
   ctx: Pick<TableContext, 'doc' | 'tableName'>,
   input: QueryAllInput,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await ctx.doc.send(
-      new QueryCommand({ ...input, TableName: ctx.tableName, ExclusiveStartKey: startKey }),
-    );
-    items.push(...(result.Items ?? []));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
+  for await (const page of paginateQuery(
+    { client: ctx.doc },
+    { ...input, TableName: ctx.tableName },
+  ))
+    items.push(...(page.Items ?? []));
   return items;
 }
 

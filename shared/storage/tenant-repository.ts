@@ -1,4 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  paginateQuery,
+} from '@aws-sdk/lib-dynamodb';
 import { TenantNotFoundError, ValidationError } from '../errors.js';
 import {
   tenantSettingsInputSchema,
@@ -113,11 +119,7 @@ export class TenantRepository {
   async listEnabled(options: PageOptions = {}): Promise<Page<string>> {
     const result = await this.ctx.doc.send(
       new QueryCommand({
-        TableName: this.ctx.tableName,
-        IndexName: GSI1,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': ENABLED_TENANTS_GSI_PK },
-        ProjectionExpression: 'gsi1sk',
+        ...this.enabledQuery(),
         Limit: pageLimit(options.limit, 500),
         ExclusiveStartKey: decodeCursor(options.cursor, {
           attribute: 'gsi1pk',
@@ -134,11 +136,17 @@ export class TenantRepository {
 
   /** Iterates over every enabled tenant id, following pages. */
   async *allEnabled(pageSize = 500): AsyncGenerator<string> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.listEnabled({ limit: pageSize, cursor });
-      yield* page.items;
-      cursor = page.nextCursor;
-    } while (cursor);
+    for await (const page of paginateQuery({ client: this.ctx.doc, pageSize }, this.enabledQuery()))
+      for (const item of page.Items ?? []) yield tenantIdFromKey(String(item['gsi1sk']));
+  }
+
+  private enabledQuery() {
+    return {
+      TableName: this.ctx.tableName,
+      IndexName: GSI1,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': ENABLED_TENANTS_GSI_PK },
+      ProjectionExpression: 'gsi1sk',
+    };
   }
 }

@@ -23,7 +23,9 @@ export interface CycleHarness {
   readonly runtime: CycleRuntime;
   readonly metrics: MetricTally;
   /** A local executor of the CDK-synthesized state machines over this runtime. */
-  executor(options?: Pick<LocalExecutorOptions, 'taskOverrides' | 'observability'>): LocalExecutor;
+  executor(
+    options?: Pick<LocalExecutorOptions, 'taskOverrides' | 'observability' | 'recordHistory'>,
+  ): LocalExecutor;
   setKillSwitch(on: boolean): Promise<void>;
   dispose(): Promise<void>;
 }

@@ -500,6 +500,7 @@ describe('Infra: parseStageConfig', () => {
       sendMode: 'dry_run',
       llmMode: 'template',
       bedrockModelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+      runbookUrl: 'https://github.com/example-org/engagement-agent/blob/main/docs/RUNBOOK.md',
     });
   });
 
@@ -513,6 +514,7 @@ describe('Infra: parseStageConfig', () => {
       fromAddress: 'agent@mail.acme.example',
       llmMode: 'bedrock',
       bedrockModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+      runbookUrl: 'https://wiki.acme.example/agent/runbook',
       '@aws-cdk/core:checkSecretUsage': true,
     };
 
@@ -528,6 +530,7 @@ describe('Infra: parseStageConfig', () => {
       sendMode: 'limited_live',
       llmMode: 'bedrock',
       bedrockModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+      runbookUrl: 'https://wiki.acme.example/agent/runbook',
     });
   });
 
@@ -601,6 +604,16 @@ describe('Infra: parseStageConfig', () => {
       case: 'invalid alarm email',
       context: { alarmEmail: 'oncall' },
       message: /^alarmEmail: expected an email/,
+    },
+    {
+      case: 'a repo-relative runbook path',
+      context: { runbookUrl: 'docs/RUNBOOK.md' },
+      message: /^runbookUrl: expected an https URL/,
+    },
+    {
+      case: 'a runbook URL with a fragment',
+      context: { runbookUrl: 'https://wiki.example.com/runbook#top' },
+      message: /^runbookUrl: expected no #fragment/,
     },
   ])('rejects $case with an error naming the context key', ({ context, message }) => {
     expect(() => parseStageConfig(context)).toThrow(message);

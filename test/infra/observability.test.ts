@@ -349,7 +349,29 @@ describe('Infra: alarms and dashboard', () => {
         ?.LogGroup?.Ref;
       expect(logGroupRef, `${id} has an explicit log group`).toBeDefined();
       expect(logGroups[logGroupRef ?? '']?.Properties['RetentionInDays'], id).toBeGreaterThan(0);
+      expect(fn.Properties['LoggingConfig'], id).toMatchObject({ LogFormat: 'JSON' });
     }
+  });
+
+  it('links every alarm description to an absolute runbook URL, by default the repository web view', () => {
+    for (const { Properties: alarm } of Object.values(synthesized.alarms))
+      expect(String(alarm['AlarmDescription']), String(alarm['AlarmName'])).toMatch(
+        /Runbook: https:\/\/github\.com\/example-org\/engagement-agent\/blob\/main\/docs\/RUNBOOK\.md#[a-z0-9-]+ /,
+      );
+  });
+
+  it('links the runbook URL given as CDK context runbookUrl in every alarm description', () => {
+    const custom = synthesize({ runbookUrl: 'https://wiki.example.com/agent-runbook' });
+
+    const descriptions = Object.values(custom.alarms).map((alarm) =>
+      String(alarm.Properties['AlarmDescription']),
+    );
+
+    expect(descriptions.length).toBeGreaterThan(0);
+    for (const description of descriptions)
+      expect(description).toMatch(
+        /Runbook: https:\/\/wiki\.example\.com\/agent-runbook#[a-z0-9-]+ /,
+      );
   });
 
   it('keeps cdk-nag AwsSolutions clean with the alarms and dashboard', () => {

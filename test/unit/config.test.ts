@@ -5,6 +5,12 @@ import { ConfigError } from '../../shared/errors.js';
 const BASE = { TABLE_NAME: 'agent-table' };
 
 describe('Shared: loadConfig', () => {
+  it('accepts a lock lease that outlasts the longest phase by the margin', () => {
+    expect(
+      loadConfig({ ...BASE, LOCK_TTL_SECONDS: '360', MAX_PHASE_SECONDS: '300' }).lockTtlSeconds,
+    ).toBe(360);
+  });
+
   it('fills in safe defaults from a minimal environment', () => {
     const config = loadConfig(BASE);
 
@@ -29,6 +35,11 @@ describe('Shared: loadConfig', () => {
     {
       case: 'lock ttl above an hour',
       env: { ...BASE, LOCK_TTL_SECONDS: '7200' },
+      variable: 'LOCK_TTL_SECONDS',
+    },
+    {
+      case: 'lock lease shorter than the longest phase plus margin',
+      env: { ...BASE, LOCK_TTL_SECONDS: '300', MAX_PHASE_SECONDS: '300' },
       variable: 'LOCK_TTL_SECONDS',
     },
     {

@@ -1,9 +1,18 @@
+import { errorText } from '../../observability/error-text.js';
 import {
   formatKillSwitchValue,
   parseKillSwitchValue,
   type KillSwitchState,
 } from '../../domain/gates.js';
 import type { ParameterStore } from './parameter-store.js';
+
+/**
+ * How long a function instance reuses a kill-switch read (the Powertools Parameters cache TTL of
+ * its `SsmParameterStore`): a flip stops sends and cycles within this many seconds, and a
+ * busy sender asks SSM at most once per interval instead of once per message (GetParameter's
+ * default throughput is 40 TPS per account).
+ */
+export const KILL_SWITCH_CACHE_SECONDS = 5;
 
 /** Reads and flips the global kill switch kept in one parameter. */
 export class KillSwitch {
@@ -23,9 +32,7 @@ export class KillSwitch {
         return { unreadable: `parameter ${this.parameterName} does not exist` };
       return parseKillSwitchValue(value);
     } catch (error) {
-      return {
-        unreadable: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      };
+      return { unreadable: errorText(error) };
     }
   }
 

@@ -1,10 +1,7 @@
 import { JsonObjectFile } from '../json-object-file.js';
-import {
-  GetParameterCommand,
-  ParameterNotFound,
-  PutParameterCommand,
-  type SSMClient,
-} from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { ParameterNotFoundError } from '@aws-lambda-powertools/parameters/errors';
 
 /** A small string parameter store: SSM Parameter Store on AWS, a file locally. */
 export interface ParameterStore {
@@ -13,30 +10,46 @@ export interface ParameterStore {
   put(name: string, value: string, description?: string): Promise<void>;
 }
 
-/** SSM Parameter Store. Reads are not cached: a flipped kill switch takes effect at the next read. */
+/** Options of {@link SsmParameterStore}. */
+export interface SsmParameterStoreOptions {
+  /**
+   * How long a read value is reused by this instance (Powertools Parameters cache). A flip takes
+   * effect within this time; a missing parameter or a failed read is never cached. `0` reads
+   * SSM every time (the operator CLI). @default 0
+   */
+  readonly maxAgeSeconds?: number;
+}
+
+/** SSM Parameter Store through Powertools Parameters (`SSMProvider`, with its cache TTL). */
 export class SsmParameterStore implements ParameterStore {
-  constructor(private readonly client: SSMClient) {}
+  private readonly provider: SSMProvider;
+  private readonly maxAgeSeconds: number;
+
+  constructor(client: SSMClient, options: SsmParameterStoreOptions = {}) {
+    this.provider = new SSMProvider({ awsSdkV3Client: client });
+    this.maxAgeSeconds = options.maxAgeSeconds ?? 0;
+  }
 
   async get(name: string): Promise<string | undefined> {
     try {
-      const result = await this.client.send(new GetParameterCommand({ Name: name }));
-      return result.Parameter?.Value;
+      return await this.provider.get(name, {
+        maxAge: this.maxAgeSeconds,
+        forceFetch: this.maxAgeSeconds === 0,
+        throwOnMissing: true,
+      });
     } catch (error) {
-      if (error instanceof ParameterNotFound) return undefined;
+      if (error instanceof ParameterNotFoundError) return undefined;
       throw error;
     }
   }
 
   async put(name: string, value: string, description?: string): Promise<void> {
-    await this.client.send(
-      new PutParameterCommand({
-        Name: name,
-        Value: value,
-        Type: 'String',
-        Overwrite: true,
-        ...(description ? { Description: description } : {}),
-      }),
-    );
+    await this.provider.set(name, {
+      value,
+      overwrite: true,
+      ...(description ? { description } : {}),
+    });
+    this.provider.clearCache();
   }
 }
 

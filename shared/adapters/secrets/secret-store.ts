@@ -1,7 +1,8 @@
 import { JsonObjectFile } from '../json-object-file.js';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { ParameterNotFoundError } from '@aws-lambda-powertools/parameters/errors';
 import {
   CreateSecretCommand,
-  GetSecretValueCommand,
   PutSecretValueCommand,
   ResourceNotFoundException,
   type SecretsManagerClient,
@@ -18,18 +19,41 @@ export interface SecretStore {
   putJson(name: string, value: unknown, description?: string): Promise<void>;
 }
 
-/** Secrets Manager; each `getJson` is one GetSecretValue call (callers cache). */
+/** Options of {@link SecretsManagerSecretStore}. */
+export interface SecretsManagerSecretStoreOptions {
+  /**
+   * How long a read secret is reused by this instance (Powertools Parameters cache); a missing
+   * secret or a failed read is never cached. `0` reads every time. @default 0
+   */
+  readonly maxAgeSeconds?: number;
+}
+
+/** Secrets Manager through Powertools Parameters (`SecretsProvider`, with its cache TTL). */
 export class SecretsManagerSecretStore implements SecretStore {
-  constructor(private readonly client: SecretsManagerClient) {}
+  private readonly provider: SecretsProvider;
+  private readonly maxAgeSeconds: number;
+
+  constructor(
+    private readonly client: SecretsManagerClient,
+    options: SecretsManagerSecretStoreOptions = {},
+  ) {
+    this.provider = new SecretsProvider({ awsSdkV3Client: client });
+    this.maxAgeSeconds = options.maxAgeSeconds ?? 0;
+  }
 
   async getJson(name: string): Promise<unknown> {
+    let text: string | Uint8Array;
     try {
-      const result = await this.client.send(new GetSecretValueCommand({ SecretId: name }));
-      return result.SecretString === undefined ? undefined : parseJson(name, result.SecretString);
+      text = await this.provider.get(name, {
+        maxAge: this.maxAgeSeconds,
+        forceFetch: this.maxAgeSeconds === 0,
+        throwOnMissing: true,
+      });
     } catch (error) {
-      if (error instanceof ResourceNotFoundException) return undefined;
+      if (error instanceof ParameterNotFoundError) return undefined;
       throw error;
     }
+    return typeof text === 'string' ? parseJson(name, text) : undefined;
   }
 
   async putJson(name: string, value: unknown, description?: string): Promise<void> {
@@ -48,6 +72,7 @@ export class SecretsManagerSecretStore implements SecretStore {
         }),
       );
     }
+    this.provider.clearCache();
   }
 }
 

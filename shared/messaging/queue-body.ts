@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
+
+/** Why a queue body did not parse: not JSON at all, or JSON that fails the schema at `field`. */
+export type QueueBodyProblem =
+  | { readonly kind: 'bad_json' }
+  | {
+      readonly kind: 'schema';
+      readonly field: string;
+      readonly code: string;
+      /** zod's message (states what was expected, not what was received). */
+      readonly message: string;
+    };
+
+/** The outcome of {@link parseQueueBody}. */
+export type QueueBodyResult<T> =
+  | { readonly success: true; readonly data: T }
+  | { readonly success: false; readonly problem: QueueBodyProblem };
+
+/**
+ * Parses an SQS message body with Powertools Parser's `JSONStringified` over `schema` (JSON and
+ * schema in one zod parse). A failure names the field (dotted path, `body` for the root) and the
+ * zod issue code, never the received value or the JSON error text, which may quote the body.
+ */
+export function parseQueueBody<S extends z.ZodType>(
+  schema: S,
+  body: string,
+): QueueBodyResult<z.output<S>> {
+  const parsed = JSONStringified(schema).safeParse(body);
+  if (parsed.success) return { success: true, data: parsed.data as z.output<S> };
+  const issue = parsed.error.issues[0];
+  if (!issue || (issue.code === 'custom' && issue.path.length === 0))
+    return { success: false, problem: { kind: 'bad_json' } };
+  return {
+    success: false,
+    problem: {
+      kind: 'schema',
+      field: issue.path.join('.') || 'body',
+      code: issue.code,
+      message: issue.message,
+    },
+  };
+}
