@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import type { Stage } from '../../shared/config.js';
 import { METRIC_NAMESPACE } from '../../shared/observability/observability.js';
 import { TABLE_SCHEMA } from '../../shared/storage/table-schema.js';
+import { FUNCTION_TABLE_ACCESS, type TableAccess } from './table-access.js';
 
 /** The repository root, from this file's place in it (`infra/constructs/`). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,16 +21,6 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export function functionEntry(name: string): string {
   return join(REPO_ROOT, 'functions', name, 'handler.ts');
 }
-
-/** Item reads the repositories make (no Scan: every read is by key or by partition). */
-const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-/** Item writes on top of reads; conditional writes need nothing more (no transactions). */
-const TABLE_WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
 
 // esbuild's ESM output has no `require`; CommonJS dependencies bundled into it (parts of the
 // Powertools dependency tree) call it, so every bundle starts by recreating it.
@@ -57,6 +48,11 @@ export interface AgentFunctionProps {
   readonly environment?: Record<string, string>;
   /** Shown in the Lambda console. */
   readonly description?: string;
+  /**
+   * Concurrency reserved for (and capping) the function; set on internet-facing functions so a
+   * flood of requests cannot take the account's concurrency from the cycle. @default none
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -69,7 +65,7 @@ export interface AgentFunctionProps {
  *
  * @example
  * const plan = new AgentFunction(this, 'Plan', { name: 'plan', appName, stage, timeout: Duration.minutes(5) });
- * plan.bindTable(table, 'readWrite');
+ * plan.bindTable(table);
  */
 export class AgentFunction extends Construct {
   /** The Lambda function; pass it to integrations (`new LambdaInvoke(..., { lambdaFunction })`). */
@@ -110,6 +106,9 @@ export class AgentFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       ...(props.description ? { description: props.description } : {}),
+      ...(props.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
       environment: {
         POWERTOOLS_SERVICE_NAME: props.name,
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
@@ -148,26 +147,36 @@ export class AgentFunction extends Construct {
   }
 
   /**
-   * Gives the function the table: sets `TABLE_NAME` and grants `read` (GetItem, BatchGetItem,
-   * Query) or `readWrite` (plus PutItem, UpdateItem, DeleteItem, BatchWriteItem) on the table,
-   * and Query on each index of {@link TABLE_SCHEMA} by name. Narrower than `table.grantReadData`,
-   * which adds Scan, stream reads and `<table>/index/*`.
+   * Gives the function the table: sets `TABLE_NAME` and grants exactly the item actions of its
+   * entry in {@link FUNCTION_TABLE_ACCESS} (or `access`) on the table, plus Query on each index of
+   * {@link TABLE_SCHEMA} when the entry says `queryIndex`. Throws when the function has no entry,
+   * so a new function cannot fall back to a whole-table grant.
    */
-  bindTable(table: ITable, access: 'read' | 'readWrite'): this {
+  bindTable(table: ITable, access?: TableAccess): this {
+    const granted =
+      access ?? (FUNCTION_TABLE_ACCESS as Record<string, TableAccess>)[this.serviceName];
+    if (!granted) {
+      throw new Error(
+        `${this.serviceName}: no entry in FUNCTION_TABLE_ACCESS (infra/constructs/table-access.ts)`,
+      );
+    }
     this.lambda.addEnvironment('TABLE_NAME', table.tableName);
-    Grant.addToPrincipal({
-      grantee: this.lambda,
-      actions:
-        access === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
-      resourceArns: [table.tableArn],
-    });
-    Grant.addToPrincipal({
-      grantee: this.lambda,
-      actions: ['dynamodb:Query'],
-      resourceArns: TABLE_SCHEMA.globalSecondaryIndexes.map(
-        (index) => `${table.tableArn}/index/${index.indexName}`,
-      ),
-    });
+    if (granted.actions.length > 0) {
+      Grant.addToPrincipal({
+        grantee: this.lambda,
+        actions: granted.actions.map((action) => `dynamodb:${action}`),
+        resourceArns: [table.tableArn],
+      });
+    }
+    if (granted.queryIndex) {
+      Grant.addToPrincipal({
+        grantee: this.lambda,
+        actions: ['dynamodb:Query'],
+        resourceArns: TABLE_SCHEMA.globalSecondaryIndexes.map(
+          (index) => `${table.tableArn}/index/${index.indexName}`,
+        ),
+      });
+    }
     return this;
   }
 

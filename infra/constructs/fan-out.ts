@@ -151,7 +151,7 @@ export class FanOut extends Construct {
       timeout: Duration.minutes(1),
       logRetention,
       description: 'Fan-out: one page of enabled tenants',
-    }).bindTable(props.table, 'read');
+    }).bindTable(props.table);
 
     const listTenants = new LambdaInvoke(this, FAN_OUT_STATES.listTenants, {
       lambdaFunction: this.listTenants.lambda,

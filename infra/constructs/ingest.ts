@@ -88,7 +88,7 @@ export class Ingest extends Construct {
       logRetention,
       description: 'Gmail ingest: poll each connected tenant history, enqueue message ids',
     })
-      .bindTable(props.table, 'readWrite')
+      .bindTable(props.table)
       .bindQueue(props.ingestQueue.queue, 'send', 'INGEST_QUEUE_URL')
       .bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER');
 
@@ -106,7 +106,7 @@ export class Ingest extends Construct {
         // Messages fetched and parsed at once share this much of the function's memory.
         INGEST_MEMORY_BUDGET_MB: String(Math.floor(INGEST_FUNCTION_MEMORY_MB * 0.375)),
       },
-    }).bindTable(props.table, 'readWrite');
+    }).bindTable(props.table);
     this.ingest.lambda.addEventSource(
       new SqsEventSource(props.ingestQueue.queue, {
         batchSize: props.batchSize ?? 10,

@@ -34,6 +34,9 @@ export const SES_FEEDBACK_DETAIL_TYPES = [
   'Email Complaint Received',
 ] as const;
 
+/** Reserved (and maximum) concurrency of the public unsubscribe function. */
+export const UNSUBSCRIBE_RESERVED_CONCURRENCY = 5;
+
 /** Props for {@link Sending}. */
 export interface SendingProps {
   readonly appName: string;
@@ -138,9 +141,13 @@ export class Sending extends Construct {
       name: 'unsubscribe',
       ...common,
       timeout: Duration.seconds(10),
+      // Internet-facing without auth: at most this many concurrent requests (each is one PutItem
+      // of well under a second, so ~50 unsubscribes/s); excess requests get 429 and mail
+      // clients retry one-click unsubscribes.
+      reservedConcurrency: UNSUBSCRIBE_RESERVED_CONCURRENCY,
       description:
         'Unsubscribe Function URL (one-click or form POST; GET shows the confirmation form)',
-    }).bindTable(props.table, 'readWrite');
+    }).bindTable(props.table);
     this.unsubscribe.lambda.addEnvironment(
       SIGNING_KEY_VARIABLES.secretArn,
       this.signingKey.secretArn,
@@ -170,7 +177,7 @@ export class Sending extends Construct {
         SEND_CLAIM_TTL_SECONDS: '300',
       },
     })
-      .bindTable(props.table, 'readWrite')
+      .bindTable(props.table)
       .bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER')
       .bindQueue(props.sendQueue, 'send', 'SEND_QUEUE_URL')
       .bindQueue(props.sendDeadLetterQueue, 'send', 'SEND_DLQ_URL');
@@ -211,7 +218,7 @@ export class Sending extends Construct {
       timeout: Duration.seconds(30),
       description:
         'SES events: settles in-doubt sends; bounces/complaints: suppression, rates, auto-pause',
-    }).bindTable(props.table, 'readWrite');
+    }).bindTable(props.table);
     this.feedbackRule = new Rule(this, 'FeedbackRule', {
       description: 'SES sending events of the agent configuration set',
       eventPattern: {
