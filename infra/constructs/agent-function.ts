@@ -2,7 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ArnPrincipal, Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -12,6 +12,10 @@ import { Construct } from 'constructs';
 import type { Stage } from '../../shared/config.js';
 import { METRIC_NAMESPACE } from '../../shared/observability/observability.js';
 import { TABLE_SCHEMA } from '../../shared/storage/table-schema.js';
+import {
+  TENANT_DATA_ROLE_VARIABLE,
+  TENANT_SESSION_TAG,
+} from '../../shared/adapters/credentials/tenant-credentials.js';
 import { FUNCTION_TABLE_ACCESS, type TableAccess } from './table-access.js';
 
 /** The repository root, from this file's place in it (`infra/constructs/`). */
@@ -177,6 +181,68 @@ export class AgentFunction extends Construct {
         ),
       });
     }
+    return this;
+  }
+
+  /**
+   * Gives the function the table through a tenant-scoped role: the actions of its
+   * {@link FUNCTION_TABLE_ACCESS} entry go to a `TenantDataRole` whose policy allows them only on
+   * items whose partition key (or gsi1 partition key) is `TENANT#${aws:PrincipalTag/tenant}` or
+   * starts with `TENANT#${aws:PrincipalTag/tenant}#`. The execution role gets no table access, only
+   * `sts:AssumeRole` + `sts:TagSession` on that role with a `tenant` session tag; the role's ARN is
+   * `TENANT_DATA_ROLE_ARN` (read by `cycleRuntimeFromEnvironment`).
+   */
+  bindTenantScopedTable(table: ITable): this {
+    const access = (FUNCTION_TABLE_ACCESS as Record<string, TableAccess>)[this.serviceName];
+    if (!access) {
+      throw new Error(
+        `${this.serviceName}: no entry in FUNCTION_TABLE_ACCESS (infra/constructs/table-access.ts)`,
+      );
+    }
+    this.lambda.addEnvironment('TABLE_NAME', table.tableName);
+    const tenantRole = new Role(this, 'TenantDataRole', {
+      assumedBy: new ArnPrincipal(this.role.roleArn).withSessionTags(),
+      maxSessionDuration: Duration.hours(1),
+      description: `Table access of the ${this.serviceName} function for one tenant (session tag ${TENANT_SESSION_TAG})`,
+    });
+    const tenantKey = `TENANT#\${aws:PrincipalTag/${TENANT_SESSION_TAG}}`;
+    const ownPartitions = {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [tenantKey, `${tenantKey}#*`] },
+    };
+    if (access.actions.length > 0) {
+      tenantRole.addToPolicy(
+        new PolicyStatement({
+          sid: 'OwnTenantItems',
+          actions: access.actions.map((action) => `dynamodb:${action}`),
+          resources: [table.tableArn],
+          conditions: ownPartitions,
+        }),
+      );
+    }
+    if (access.queryIndex) {
+      tenantRole.addToPolicy(
+        new PolicyStatement({
+          sid: 'OwnTenantIndexEntries',
+          actions: ['dynamodb:Query'],
+          resources: TABLE_SCHEMA.globalSecondaryIndexes.map(
+            (index) => `${table.tableArn}/index/${index.indexName}`,
+          ),
+          conditions: ownPartitions,
+        }),
+      );
+    }
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'AssumeTenantDataRole',
+        actions: ['sts:AssumeRole', 'sts:TagSession'],
+        resources: [tenantRole.roleArn],
+        conditions: {
+          StringLike: { [`aws:RequestTag/${TENANT_SESSION_TAG}`]: '?*' },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_SESSION_TAG] },
+        },
+      }),
+    );
+    this.lambda.addEnvironment(TENANT_DATA_ROLE_VARIABLE, tenantRole.roleArn);
     return this;
   }
 

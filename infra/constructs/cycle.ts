@@ -150,7 +150,7 @@ export class CycleStateMachine extends Construct {
           SEND_MODE: props.sendMode,
           LOCK_TTL_SECONDS: String(props.lockTtlSeconds ?? 900),
         },
-      }).bindTable(props.table);
+      }).bindTenantScopedTable(props.table);
     }
     functions.CheckGates.bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER');
     functions.Act.bindQueue(props.sendQueue, 'send', 'SEND_QUEUE_URL');

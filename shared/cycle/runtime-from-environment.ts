@@ -2,6 +2,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
+import { Agent } from 'node:https';
+import {
+  StsTenantCredentials,
+  TENANT_DATA_ROLE_VARIABLE,
+  type AwsCredentialIdentityProvider,
+  type TenantCredentials,
+} from '../adapters/credentials/tenant-credentials.js';
 import { SystemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
@@ -11,28 +19,37 @@ import { SqsMessageQueue, type MessageQueue } from '../adapters/queue/message-qu
 import { powertoolsMetricSink, type Observability } from '../observability/observability.js';
 import { createCycleRuntime } from './create-runtime.js';
 import type { CycleRuntime } from './runtime.js';
+import type { TenantScoping } from './step-handler.js';
+
+/** Most tenant runtimes one container keeps; the oldest is dropped (and its client closed) past it. */
+const TENANT_RUNTIME_CACHE_SIZE = 64;
 
 /**
  * Builds a cycle runtime for a Lambda function from its environment (`TABLE_NAME`,
  * `KILL_SWITCH_PARAMETER`, `SEND_QUEUE_URL`, optional local endpoints). Call once per module.
  * A function without a send queue gets one that refuses to send, so a misconfigured Act fails loudly.
+ * With `TENANT_DATA_ROLE_ARN` set, the runtime also has `forTenant`: a runtime whose table client
+ * signs with that role assumed for the tenant (cached per container per tenant), which the step
+ * handler uses for every input that names a tenant.
  */
 export function cycleRuntimeFromEnvironment(
   observability: Observability,
   env: NodeJS.ProcessEnv = process.env,
-): CycleRuntime {
+): CycleRuntime & TenantScoping<CycleRuntime> {
   const config = loadConfig(env, {
     warn: (message, detail) => observability.logger.warn(message, detail),
   });
-  const dynamodb = observability.tracer.captureAWSv3Client(
-    new DynamoDBClient({
-      region: config.region,
-      ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
-    }),
-  );
-  const doc = DynamoDBDocumentClient.from(dynamodb, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  // One connection pool for every tenant's table client.
+  const httpsAgent = new Agent({ keepAlive: true, maxSockets: 50 });
+  const tableClient = (credentials?: AwsCredentialIdentityProvider) =>
+    observability.tracer.captureAWSv3Client(
+      new DynamoDBClient({
+        region: config.region,
+        requestHandler: { httpsAgent },
+        ...(credentials ? { credentials } : {}),
+        ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+      }),
+    );
   const ssm = observability.tracer.captureAWSv3Client(new SSMClient({ region: config.region }));
   const sendQueue: MessageQueue = config.sendQueueUrl
     ? new SqsMessageQueue(
@@ -48,13 +65,47 @@ export function cycleRuntimeFromEnvironment(
         send: () =>
           Promise.reject(new ConfigError('SEND_QUEUE_URL', 'is not set for this function')),
       };
-  return createCycleRuntime({
-    doc,
-    tableName: config.tableName,
-    clock: new SystemClock(),
-    killSwitch: new KillSwitch(new SsmParameterStore(ssm), config.killSwitchParameter),
-    sendQueue,
-    lockTtlSeconds: config.lockTtlSeconds,
-    metric: powertoolsMetricSink(observability.metrics),
-  });
+  const killSwitch = new KillSwitch(new SsmParameterStore(ssm), config.killSwitchParameter);
+  const build = (dynamodb: DynamoDBClient) =>
+    createCycleRuntime({
+      doc: DynamoDBDocumentClient.from(dynamodb, {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      tableName: config.tableName,
+      clock: new SystemClock(),
+      killSwitch,
+      sendQueue,
+      lockTtlSeconds: config.lockTtlSeconds,
+      metric: powertoolsMetricSink(observability.metrics),
+    });
+  const base = build(tableClient());
+  const roleArn = env[TENANT_DATA_ROLE_VARIABLE];
+  if (!roleArn) return base;
+  const credentials: TenantCredentials = new StsTenantCredentials(
+    observability.tracer.captureAWSv3Client(new STSClient({ region: config.region })),
+    { roleArn, sessionPrefix: env['POWERTOOLS_SERVICE_NAME'] ?? 'cycle' },
+  );
+  return { ...base, forTenant: tenantRuntimeCache(credentials, tableClient, build) };
+}
+
+/**
+ * Per-tenant runtimes over {@link TenantCredentials}, at most {@link TENANT_RUNTIME_CACHE_SIZE}
+ * per container (the least recently built is dropped; its client shares the connection pool, so
+ * dropping it closes nothing).
+ */
+function tenantRuntimeCache(
+  credentials: TenantCredentials,
+  tableClient: (credentials?: AwsCredentialIdentityProvider) => DynamoDBClient,
+  build: (dynamodb: DynamoDBClient) => CycleRuntime,
+): (tenantId: string) => CycleRuntime {
+  const cache = new Map<string, CycleRuntime>();
+  return (tenantId) => {
+    const cached = cache.get(tenantId);
+    if (cached) return cached;
+    const runtime = build(tableClient(credentials.forTenant(tenantId)));
+    cache.set(tenantId, runtime);
+    const oldest = cache.keys().next().value;
+    if (cache.size > TENANT_RUNTIME_CACHE_SIZE && oldest !== undefined) cache.delete(oldest);
+    return runtime;
+  };
 }

@@ -4,6 +4,9 @@ import { assertTenantId } from '../../storage/keys.js';
 /** The session tag key the tenant-scoped roles' policies read as `${aws:PrincipalTag/tenant}`. */
 export const TENANT_SESSION_TAG = 'tenant';
 
+/** The environment variable naming a function's tenant-scoped data role (infra `bindTenantScopedTable`). */
+export const TENANT_DATA_ROLE_VARIABLE = 'TENANT_DATA_ROLE_ARN';
+
 /** Temporary credentials, in the shape SDK clients take as `credentials`. */
 export interface AwsCredentialIdentity {
   readonly accessKeyId: string;
