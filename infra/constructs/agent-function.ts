@@ -57,6 +57,12 @@ export interface AgentFunctionProps {
    * flood of requests cannot take the account's concurrency from the cycle. @default none
    */
   readonly reservedConcurrency?: number;
+  /**
+   * Where asynchronous invocations (EventBridge, Scheduler) land after Lambda's own retries. Set
+   * it on every asynchronously invoked function; others are invoked synchronously or by an SQS
+   * event source, whose queue's redrive policy is the dead-letter path. @default none
+   */
+  readonly asyncDeadLetterQueue?: IQueue;
 }
 
 /**
@@ -110,6 +116,7 @@ export class AgentFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       ...(props.description ? { description: props.description } : {}),
+      ...(props.asyncDeadLetterQueue ? { deadLetterQueue: props.asyncDeadLetterQueue } : {}),
       ...(props.reservedConcurrency !== undefined
         ? { reservedConcurrentExecutions: props.reservedConcurrency }
         : {}),
@@ -142,6 +149,21 @@ export class AgentFunction extends Construct {
         'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level ' +
         'permissions, so the statement needs Resource "*"; the role has no other wildcard resource.',
     });
+    const runtimeReason =
+      'Node.js 22 is the pinned runtime: the bundle targets node22 and Powertools 2.35 / middy 6 ' +
+      'are the versions tested with it (DESIGN.md section 6); moving to Node.js 24 is a deliberate upgrade.';
+    Validations.of(this.lambda).acknowledge({
+      id: 'Serverless::Serverless-LambdaLatestVersion',
+      reason: runtimeReason,
+    });
+    if (!props.asyncDeadLetterQueue) {
+      Validations.of(this.lambda).acknowledge({
+        id: 'Serverless::Serverless-LambdaDLQ',
+        reason:
+          `The ${props.name} function is invoked synchronously (Step Functions, Function URL) or by ` +
+          'an SQS event source whose queue redrives to a DLQ; a function DLQ applies to async invokes only.',
+      });
+    }
     Validations.of(this.lambda).acknowledge({
       id: 'AwsSolutions-L1',
       reason:

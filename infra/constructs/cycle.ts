@@ -256,8 +256,9 @@ export function acknowledgeStateMachineRoleWildcards(
   Validations.of(policy).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
-      'X-Ray tracing and CloudWatch Logs vended delivery (logs:CreateLogDelivery and friends) ' +
-      'support no resource-level permissions; Step Functions documents Resource "*" for both.',
+      'X-Ray tracing, CloudWatch Logs vended delivery (logs:CreateLogDelivery and friends) and ' +
+      "cloudwatch:PutMetricData (the fan-out's CycleStartsFailed count) support no resource-level " +
+      'permissions; Step Functions documents Resource "*" for the first two.',
   });
   for (const fn of functions) {
     const logicalId = stack.getLogicalId(fn.lambda.node.defaultChild as CfnFunction);

@@ -3,6 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   ContextAttribute,
+  type IScheduleGroup,
   Schedule,
   ScheduleExpression,
   ScheduleTargetInput,
@@ -41,6 +42,7 @@ import {
   METRIC_NAMES,
 } from '../../shared/observability/metric-names.js';
 import { AgentFunction } from './agent-function.js';
+import { EdgeDeadLetterQueue } from './queue-with-dlq.js';
 import { acknowledgeStateMachineRoleWildcards, CYCLE_TRANSIENT_ERRORS } from './cycle.js';
 
 /** State names of the fan-out machine; a contract like the cycle's (the local runner overrides Tasks by name). */
@@ -102,6 +104,8 @@ export interface FanOutProps {
   readonly maxConcurrency?: number;
   /** Turn the hourly schedule off (the machine can still be started by hand). @default true */
   readonly scheduleEnabled?: boolean;
+  /** The agent's schedule group (its Scheduler metrics are alarmed on). @default the account's default group */
+  readonly scheduleGroup?: IScheduleGroup;
   /** Retention of the log groups. @default one month */
   readonly logRetention?: RetentionDays;
 }
@@ -155,6 +159,8 @@ export interface FanOutProps {
 export class FanOut extends Construct {
   readonly stateMachine: StateMachine;
   readonly schedule: Schedule;
+  /** Where the schedule puts an hour it could not start (after retries, or past `maxEventAge`). */
+  readonly scheduleDeadLetterQueue: EdgeDeadLetterQueue;
   readonly listTenants: AgentFunction;
   readonly logGroup: LogGroup;
 
@@ -264,7 +270,11 @@ export class FanOut extends Construct {
       logs: { destination: this.logGroup, level: LogLevel.ERROR, includeExecutionData: false },
     });
 
+    this.scheduleDeadLetterQueue = new EdgeDeadLetterQueue(this, 'ScheduleDeadLetterQueue', {
+      edge: 'the hourly fan-out schedule',
+    });
     this.schedule = new Schedule(this, 'Schedule', {
+      ...(props.scheduleGroup ? { scheduleGroup: props.scheduleGroup } : {}),
       description: 'Hourly fan-out of the engagement agent cycles',
       schedule: ScheduleExpression.expression(FAN_OUT_SCHEDULE),
       timeWindow: TimeWindow.flexible(Duration.minutes(15)),
@@ -274,6 +284,7 @@ export class FanOut extends Construct {
         // Scheduler retries a failed start (e.g. throttled) for up to this long; past it the
         // next hour's fan-out is due, so an hour that could not start within the hour is dropped.
         maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.scheduleDeadLetterQueue.queue,
       }),
     });
 

@@ -22,6 +22,7 @@ import type { SendMode } from '../../shared/domain/send-mode.js';
 import { QUEUE_DEFINITIONS } from '../../shared/messaging/queue-definitions.js';
 import { SIGNING_KEY_VARIABLES } from '../../shared/sending/signing-key-source.js';
 import { AgentFunction } from './agent-function.js';
+import { EdgeDeadLetterQueue } from './queue-with-dlq.js';
 
 /** EventBridge detail types of the SES events the feedback function handles. */
 export const SES_FEEDBACK_DETAIL_TYPES = [
@@ -90,6 +91,8 @@ export class Sending extends Construct {
   readonly unsubscribeUrl: FunctionUrl;
   readonly signingKey: Secret;
   readonly feedbackRule: Rule;
+  /** SES events the rule could not deliver and feedback invocations that failed every async retry. */
+  readonly feedbackDeadLetterQueue: EdgeDeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: SendingProps) {
     super(scope, id);
@@ -185,6 +188,12 @@ export class Sending extends Construct {
     // A deferred send hops back onto its own queue every <= 15 minutes until due; Lambda's
     // recursive-loop detection would drop it after 16 hops, so the loop is declared intended.
     (this.sender.lambda.node.defaultChild as CfnFunction).recursiveLoop = 'Allow';
+    Validations.of(this.sender.lambda).acknowledge({
+      id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'SQS event source: a record that keeps failing goes to the queue DLQ by its redrive policy ' +
+        '(maxReceiveCount), which keeps the message itself; an on-failure destination would hold only metadata.',
+    });
     this.sender.lambda.addEventSource(
       new SqsEventSource(props.sendQueue, {
         batchSize: props.batchSize ?? 10,
@@ -212,8 +221,14 @@ export class Sending extends Construct {
     );
 
     // Bounce and complaint feedback.
+    // A lost bounce or complaint is a missed suppression: both the rule target and the function's
+    // async invocations dead-letter here.
+    this.feedbackDeadLetterQueue = new EdgeDeadLetterQueue(this, 'FeedbackDeadLetterQueue', {
+      edge: 'the SES event rule target and the ses-feedback async invocations',
+    });
     this.feedback = new AgentFunction(this, 'FeedbackFunction', {
       name: 'ses-feedback',
+      asyncDeadLetterQueue: this.feedbackDeadLetterQueue.queue,
       ...common,
       timeout: Duration.seconds(30),
       description:
@@ -232,6 +247,7 @@ export class Sending extends Construct {
         new LambdaFunction(this.feedback.lambda, {
           retryAttempts: 8,
           maxEventAge: Duration.hours(24),
+          deadLetterQueue: this.feedbackDeadLetterQueue.queue,
         }),
       ],
     });
