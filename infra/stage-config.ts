@@ -15,7 +15,16 @@ export interface StageConfig {
   readonly sendMode: SendMode;
   /** The From address of outbound email (an SES-verified identity); required before going live. */
   readonly fromAddress?: string | undefined;
+  /**
+   * The SES identities (domains, or single addresses) the sender may send from: the IAM policy
+   * names each, and a tenant whose `sending.fromAddress` is on none is refused before SES.
+   * Defaults to the domain of `fromAddress`. Context: a comma-separated list or a JSON array.
+   */
+  readonly sendingIdentities: readonly string[];
 }
+
+/** The From address when `fromAddress` is not set (safe while the mode is dry_run). */
+export const DEFAULT_FROM_ADDRESS = 'no-reply@example.com';
 
 /** The CDK context keys {@link parseStageConfig} reads (`npx cdk synth -c stage=prod`). */
 export const STAGE_CONTEXT_KEYS = [
@@ -24,6 +33,7 @@ export const STAGE_CONTEXT_KEYS = [
   'alarmEmail',
   'sendMode',
   'fromAddress',
+  'sendingIdentities',
 ] as const;
 
 /** Options for {@link parseStageConfig}. */
@@ -52,6 +62,26 @@ const contextSchema = z.object({
   fromAddress: z
     .email({ message: 'expected the verified sender address, e.g. agent@mail.example.com' })
     .optional(),
+  sendingIdentities: z
+    .union([z.string(), z.array(z.string())], {
+      message: 'expected a comma-separated list of SES identities (domains or addresses)',
+    })
+    .optional()
+    .transform((value) =>
+      (typeof value === 'string' ? value.split(',') : (value ?? []))
+        .map((identity) => identity.trim().toLowerCase())
+        .filter((identity) => identity !== ''),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^([^@\s]+@)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/,
+            'expected domains such as mail.example.com or addresses such as agent@example.com',
+          ),
+      ),
+    ),
 });
 
 /**
@@ -86,7 +116,20 @@ export function parseStageConfig(
   const { stage, appName, alarmEmail, fromAddress, sendMode: rawSendMode } = parsed.data;
   const sendMode = parseSendMode(rawSendMode);
   if (sendMode.warning) options.warn?.(`sendMode: ${sendMode.warning}`);
-  return { stage, appName, alarmEmail, fromAddress, sendMode: sendMode.mode };
+  const defaultFrom = fromAddress ?? DEFAULT_FROM_ADDRESS;
+  const defaultDomain = defaultFrom.slice(defaultFrom.lastIndexOf('@') + 1).toLowerCase();
+  const sendingIdentities =
+    parsed.data.sendingIdentities.length > 0 ? parsed.data.sendingIdentities : [defaultDomain];
+  if (
+    !sendingIdentities.includes(defaultDomain) &&
+    !sendingIdentities.includes(defaultFrom.toLowerCase())
+  ) {
+    throw new ConfigError(
+      'sendingIdentities',
+      `must include the domain of fromAddress (${defaultDomain}), got ${JSON.stringify(sendingIdentities)}`,
+    );
+  }
+  return { stage, appName, alarmEmail, fromAddress, sendMode: sendMode.mode, sendingIdentities };
 }
 
 /**

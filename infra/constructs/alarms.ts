@@ -353,7 +353,8 @@ export class AgentAlarms extends Construct {
     for (const [name, queue] of Object.entries(props.edgeDeadLetterQueues ?? {}))
       this.addDeadLetterQueue(name, queue);
     if (props.scheduleGroup) this.addScheduleGroup(props.scheduleGroup);
-    for (const [name, rule] of Object.entries(props.eventRules ?? {})) this.addEventRule(name, rule);
+    for (const [name, rule] of Object.entries(props.eventRules ?? {}))
+      this.addEventRule(name, rule);
     for (const [name, machine] of Object.entries(props.stateMachines ?? {}))
       this.addStateMachine(name, machine);
     for (const fn of props.functions ?? []) this.addFunction(fn);

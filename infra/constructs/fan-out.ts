@@ -37,10 +37,7 @@ import {
 import { Construct } from 'constructs';
 import type { Stage } from '../../shared/config.js';
 import { METRIC_NAMESPACE } from '../../shared/observability/observability.js';
-import {
-  agentMetricDimensions,
-  METRIC_NAMES,
-} from '../../shared/observability/metric-names.js';
+import { agentMetricDimensions, METRIC_NAMES } from '../../shared/observability/metric-names.js';
 import { AgentFunction } from './agent-function.js';
 import { EdgeDeadLetterQueue } from './queue-with-dlq.js';
 import { acknowledgeStateMachineRoleWildcards, CYCLE_TRANSIENT_ERRORS } from './cycle.js';

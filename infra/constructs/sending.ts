@@ -56,6 +56,12 @@ export interface SendingProps {
    * @default `no-reply@example.com` (safe while the mode is dry_run; set it before going live)
    */
   readonly fromAddress?: string;
+  /**
+   * SES identities (domains or addresses) the sender may send from: `ses:SendEmail` names each
+   * identity ARN, and the sender refuses a tenant From address on none (`SES_SENDING_IDENTITIES`).
+   * @default the domain of `fromAddress`
+   */
+  readonly sendingIdentities?: readonly string[];
   /** `EMAIL_INTERNAL_DOMAINS`: domains `internal_only` may send to for every tenant. */
   readonly internalDomains?: readonly string[];
   /** `EMAIL_INTERNAL_ADDRESSES`: addresses `internal_only` may send to for every tenant. */
@@ -99,6 +105,7 @@ export class Sending extends Construct {
     const stack = Stack.of(this);
     const fromAddress = props.fromAddress ?? 'no-reply@example.com';
     const fromDomain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1);
+    const sendingIdentities = props.sendingIdentities ?? [fromDomain];
     const common = {
       appName: props.appName,
       stage: props.stage,
@@ -171,6 +178,7 @@ export class Sending extends Construct {
       environment: {
         SEND_MODE: props.sendMode,
         EMAIL_FROM_ADDRESS: fromAddress,
+        SES_SENDING_IDENTITIES: sendingIdentities.join(','),
         SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
         UNSUBSCRIBE_BASE_URL: this.unsubscribeUrl.url,
         [SIGNING_KEY_VARIABLES.secretArn]: this.signingKey.secretArn,
@@ -206,8 +214,10 @@ export class Sending extends Construct {
         sid: 'SendThroughTheConfigurationSet',
         actions: ['ses:SendEmail'],
         resources: [
-          Arn.format({ service: 'ses', resource: 'identity', resourceName: fromDomain }, stack),
-          Arn.format({ service: 'ses', resource: 'identity', resourceName: fromAddress }, stack),
+          // The default From address too: SES authorizes against an address identity when one is verified.
+          ...[...new Set([...sendingIdentities, fromAddress])].map((identity) =>
+            Arn.format({ service: 'ses', resource: 'identity', resourceName: identity }, stack),
+          ),
           Arn.format(
             {
               service: 'ses',

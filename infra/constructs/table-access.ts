@@ -3,12 +3,7 @@
  * Scan or transaction: no repository uses them (items expire by TTL).
  */
 export type TableAction =
-  | 'GetItem'
-  | 'BatchGetItem'
-  | 'Query'
-  | 'PutItem'
-  | 'UpdateItem'
-  | 'BatchWriteItem';
+  'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'BatchWriteItem';
 
 /** What one function may do on the table: item actions, and whether it may Query the `gsi1` index. */
 export interface TableAccess {

@@ -200,13 +200,15 @@ export function toleratingItemFailures(definition: StateMachineDefinition): Stat
   const visit = (states: States) => {
     for (const state of Object.values(states)) {
       const processor = (state['ItemProcessor'] ?? state['Iterator']) as
-        | { States: States }
-        | undefined;
+        { States: States } | undefined;
       if (!processor) continue;
       if (state['ToleratedFailurePercentage'] === 100) {
         for (const [name, inner] of Object.entries(processor.States)) {
           if (inner['Type'] === 'Fail') {
-            processor.States[name] = { Type: 'Succeed', Comment: `local stand-in for Fail ${name}` };
+            processor.States[name] = {
+              Type: 'Succeed',
+              Comment: `local stand-in for Fail ${name}`,
+            };
           }
         }
       }

@@ -81,6 +81,7 @@ export class AgentStack extends Stack {
       cycleStateMachine: this.cycle.stateMachine,
     });
     this.sending = new Sending(this, 'Sending', {
+      sendingIdentities: config.sendingIdentities,
       appName: config.appName,
       stage: config.stage,
       sendMode: config.sendMode,

@@ -61,9 +61,15 @@ export function roleStatements(template: Template, roleId: string): PolicyStatem
 /** Lambda functions by Powertools service name (`functions/<name>`), with their role's logical id. */
 export function functionsByService(
   template: Template,
-): Map<string, { readonly id: string; readonly roleId: string; readonly properties: Record<string, unknown> }> {
+): Map<
+  string,
+  { readonly id: string; readonly roleId: string; readonly properties: Record<string, unknown> }
+> {
   const resources = template.toJSON()['Resources'] as Record<string, Resource>;
-  const result = new Map<string, { id: string; roleId: string; properties: Record<string, unknown> }>();
+  const result = new Map<
+    string,
+    { id: string; roleId: string; properties: Record<string, unknown> }
+  >();
   for (const [id, resource] of Object.entries(resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const properties = resource.Properties ?? {};

@@ -25,6 +25,9 @@ const FROZEN_LOGICAL_IDS = {
   alarmTopic: 'AlarmTopicB56431CA',
 } as const;
 
+/** The dead-letter queues of the asynchronous edges: not work queues and not frozen. */
+const EDGE_DLQ_PATTERN = /(ScheduleDeadLetterQueue|PollDeadLetterQueue|FeedbackDeadLetterQueue)/;
+
 interface Synthesized {
   readonly app: App;
   readonly stack: AgentStack;
@@ -203,10 +206,13 @@ describe('Infra: AgentStack', () => {
       const queues = template.findResources('AWS::SQS::Queue') as Resources;
       const deadLetterQueues = deadLetterQueueIds(template);
 
-      // Act
-      const workQueues = Object.entries(queues).filter(([id]) => !deadLetterQueues.has(id));
+      // Act: edge dead-letter queues (schedules, SES rule) are last stops, not work queues.
+      const workQueues = Object.entries(queues).filter(
+        ([id]) => !deadLetterQueues.has(id) && !EDGE_DLQ_PATTERN.test(id),
+      );
 
       // Assess
+      expect(Object.keys(queues).filter((id) => EDGE_DLQ_PATTERN.test(id))).toHaveLength(3);
       expect(workQueues).toHaveLength(Object.keys(QUEUE_DEFINITIONS).length);
       expect(deadLetterQueues.size).toBe(Object.keys(QUEUE_DEFINITIONS).length);
       for (const [, queue] of workQueues) {
@@ -284,7 +290,7 @@ describe('Infra: AgentStack', () => {
 
       // Assess
       expect(ids('AWS::DynamoDB::Table')).toEqual([FROZEN_LOGICAL_IDS.table]);
-      expect(ids('AWS::SQS::Queue')).toEqual(
+      expect(ids('AWS::SQS::Queue').filter((id) => !EDGE_DLQ_PATTERN.test(id))).toEqual(
         [
           FROZEN_LOGICAL_IDS.sendQueue,
           FROZEN_LOGICAL_IDS.sendDeadLetterQueue,
@@ -460,10 +466,15 @@ describe('Infra: AgentStack', () => {
       const { template } = synthesized;
 
       // Act
+      // The edge dead-letter queues (schedules, SES rule) hold only events to inspect: not frozen.
       const ids = [
         ...Object.keys(template.findResources('AWS::DynamoDB::Table')),
         ...Object.keys(template.findResources('AWS::SQS::Queue')),
-      ].sort();
+      ]
+        .filter(
+          (id) => !/(ScheduleDeadLetterQueue|PollDeadLetterQueue|FeedbackDeadLetterQueue)/.test(id),
+        )
+        .sort();
 
       // Assess
       expect(ids).toEqual(
@@ -491,6 +502,7 @@ describe('Infra: parseStageConfig', () => {
       alarmEmail: undefined,
       fromAddress: undefined,
       sendMode: 'dry_run',
+      sendingIdentities: ['example.com'],
     });
   });
 
@@ -515,7 +527,28 @@ describe('Infra: parseStageConfig', () => {
       alarmEmail: 'oncall@example.com',
       fromAddress: 'agent@mail.acme.example',
       sendMode: 'limited_live',
+      sendingIdentities: ['mail.acme.example'],
     });
+  });
+
+  it('reads sendingIdentities as a list and refuses one without the fromAddress domain', () => {
+    // Act
+    const config = parseStageConfig({
+      fromAddress: 'agent@mail.acme.example',
+      sendingIdentities: 'mail.acme.example, Mail.Northwind.Example',
+    });
+
+    // Assess
+    expect(config.sendingIdentities).toEqual(['mail.acme.example', 'mail.northwind.example']);
+    expect(() =>
+      parseStageConfig({
+        fromAddress: 'agent@mail.acme.example',
+        sendingIdentities: 'other.example',
+      }),
+    ).toThrow(/^sendingIdentities: must include the domain of fromAddress/);
+    expect(() => parseStageConfig({ sendingIdentities: 'not a domain' })).toThrow(
+      /^sendingIdentities: /,
+    );
   });
 
   it('names fromAddress when it is not an email address', () => {
