@@ -1,4 +1,5 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { SystemClock, type Clock } from '../../clock.js';
 import { assertTenantId } from '../../storage/keys.js';
 
 /** The session tag key the tenant-scoped roles' policies read as `${aws:PrincipalTag/tenant}`. */
@@ -43,8 +44,8 @@ export interface StsTenantCredentialsOptions {
   readonly durationSeconds?: number;
   /** Credentials are renewed this long before they expire. @default 5 minutes */
   readonly refreshMarginMs?: number;
-  /** The current time in epoch ms. @default Date.now */
-  readonly now?: () => number;
+  /** @default the system clock */
+  readonly clock?: Clock;
 }
 
 /**
@@ -71,12 +72,13 @@ export class StsTenantCredentials implements TenantCredentials {
   }
 
   private createProvider(tenantId: string): AwsCredentialIdentityProvider {
-    const now = this.options.now ?? Date.now;
+    const clock = this.options.clock ?? new SystemClock();
     const margin = this.options.refreshMarginMs ?? 5 * 60_000;
     let current: AwsCredentialIdentity | undefined;
     let pending: Promise<AwsCredentialIdentity> | undefined;
     return async () => {
-      if (current?.expiration && current.expiration.getTime() - margin > now()) return current;
+      if (current?.expiration && current.expiration.getTime() - margin > clock.now().getTime())
+        return current;
       pending ??= this.assume(tenantId).finally(() => {
         pending = undefined;
       });

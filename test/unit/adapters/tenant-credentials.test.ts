@@ -31,7 +31,7 @@ describe('Adapter: tenant credentials', () => {
     const credentials = new StsTenantCredentials(new STSClient({ region: 'eu-west-1' }), {
       roleArn: ROLE_ARN,
       sessionPrefix: 'act',
-      now: () => T0,
+      clock: { now: () => new Date(T0) },
     });
 
     // Act
@@ -51,13 +51,15 @@ describe('Adapter: tenant credentials', () => {
 
   it('caches per tenant: one AssumeRole per tenant however often and concurrently it is asked', async () => {
     // Prepare
-    sts.on(AssumeRoleCommand).callsFake(async (input: { Tags: { Value: string }[] }) =>
-      grant(T0 + 3_600_000, `KEY-${input.Tags[0]?.Value}`),
-    );
+    sts
+      .on(AssumeRoleCommand)
+      .callsFake(async (input: { Tags: { Value: string }[] }) =>
+        grant(T0 + 3_600_000, `KEY-${input.Tags[0]?.Value}`),
+      );
     const credentials = new StsTenantCredentials(new STSClient({ region: 'eu-west-1' }), {
       roleArn: ROLE_ARN,
       sessionPrefix: 'plan',
-      now: () => T0,
+      clock: { now: () => new Date(T0) },
     });
 
     // Act
@@ -83,7 +85,7 @@ describe('Adapter: tenant credentials', () => {
       roleArn: ROLE_ARN,
       sessionPrefix: 'react',
       refreshMarginMs: 60_000,
-      now: () => now,
+      clock: { now: () => new Date(now) },
     });
     const provider = credentials.forTenant('a');
 
