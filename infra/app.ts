@@ -1,5 +1,5 @@
 import { Annotations, App, Tags, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { ConfigError } from '../shared/errors.js';
 import { AgentStack } from './stacks/agent-stack.js';
 import {
@@ -27,10 +27,11 @@ try {
   process.exit(1);
 }
 
-// cdk-nag 3 is a policy-validation plugin: any unacknowledged AwsSolutions finding fails synth.
-// Acknowledgments are copied into the template metadata (cdk_nag.rules_to_suppress) for audit.
+// cdk-nag 3 is a policy-validation plugin: any unacknowledged AwsSolutions or Serverless finding
+// fails synth. Acknowledgments are copied into the template metadata (cdk_nag.rules_to_suppress) for audit.
 Validations.of(app).addPlugins(
   new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
+  new ServerlessChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
 );
 
 const account = process.env.CDK_DEFAULT_ACCOUNT;

@@ -21,6 +21,12 @@ export interface StageConfig {
   readonly bedrockModelId: string;
   /** The runbook page alarm descriptions link (absolute https URL, no fragment). */
   readonly runbookUrl: string;
+  /**
+   * The SES identities (domains, or single addresses) the sender may send from: the IAM policy
+   * names each, and a tenant whose `sending.fromAddress` is on none is refused before SES.
+   * Defaults to the domain of `fromAddress`. Context: a comma-separated list or a JSON array.
+   */
+  readonly sendingIdentities: readonly string[];
 }
 
 /**
@@ -35,6 +41,9 @@ export function defaultRunbookUrl(appName: string): string {
 /** The Bedrock model a stage drafts with unless context names another. */
 export const DEFAULT_BEDROCK_MODEL_ID = 'anthropic.claude-3-haiku-20240307-v1:0';
 
+/** The From address when `fromAddress` is not set (safe while the mode is dry_run). */
+export const DEFAULT_FROM_ADDRESS = 'no-reply@example.com';
+
 /** The CDK context keys {@link parseStageConfig} reads (`npx cdk synth -c stage=prod`). */
 export const STAGE_CONTEXT_KEYS = [
   'stage',
@@ -45,6 +54,7 @@ export const STAGE_CONTEXT_KEYS = [
   'llmMode',
   'bedrockModelId',
   'runbookUrl',
+  'sendingIdentities',
 ] as const;
 
 /** Options for {@link parseStageConfig}. */
@@ -91,6 +101,26 @@ const contextSchema = z.object({
     })
     .refine((url) => !url.includes('#'), 'expected no #fragment (each alarm adds its section)')
     .optional(),
+  sendingIdentities: z
+    .union([z.string(), z.array(z.string())], {
+      message: 'expected a comma-separated list of SES identities (domains or addresses)',
+    })
+    .optional()
+    .transform((value) =>
+      (typeof value === 'string' ? value.split(',') : (value ?? []))
+        .map((identity) => identity.trim().toLowerCase())
+        .filter((identity) => identity !== ''),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^([^@\s]+@)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/,
+            'expected domains such as mail.example.com or addresses such as agent@example.com',
+          ),
+      ),
+    ),
 });
 
 /**
@@ -125,6 +155,19 @@ export function parseStageConfig(
   const { stage, appName, alarmEmail, fromAddress, sendMode: rawSendMode } = parsed.data;
   const sendMode = parseSendMode(rawSendMode);
   if (sendMode.warning) options.warn?.(`sendMode: ${sendMode.warning}`);
+  const defaultFrom = fromAddress ?? DEFAULT_FROM_ADDRESS;
+  const defaultDomain = defaultFrom.slice(defaultFrom.lastIndexOf('@') + 1).toLowerCase();
+  const sendingIdentities =
+    parsed.data.sendingIdentities.length > 0 ? parsed.data.sendingIdentities : [defaultDomain];
+  if (
+    !sendingIdentities.includes(defaultDomain) &&
+    !sendingIdentities.includes(defaultFrom.toLowerCase())
+  ) {
+    throw new ConfigError(
+      'sendingIdentities',
+      `must include the domain of fromAddress (${defaultDomain}), got ${JSON.stringify(sendingIdentities)}`,
+    );
+  }
   if (!parsed.data.runbookUrl && stage === 'prod')
     options.warn?.('runbookUrl: not set; alarm descriptions link a placeholder repository URL');
   const runbookUrl = parsed.data.runbookUrl ?? defaultRunbookUrl(appName);
@@ -137,6 +180,7 @@ export function parseStageConfig(
     llmMode: parsed.data.llmMode,
     bedrockModelId: parsed.data.bedrockModelId,
     runbookUrl,
+    sendingIdentities,
   };
 }
 

@@ -2,7 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ArnPrincipal, Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -12,6 +12,11 @@ import { Construct } from 'constructs';
 import type { Stage } from '../../shared/config.js';
 import { METRIC_NAMESPACE } from '../../shared/observability/observability.js';
 import { TABLE_SCHEMA } from '../../shared/storage/table-schema.js';
+import {
+  TENANT_DATA_ROLE_VARIABLE,
+  TENANT_SESSION_TAG,
+} from '../../shared/adapters/credentials/tenant-credentials.js';
+import { FUNCTION_TABLE_ACCESS, type TableAccess } from './table-access.js';
 
 /** The repository root, from this file's place in it (`infra/constructs/`). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,16 +25,6 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export function functionEntry(name: string): string {
   return join(REPO_ROOT, 'functions', name, 'handler.ts');
 }
-
-/** Item reads the repositories make (no Scan: every read is by key or by partition). */
-const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-/** Item writes on top of reads; conditional writes need nothing more (no transactions). */
-const TABLE_WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
 
 // esbuild's ESM output has no `require`; CommonJS dependencies bundled into it (parts of the
 // Powertools dependency tree) call it, so every bundle starts by recreating it.
@@ -57,6 +52,17 @@ export interface AgentFunctionProps {
   readonly environment?: Record<string, string>;
   /** Shown in the Lambda console. */
   readonly description?: string;
+  /**
+   * Concurrency reserved for (and capping) the function; set on internet-facing functions so a
+   * flood of requests cannot take the account's concurrency from the cycle. @default none
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Where asynchronous invocations (EventBridge, Scheduler) land after Lambda's own retries. Set
+   * it on every asynchronously invoked function; others are invoked synchronously or by an SQS
+   * event source, whose queue's redrive policy is the dead-letter path. @default none
+   */
+  readonly asyncDeadLetterQueue?: IQueue;
 }
 
 /**
@@ -69,7 +75,7 @@ export interface AgentFunctionProps {
  *
  * @example
  * const plan = new AgentFunction(this, 'Plan', { name: 'plan', appName, stage, timeout: Duration.minutes(5) });
- * plan.bindTable(table, 'readWrite');
+ * plan.bindTable(table);
  */
 export class AgentFunction extends Construct {
   /** The Lambda function; pass it to integrations (`new LambdaInvoke(..., { lambdaFunction })`). */
@@ -113,6 +119,10 @@ export class AgentFunction extends Construct {
       // log group parses the same way; Powertools' lines are JSON already and pass through as-is.
       loggingFormat: LoggingFormat.JSON,
       ...(props.description ? { description: props.description } : {}),
+      ...(props.asyncDeadLetterQueue ? { deadLetterQueue: props.asyncDeadLetterQueue } : {}),
+      ...(props.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
       environment: {
         POWERTOOLS_SERVICE_NAME: props.name,
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
@@ -142,6 +152,21 @@ export class AgentFunction extends Construct {
         'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level ' +
         'permissions, so the statement needs Resource "*"; the role has no other wildcard resource.',
     });
+    const runtimeReason =
+      'Node.js 22 is the pinned runtime: the bundle targets node22 and Powertools 2.35 / middy 6 ' +
+      'are the versions tested with it (DESIGN.md section 6); moving to Node.js 24 is a deliberate upgrade.';
+    Validations.of(this.lambda).acknowledge({
+      id: 'Serverless::Serverless-LambdaLatestVersion',
+      reason: runtimeReason,
+    });
+    if (!props.asyncDeadLetterQueue) {
+      Validations.of(this.lambda).acknowledge({
+        id: 'Serverless::Serverless-LambdaDLQ',
+        reason:
+          `The ${props.name} function is invoked synchronously (Step Functions, Function URL) or by ` +
+          'an SQS event source whose queue redrives to a DLQ; a function DLQ applies to async invokes only.',
+      });
+    }
     Validations.of(this.lambda).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
@@ -151,26 +176,98 @@ export class AgentFunction extends Construct {
   }
 
   /**
-   * Gives the function the table: sets `TABLE_NAME` and grants `read` (GetItem, BatchGetItem,
-   * Query) or `readWrite` (plus PutItem, UpdateItem, DeleteItem, BatchWriteItem) on the table,
-   * and Query on each index of {@link TABLE_SCHEMA} by name. Narrower than `table.grantReadData`,
-   * which adds Scan, stream reads and `<table>/index/*`.
+   * Gives the function the table: sets `TABLE_NAME` and grants exactly the item actions of its
+   * entry in {@link FUNCTION_TABLE_ACCESS} (or `access`) on the table, plus Query on each index of
+   * {@link TABLE_SCHEMA} when the entry says `queryIndex`. Throws when the function has no entry,
+   * so a new function cannot fall back to a whole-table grant.
    */
-  bindTable(table: ITable, access: 'read' | 'readWrite'): this {
+  bindTable(table: ITable, access?: TableAccess): this {
+    const granted =
+      access ?? (FUNCTION_TABLE_ACCESS as Record<string, TableAccess>)[this.serviceName];
+    if (!granted) {
+      throw new Error(
+        `${this.serviceName}: no entry in FUNCTION_TABLE_ACCESS (infra/constructs/table-access.ts)`,
+      );
+    }
     this.lambda.addEnvironment('TABLE_NAME', table.tableName);
-    Grant.addToPrincipal({
-      grantee: this.lambda,
-      actions:
-        access === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
-      resourceArns: [table.tableArn],
+    if (granted.actions.length > 0) {
+      Grant.addToPrincipal({
+        grantee: this.lambda,
+        actions: granted.actions.map((action) => `dynamodb:${action}`),
+        resourceArns: [table.tableArn],
+      });
+    }
+    if (granted.queryIndex) {
+      Grant.addToPrincipal({
+        grantee: this.lambda,
+        actions: ['dynamodb:Query'],
+        resourceArns: TABLE_SCHEMA.globalSecondaryIndexes.map(
+          (index) => `${table.tableArn}/index/${index.indexName}`,
+        ),
+      });
+    }
+    return this;
+  }
+
+  /**
+   * Gives the function the table through a tenant-scoped role: the actions of its
+   * {@link FUNCTION_TABLE_ACCESS} entry go to a `TenantDataRole` whose policy allows them only on
+   * items whose partition key (or gsi1 partition key) is `TENANT#${aws:PrincipalTag/tenant}` or
+   * starts with `TENANT#${aws:PrincipalTag/tenant}#`. The execution role gets no table access, only
+   * `sts:AssumeRole` + `sts:TagSession` on that role with a `tenant` session tag; the role's ARN is
+   * `TENANT_DATA_ROLE_ARN` (read by `cycleRuntimeFromEnvironment`).
+   */
+  bindTenantScopedTable(table: ITable): this {
+    const access = (FUNCTION_TABLE_ACCESS as Record<string, TableAccess>)[this.serviceName];
+    if (!access) {
+      throw new Error(
+        `${this.serviceName}: no entry in FUNCTION_TABLE_ACCESS (infra/constructs/table-access.ts)`,
+      );
+    }
+    this.lambda.addEnvironment('TABLE_NAME', table.tableName);
+    const tenantRole = new Role(this, 'TenantDataRole', {
+      assumedBy: new ArnPrincipal(this.role.roleArn).withSessionTags(),
+      maxSessionDuration: Duration.hours(1),
+      description: `Table access of the ${this.serviceName} function for one tenant (session tag ${TENANT_SESSION_TAG})`,
     });
-    Grant.addToPrincipal({
-      grantee: this.lambda,
-      actions: ['dynamodb:Query'],
-      resourceArns: TABLE_SCHEMA.globalSecondaryIndexes.map(
-        (index) => `${table.tableArn}/index/${index.indexName}`,
-      ),
-    });
+    const tenantKey = `TENANT#\${aws:PrincipalTag/${TENANT_SESSION_TAG}}`;
+    const ownPartitions = {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [tenantKey, `${tenantKey}#*`] },
+    };
+    if (access.actions.length > 0) {
+      tenantRole.addToPolicy(
+        new PolicyStatement({
+          sid: 'OwnTenantItems',
+          actions: access.actions.map((action) => `dynamodb:${action}`),
+          resources: [table.tableArn],
+          conditions: ownPartitions,
+        }),
+      );
+    }
+    if (access.queryIndex) {
+      tenantRole.addToPolicy(
+        new PolicyStatement({
+          sid: 'OwnTenantIndexEntries',
+          actions: ['dynamodb:Query'],
+          resources: TABLE_SCHEMA.globalSecondaryIndexes.map(
+            (index) => `${table.tableArn}/index/${index.indexName}`,
+          ),
+          conditions: ownPartitions,
+        }),
+      );
+    }
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'AssumeTenantDataRole',
+        actions: ['sts:AssumeRole', 'sts:TagSession'],
+        resources: [tenantRole.roleArn],
+        conditions: {
+          StringLike: { [`aws:RequestTag/${TENANT_SESSION_TAG}`]: '?*' },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_SESSION_TAG] },
+        },
+      }),
+    );
+    this.lambda.addEnvironment(TENANT_DATA_ROLE_VARIABLE, tenantRole.roleArn);
     return this;
   }
 

@@ -9,7 +9,9 @@ import {
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IRule } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -56,6 +58,10 @@ export const ALARM_RUNBOOK_SECTIONS = {
   LambdaErrors: 'LambdaErrors',
   LambdaThrottles: 'LambdaThrottles',
   DraftCircuitOpen: 'DraftCircuitOpen',
+  CycleStartsFailed: 'CycleStartsFailed',
+  ScheduleTargetErrors: 'ScheduleTargetErrors',
+  ScheduleInvocationsDropped: 'ScheduleInvocationsDropped',
+  EventRuleFailedInvocations: 'EventRuleFailedInvocations',
 } as const;
 
 /** An alarm kind (also the runbook heading). */
@@ -146,6 +152,12 @@ export interface MonitoredResources {
   readonly queues?: Readonly<Record<string, MonitoredQueue>>;
   /** State machines by short name (`cycle`, `fanOut` …). */
   readonly stateMachines?: Readonly<Record<string, IStateMachine>>;
+  /** The group holding every schedule of the stack (Scheduler metrics are per group). */
+  readonly scheduleGroup?: IScheduleGroup;
+  /** EventBridge rules whose target invocations must not fail, by short name. */
+  readonly eventRules?: Readonly<Record<string, IRule>>;
+  /** Dead-letter queues of asynchronous edges (schedules, rules, async invokes), by short name. */
+  readonly edgeDeadLetterQueues?: Readonly<Record<string, IQueue>>;
 }
 
 /** Props for {@link AgentAlarms}. */
@@ -353,7 +365,21 @@ export class AgentAlarms extends Construct {
         'counts as on). Nothing is broken if someone turned it on deliberately.',
     });
 
+    this.add('CycleStartsFailed', {
+      metric: m(METRIC_NAMES.cycleStartsFailed, { period: Duration.minutes(15) }),
+      threshold: 1,
+      comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      summary:
+        "The fan-out could not start a tenant's cycle (StartExecution failed after its retries); " +
+        "that tenant's hour did not run.",
+    });
+
     for (const [name, queue] of Object.entries(props.queues ?? {})) this.addQueue(name, queue);
+    for (const [name, queue] of Object.entries(props.edgeDeadLetterQueues ?? {}))
+      this.addDeadLetterQueue(name, queue);
+    if (props.scheduleGroup) this.addScheduleGroup(props.scheduleGroup);
+    for (const [name, rule] of Object.entries(props.eventRules ?? {}))
+      this.addEventRule(name, rule);
     for (const [name, machine] of Object.entries(props.stateMachines ?? {}))
       this.addStateMachine(name, machine);
     for (const fn of props.functions ?? []) this.addFunction(fn);
@@ -370,6 +396,61 @@ export class AgentAlarms extends Construct {
       threshold: this.thresholds.deadLetterMessages,
       comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       summary: `The ${name} dead-letter queue holds messages that failed every delivery.`,
+    });
+    return this;
+  }
+
+  /** Alarms when a dead-letter queue of an asynchronous edge holds a message. */
+  addDeadLetterQueue(name: string, queue: IQueue): this {
+    this.add('DeadLetterMessages', {
+      resource: name,
+      metric: queue.metricApproximateNumberOfMessagesVisible({
+        statistic: 'Maximum',
+        period: Duration.minutes(5),
+      }),
+      threshold: this.thresholds.deadLetterMessages,
+      comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      summary: `The ${name} dead-letter queue holds events that were never handled.`,
+    });
+    return this;
+  }
+
+  /** Alarms on the schedule group's target errors and dropped invocations. */
+  addScheduleGroup(group: IScheduleGroup): this {
+    const period = Duration.minutes(15);
+    this.add('ScheduleTargetErrors', {
+      metric: group.metricTargetErrors({ statistic: 'Sum', period }),
+      threshold: 1,
+      comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      summary:
+        'EventBridge Scheduler could not invoke a target (fan-out machine or Gmail poller): ' +
+        'TargetErrorCount; Scheduler retries until maxEventAge, then dead-letters.',
+    });
+    this.add('ScheduleInvocationsDropped', {
+      metric: group.metricDropped({ statistic: 'Sum', period }),
+      threshold: 1,
+      comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      summary:
+        'EventBridge Scheduler dropped an invocation (InvocationDroppedCount): a scheduled fan-out ' +
+        'or poll never ran and did not reach its dead-letter queue.',
+    });
+    return this;
+  }
+
+  /** Alarms on failed target invocations of an EventBridge rule. */
+  addEventRule(name: string, rule: IRule): this {
+    this.add('EventRuleFailedInvocations', {
+      resource: name,
+      metric: new Metric({
+        namespace: 'AWS/Events',
+        metricName: 'FailedInvocations',
+        dimensionsMap: { RuleName: rule.ruleName },
+        statistic: 'Sum',
+        period: Duration.minutes(15),
+      }),
+      threshold: 1,
+      comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      summary: `The ${name} rule failed to deliver events to its target (FailedInvocations).`,
     });
     return this;
   }

@@ -176,7 +176,7 @@ export class CycleStateMachine extends Construct {
           LOCK_TTL_SECONDS: String(lockTtlSeconds),
           MAX_PHASE_SECONDS: String(longestPhaseSeconds),
         },
-      }).bindTable(props.table, 'readWrite');
+      }).bindTenantScopedTable(props.table);
     }
     functions.CheckGates.bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER');
     functions.Act.bindQueue(props.sendQueue, 'send', 'SEND_QUEUE_URL');
@@ -286,8 +286,9 @@ export function acknowledgeStateMachineRoleWildcards(
   Validations.of(policy).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
-      'X-Ray tracing and CloudWatch Logs vended delivery (logs:CreateLogDelivery and friends) ' +
-      'support no resource-level permissions; Step Functions documents Resource "*" for both.',
+      'X-Ray tracing, CloudWatch Logs vended delivery (logs:CreateLogDelivery and friends) and ' +
+      "cloudwatch:PutMetricData (the fan-out's CycleStartsFailed count) support no resource-level " +
+      'permissions; Step Functions documents Resource "*" for the first two.',
   });
   for (const fn of functions) {
     const logicalId = stack.getLogicalId(fn.lambda.node.defaultChild as CfnFunction);

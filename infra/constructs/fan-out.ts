@@ -3,6 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   ContextAttribute,
+  type IScheduleGroup,
   Schedule,
   ScheduleExpression,
   ScheduleTargetInput,
@@ -16,6 +17,7 @@ import {
   DefinitionBody,
   DistributedMap,
   Errors,
+  Fail,
   IntegrationPattern,
   JitterType,
   JsonPath,
@@ -27,10 +29,17 @@ import {
   TaskInput,
   type IStateMachine,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import {
+  CallAwsService,
+  LambdaInvoke,
+  StepFunctionsStartExecution,
+} from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { Stage } from '../../shared/config.js';
+import { METRIC_NAMESPACE } from '../../shared/observability/observability.js';
+import { agentMetricDimensions, METRIC_NAMES } from '../../shared/observability/metric-names.js';
 import { AgentFunction } from './agent-function.js';
+import { EdgeDeadLetterQueue } from './queue-with-dlq.js';
 import { acknowledgeStateMachineRoleWildcards, CYCLE_TRANSIENT_ERRORS } from './cycle.js';
 
 /** State names of the fan-out machine; a contract like the cycle's (the local runner overrides Tasks by name). */
@@ -40,10 +49,14 @@ export const FAN_OUT_STATES = {
   startCycle: 'StartCycle',
   alreadyStarted: 'AlreadyStarted',
   startFailed: 'StartFailed',
+  cycleNotStarted: 'CycleNotStarted',
   morePages: 'MorePages?',
   nextPage: 'NextPage',
   fannedOut: 'FannedOut',
 } as const;
+
+/** The error a fan-out item fails with when its cycle could not be started. */
+export const CYCLE_START_FAILED_ERROR = 'CycleStartFailed';
 
 /** Label of the Distributed Map's Map Runs (appears in their ARNs). */
 const MAP_RUN_LABEL = 'StartCycles';
@@ -88,6 +101,8 @@ export interface FanOutProps {
   readonly maxConcurrency?: number;
   /** Turn the hourly schedule off (the machine can still be started by hand). @default true */
   readonly scheduleEnabled?: boolean;
+  /** The agent's schedule group (its Scheduler metrics are alarmed on). @default the account's default group */
+  readonly scheduleGroup?: IScheduleGroup;
   /** Retention of the log groups. @default one month */
   readonly logRetention?: RetentionDays;
 }
@@ -104,8 +119,13 @@ export interface FanOutProps {
  *   ─► MorePages? ─ $.page.nextCursor present ─► NextPage (cursor, pageNumber + 1) ─► ListTenants
  *                └─ otherwise ─► FannedOut
  * StartCycle (one per tenant): states:startExecution name = input.executionName = "<tenantId>-<hourKey>"
- *   Catch StepFunctions.ExecutionAlreadyExistsException ─► AlreadyStarted; Catch States.ALL ─► StartFailed
+ *   Catch StepFunctions.ExecutionAlreadyExistsException ─► AlreadyStarted (not a failure);
+ *   Catch States.ALL ─► StartFailed (PutMetricData CycleStartsFailed) ─► CycleNotStarted (Fail CycleStartFailed)
  * ```
+ *
+ * A start that fails after its retries is a **failed Map item**: it counts `CycleStartsFailed`
+ * in the agent namespace (the `CycleStartsFailed` alarm pages on it) and fails with
+ * `CycleStartFailed`, so the Map Run lists it; the other tenants still start.
  *
  * **Why a Distributed Map, not an inline Map.** A Standard execution's history is capped at
  * 25,000 events and an inline Map writes every iteration's events into the parent's history:
@@ -136,6 +156,8 @@ export interface FanOutProps {
 export class FanOut extends Construct {
   readonly stateMachine: StateMachine;
   readonly schedule: Schedule;
+  /** Where the schedule puts an hour it could not start (after retries, or past `maxEventAge`). */
+  readonly scheduleDeadLetterQueue: EdgeDeadLetterQueue;
   readonly listTenants: AgentFunction;
   readonly logGroup: LogGroup;
 
@@ -151,7 +173,7 @@ export class FanOut extends Construct {
       timeout: Duration.minutes(1),
       logRetention,
       description: 'Fan-out: one page of enabled tenants',
-    }).bindTable(props.table, 'read');
+    }).bindTable(props.table);
 
     const listTenants = new LambdaInvoke(this, FAN_OUT_STATES.listTenants, {
       lambdaFunction: this.listTenants.lambda,
@@ -194,7 +216,7 @@ export class FanOut extends Construct {
         errors: [EXECUTION_ALREADY_EXISTS_ERROR],
         resultPath: '$.error',
       })
-      .addCatch(new Pass(this, FAN_OUT_STATES.startFailed), {
+      .addCatch(this.startFailed(props), {
         errors: [Errors.ALL],
         resultPath: '$.error',
       });
@@ -245,7 +267,11 @@ export class FanOut extends Construct {
       logs: { destination: this.logGroup, level: LogLevel.ERROR, includeExecutionData: false },
     });
 
+    this.scheduleDeadLetterQueue = new EdgeDeadLetterQueue(this, 'ScheduleDeadLetterQueue', {
+      edge: 'the hourly fan-out schedule',
+    });
     this.schedule = new Schedule(this, 'Schedule', {
+      ...(props.scheduleGroup ? { scheduleGroup: props.scheduleGroup } : {}),
       description: 'Hourly fan-out of the engagement agent cycles',
       schedule: ScheduleExpression.expression(FAN_OUT_SCHEDULE),
       timeWindow: TimeWindow.flexible(Duration.minutes(15)),
@@ -255,6 +281,7 @@ export class FanOut extends Construct {
         // Scheduler retries a failed start (e.g. throttled) for up to this long; past it the
         // next hour's fan-out is due, so an hour that could not start within the hour is dropped.
         maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.scheduleDeadLetterQueue.queue,
       }),
     });
 
@@ -286,5 +313,35 @@ export class FanOut extends Construct {
         'Logging level ERROR on purpose: an ALL-level log of the fan-out would list every tenant id ' +
         'hourly; failed starts and Map Run failures are logged and visible in the Map Run.',
     });
+  }
+
+  /** Counts the failed start in CloudWatch, then fails the item (the Map tolerates it). */
+  private startFailed(props: FanOutProps) {
+    const dimensions = agentMetricDimensions(props.appName, props.stage);
+    const count = new CallAwsService(this, FAN_OUT_STATES.startFailed, {
+      service: 'cloudwatch',
+      action: 'putMetricData',
+      parameters: {
+        Namespace: METRIC_NAMESPACE,
+        MetricData: [
+          {
+            MetricName: METRIC_NAMES.cycleStartsFailed,
+            Value: 1,
+            Unit: 'Count',
+            Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+          },
+        ],
+      },
+      iamResources: ['*'],
+      iamAction: 'cloudwatch:PutMetricData',
+      resultPath: JsonPath.DISCARD,
+    });
+    // The metric is best effort: a failed PutMetricData still fails the item.
+    const notStarted = new Fail(this, FAN_OUT_STATES.cycleNotStarted, {
+      error: CYCLE_START_FAILED_ERROR,
+      cause: 'StartExecution of the cycle failed after its retries; see the Map Run item',
+    });
+    count.addCatch(notStarted, { errors: [Errors.ALL], resultPath: JsonPath.DISCARD });
+    return count.next(notStarted);
   }
 }

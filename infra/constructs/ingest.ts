@@ -6,6 +6,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   ContextAttribute,
+  type IScheduleGroup,
   Schedule,
   ScheduleExpression,
   ScheduleTargetInput,
@@ -17,7 +18,7 @@ import type { Stage } from '../../shared/config.js';
 import { gmailSecretPrefix } from '../../shared/adapters/gmail/secret-layout.js';
 import { QUEUE_DEFINITIONS } from '../../shared/messaging/queue-definitions.js';
 import { AgentFunction } from './agent-function.js';
-import type { AgentQueue } from './queue-with-dlq.js';
+import { EdgeDeadLetterQueue, type AgentQueue } from './queue-with-dlq.js';
 
 /** The poller's schedule: every 5 minutes (seeds P0.2: `*\/5 * * * *`). */
 export const GMAIL_POLL_SCHEDULE = 'rate(5 minutes)';
@@ -39,6 +40,8 @@ export interface IngestProps {
   readonly killSwitch: IStringParameter;
   /** Turn the 5-minute schedule off (the poller can still be invoked by hand). @default true */
   readonly scheduleEnabled?: boolean;
+  /** The agent's schedule group (its Scheduler metrics are alarmed on). @default the account's default group */
+  readonly scheduleGroup?: IScheduleGroup;
   /** Records per ingest invocation. @default 10 */
   readonly batchSize?: number;
   /** Most concurrent ingest invocations (protects the Gmail per-user quota). @default 5 */
@@ -65,6 +68,8 @@ export class Ingest extends Construct {
   readonly poller: AgentFunction;
   readonly ingest: AgentFunction;
   readonly schedule: Schedule;
+  /** Polls the schedule could not deliver and poller invocations that failed every async retry. */
+  readonly pollDeadLetterQueue: EdgeDeadLetterQueue;
   /** `<app>/<stage>/gmail`: where the functions look for secrets. */
   readonly secretPrefix: string;
 
@@ -80,15 +85,19 @@ export class Ingest extends Construct {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
 
+    this.pollDeadLetterQueue = new EdgeDeadLetterQueue(this, 'PollDeadLetterQueue', {
+      edge: 'the Gmail poll schedule and the poller async invocations',
+    });
     this.poller = new AgentFunction(this, 'PollerFunction', {
       name: 'gmail-poller',
+      asyncDeadLetterQueue: this.pollDeadLetterQueue.queue,
       appName: props.appName,
       stage: props.stage,
       timeout: Duration.minutes(4),
       logRetention,
       description: 'Gmail ingest: poll each connected tenant history, enqueue message ids',
     })
-      .bindTable(props.table, 'readWrite')
+      .bindTable(props.table)
       .bindQueue(props.ingestQueue.queue, 'send', 'INGEST_QUEUE_URL')
       .bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER');
 
@@ -106,7 +115,13 @@ export class Ingest extends Construct {
         // Messages fetched and parsed at once share this much of the function's memory.
         INGEST_MEMORY_BUDGET_MB: String(Math.floor(INGEST_FUNCTION_MEMORY_MB * 0.375)),
       },
-    }).bindTable(props.table, 'readWrite');
+    }).bindTable(props.table);
+    Validations.of(this.ingest.lambda).acknowledge({
+      id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'SQS event source: a record that keeps failing goes to the queue DLQ by its redrive policy ' +
+        '(maxReceiveCount), which keeps the message itself; an on-failure destination would hold only metadata.',
+    });
     this.ingest.lambda.addEventSource(
       new SqsEventSource(props.ingestQueue.queue, {
         batchSize: props.batchSize ?? 10,
@@ -140,6 +155,7 @@ export class Ingest extends Construct {
       description: 'EventBridge Scheduler: invoke the Gmail poller',
     });
     this.schedule = new Schedule(this, 'PollSchedule', {
+      ...(props.scheduleGroup ? { scheduleGroup: props.scheduleGroup } : {}),
       description: 'Gmail ingest: poll connected mailboxes every 5 minutes',
       schedule: ScheduleExpression.expression(GMAIL_POLL_SCHEDULE),
       enabled: props.scheduleEnabled ?? true,
@@ -149,6 +165,7 @@ export class Ingest extends Construct {
         // A poll that could not start within 4 minutes is superseded by the next one.
         maxEventAge: Duration.minutes(4),
         retryAttempts: 2,
+        deadLetterQueue: this.pollDeadLetterQueue.queue,
       }),
     });
     const pollerId = stack.getLogicalId(this.poller.lambda.node.defaultChild as CfnFunction);

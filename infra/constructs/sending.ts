@@ -22,6 +22,7 @@ import type { SendMode } from '../../shared/domain/send-mode.js';
 import { QUEUE_DEFINITIONS } from '../../shared/messaging/queue-definitions.js';
 import { SIGNING_KEY_VARIABLES } from '../../shared/sending/signing-key-source.js';
 import { AgentFunction } from './agent-function.js';
+import { EdgeDeadLetterQueue } from './queue-with-dlq.js';
 
 /** EventBridge detail types of the SES events the feedback function handles. */
 export const SES_FEEDBACK_DETAIL_TYPES = [
@@ -33,6 +34,9 @@ export const SES_FEEDBACK_DETAIL_TYPES = [
   'Email Bounced',
   'Email Complaint Received',
 ] as const;
+
+/** Reserved (and maximum) concurrency of the public unsubscribe function. */
+export const UNSUBSCRIBE_RESERVED_CONCURRENCY = 5;
 
 /** Props for {@link Sending}. */
 export interface SendingProps {
@@ -52,6 +56,12 @@ export interface SendingProps {
    * @default `no-reply@example.com` (safe while the mode is dry_run; set it before going live)
    */
   readonly fromAddress?: string;
+  /**
+   * SES identities (domains or addresses) the sender may send from: `ses:SendEmail` names each
+   * identity ARN, and the sender refuses a tenant From address on none (`SES_SENDING_IDENTITIES`).
+   * @default the domain of `fromAddress`
+   */
+  readonly sendingIdentities?: readonly string[];
   /** `EMAIL_INTERNAL_DOMAINS`: domains `internal_only` may send to for every tenant. */
   readonly internalDomains?: readonly string[];
   /** `EMAIL_INTERNAL_ADDRESSES`: addresses `internal_only` may send to for every tenant. */
@@ -87,12 +97,15 @@ export class Sending extends Construct {
   readonly unsubscribeUrl: FunctionUrl;
   readonly signingKey: Secret;
   readonly feedbackRule: Rule;
+  /** SES events the rule could not deliver and feedback invocations that failed every async retry. */
+  readonly feedbackDeadLetterQueue: EdgeDeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: SendingProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const fromAddress = props.fromAddress ?? 'no-reply@example.com';
     const fromDomain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1);
+    const sendingIdentities = props.sendingIdentities ?? [fromDomain];
     const common = {
       appName: props.appName,
       stage: props.stage,
@@ -138,9 +151,13 @@ export class Sending extends Construct {
       name: 'unsubscribe',
       ...common,
       timeout: Duration.seconds(10),
+      // Internet-facing without auth: at most this many concurrent requests (each is one PutItem
+      // of well under a second, so ~50 unsubscribes/s); excess requests get 429 and mail
+      // clients retry one-click unsubscribes.
+      reservedConcurrency: UNSUBSCRIBE_RESERVED_CONCURRENCY,
       description:
         'Unsubscribe Function URL (one-click or form POST; GET shows the confirmation form)',
-    }).bindTable(props.table, 'readWrite');
+    }).bindTable(props.table);
     this.unsubscribe.lambda.addEnvironment(
       SIGNING_KEY_VARIABLES.secretArn,
       this.signingKey.secretArn,
@@ -161,6 +178,7 @@ export class Sending extends Construct {
       environment: {
         SEND_MODE: props.sendMode,
         EMAIL_FROM_ADDRESS: fromAddress,
+        SES_SENDING_IDENTITIES: sendingIdentities.join(','),
         SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
         UNSUBSCRIBE_BASE_URL: this.unsubscribeUrl.url,
         [SIGNING_KEY_VARIABLES.secretArn]: this.signingKey.secretArn,
@@ -170,7 +188,7 @@ export class Sending extends Construct {
         SEND_CLAIM_TTL_SECONDS: '300',
       },
     })
-      .bindTable(props.table, 'readWrite')
+      .bindTable(props.table)
       .bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER')
       .bindQueue(props.sendQueue, 'send', 'SEND_QUEUE_URL')
       .bindQueue(props.sendDeadLetterQueue, 'send', 'SEND_DLQ_URL');
@@ -178,6 +196,12 @@ export class Sending extends Construct {
     // A deferred send hops back onto its own queue every <= 15 minutes until due; Lambda's
     // recursive-loop detection would drop it after 16 hops, so the loop is declared intended.
     (this.sender.lambda.node.defaultChild as CfnFunction).recursiveLoop = 'Allow';
+    Validations.of(this.sender.lambda).acknowledge({
+      id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'SQS event source: a record that keeps failing goes to the queue DLQ by its redrive policy ' +
+        '(maxReceiveCount), which keeps the message itself; an on-failure destination would hold only metadata.',
+    });
     this.sender.lambda.addEventSource(
       new SqsEventSource(props.sendQueue, {
         batchSize: props.batchSize ?? 10,
@@ -190,8 +214,10 @@ export class Sending extends Construct {
         sid: 'SendThroughTheConfigurationSet',
         actions: ['ses:SendEmail'],
         resources: [
-          Arn.format({ service: 'ses', resource: 'identity', resourceName: fromDomain }, stack),
-          Arn.format({ service: 'ses', resource: 'identity', resourceName: fromAddress }, stack),
+          // The default From address too: SES authorizes against an address identity when one is verified.
+          ...[...new Set([...sendingIdentities, fromAddress])].map((identity) =>
+            Arn.format({ service: 'ses', resource: 'identity', resourceName: identity }, stack),
+          ),
           Arn.format(
             {
               service: 'ses',
@@ -205,13 +231,19 @@ export class Sending extends Construct {
     );
 
     // Bounce and complaint feedback.
+    // A lost bounce or complaint is a missed suppression: both the rule target and the function's
+    // async invocations dead-letter here.
+    this.feedbackDeadLetterQueue = new EdgeDeadLetterQueue(this, 'FeedbackDeadLetterQueue', {
+      edge: 'the SES event rule target and the ses-feedback async invocations',
+    });
     this.feedback = new AgentFunction(this, 'FeedbackFunction', {
       name: 'ses-feedback',
+      asyncDeadLetterQueue: this.feedbackDeadLetterQueue.queue,
       ...common,
       timeout: Duration.seconds(30),
       description:
         'SES events: settles in-doubt sends; bounces/complaints: suppression, rates, auto-pause',
-    }).bindTable(props.table, 'readWrite');
+    }).bindTable(props.table);
     this.feedbackRule = new Rule(this, 'FeedbackRule', {
       description: 'SES sending events of the agent configuration set',
       eventPattern: {
@@ -225,6 +257,7 @@ export class Sending extends Construct {
         new LambdaFunction(this.feedback.lambda, {
           retryAttempts: 8,
           maxEventAge: Duration.hours(24),
+          deadLetterQueue: this.feedbackDeadLetterQueue.queue,
         }),
       ],
     });

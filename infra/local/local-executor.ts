@@ -17,6 +17,7 @@ import {
   parseFanOutPageInput,
 } from '../../shared/cycle/fan-out.js';
 import type { Observability } from '../../shared/observability/observability.js';
+import { METRIC_NAMES } from '../../shared/observability/metric-names.js';
 import { localLambdaContext } from './lambda-context.js';
 import { localObservability } from './local-runtime.js';
 
@@ -193,6 +194,11 @@ export class LocalExecutor {
           taskResourceLocalHandlers: {
             [FAN_OUT_STATES.listTenants]: listTenants,
             [FAN_OUT_STATES.startCycle]: startCycle,
+            // The CycleStartsFailed metric: counted through the runtime's sink, not CloudWatch.
+            [FAN_OUT_STATES.startFailed]: async () => {
+              this.options.runtime.metric(METRIC_NAMES.cycleStartsFailed);
+              return {};
+            },
           } as JsonHandlers,
           retryIntervalOverrides: {
             [FAN_OUT_STATES.listTenants]: 0,

@@ -66,6 +66,8 @@ export interface LocalSenderOptions {
    */
   readonly afterAcceptance?: (sender: EmailSender) => EmailSender;
   readonly claimTtlMs?: number;
+  /** The SES identities the sender may send from (`SES_SENDING_IDENTITIES`). @default unchecked */
+  readonly sendingIdentities?: readonly string[];
 }
 
 /** The sender running in-process on the embedded stack. */
@@ -128,6 +130,7 @@ export function createLocalSender(options: LocalSenderOptions): LocalSender {
     signingKey,
     unsubscribeBaseUrl: LOCAL_UNSUBSCRIBE_URL,
     fromAddress: LOCAL_FROM_ADDRESS,
+    ...(options.sendingIdentities ? { sendingIdentities: options.sendingIdentities } : {}),
     claimTtlMs: options.claimTtlMs ?? 300_000,
     maxReceiveCount: QUEUE_DEFINITIONS.send.maxReceiveCount,
     metric,

@@ -119,7 +119,7 @@ function synthesize(): AgentStateMachineDefinitions {
       const text = resolveTokens(resource.Properties?.['DefinitionString'], template);
       if (typeof text !== 'string')
         throw new Error(`DefinitionString of ${logicalId} did not resolve to text`);
-      return JSON.parse(text) as StateMachineDefinition;
+      return toleratingItemFailures(JSON.parse(text) as StateMachineDefinition);
     };
     return {
       cycle: definitionOf(stack.cycle.stateMachine.node.defaultChild as CfnElement),
@@ -186,4 +186,35 @@ function resolveTokens(value: unknown, template: Template): unknown {
     }
   }
   return Object.fromEntries(entries.map(([key, item]) => [key, resolveTokens(item, template)]));
+}
+
+type States = Record<string, Record<string, unknown>>;
+
+/**
+ * aws-local-stepfunctions 3 ignores a Map's `ToleratedFailurePercentage`, so one failed item would
+ * fail the whole Map locally. Where a Map tolerates 100 % (the fan-out), a failed item can never
+ * fail the Map on AWS; the local copy therefore ends its items' Fail states in Succeed. Every
+ * other state (including the Tasks before the Fail) is left as synthesized.
+ */
+export function toleratingItemFailures(definition: StateMachineDefinition): StateMachineDefinition {
+  const visit = (states: States) => {
+    for (const state of Object.values(states)) {
+      const processor = (state['ItemProcessor'] ?? state['Iterator']) as
+        { States: States } | undefined;
+      if (!processor) continue;
+      if (state['ToleratedFailurePercentage'] === 100) {
+        for (const [name, inner] of Object.entries(processor.States)) {
+          if (inner['Type'] === 'Fail') {
+            processor.States[name] = {
+              Type: 'Succeed',
+              Comment: `local stand-in for Fail ${name}`,
+            };
+          }
+        }
+      }
+      visit(processor.States);
+    }
+  };
+  visit((definition as unknown as { States: States }).States);
+  return definition;
 }

@@ -1,4 +1,5 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { QUEUE_DEFINITIONS } from '../../shared/messaging/queue-definitions.js';
 import { KillSwitch } from '../constructs/control.js';
@@ -69,13 +70,19 @@ export class AgentStack extends Stack {
       killSwitch: this.killSwitch.parameter,
       drafting: { mode: config.llmMode, bedrockModelId: config.bedrockModelId },
     });
+    // Every schedule of the stack, so its Scheduler metrics (per group) are the agent's alone.
+    const scheduleGroup = new ScheduleGroup(this, 'Schedules', {
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.fanOut = new FanOut(this, 'FanOut', {
+      scheduleGroup,
       appName: config.appName,
       stage: config.stage,
       table: this.table.table,
       cycleStateMachine: this.cycle.stateMachine,
     });
     this.sending = new Sending(this, 'Sending', {
+      sendingIdentities: config.sendingIdentities,
       appName: config.appName,
       stage: config.stage,
       sendMode: config.sendMode,
@@ -86,6 +93,7 @@ export class AgentStack extends Stack {
       killSwitch: this.killSwitch.parameter,
     });
     this.ingest = new Ingest(this, 'Ingest', {
+      scheduleGroup,
       appName: config.appName,
       stage: config.stage,
       table: this.table.table,
@@ -109,6 +117,13 @@ export class AgentStack extends Stack {
       ],
       queues: { send: this.sendQueue, ingest: this.ingestQueue },
       stateMachines: { cycle: this.cycle.stateMachine, fanOut: this.fanOut.stateMachine },
+      scheduleGroup,
+      eventRules: { sesFeedback: this.sending.feedbackRule },
+      edgeDeadLetterQueues: {
+        fanOutSchedule: this.fanOut.scheduleDeadLetterQueue.queue,
+        gmailPoll: this.ingest.pollDeadLetterQueue.queue,
+        sesFeedback: this.sending.feedbackDeadLetterQueue.queue,
+      },
     });
 
     new CfnOutput(this, 'TableName', {

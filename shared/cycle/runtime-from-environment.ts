@@ -4,6 +4,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SnsApprovalNotifier } from '../adapters/sns/approval-topic.js';
+import { STSClient } from '@aws-sdk/client-sts';
+import { Agent } from 'node:https';
+import {
+  StsTenantCredentials,
+  TENANT_DATA_ROLE_VARIABLE,
+  type AwsCredentialIdentityProvider,
+  type TenantCredentials,
+} from '../adapters/credentials/tenant-credentials.js';
 import { SystemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
@@ -13,6 +21,10 @@ import { SqsMessageQueue, type MessageQueue } from '../adapters/queue/message-qu
 import { powertoolsMetricSink, type Observability } from '../observability/observability.js';
 import { createCycleRuntime, type CycleRuntimeParts } from './create-runtime.js';
 import type { CycleRuntime } from './runtime.js';
+import type { TenantScoping } from './step-handler.js';
+
+/** Most tenant runtimes one container keeps; the oldest is dropped (and its client closed) past it. */
+const TENANT_RUNTIME_CACHE_SIZE = 64;
 
 /**
  * Builds a cycle runtime for a Lambda function from its environment (`TABLE_NAME`,
@@ -21,24 +33,29 @@ import type { CycleRuntime } from './runtime.js';
  * With `APPROVALS_TOPIC_ARN` (Act), approval requests are also published to that SNS topic.
  * `drafting` (Act only, see shared/drafting/drafting-runtime.ts `draftingFromEnvironment`) adds
  * the drafting ports.
+ * With `TENANT_DATA_ROLE_ARN` set, the runtime also has `forTenant`: a runtime whose table client
+ * signs with that role assumed for the tenant (cached per container per tenant), which the step
+ * handler uses for every input that names a tenant.
  */
 export function cycleRuntimeFromEnvironment(
   observability: Observability,
   env: NodeJS.ProcessEnv = process.env,
   drafting?: CycleRuntimeParts['drafting'],
-): CycleRuntime {
+): CycleRuntime & TenantScoping<CycleRuntime> {
   const config = loadConfig(env, {
     warn: (message, detail) => observability.logger.warn(message, detail),
   });
-  const dynamodb = observability.tracer.captureAWSv3Client(
-    new DynamoDBClient({
-      region: config.region,
-      ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
-    }),
-  );
-  const doc = DynamoDBDocumentClient.from(dynamodb, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  // One connection pool for every tenant's table client.
+  const httpsAgent = new Agent({ keepAlive: true, maxSockets: 50 });
+  const tableClient = (credentials?: AwsCredentialIdentityProvider) =>
+    observability.tracer.captureAWSv3Client(
+      new DynamoDBClient({
+        region: config.region,
+        requestHandler: { httpsAgent },
+        ...(credentials ? { credentials } : {}),
+        ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+      }),
+    );
   const ssm = observability.tracer.captureAWSv3Client(new SSMClient({ region: config.region }));
   const sendQueue: MessageQueue = config.sendQueueUrl
     ? new SqsMessageQueue(
@@ -54,21 +71,60 @@ export function cycleRuntimeFromEnvironment(
         send: () =>
           Promise.reject(new ConfigError('SEND_QUEUE_URL', 'is not set for this function')),
       };
+  const killSwitch = new KillSwitch(
+    new SsmParameterStore(ssm, { maxAgeSeconds: KILL_SWITCH_CACHE_SECONDS }),
+    config.killSwitchParameter,
+  );
   const approvalsTopic = env['APPROVALS_TOPIC_ARN'];
-  const runtime = createCycleRuntime({
-    doc,
-    tableName: config.tableName,
-    clock: new SystemClock(),
-    killSwitch: new KillSwitch(
-      new SsmParameterStore(ssm, { maxAgeSeconds: KILL_SWITCH_CACHE_SECONDS }),
-      config.killSwitchParameter,
-    ),
-    sendQueue,
-    lockTtlSeconds: config.lockTtlSeconds,
-    metric: powertoolsMetricSink(observability.metrics),
-    ...(drafting ? { drafting } : {}),
-  });
-  if (!approvalsTopic) return runtime;
-  const sns = observability.tracer.captureAWSv3Client(new SNSClient({ region: config.region }));
-  return { ...runtime, approvalNotifier: new SnsApprovalNotifier(sns, approvalsTopic) };
+  const approvalNotifier = approvalsTopic
+    ? new SnsApprovalNotifier(
+        observability.tracer.captureAWSv3Client(new SNSClient({ region: config.region })),
+        approvalsTopic,
+      )
+    : undefined;
+  const build = (dynamodb: DynamoDBClient): CycleRuntime => {
+    const runtime = createCycleRuntime({
+      doc: DynamoDBDocumentClient.from(dynamodb, {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      tableName: config.tableName,
+      clock: new SystemClock(),
+      killSwitch,
+      sendQueue,
+      lockTtlSeconds: config.lockTtlSeconds,
+      metric: powertoolsMetricSink(observability.metrics),
+      ...(drafting ? { drafting } : {}),
+    });
+    return approvalNotifier ? { ...runtime, approvalNotifier } : runtime;
+  };
+  const base = build(tableClient());
+  const roleArn = env[TENANT_DATA_ROLE_VARIABLE];
+  if (!roleArn) return base;
+  const credentials: TenantCredentials = new StsTenantCredentials(
+    observability.tracer.captureAWSv3Client(new STSClient({ region: config.region })),
+    { roleArn, sessionPrefix: env['POWERTOOLS_SERVICE_NAME'] ?? 'cycle' },
+  );
+  return { ...base, forTenant: tenantRuntimeCache(credentials, tableClient, build) };
+}
+
+/**
+ * Per-tenant runtimes over {@link TenantCredentials}, at most {@link TENANT_RUNTIME_CACHE_SIZE}
+ * per container (the least recently built is dropped; its client shares the connection pool, so
+ * dropping it closes nothing).
+ */
+function tenantRuntimeCache(
+  credentials: TenantCredentials,
+  tableClient: (credentials?: AwsCredentialIdentityProvider) => DynamoDBClient,
+  build: (dynamodb: DynamoDBClient) => CycleRuntime,
+): (tenantId: string) => CycleRuntime {
+  const cache = new Map<string, CycleRuntime>();
+  return (tenantId) => {
+    const cached = cache.get(tenantId);
+    if (cached) return cached;
+    const runtime = build(tableClient(credentials.forTenant(tenantId)));
+    cache.set(tenantId, runtime);
+    const oldest = cache.keys().next().value;
+    if (cache.size > TENANT_RUNTIME_CACHE_SIZE && oldest !== undefined) cache.delete(oldest);
+    return runtime;
+  };
 }

@@ -10,9 +10,18 @@ import { redactErrors } from '../middleware/redact-errors.js';
 import { annotateTenant } from '../middleware/annotate-tenant.js';
 import type { CycleRuntime } from './runtime.js';
 
+/**
+ * A runtime that can hand out a copy whose data access is limited to one tenant (on AWS: clients
+ * signed with the tenant-scoped role's session; see `tenantScopedCycleRuntime`).
+ */
+export interface TenantScoping<TRuntime> {
+  readonly forTenant?: (tenantId: string) => TRuntime;
+}
+
 /** What a step handler is built from. */
 export interface StepHandlerDeps<TRuntime = CycleRuntime> {
-  readonly runtime: TRuntime;
+  /** Used as is, or through `forTenant(input.tenantId)` when the runtime has it and the input names a tenant. */
+  readonly runtime: TRuntime & TenantScoping<TRuntime>;
   readonly observability: Observability;
   /** The step name logged as `phase`. */
   readonly phase: string;
@@ -33,7 +42,16 @@ export function createStepHandler<TInput, TResult, TRuntime = CycleRuntime>(
   deps: StepHandlerDeps<TRuntime>,
 ): StepHandler<TResult> {
   const { logger, metrics, tracer } = deps.observability;
-  return middy(async (event: unknown) => step(deps.runtime, parse(event)))
+  const runtimeFor = (input: TInput): TRuntime => {
+    const tenantId = (input as { tenantId?: unknown } | null)?.tenantId;
+    return deps.runtime.forTenant && typeof tenantId === 'string'
+      ? deps.runtime.forTenant(tenantId)
+      : deps.runtime;
+  };
+  return middy(async (event: unknown) => {
+    const input = parse(event);
+    return step(runtimeFor(input), input);
+  })
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(annotateTenant(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))

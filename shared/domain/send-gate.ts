@@ -140,6 +140,14 @@ export interface SendGateInput {
   };
   readonly state: SendingState;
   readonly counters: RateCounters;
+  /**
+   * The From address this send would use and the SES identities the deployment may send from
+   * (`SES_SENDING_IDENTITIES`). Checked only when present with a non-empty list.
+   */
+  readonly fromIdentity?: {
+    readonly fromAddress: string;
+    readonly configured: readonly string[];
+  };
 }
 
 /**
@@ -148,7 +156,11 @@ export interface SendGateInput {
  * sent late from the queue, and never recorded as done.
  */
 export type StopReason =
-  'kill_switch' | 'email_send_disabled' | 'tenant_disabled' | 'sending_paused';
+  | 'kill_switch'
+  | 'email_send_disabled'
+  | 'tenant_disabled'
+  | 'sending_paused'
+  | 'sender_identity_not_configured';
 
 /** Why a send was blocked for good. */
 export type BlockReason = 'email_blocked_internal_only' | 'discovered_contact';
@@ -413,6 +425,21 @@ export function decideSend(input: SendGateInput): SendDecision {
     };
   }
 
+  if (input.fromIdentity && input.fromIdentity.configured.length > 0) {
+    const refused = unconfiguredIdentity(
+      input.fromIdentity.fromAddress,
+      input.fromIdentity.configured,
+    );
+    if (refused) {
+      return {
+        kind: 'stopped',
+        step: 2,
+        reason: 'sender_identity_not_configured',
+        detail: refused,
+      };
+    }
+  }
+
   // 3. Do-not-contact, suppression, discovered-only contacts.
   const email = recipient.email.trim().toLowerCase();
   const domain = emailDomain(email);
@@ -535,4 +562,24 @@ export function supersededBy(
     };
   }
   return undefined;
+}
+
+/**
+ * Why `fromAddress` cannot be sent from, or undefined when it can: its domain, or the address
+ * itself, must be one of the `configured` SES identities (the ones the sender's IAM policy names).
+ * A subdomain of a configured domain does not count: it is a separate identity to SES and IAM.
+ */
+export function unconfiguredIdentity(
+  fromAddress: string,
+  configured: readonly string[],
+): string | undefined {
+  const address = fromAddress.trim().toLowerCase();
+  const at = address.lastIndexOf('@');
+  const domain = at > 0 ? address.slice(at + 1).replace(/\.$/, '') : '';
+  const wanted = configured.map((identity) => identity.trim().toLowerCase());
+  if (domain !== '' && (wanted.includes(domain) || wanted.includes(address))) return undefined;
+  return (
+    `fromAddress ${JSON.stringify(fromAddress)}: domain ${JSON.stringify(domain)} is not a configured ` +
+    `sending identity (${wanted.join(', ')}); add it to the sendingIdentities context and verify it in SES`
+  );
 }

@@ -39,6 +39,8 @@ export const METRIC_NAMES = {
   cyclesCompleted: 'CyclesCompleted',
   cyclesFailed: 'CyclesFailed',
   cyclesSkipped: 'CyclesSkipped',
+  /** Fan-out items whose StartExecution failed for good (emitted by the fan-out machine itself). */
+  cycleStartsFailed: 'CycleStartsFailed',
   lockHeldSeconds: 'LockHeldSeconds',
   phaseDuration: 'PhaseDuration',
   actionsPlanned: 'ActionsPlanned',

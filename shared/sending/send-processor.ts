@@ -71,6 +71,11 @@ export interface SenderPorts {
   readonly signingKey: SigningKey;
   readonly unsubscribeBaseUrl: string;
   readonly fromAddress: string;
+  /**
+   * SES identities the deployment may send from (`SES_SENDING_IDENTITIES`); a tenant whose From
+   * address is on none is stopped with `sender_identity_not_configured` before SES. Empty: unchecked.
+   */
+  readonly sendingIdentities?: readonly string[];
   /** The From domain's warm-up limit shared by every tenant sending from it. */
   readonly identity?: IdentityLimiter;
   /** How long a claim protects a send in flight; longer than the function timeout. */
@@ -524,6 +529,10 @@ export class SendProcessor {
       internalAllowList: this.ports.internalAllowList,
       state: snapshot.state,
       counters: RateCounterRepository.countersOf(dayItem, window, base),
+      fromIdentity: {
+        fromAddress: fromAddressOf(tenant, this.ports.fromAddress),
+        configured: this.ports.sendingIdentities ?? [],
+      },
     };
   }
 }

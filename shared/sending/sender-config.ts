@@ -11,6 +11,8 @@ import { QUEUE_DEFINITIONS } from '../messaging/queue-definitions.js';
 export interface SenderConfig extends AgentConfig {
   /** Default From address (`EMAIL_FROM_ADDRESS`); a tenant's `sending.fromAddress` overrides it. */
   readonly fromAddress: string;
+  /** `SES_SENDING_IDENTITIES`: the SES identities (domains or addresses) the sender's IAM policy allows. */
+  readonly sendingIdentities: readonly string[];
   /** SES configuration set that routes bounce/complaint events (`SES_CONFIGURATION_SET`). */
   readonly configurationSetName: string | undefined;
   /** The unsubscribe Function URL (`UNSUBSCRIBE_BASE_URL`). */
@@ -42,6 +44,7 @@ const list = z
 const senderSchema = z.object({
   EMAIL_FROM_ADDRESS: z.email({ message: 'expected an email address' }),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  SES_SENDING_IDENTITIES: list,
   UNSUBSCRIBE_BASE_URL: z.url({ message: 'expected the unsubscribe Function URL' }),
   EMAIL_INTERNAL_DOMAINS: list,
   EMAIL_INTERNAL_ADDRESSES: list,
@@ -69,6 +72,7 @@ export function loadSenderConfig(
   return {
     ...base,
     fromAddress: values.EMAIL_FROM_ADDRESS,
+    sendingIdentities: values.SES_SENDING_IDENTITIES,
     configurationSetName: values.SES_CONFIGURATION_SET,
     unsubscribeBaseUrl: values.UNSUBSCRIBE_BASE_URL,
     internalDomains: values.EMAIL_INTERNAL_DOMAINS,

@@ -79,6 +79,7 @@ export async function senderFromEnvironment(
     signingKey,
     unsubscribeBaseUrl: config.unsubscribeBaseUrl,
     fromAddress: config.fromAddress,
+    sendingIdentities: config.sendingIdentities,
     claimTtlMs: config.claimTtlSeconds * 1_000,
     maxReceiveCount: config.maxReceiveCount,
     metric: powertoolsMetricSink(observability.metrics),

@@ -77,6 +77,8 @@ export interface SendingHarnessOptions {
   readonly claimTtlMs?: number;
   readonly observability?: Observability;
   readonly signingKey?: SigningKey;
+  /** SES identities the sender may send from; unchecked when absent. */
+  readonly sendingIdentities?: readonly string[];
 }
 
 /**
@@ -115,6 +117,7 @@ export async function createSendingHarness(
     ...(options.claimTtlMs ? { claimTtlMs: options.claimTtlMs } : {}),
     ...(options.observability ? { observability: options.observability } : {}),
     ...(options.signingKey ? { signingKey: options.signingKey } : {}),
+    ...(options.sendingIdentities ? { sendingIdentities: options.sendingIdentities } : {}),
   });
   const queue = new SqsMessageQueue(sqs, queues.url);
   const repos = {

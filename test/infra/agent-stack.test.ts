@@ -25,6 +25,9 @@ const FROZEN_LOGICAL_IDS = {
   alarmTopic: 'AlarmTopicB56431CA',
 } as const;
 
+/** The dead-letter queues of the asynchronous edges: not work queues and not frozen. */
+const EDGE_DLQ_PATTERN = /(ScheduleDeadLetterQueue|PollDeadLetterQueue|FeedbackDeadLetterQueue)/;
+
 interface Synthesized {
   readonly app: App;
   readonly stack: AgentStack;
@@ -203,10 +206,13 @@ describe('Infra: AgentStack', () => {
       const queues = template.findResources('AWS::SQS::Queue') as Resources;
       const deadLetterQueues = deadLetterQueueIds(template);
 
-      // Act
-      const workQueues = Object.entries(queues).filter(([id]) => !deadLetterQueues.has(id));
+      // Act: edge dead-letter queues (schedules, SES rule) are last stops, not work queues.
+      const workQueues = Object.entries(queues).filter(
+        ([id]) => !deadLetterQueues.has(id) && !EDGE_DLQ_PATTERN.test(id),
+      );
 
       // Assess
+      expect(Object.keys(queues).filter((id) => EDGE_DLQ_PATTERN.test(id))).toHaveLength(3);
       expect(workQueues).toHaveLength(Object.keys(QUEUE_DEFINITIONS).length);
       expect(deadLetterQueues.size).toBe(Object.keys(QUEUE_DEFINITIONS).length);
       for (const [, queue] of workQueues) {
@@ -284,7 +290,7 @@ describe('Infra: AgentStack', () => {
 
       // Assess
       expect(ids('AWS::DynamoDB::Table')).toEqual([FROZEN_LOGICAL_IDS.table]);
-      expect(ids('AWS::SQS::Queue')).toEqual(
+      expect(ids('AWS::SQS::Queue').filter((id) => !EDGE_DLQ_PATTERN.test(id))).toEqual(
         [
           FROZEN_LOGICAL_IDS.sendQueue,
           FROZEN_LOGICAL_IDS.sendDeadLetterQueue,
@@ -467,10 +473,15 @@ describe('Infra: AgentStack', () => {
       const { template } = synthesized;
 
       // Act
+      // The edge dead-letter queues (schedules, SES rule) hold only events to inspect: not frozen.
       const ids = [
         ...Object.keys(template.findResources('AWS::DynamoDB::Table')),
         ...Object.keys(template.findResources('AWS::SQS::Queue')),
-      ].sort();
+      ]
+        .filter(
+          (id) => !/(ScheduleDeadLetterQueue|PollDeadLetterQueue|FeedbackDeadLetterQueue)/.test(id),
+        )
+        .sort();
 
       // Assess
       expect(ids).toEqual(
@@ -501,6 +512,7 @@ describe('Infra: parseStageConfig', () => {
       llmMode: 'template',
       bedrockModelId: 'anthropic.claude-3-haiku-20240307-v1:0',
       runbookUrl: 'https://github.com/example-org/engagement-agent/blob/main/docs/RUNBOOK.md',
+      sendingIdentities: ['example.com'],
     });
   });
 
@@ -531,6 +543,7 @@ describe('Infra: parseStageConfig', () => {
       llmMode: 'bedrock',
       bedrockModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
       runbookUrl: 'https://wiki.acme.example/agent/runbook',
+      sendingIdentities: ['mail.acme.example'],
     });
   });
 
@@ -566,6 +579,26 @@ describe('Infra: parseStageConfig', () => {
     expect(JSON.stringify(grants[0]!.statement['Resource'])).toContain(`:bedrock:`);
     expect(JSON.stringify(grants[0]!.statement['Resource'])).toContain(
       `::foundation-model/${model}`,
+    );
+  });
+
+  it('reads sendingIdentities as a list and refuses one without the fromAddress domain', () => {
+    // Act
+    const config = parseStageConfig({
+      fromAddress: 'agent@mail.acme.example',
+      sendingIdentities: 'mail.acme.example, Mail.Northwind.Example',
+    });
+
+    // Assess
+    expect(config.sendingIdentities).toEqual(['mail.acme.example', 'mail.northwind.example']);
+    expect(() =>
+      parseStageConfig({
+        fromAddress: 'agent@mail.acme.example',
+        sendingIdentities: 'other.example',
+      }),
+    ).toThrow(/^sendingIdentities: must include the domain of fromAddress/);
+    expect(() => parseStageConfig({ sendingIdentities: 'not a domain' })).toThrow(
+      /^sendingIdentities: /,
     );
   });
 

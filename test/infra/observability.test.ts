@@ -194,12 +194,16 @@ describe('Infra: alarms and dashboard', () => {
   });
 
   it('alarms on a message in every dead-letter queue', () => {
-    // Prepare: the queues other queues redrive into.
+    // Prepare: the queues other queues redrive into, and the edges' dead-letter queues.
     const queues = synthesized.template.findResources('AWS::SQS::Queue') as Resources;
-    const deadLetterIds = Object.values(queues).flatMap((queue) => {
+    const deadLetterIds = Object.entries(queues).flatMap(([id, queue]) => {
       const redrive = queue.Properties['RedrivePolicy'] as
         { deadLetterTargetArn: { 'Fn::GetAtt': [string, string] } } | undefined;
-      return redrive ? [redrive.deadLetterTargetArn['Fn::GetAtt'][0]] : [];
+      const edge = /(ScheduleDeadLetterQueue|PollDeadLetterQueue|FeedbackDeadLetterQueue)/.test(id);
+      return [
+        ...(redrive ? [redrive.deadLetterTargetArn['Fn::GetAtt'][0]] : []),
+        ...(edge ? [id] : []),
+      ];
     });
 
     // Act
@@ -216,7 +220,7 @@ describe('Infra: alarms and dashboard', () => {
       });
 
     // Assess
-    expect(deadLetterIds.length).toBeGreaterThanOrEqual(2);
+    expect(deadLetterIds.length).toBeGreaterThanOrEqual(5);
     expect(watched.sort()).toEqual(deadLetterIds.sort());
   });
 

@@ -215,8 +215,15 @@ describe('Infra: Sending', () => {
     );
   });
 
-  it('adds no queue: the send queue and its DLQ are the existing, pinned ones', () => {
-    synthesized.template.resourceCountIs('AWS::SQS::Queue', 4);
+  it('adds one queue, the SES feedback dead-letter queue, beside the existing, pinned send queue and DLQ', () => {
+    // Act
+    const ids = Object.keys(synthesized.template.findResources('AWS::SQS::Queue'));
+
+    // Assess
+    expect(ids.filter((id) => id.startsWith('Sending'))).toEqual([
+      expect.stringMatching(/^SendingFeedbackDeadLetterQueue\w+$/),
+    ]);
+    synthesized.template.resourceCountIs('AWS::SQS::Queue', 7);
   });
 
   it('reports no unacknowledged AwsSolutions findings on the sending resources', () => {

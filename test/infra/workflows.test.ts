@@ -318,6 +318,13 @@ describe('Infra: cycle and fan-out workflows', () => {
       // Assess
       expect(statements).toEqual([
         { Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: fanOutId } },
+        {
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Resource: {
+            'Fn::GetAtt': [expect.stringMatching(/^FanOutScheduleDeadLetterQueue\w+$/), 'Arn'],
+          },
+        },
       ]);
     });
 
@@ -403,7 +410,19 @@ describe('Infra: cycle and fan-out workflows', () => {
       });
       expect(START_EXECUTION_RETRY_ERRORS).not.toContain(EXECUTION_ALREADY_EXISTS_ERROR);
       expect(processor.States['AlreadyStarted']).toMatchObject({ Type: 'Pass', End: true });
-      expect(processor.States['StartFailed']).toMatchObject({ Type: 'Pass', End: true });
+      expect(processor.States['StartFailed']).toMatchObject({
+        Type: 'Task',
+        Resource: 'arn:${AWS::Partition}:states:::aws-sdk:cloudwatch:putMetricData',
+        Parameters: {
+          Namespace: 'EngagementAgent',
+          MetricData: [expect.objectContaining({ MetricName: 'CycleStartsFailed', Value: 1 })],
+        },
+        Next: 'CycleNotStarted',
+      });
+      expect(processor.States['CycleNotStarted']).toMatchObject({
+        Type: 'Fail',
+        Error: 'CycleStartFailed',
+      });
     });
 
     it('lets the fan-out machine start the cycle machine', () => {
@@ -624,6 +643,10 @@ describe('Infra: cycle and fan-out workflows', () => {
       // Assess
       const allowed = [
         /^AwsSolutions-L1$/,
+        /^Serverless::Serverless-LambdaLatestVersion$/,
+        /^Serverless::Serverless-LambdaDLQ$/,
+        /^AwsSolutions-SQS3$/,
+        /^Serverless::Serverless-SQSRedrivePolicy$/,
         /^AwsSolutions-SF1$/,
         /^AwsSolutions-IAM5\[Resource::\*\]$/,
         /^AwsSolutions-IAM5\[Resource::<(Cycle\w+|FanOutListTenants)Function\w+\.Arn>:\*\]$/,

@@ -350,12 +350,23 @@ describe('Local: synthesized state machine definitions', () => {
       const outcome = await execute(
         definitions.fanOut,
         { scheduledTime: '2025-03-04T12:00:00Z' },
-        { [FAN_OUT_STATES.listTenants]: pages, [FAN_OUT_STATES.startCycle]: startCycle },
+        {
+          [FAN_OUT_STATES.listTenants]: pages,
+          [FAN_OUT_STATES.startCycle]: startCycle,
+          [FAN_OUT_STATES.startFailed]: async () => ({}),
+        },
         { [FAN_OUT_STATES.startCycle]: 0 },
       );
 
       // Assess
       expect(outcome.error).toBeUndefined();
+      expect(outcome.calls[FAN_OUT_STATES.startFailed]).toEqual([
+        expect.objectContaining({
+          Namespace: 'EngagementAgent',
+          MetricData: [expect.objectContaining({ MetricName: 'CycleStartsFailed', Value: 1 })],
+        }),
+      ]);
+      expect(outcome.entered).toContain(FAN_OUT_STATES.cycleNotStarted);
       const names = (outcome.calls[FAN_OUT_STATES.startCycle] as { Name: string }[]).map(
         (s) => s.Name,
       );

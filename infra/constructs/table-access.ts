@@ -1,0 +1,48 @@
+/**
+ * A DynamoDB item action a function may be granted on the single table. There is no DeleteItem,
+ * Scan or transaction: no repository uses them (items expire by TTL).
+ */
+export type TableAction =
+  'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'BatchWriteItem';
+
+/** What one function may do on the table: item actions, and whether it may Query the `gsi1` index. */
+export interface TableAccess {
+  readonly actions: readonly TableAction[];
+  /** Query on `gsi1` (the enabled-tenant listing and the outcome inbox live there). */
+  readonly queryIndex: boolean;
+}
+
+const CYCLE_BOOKKEEPING: readonly TableAction[] = ['GetItem', 'UpdateItem'];
+const CYCLE_WORK: readonly TableAction[] = [
+  'GetItem',
+  'BatchGetItem',
+  'Query',
+  'PutItem',
+  'UpdateItem',
+];
+
+/**
+ * The table actions of every function, by `functions/<name>` folder, taken from the repository
+ * calls each handler's code path makes (run records and locks are conditional UpdateItems; card,
+ * audit, outcome and suppression writes are conditional PutItems; only ingest batch-writes its
+ * attachment metadata). `test/infra/table-access.test.ts` pins the synthesized result.
+ */
+export const FUNCTION_TABLE_ACCESS = {
+  'check-gates': { actions: ['GetItem', 'PutItem', 'UpdateItem'], queryIndex: false },
+  'acquire-lock': { actions: CYCLE_BOOKKEEPING, queryIndex: false },
+  plan: { actions: CYCLE_WORK, queryIndex: false },
+  act: { actions: CYCLE_WORK, queryIndex: false },
+  react: { actions: CYCLE_WORK, queryIndex: true },
+  reflect: { actions: CYCLE_WORK, queryIndex: false },
+  'release-lock': { actions: CYCLE_BOOKKEEPING, queryIndex: false },
+  'record-failure': { actions: CYCLE_BOOKKEEPING, queryIndex: false },
+  'list-tenants': { actions: [], queryIndex: true },
+  unsubscribe: { actions: ['PutItem'], queryIndex: false },
+  sender: { actions: CYCLE_WORK, queryIndex: false },
+  'ses-feedback': { actions: CYCLE_WORK, queryIndex: false },
+  'gmail-poller': { actions: ['GetItem', 'PutItem', 'UpdateItem'], queryIndex: true },
+  ingest: { actions: [...CYCLE_WORK, 'BatchWriteItem'], queryIndex: false },
+} as const satisfies Record<string, TableAccess>;
+
+/** A function folder that has table access. */
+export type TableFunctionName = keyof typeof FUNCTION_TABLE_ACCESS;

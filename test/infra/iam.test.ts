@@ -1,0 +1,162 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  functionsByService,
+  roleStatements,
+  synthesizeAgentStack,
+  type PolicyStatementJson,
+  type SynthesizedAgentStack,
+} from '../helpers/synth-stack.js';
+
+const CYCLE = ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'];
+const BOOKKEEPING = ['GetItem', 'UpdateItem'];
+
+/**
+ * The DynamoDB actions each function may take, pinned from the synthesized template: on the
+ * table, on gsi1, and whether the grant is held by the function's tenant-scoped role (assumed
+ * with the tenant session tag) rather than by its execution role.
+ */
+const EXPECTED: Record<string, { table: string[]; index: boolean; tenantScoped: boolean }> = {
+  'check-gates': { table: ['GetItem', 'PutItem', 'UpdateItem'], index: false, tenantScoped: true },
+  'acquire-lock': { table: BOOKKEEPING, index: false, tenantScoped: true },
+  plan: { table: CYCLE, index: false, tenantScoped: true },
+  act: { table: CYCLE, index: false, tenantScoped: true },
+  react: { table: CYCLE, index: true, tenantScoped: true },
+  reflect: { table: CYCLE, index: false, tenantScoped: true },
+  'release-lock': { table: BOOKKEEPING, index: false, tenantScoped: true },
+  'record-failure': { table: BOOKKEEPING, index: false, tenantScoped: true },
+  'list-tenants': { table: [], index: true, tenantScoped: false },
+  unsubscribe: { table: ['PutItem'], index: false, tenantScoped: false },
+  sender: { table: CYCLE, index: false, tenantScoped: false },
+  'ses-feedback': { table: CYCLE, index: false, tenantScoped: false },
+  'gmail-poller': { table: ['GetItem', 'PutItem', 'UpdateItem'], index: true, tenantScoped: false },
+  ingest: { table: [...CYCLE, 'BatchWriteItem'], index: false, tenantScoped: false },
+};
+
+const TABLE_ID = 'Table7ABB320E';
+
+function isIndexResource(resource: unknown): boolean {
+  return JSON.stringify(resource).includes('/index/');
+}
+
+function isTableResource(resource: unknown): boolean {
+  return JSON.stringify(resource) === JSON.stringify({ 'Fn::GetAtt': [TABLE_ID, 'Arn'] });
+}
+
+/** The DynamoDB actions of a set of statements, split into table and index grants. */
+function dynamoGrants(statements: PolicyStatementJson[]) {
+  const dynamo = statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+  const actions = (predicate: (resource: unknown) => boolean) =>
+    [
+      ...new Set(
+        dynamo
+          .filter((s) => s.Resource.some(predicate))
+          .flatMap((s) => s.Action.map((a) => a.replace('dynamodb:', ''))),
+      ),
+    ].sort();
+  return { table: actions(isTableResource), index: actions(isIndexResource), statements: dynamo };
+}
+
+/** The tenant-scoped role a function's execution role may assume, by logical id. */
+function assumedRoleId(statements: PolicyStatementJson[]): string | undefined {
+  const assume = statements.find((s) => s.Action.includes('sts:AssumeRole'));
+  const target = assume?.Resource[0] as { 'Fn::GetAtt'?: [string, string] } | undefined;
+  return target?.['Fn::GetAtt']?.[0];
+}
+
+describe('Infra: IAM per function and per tenant', () => {
+  let synthesized: SynthesizedAgentStack;
+  let functions: ReturnType<typeof functionsByService>;
+
+  beforeAll(() => {
+    synthesized = synthesizeAgentStack();
+    functions = functionsByService(synthesized.template);
+  });
+
+  it('has an expectation for every function in the stack', () => {
+    // Assess
+    expect([...functions.keys()].sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(Object.entries(EXPECTED))(
+    'grants %s exactly its own table actions and index access, and no DeleteItem or Scan',
+    (service, expected) => {
+      // Prepare
+      const fn = functions.get(service)!;
+      const own = roleStatements(synthesized.template, fn.roleId);
+      const tenantRoleId = assumedRoleId(own);
+      const holder = expected.tenantScoped
+        ? roleStatements(synthesized.template, tenantRoleId ?? 'missing')
+        : own;
+
+      // Act
+      const grants = dynamoGrants(holder);
+
+      // Assess
+      expect(tenantRoleId !== undefined).toBe(expected.tenantScoped);
+      expect(grants.table).toEqual([...expected.table].sort());
+      expect(grants.index).toEqual(expected.index ? ['Query'] : []);
+      const all = grants.statements.flatMap((s) => s.Action);
+      expect(all).not.toContain('dynamodb:DeleteItem');
+      expect(all).not.toContain('dynamodb:Scan');
+      if (expected.tenantScoped) expect(dynamoGrants(own).statements).toEqual([]);
+    },
+  );
+
+  it('limits every tenant-scoped role to the tenant of its session tag by dynamodb:LeadingKeys', () => {
+    // Prepare
+    const scoped = Object.entries(EXPECTED).filter(([, expected]) => expected.tenantScoped);
+
+    for (const [service] of scoped) {
+      // Act
+      const fn = functions.get(service)!;
+      const statements = roleStatements(
+        synthesized.template,
+        assumedRoleId(roleStatements(synthesized.template, fn.roleId))!,
+      );
+
+      // Assess
+      expect(statements.length, service).toBeGreaterThan(0);
+      for (const statement of statements) {
+        expect(statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual([
+          'TENANT#${aws:PrincipalTag/tenant}',
+          'TENANT#${aws:PrincipalTag/tenant}#*',
+        ]);
+      }
+    }
+  });
+
+  it('lets a function assume its tenant role only with a tenant session tag, and trusts only that function', () => {
+    // Prepare
+    const fn = functions.get('act')!;
+    const own = roleStatements(synthesized.template, fn.roleId);
+    const assume = own.find((s) => s.Action.includes('sts:AssumeRole'))!;
+    const roles = synthesized.template.toJSON()['Resources'] as Record<
+      string,
+      { Properties: { AssumeRolePolicyDocument: { Statement: Record<string, unknown>[] } } }
+    >;
+
+    // Act
+    const trust = roles[assumedRoleId(own)!]!.Properties.AssumeRolePolicyDocument.Statement;
+
+    // Assess
+    expect(assume.Action.sort()).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+    expect(assume.Condition).toEqual({
+      StringLike: { 'aws:RequestTag/tenant': '?*' },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenant'] },
+    });
+    expect(trust).toEqual([
+      expect.objectContaining({
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Principal: { AWS: { 'Fn::GetAtt': [fn.roleId, 'Arn'] } },
+      }),
+    ]);
+    expect(fn.properties['Environment']).toMatchObject({
+      Variables: { TENANT_DATA_ROLE_ARN: { 'Fn::GetAtt': [assumedRoleId(own), 'Arn'] } },
+    });
+  });
+
+  it('reserves (and caps) the concurrency of the public unsubscribe function', () => {
+    // Assess
+    expect(functions.get('unsubscribe')!.properties['ReservedConcurrentExecutions']).toBe(5);
+  });
+});
