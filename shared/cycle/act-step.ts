@@ -2,6 +2,8 @@ import type { ActionCard, CardDecision } from '../domain/actions.js';
 import { evaluatePolicy } from '../domain/policy/policy-engine.js';
 import type { PolicyContext, RecipientProfile } from '../domain/policy/policy-types.js';
 import { toViolationRecord } from '../domain/policy/audit.js';
+import { addUsage } from '../domain/policy/controls.js';
+import { loadActionControls } from './controls.js';
 import type { SendRequest } from '../domain/send-request.js';
 import { actionTouchKey, followUpTouchKey } from '../domain/touch.js';
 import type { TenantSettings } from '../domain/tenant.js';
@@ -42,7 +44,7 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
     );
     const contacts = await loadTargetContacts(runtime, phase.tenantId, cards);
     const accounts = new Map<string, Account | undefined>();
-    const context = await buildPolicyContext(runtime, settings, cards, contacts, phase);
+    let context = await buildPolicyContext(runtime, settings, cards, contacts, phase);
     const counts = { executed: 0, blocked: 0, deferred: 0, failed: 0, skipped: 0 };
 
     for (const card of cards) {
@@ -91,6 +93,10 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
         continue;
       }
 
+      context = {
+        ...context,
+        controls: { ...context.controls, usage: addUsage(context.controls.usage, claimed.type) },
+      };
       const allowed: CardDecision = { allowed: true, rule: decision.rule };
       let outcome: Outcome;
       try {
@@ -275,6 +281,7 @@ async function buildPolicyContext(
       excludedRegions: settings.doNotContact.excludedRegions,
     },
     suppressedEmails: await repos.suppressions.suppressedAmong(phase.tenantId, emails),
+    controls: await loadActionControls(runtime, settings, phase),
   };
 }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ACTION_TYPES } from './actions.js';
+import { ROLLOUT_PHASES } from './rollout/phase.js';
 import { SEND_MODES } from './send-mode.js';
 import { sendingSettingsSchema } from './sending-settings.js';
 
@@ -42,6 +44,10 @@ export const tenantSettingsInputSchema = z.object({
     .prefault({}),
   /** Sending policy: cap overrides, warm-up, sending window, internal addresses (send gate). */
   sending: sendingSettingsSchema.prefault({}),
+  /** Where the tenant stands on the rollout ladder (shadow → autonomous); see shared/domain/rollout. */
+  rollout: z.object({ phase: z.enum(ROLLOUT_PHASES) }).optional(),
+  /** Feature flags per action type; a type set to false is denied by policy (`action_disabled`). */
+  features: z.partialRecord(z.enum(ACTION_TYPES), z.boolean()).default({}),
 });
 
 export type TenantSettingsInput = z.input<typeof tenantSettingsInputSchema>;
