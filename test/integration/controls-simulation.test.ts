@@ -61,7 +61,7 @@ describe('Controls: feature flags and tier quotas in a simulated cycle', () => {
 
     // Free tier: 12 actions proposed in one hour, 10 allowed; the rest blocked by the quota.
     const quota = TIER_QUOTAS.free.actionsPerHour;
-    const counts = Object.values(free!.actions).reduce(
+    const counts = Object.values(free!.actions).reduce<{ done: number; blocked: number }>(
       (sum, byStatus) => ({
         done: sum.done + (byStatus['done'] ?? 0),
         blocked: sum.blocked + (byStatus['blocked'] ?? 0),

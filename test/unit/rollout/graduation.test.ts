@@ -6,6 +6,7 @@ import {
   nextSendMode,
   type GraduationEvidence,
 } from '../../../shared/domain/rollout/graduation.js';
+import type { RolloutPhase } from '../../../shared/domain/rollout/phase.js';
 
 const NOW = new Date('2026-03-02T10:00:00.000Z');
 const DAYS_AGO = (days: number) => new Date(NOW.getTime() - days * 86_400_000).toISOString();
@@ -30,6 +31,100 @@ function ready(overrides: Partial<GraduationEvidence> = {}): GraduationEvidence 
   };
 }
 
+/** One row of the refusal table. */
+interface RefusalCase {
+  readonly case: string;
+  readonly to: RolloutPhase;
+  readonly evidence: Partial<GraduationEvidence>;
+  readonly failing: readonly string[];
+  readonly detail: RegExp;
+}
+
+const REFUSALS: readonly RefusalCase[] = [
+  {
+    case: 'agreement is 75 % exactly (the bar is above 75 %)',
+    to: 'assisted',
+    evidence: { agreement: { follow_up: { reviewed: 40, agreed: 30 } } },
+    failing: ['agreement'],
+    detail: /follow_up 75\.0 % of 40 is not above 75\.0 %/,
+  },
+  {
+    case: 'an action type has too few reviews',
+    to: 'assisted',
+    evidence: {
+      agreement: {
+        follow_up: { reviewed: 40, agreed: 40 },
+        research: { reviewed: 3, agreed: 3 },
+      },
+    },
+    failing: ['agreement'],
+    detail: /research only 3 reviewed \(need 20\)/,
+  },
+  {
+    case: 'nothing was reviewed',
+    to: 'assisted',
+    evidence: { agreement: {} },
+    failing: ['agreement'],
+    detail: /no reviewed proposals/,
+  },
+  {
+    case: 'unsubscribe and kill switch were never tested',
+    to: 'assisted',
+    evidence: { unsubscribeRoundTripTestedAt: undefined, killSwitchTestedAt: undefined },
+    failing: ['kill_switch_tested', 'unsubscribe_tested'],
+    detail: /never tested \(run agentctl canary\)/,
+  },
+  {
+    case: 'the last kill-switch test is stale',
+    to: 'parallel',
+    evidence: { killSwitchTestedAt: DAYS_AGO(31) },
+    failing: ['kill_switch_tested'],
+    detail: /older than 30 days/,
+  },
+  {
+    case: 'DKIM fails and DMARC was not checked',
+    to: 'assisted',
+    evidence: { dkim: 'fail', dmarc: 'unknown', identityNote: 'local data dir' },
+    failing: ['dkim', 'dmarc'],
+    detail: /DMARC: not checked \(local data dir\)/,
+  },
+  {
+    case: 'the send mode is still dry_run',
+    to: 'assisted',
+    evidence: { sendMode: 'dry_run' },
+    failing: ['send_mode'],
+    detail: /below internal_only/,
+  },
+  {
+    case: 'the bounce rate is 5 %',
+    to: 'autonomous',
+    evidence: { deliverability: { sends: 100, bounces: 5, complaints: 0 } },
+    failing: ['deliverability'],
+    detail: /bounce rate not below 5\.0 %/,
+  },
+  {
+    case: 'one complaint in 200 sends',
+    to: 'autonomous',
+    evidence: { deliverability: { sends: 200, bounces: 0, complaints: 1 } },
+    failing: ['deliverability'],
+    detail: /complaint rate not below 0\.1 %/,
+  },
+  {
+    case: 'too few sends to measure',
+    to: 'autonomous',
+    evidence: { deliverability: { sends: 49, bounces: 0, complaints: 0 } },
+    failing: ['deliverability'],
+    detail: /only 49 sends, need 50/,
+  },
+  {
+    case: 'sending is paused and the mode is internal_only',
+    to: 'autonomous',
+    evidence: { sendingPaused: 'bounce_rate', sendMode: 'internal_only' },
+    failing: ['sending_not_paused', 'send_mode'],
+    detail: /sending paused: bounce_rate/,
+  },
+];
+
 describe('Domain: rollout phase graduation', () => {
   it.each([
     { from: 'shadow', to: 'parallel' },
@@ -43,90 +138,7 @@ describe('Domain: rollout phase graduation', () => {
     expect(decision.criteria.length).toBeGreaterThan(0);
   });
 
-  it.each([
-    {
-      case: 'agreement is 75 % exactly (the bar is above 75 %)',
-      to: 'assisted',
-      evidence: { agreement: { follow_up: { reviewed: 40, agreed: 30 } } },
-      failing: ['agreement'],
-      detail: /follow_up 75\.0 % of 40 is not above 75\.0 %/,
-    },
-    {
-      case: 'an action type has too few reviews',
-      to: 'assisted',
-      evidence: {
-        agreement: {
-          follow_up: { reviewed: 40, agreed: 40 },
-          research: { reviewed: 3, agreed: 3 },
-        },
-      },
-      failing: ['agreement'],
-      detail: /research only 3 reviewed \(need 20\)/,
-    },
-    {
-      case: 'nothing was reviewed',
-      to: 'assisted',
-      evidence: { agreement: {} },
-      failing: ['agreement'],
-      detail: /no reviewed proposals/,
-    },
-    {
-      case: 'unsubscribe and kill switch were never tested',
-      to: 'assisted',
-      evidence: { unsubscribeRoundTripTestedAt: undefined, killSwitchTestedAt: undefined },
-      failing: ['kill_switch_tested', 'unsubscribe_tested'],
-      detail: /never tested \(run agentctl canary\)/,
-    },
-    {
-      case: 'the last kill-switch test is stale',
-      to: 'parallel',
-      evidence: { killSwitchTestedAt: DAYS_AGO(31) },
-      failing: ['kill_switch_tested'],
-      detail: /older than 30 days/,
-    },
-    {
-      case: 'DKIM fails and DMARC was not checked',
-      to: 'assisted',
-      evidence: { dkim: 'fail', dmarc: 'unknown', identityNote: 'local data dir' },
-      failing: ['dkim', 'dmarc'],
-      detail: /DMARC: not checked \(local data dir\)/,
-    },
-    {
-      case: 'the send mode is still dry_run',
-      to: 'assisted',
-      evidence: { sendMode: 'dry_run' },
-      failing: ['send_mode'],
-      detail: /below internal_only/,
-    },
-    {
-      case: 'the bounce rate is 5 %',
-      to: 'autonomous',
-      evidence: { deliverability: { sends: 100, bounces: 5, complaints: 0 } },
-      failing: ['deliverability'],
-      detail: /bounce rate not below 5\.0 %/,
-    },
-    {
-      case: 'one complaint in 200 sends',
-      to: 'autonomous',
-      evidence: { deliverability: { sends: 200, bounces: 0, complaints: 1 } },
-      failing: ['deliverability'],
-      detail: /complaint rate not below 0\.1 %/,
-    },
-    {
-      case: 'too few sends to measure',
-      to: 'autonomous',
-      evidence: { deliverability: { sends: 49, bounces: 0, complaints: 0 } },
-      failing: ['deliverability'],
-      detail: /only 49 sends, need 50/,
-    },
-    {
-      case: 'sending is paused and the mode is internal_only',
-      to: 'autonomous',
-      evidence: { sendingPaused: 'bounce_rate', sendMode: 'internal_only' },
-      failing: ['sending_not_paused', 'send_mode'],
-      detail: /sending paused: bounce_rate/,
-    },
-  ] as const)(
+  it.each(REFUSALS)(
     'refuses when $case, naming each failing criterion',
     ({ to, evidence, failing, detail }) => {
       const decision = decidePhaseAdvance(ready({ phase: 'shadow', ...evidence }), to, NOW);
