@@ -4,6 +4,7 @@ import { AgentError } from '../../shared/errors.js';
 import { SEND_MODES } from '../../shared/domain/send-mode.js';
 import { commaList, isoInstant, MAX_SIMULATED_HOURS, wholeNumber } from './usage.js';
 import type { OperatorTarget } from './operator-context.js';
+import { registerRolloutCommands } from './rollout-commands.js';
 
 /** Where a command writes: stdout for data, stderr for progress, notes and errors. */
 export interface CommandIo {
@@ -327,6 +328,8 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
         },
       ),
     );
+
+  registerRolloutCommands({ io, command, withTarget, run, target });
 
   return program;
 }

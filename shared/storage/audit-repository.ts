@@ -19,6 +19,22 @@ export interface AuditRecord extends Omit<ViolationRecord, 'type'> {
   readonly cardId?: string;
 }
 
+/**
+ * An operator decision or test result kept in the audit trail beside policy violations:
+ * `ladder_change` (rollout phase or send mode moved; `forced` with the reason when criteria were
+ * overridden) and `canary` (a canary run's checks). Never listed as a violation.
+ */
+export interface OperatorAuditRecord {
+  readonly kind: 'ladder_change' | 'canary';
+  readonly auditId: string;
+  /** ISO-8601 instant. */
+  readonly at: string;
+  /** Who did it (`$USER` of the operator, or `agentctl`). */
+  readonly actor: string;
+  readonly reason?: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
 /** Audit records are kept for a year. */
 const AUDIT_RETENTION_MS = 365 * 86_400_000;
 
@@ -27,7 +43,7 @@ export class AuditRepository {
   constructor(private readonly ctx: TableContext) {}
 
   /** Appends a record; appending the same `auditId` at the same instant again is a no-op. */
-  async append(tenantId: string, record: AuditRecord): Promise<void> {
+  async append(tenantId: string, record: AuditRecord | OperatorAuditRecord): Promise<void> {
     try {
       await this.ctx.doc.send(
         new PutCommand({
@@ -47,14 +63,30 @@ export class AuditRepository {
     }
   }
 
-  /** Lists a tenant's audit records at or after `since`, oldest first. */
+  /** Lists a tenant's policy-violation records at or after `since`, oldest first. */
   async listSince(tenantId: string, since: Date): Promise<AuditRecord[]> {
-    const items = await queryTenantRange(
+    return (await this.itemsSince(tenantId, since))
+      .filter((item) => item['kind'] === undefined || item['kind'] === 'policy_violation')
+      .map((item) => withoutStorageAttributes<AuditRecord>(item));
+  }
+
+  /** Lists a tenant's operator records of `kind` at or after `since`, oldest first. */
+  async listOperatorRecords(
+    tenantId: string,
+    kind: OperatorAuditRecord['kind'],
+    since: Date,
+  ): Promise<OperatorAuditRecord[]> {
+    return (await this.itemsSince(tenantId, since))
+      .filter((item) => item['kind'] === kind)
+      .map((item) => withoutStorageAttributes<OperatorAuditRecord>(item));
+  }
+
+  private itemsSince(tenantId: string, since: Date): Promise<Record<string, unknown>[]> {
+    return queryTenantRange(
       this.ctx,
       tenantId,
       `${SK_PREFIX.audit}${since.toISOString()}`,
       `${SK_PREFIX.audit}~`,
     );
-    return items.map((item) => withoutStorageAttributes<AuditRecord>(item));
   }
 }
