@@ -86,8 +86,12 @@ export async function runLocalCanary(deps: LocalCanaryDeps): Promise<CanaryResul
     throw new CheckFailed(detail);
   };
   let sender: LocalSender | undefined;
+  // The emulator's store is shared in a process: only mail received during this run counts.
+  const earlier = new Set((await ses.emails()).map((mail) => mail.messageId));
   const mailTo = async (to: string): Promise<StoredEmail[]> =>
-    (await ses.emails()).filter((mail) => mail.destination.to.includes(to));
+    (await ses.emails()).filter(
+      (mail) => mail.destination.to.includes(to) && !earlier.has(mail.messageId),
+    );
 
   try {
     const state = await killSwitch.read();
