@@ -103,6 +103,8 @@ export async function runLocalCanary(deps: LocalCanaryDeps): Promise<CanaryResul
       );
     pass('kill_switch_readable', 'kill switch readable and off');
 
+    // A canary that died mid-run leaves its items behind: start from none.
+    await deleteCanaryItems(stack);
     await runtime.repos.tenants.put(tenantId, {
       name: 'Canary (synthetic)',
       agentEnabled: true,

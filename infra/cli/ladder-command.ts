@@ -9,7 +9,6 @@ import {
 } from '../../shared/domain/rollout/graduation.js';
 import type { RolloutPhase } from '../../shared/domain/rollout/phase.js';
 import type { SendMode } from '../../shared/domain/send-mode.js';
-import type { TenantSettings } from '../../shared/domain/tenant.js';
 import { ValidationError } from '../../shared/errors.js';
 import { awsInspectorClients, dnsDmarcLookup, sesEmailSetupInspector } from './cloud-inspectors.js';
 import type { CommandIo } from './main.js';
@@ -18,7 +17,15 @@ import {
   type OperatorContext,
   type OperatorTarget,
 } from './operator-context.js';
-import { gatherEvidence, type EvidenceSources } from './rollout-evidence.js';
+import {
+  gatherEvidence,
+  PHASE_WHEN_UNSET,
+  SEND_MODE_WHEN_UNSET,
+  type EvidenceSources,
+} from './rollout-evidence.js';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../shared/storage/keys.js';
+import { isConditionalCheckFailed } from '../../shared/storage/items.js';
 
 /** Options of `rollout` and `send-mode` (`status` reads only `json` and `identity`). */
 export interface LadderOptions {
@@ -92,7 +99,7 @@ export async function runLadderCommand(
     const decision = decide(ladder, evidence, rung, now);
     const forced = !decision.allowed && options.force === true;
     if (decision.allowed || forced) {
-      await applyMove(context, settings, decision, {
+      await applyMove(context, tenantId, decision, {
         now,
         forced,
         ...(options.reason ? { reason: options.reason } : {}),
@@ -156,20 +163,45 @@ function statusOf(ladder: Ladder, evidence: GraduationEvidence, now: Date): Ladd
   };
 }
 
-/** Writes the new rung into the tenant's settings and the move into its audit trail. */
+/**
+ * Writes the new rung into the tenant's settings with one conditional update (the rung must still
+ * be the one the criteria were checked against, so a concurrent move is refused, not overwritten),
+ * then the move into its audit trail.
+ */
 async function applyMove(
   context: OperatorContext,
-  settings: TenantSettings,
+  tenantId: string,
   decision: GraduationDecision,
   move: { now: Date; forced: boolean; reason?: string },
 ): Promise<void> {
-  const { tenantId, createdAt: _created, updatedAt: _updated, ...input } = settings;
-  await context.repos.tenants.put(
-    tenantId,
-    decision.ladder === 'rollout'
-      ? { ...input, rollout: { ...input.rollout, phase: decision.to as RolloutPhase } }
-      : { ...input, sendMode: decision.to as SendMode },
-  );
+  const rollout = decision.ladder === 'rollout';
+  const unset = decision.from === (rollout ? PHASE_WHEN_UNSET : SEND_MODE_WHEN_UNSET);
+  const current = rollout ? 'rollout.#phase' : 'sendMode';
+  try {
+    await context.table.doc.send(
+      new UpdateCommand({
+        TableName: context.table.tableName,
+        Key: keys.tenantSettings(tenantId),
+        ConditionExpression: `attribute_exists(pk) AND (${unset ? `attribute_not_exists(${rollout ? 'rollout' : 'sendMode'}) OR ` : ''}${current} = :from)`,
+        UpdateExpression: rollout
+          ? 'SET rollout = :rollout, updatedAt = :now'
+          : 'SET sendMode = :to, updatedAt = :now',
+        ExpressionAttributeValues: {
+          ':from': decision.from,
+          ':now': move.now.toISOString(),
+          ...(rollout ? { ':rollout': { phase: decision.to } } : { ':to': decision.to }),
+        },
+        ...(rollout ? { ExpressionAttributeNames: { '#phase': 'phase' } } : {}),
+      }),
+    );
+  } catch (error) {
+    if (isConditionalCheckFailed(error))
+      throw new ValidationError(
+        decision.ladder,
+        `${tenantId} is no longer at ${decision.from} (changed meanwhile); run the command again`,
+      );
+    throw error;
+  }
   await context.repos.audits.append(tenantId, {
     kind: 'ladder_change',
     auditId: `${decision.ladder}.${decision.from}.${decision.to}`,

@@ -281,7 +281,7 @@ async function buildPolicyContext(
       excludedRegions: settings.doNotContact.excludedRegions,
     },
     suppressedEmails: await repos.suppressions.suppressedAmong(phase.tenantId, emails),
-    controls: await loadActionControls(runtime, settings, phase),
+    controls: await loadActionControls(runtime, settings, phase, cards.length),
   };
 }
 

@@ -5,14 +5,19 @@ import type { CycleRuntime } from './runtime.js';
 
 /**
  * The tenant's feature flags, tier quota and quota usage for Act's policy context: usage comes
- * from the cards the policy allowed earlier this UTC day (one query on the day's card range).
+ * from the cards the policy allowed earlier this UTC day (one query on the day's card range,
+ * skipped when Act has no card to decide).
  */
 export async function loadActionControls(
   runtime: CycleRuntime,
   settings: TenantSettings,
   phase: PhaseContext,
+  pendingCards: number,
 ): Promise<ActionControls> {
-  const cards = await runtime.repos.cards.listForDay(phase.tenantId, phase.hourKey.slice(0, 8));
+  const cards =
+    pendingCards > 0
+      ? await runtime.repos.cards.listForDay(phase.tenantId, phase.hourKey.slice(0, 8))
+      : [];
   return {
     tier: settings.tier,
     features: settings.features ?? {},
