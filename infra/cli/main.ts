@@ -5,6 +5,7 @@ import { SEND_MODES } from '../../shared/domain/send-mode.js';
 import { commaList, isoInstant, MAX_SIMULATED_HOURS, wholeNumber } from './usage.js';
 import type { OperatorTarget } from './operator-context.js';
 import type { RolloutCliOptions } from './rollout-commands.js';
+import { registerGoLiveCommands } from './go-live-commands.js';
 
 /** Where a command writes: stdout for data, stderr for progress, notes and errors. */
 export interface CommandIo {
@@ -430,6 +431,8 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
         },
       ),
     );
+
+  registerGoLiveCommands({ io, command, withTarget, run, target });
 
   return program;
 }

@@ -3,6 +3,8 @@ import type { ActionCard, CardDecision } from '../domain/actions.js';
 import { evaluatePolicy } from '../domain/policy/policy-engine.js';
 import type { PolicyContext, RecipientProfile } from '../domain/policy/policy-types.js';
 import { toViolationRecord } from '../domain/policy/audit.js';
+import { addUsage } from '../domain/policy/controls.js';
+import { loadActionControls } from './controls.js';
 import type { SendRequest } from '../domain/send-request.js';
 import { actionTouchKey, followUpTouchKey } from '../domain/touch.js';
 import type { TenantSettings } from '../domain/tenant.js';
@@ -62,7 +64,7 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
       ...approvedCards,
     ]);
     const accounts = new Map<string, Account | undefined>();
-    const context = await buildPolicyContext(
+    let context = await buildPolicyContext(
       runtime,
       settings,
       [...cards, ...approvedCards],
@@ -136,6 +138,10 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
         continue;
       }
 
+      context = {
+        ...context,
+        controls: { ...context.controls, usage: addUsage(context.controls.usage, claimed.type) },
+      };
       const allowed: CardDecision = { allowed: true, rule: decision.rule };
       const outcome: Outcome =
         disposition === 'execute'
@@ -402,6 +408,7 @@ async function buildPolicyContext(
       excludedRegions: settings.doNotContact.excludedRegions,
     },
     suppressedEmails: await repos.suppressions.suppressedAmong(phase.tenantId, emails),
+    controls: await loadActionControls(runtime, settings, phase, cards.length),
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTION_TYPES } from './actions.js';
 import { SEND_MODES } from './send-mode.js';
 import { sendingSettingsSchema } from './sending-settings.js';
 import { rolloutSettingsSchema } from './rollout/phase.js';
@@ -55,6 +56,8 @@ export const tenantSettingsInputSchema = z.object({
    * `autonomous` (today's behaviour); new production tenants are onboarded with `shadow`.
    */
   rollout: rolloutSettingsSchema.optional(),
+  /** Feature flags per action type; a type set to false is denied by policy (`action_disabled`). */
+  features: z.partialRecord(z.enum(ACTION_TYPES), z.boolean()).default({}),
 });
 
 export type TenantSettingsInput = z.input<typeof tenantSettingsInputSchema>;

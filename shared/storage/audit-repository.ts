@@ -46,6 +46,22 @@ export interface DecisionAuditRecord {
   }[];
 }
 
+/**
+ * An operator decision or test result kept in the audit trail beside policy violations:
+ * `ladder_change` (rollout phase or send mode moved; `forced` with the reason when criteria were
+ * overridden) and `canary` (a canary run's checks). Never listed as a violation.
+ */
+export interface OperatorAuditRecord {
+  readonly kind: 'ladder_change' | 'canary';
+  readonly auditId: string;
+  /** ISO-8601 instant. */
+  readonly at: string;
+  /** Who did it (`$USER` of the operator, or `agentctl`). */
+  readonly actor: string;
+  readonly reason?: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
 /** Audit records are kept for a year. */
 const AUDIT_RETENTION_MS = 365 * 86_400_000;
 
@@ -54,7 +70,10 @@ export class AuditRepository {
   constructor(private readonly ctx: TableContext) {}
 
   /** Appends a record; appending the same `auditId` at the same instant again is a no-op. */
-  async append(tenantId: string, record: AuditRecord | DecisionAuditRecord): Promise<void> {
+  async append(
+    tenantId: string,
+    record: AuditRecord | DecisionAuditRecord | OperatorAuditRecord,
+  ): Promise<void> {
     try {
       await this.ctx.doc.send(
         new PutCommand({
@@ -76,28 +95,35 @@ export class AuditRepository {
 
   /** Lists a tenant's policy-violation records at or after `since`, oldest first. */
   async listSince(tenantId: string, since: Date): Promise<AuditRecord[]> {
-    return (await this.listAll(tenantId, since)).filter(
-      (record): record is AuditRecord => record.kind !== 'rollout_decision',
-    );
+    return (await this.itemsSince(tenantId, since))
+      .filter((item) => item['kind'] === undefined || item['kind'] === 'policy_violation')
+      .map((item) => withoutStorageAttributes<AuditRecord>(item));
   }
 
   /** Lists a tenant's rollout decisions at or after `since`, oldest first. */
   async listDecisionsSince(tenantId: string, since: Date): Promise<DecisionAuditRecord[]> {
-    return (await this.listAll(tenantId, since)).filter(
-      (record): record is DecisionAuditRecord => record.kind === 'rollout_decision',
-    );
+    return (await this.itemsSince(tenantId, since))
+      .filter((item) => item['kind'] === 'rollout_decision')
+      .map((item) => withoutStorageAttributes<DecisionAuditRecord>(item));
   }
 
-  private async listAll(
+  /** Lists a tenant's operator records of `kind` at or after `since`, oldest first. */
+  async listOperatorRecords(
     tenantId: string,
+    kind: OperatorAuditRecord['kind'],
     since: Date,
-  ): Promise<(AuditRecord | DecisionAuditRecord)[]> {
-    const items = await queryTenantRange(
+  ): Promise<OperatorAuditRecord[]> {
+    return (await this.itemsSince(tenantId, since))
+      .filter((item) => item['kind'] === kind)
+      .map((item) => withoutStorageAttributes<OperatorAuditRecord>(item));
+  }
+
+  private itemsSince(tenantId: string, since: Date): Promise<Record<string, unknown>[]> {
+    return queryTenantRange(
       this.ctx,
       tenantId,
       `${SK_PREFIX.audit}${since.toISOString()}`,
       `${SK_PREFIX.audit}~`,
     );
-    return items.map((item) => withoutStorageAttributes<AuditRecord | DecisionAuditRecord>(item));
   }
 }

@@ -1,12 +1,12 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { AgentError } from '../errors.js';
+import { AgentError, ValidationError } from '../errors.js';
 import {
   canTransition,
   type ActionCard,
   type CardStatus,
   type ProposedAction,
 } from '../domain/actions.js';
-import { keys } from './keys.js';
+import { SK_PREFIX, keys } from './keys.js';
 import { cardIdOf } from '../domain/touch.js';
 import { queryTenantPrefix, ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, oldItemOf, withoutStorageAttributes } from './items.js';
@@ -146,5 +146,15 @@ export class CardRepository {
     return items
       .map((item) => withoutStorageAttributes<ActionCard>(item))
       .sort((a, b) => a.sequence - b.sequence || a.cardId.localeCompare(b.cardId));
+  }
+
+  /** Lists every card of one UTC day (`yyyyMMdd`, the first 8 digits of an hour key), in key order. */
+  async listForDay(tenantId: string, dayKey: string): Promise<ActionCard[]> {
+    if (!/^\d{8}$/.test(dayKey))
+      throw new ValidationError('dayKey', `expected yyyyMMdd, got ${JSON.stringify(dayKey)}`);
+    const items = await queryTenantPrefix(this.ctx, tenantId, `${SK_PREFIX.action}${dayKey}`, {
+      consistentRead: true,
+    });
+    return items.map((item) => withoutStorageAttributes<ActionCard>(item));
   }
 }

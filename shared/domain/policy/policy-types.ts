@@ -1,4 +1,5 @@
 import type { ProposedAction } from '../actions.js';
+import type { ActionControls } from './controls.js';
 
 /** Why the policy engine denied an action; stable strings for audits, metrics and reports. */
 export const VIOLATION_TYPES = [
@@ -11,6 +12,8 @@ export const VIOLATION_TYPES = [
   'recipient_unresolved',
   'do_not_contact',
   'recipient_suppressed',
+  'action_disabled',
+  'quota_exceeded',
 ] as const;
 export type ViolationType = (typeof VIOLATION_TYPES)[number];
 
@@ -85,6 +88,8 @@ export interface PolicyContext {
   readonly doNotContact: DoNotContactLists;
   /** Suppressed addresses (bounce, complaint, unsubscribe); compared case-insensitively. */
   readonly suppressedEmails: ReadonlySet<string> | readonly string[];
+  /** Feature flags, tier quota and what the quota has allowed so far (shared/domain/policy/controls). */
+  readonly controls: ActionControls;
   /** The resolved recipient of an outreach action; required for `send_email` and `follow_up`. */
   readonly recipient?: RecipientProfile;
 }

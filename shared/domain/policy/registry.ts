@@ -11,6 +11,7 @@ import {
   researchAfterFollowUpsRule,
   validateOrderRule,
 } from './rules.js';
+import { featureFlagRule, tierQuotaRule } from './controls.js';
 
 /**
  * Action types → the rules that must all pass, in order. An action type with no entry is denied,
@@ -30,7 +31,11 @@ const DEFAULT_ENTRIES = {
 } as const satisfies Record<ActionType, readonly PolicyRule[]>;
 
 /** Rules run before the type's own rules, for every registered type. */
-export const GLOBAL_POLICY_RULES: readonly PolicyRule[] = [noSensitiveOperationRule];
+export const GLOBAL_POLICY_RULES: readonly PolicyRule[] = [
+  noSensitiveOperationRule,
+  featureFlagRule,
+  tierQuotaRule,
+];
 
 /**
  * Builds a registry from a plain object; a Map, so that keys like `constructor` or `__proto__`

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProposedAction } from '../../../shared/domain/actions.js';
 import { evaluatePolicy } from '../../../shared/domain/policy/policy-engine.js';
+import { TIER_QUOTAS } from '../../../shared/domain/policy/controls.js';
 import type { PolicyContext } from '../../../shared/domain/policy/policy-types.js';
 
 const CONTEXT: PolicyContext = {
@@ -17,6 +18,12 @@ const CONTEXT: PolicyContext = {
     excludedRegions: [],
   },
   suppressedEmails: [],
+  controls: {
+    tier: 'pro',
+    features: {},
+    quota: TIER_QUOTAS.pro,
+    usage: { actionsThisHour: 0, sendsToday: 0, researchThisHour: 0 },
+  },
 };
 
 function task(evidence: NonNullable<ProposedAction['evidence']>): ProposedAction {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACTION_TYPES, type ProposedAction } from '../../../shared/domain/actions.js';
 import { evaluatePolicy } from '../../../shared/domain/policy/policy-engine.js';
+import { TIER_QUOTAS } from '../../../shared/domain/policy/controls.js';
 import {
   VIOLATION_TYPES,
   type PolicyContext,
@@ -32,6 +33,12 @@ function context(overrides: Partial<PolicyContext> = {}): PolicyContext {
       excludedRegions: ['EU'],
     },
     suppressedEmails: new Set(['bounced@prospect.example']),
+    controls: {
+      tier: 'pro',
+      features: {},
+      quota: TIER_QUOTAS.pro,
+      usage: { actionsThisHour: 0, sendsToday: 0, researchThisHour: 0 },
+    },
     recipient: {
       email: 'ann@prospect.example',
       accountId: 'acct-prospect',
