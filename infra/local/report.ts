@@ -4,6 +4,8 @@ import { loadEngagement } from '../../shared/cycle/engagement.js';
 import { effectiveSendMode, resolveLimits } from '../../shared/domain/send-gate.js';
 import { resolveSendingSettings } from '../../shared/domain/sending-settings.js';
 import type { Fixture } from './fixture.js';
+import { idleHours } from '../../shared/domain/wake.js';
+import { hourKey as toHourKey } from '../../shared/clock.js';
 
 /** One tenant's section of the simulation report (DESIGN.md section 7; names are a contract). */
 export interface TenantReport {
@@ -12,11 +14,14 @@ export interface TenantReport {
   readonly agentEnabled: boolean;
   readonly cycles: {
     readonly hourKey: string;
+    /** The run's cycle number; 0 for an hour skipped as idle (no run, no execution). */
     readonly cycleNumber: number;
     readonly status: string;
     readonly reason?: string;
     readonly error?: string;
     readonly counts: Readonly<Record<string, number>>;
+    /** False for an hour skipped as idle: nothing was due, so no execution started. */
+    readonly executionStarted?: false;
   }[];
   readonly emails: {
     readonly to: string;
@@ -172,16 +177,26 @@ export async function buildTenantReports(
       tenantId: tenant.id,
       name: settings.name,
       agentEnabled: settings.agentEnabled,
-      cycles: runs.map((run) => ({
-        hourKey: run.hourKey,
-        cycleNumber: run.cycleNumber,
-        status: run.status,
-        ...(run.reason ? { reason: run.reason } : {}),
-        ...(run.status === 'FAILED' && run.error
-          ? { error: `${run.error.phase ?? 'cycle'}: ${run.error.message}` }
-          : {}),
-        counts: run.counts,
-      })),
+      cycles: [
+        ...runs.map((run) => ({
+          hourKey: run.hourKey,
+          cycleNumber: run.cycleNumber,
+          status: run.status,
+          ...(run.reason ? { reason: run.reason } : {}),
+          ...(run.status === 'FAILED' && run.error
+            ? { error: `${run.error.phase ?? 'cycle'}: ${run.error.message}` }
+            : {}),
+          counts: run.counts,
+        })),
+        ...idleHours(runs, toHourKey(end)).map((idleHour) => ({
+          hourKey: idleHour,
+          cycleNumber: 0,
+          status: 'SKIPPED',
+          reason: 'idle',
+          counts: {},
+          executionStarted: false as const,
+        })),
+      ].sort((a, b) => a.hourKey.localeCompare(b.hourKey)),
       emails: outcomes.flatMap((outcome) =>
         outcome.kind === 'send_result'
           ? [
