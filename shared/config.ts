@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseSendMode, type SendMode } from './domain/send-mode.js';
 import { ConfigError } from './errors.js';
 

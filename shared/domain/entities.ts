@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An ISO-8601 instant, normalised to UTC `…Z` so stored values sort chronologically. */
 const isoInstant = z.iso

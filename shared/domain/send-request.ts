@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A message on the send queue: everything the sender needs to gate and send one email, by
