@@ -17,6 +17,8 @@ export interface CostBenchResult {
   readonly pricesAsOf: string;
   /** State transitions of a cycle that runs to the end, read from the synthesized definition. */
   readonly transitionsPerCycle: number;
+  /** Lambda duration per cycle step used (measured on the embedded stack: an upper bound). */
+  readonly lambdaMsPerStep: number;
   /** Per tenant-month at default settings for the demo's tenants (the `demo` profile), 1,000 tenants. */
   readonly perTenantMonthUsd: number;
   readonly breakdown: Readonly<Record<string, number>>;
@@ -61,8 +63,13 @@ const LOG_BYTES_PER_INVOCATION = 1_500;
 const XRAY_SAMPLE_RATE = 0.05;
 const LAMBDA_MEMORY_GB = 0.5;
 
-const READS = new Set(['GetCommand', 'QueryCommand', 'BatchGetCommand', 'ScanCommand']);
-const WRITES = new Set(['PutCommand', 'UpdateCommand', 'DeleteCommand', 'BatchWriteCommand']);
+/** Request names as the document client or the low-level client reports them. */
+const READS = new Set(
+  ['Get', 'Query', 'BatchGet', 'Scan'].flatMap((op) => [`${op}Command`, `${op}ItemCommand`]),
+);
+const WRITES = new Set(
+  ['Put', 'Update', 'Delete', 'BatchWrite'].flatMap((op) => [`${op}Command`, `${op}ItemCommand`]),
+);
 
 /**
  * The cost model: $/tenant-month at list prices ({@link PRICES}) from the synthesized cycle
@@ -79,7 +86,8 @@ export function benchCost(cycles: CycleBenchResult, demoExecutionsPerDay: number
   for (const [command, perCycle] of Object.entries(cycles.dynamodbRequestsByCommand)) {
     if (READS.has(command)) reads += perCycle;
     else if (WRITES.has(command)) writes += perCycle;
-    else if (command === 'TransactWriteCommand') writes += 2 * perCycle;
+    else if (command.startsWith('TransactWrite')) writes += 2 * perCycle;
+    else if (command.startsWith('TransactGet')) reads += 2 * perCycle;
   }
   const perCycle = {
     stepFunctions: path.transitions * PRICES.stepFunctionsStandardTransition,
@@ -119,6 +127,7 @@ export function benchCost(cycles: CycleBenchResult, demoExecutionsPerDay: number
     region: PRICES.region,
     pricesAsOf: PRICES.asOf,
     transitionsPerCycle: path.transitions,
+    lambdaMsPerStep: Math.round(stepSeconds * 1_000),
     perTenantMonthUsd: demo.perTenantMonthUsd['1000'],
     breakdown: demo.breakdown,
     profiles,
