@@ -124,7 +124,10 @@ export class TenantWakeRepository {
         ExpressionAttributeValues: { ':pk': WAKE_GSI_PK, ':until': `${until.toISOString()}#~` },
         ProjectionExpression: 'gsi1sk',
         Limit: pageLimit(options.limit, 500),
-        ExclusiveStartKey: decodeCursor(options.cursor, { attribute: 'gsi1pk', value: WAKE_GSI_PK }),
+        ExclusiveStartKey: decodeCursor(options.cursor, {
+          attribute: 'gsi1pk',
+          value: WAKE_GSI_PK,
+        }),
       }),
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);
