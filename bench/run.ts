@@ -3,6 +3,7 @@ import { benchCycles } from './cycle.js';
 import { benchBundles } from './bundles.js';
 import { formatClassifyBench, type ClassifyBenchResult } from './classify.js';
 import { benchCli } from './cli.js';
+import { benchCost, measureDemoExecutionsPerDay } from './cost.js';
 
 /**
  * `npm run bench`: measures, never asserts. Prints figures as a table; `--json` prints them as
@@ -24,6 +25,10 @@ const results: Record<string, unknown> = {};
 results['cli'] = await benchCli();
 results['cycles'] = await benchCycles({ tenants, contactsPerTenant: 20, hours });
 results['bundles'] = await benchBundles();
+results['cost'] = benchCost(
+  results['cycles'] as Awaited<ReturnType<typeof benchCycles>>,
+  await measureDemoExecutionsPerDay(Number(process.env['BENCH_DEMO_HOURS'] ?? 24)),
+);
 for (const section of ['sending', 'ingest', 'classify', 'drafting'] as const) {
   const path = new URL(`./${section}.ts`, import.meta.url);
   if (!existsSync(path)) continue;
@@ -59,6 +64,16 @@ if (json && !jsonFile) {
       `  ${bundle.name.padEnd(16)} ${(bundle.bytes / 1024).toFixed(0).padStart(6)} KiB   init ${bundle.initMs} ms`,
     );
   }
+  const cost = results['cost'] as ReturnType<typeof benchCost>;
+  console.log(
+    `Cost (${cost.region} list prices of ${cost.pricesAsOf}, ${cost.transitionsPerCycle} transitions per cycle): ` +
+      cost.profiles
+        .map(
+          (p) =>
+            `${p.name} (${p.executionsPerDay} executions/day) $${p.perTenantMonthUsd['10']} / $${p.perTenantMonthUsd['1000']} / $${p.perTenantMonthUsd['10000']} per tenant-month at 10 / 1,000 / 10,000 tenants`,
+        )
+        .join('; '),
+  );
   const cli = results['cli'] as Awaited<ReturnType<typeof benchCli>>;
   console.log(
     `agentctl start-up (median/max of ${cli.runs}; bare node ${cli.nodeStartMs.median}/${cli.nodeStartMs.max} ms): --help ${cli.helpMs.median}/${cli.helpMs.max} ms, usage error ${cli.usageErrorMs.median}/${cli.usageErrorMs.max} ms, --version ${cli.versionMs.median}/${cli.versionMs.max} ms`,

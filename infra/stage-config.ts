@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { STAGES, type Stage } from '../shared/config.js';
 import { parseSendMode, type SendMode } from '../shared/domain/send-mode.js';
 import { ConfigError } from '../shared/errors.js';

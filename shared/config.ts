@@ -1,5 +1,5 @@
 import { lockLeaseProblem } from './domain/lock-lease.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseSendMode, type SendMode } from './domain/send-mode.js';
 import { ConfigError } from './errors.js';
 

@@ -204,6 +204,8 @@ async function applyMove(
       );
     throw error;
   }
+  // A settings change is new input: the tenant's next hourly cycle runs under the new rung.
+  await context.repos.wake.markDirty(tenantId, move.now);
   await context.repos.audits.append(tenantId, {
     kind: 'ladder_change',
     auditId: `${decision.ladder}.${decision.from}.${decision.to}`,

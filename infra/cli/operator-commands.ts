@@ -1,6 +1,7 @@
 import { rolloutPhaseOf } from '../../shared/domain/rollout/phase.js';
 import type { CommandIo, JsonOptions, KillSwitchOptions, RunsOptions } from './main.js';
 import { gmailConnectionSource, gmailTargetSettings } from './gmail.js';
+import { idleHours } from '../../shared/domain/wake.js';
 import { openOperatorContext, type OperatorTarget } from './operator-context.js';
 
 /** `agentctl kill-switch on|off|status`: exit 0, or 1 when the state cannot be read. */
@@ -105,14 +106,25 @@ export async function runRunsCommand(
       return 0;
     }
     io.out.write(`runs of ${tenantId} (newest first, ${context.target}):\n`);
-    for (const run of page.items) {
-      const counts = Object.entries(run.counts)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ');
-      io.out.write(
-        `  #${run.cycleNumber} ${run.hourKey} ${run.status.padEnd(9)} ${run.reason ?? ''}${run.error ? ` ${run.error.phase ?? ''} ${run.error.message}` : ''} ${counts}\n`,
-      );
-    }
+    // Hours between the listed runs that were skipped as idle have no record: say so in place.
+    const idle = new Set(idleHours(page.items, page.items[0]?.hourKey ?? '1970010100'));
+    const lines = [
+      ...page.items.map((run) => {
+        const counts = Object.entries(run.counts)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ');
+        const wake = run.nextWakeAt ? ` next wake ${run.nextWakeAt}` : '';
+        return {
+          hourKey: run.hourKey,
+          text: `  #${run.cycleNumber} ${run.hourKey} ${run.status.padEnd(9)} ${run.reason ?? ''}${run.error ? ` ${run.error.phase ?? ''} ${run.error.message}` : ''} ${counts}${wake}\n`,
+        };
+      }),
+      ...[...idle].map((hourKey) => ({
+        hourKey,
+        text: `  -- ${hourKey} SKIPPED   idle: nothing due, no execution started\n`,
+      })),
+    ].sort((a, b) => b.hourKey.localeCompare(a.hourKey));
+    for (const line of lines) io.out.write(line.text);
     if (page.items.length === 0) io.out.write('  (none)\n');
     return 0;
   } finally {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEND_MODES } from '../../shared/domain/send-mode.js';
 import { tenantSettingsInputSchema } from '../../shared/domain/tenant.js';
 import { accountSchema, contactSchema } from '../../shared/domain/entities.js';

@@ -6,6 +6,8 @@ import { resolveSendingSettings } from '../../shared/domain/sending-settings.js'
 import type { Fixture } from './fixture.js';
 import { rolloutPhaseOf, type RolloutPhase } from '../../shared/domain/rollout/phase.js';
 import { rolloutReport, type RolloutReport } from './rollout-report.js';
+import { idleHours } from '../../shared/domain/wake.js';
+import { hourKey as toHourKey } from '../../shared/clock.js';
 
 /** One tenant's section of the simulation report (DESIGN.md section 7; names are a contract). */
 export interface TenantReport {
@@ -20,11 +22,14 @@ export interface TenantReport {
   readonly proposals: RolloutReport['proposals'];
   readonly cycles: {
     readonly hourKey: string;
+    /** The run's cycle number; 0 for an hour skipped as idle (no run, no execution). */
     readonly cycleNumber: number;
     readonly status: string;
     readonly reason?: string;
     readonly error?: string;
     readonly counts: Readonly<Record<string, number>>;
+    /** False for an hour skipped as idle: nothing was due, so no execution started. */
+    readonly executionStarted?: false;
   }[];
   readonly emails: {
     readonly to: string;
@@ -195,16 +200,26 @@ export async function buildTenantReports(
       phase: rolloutPhaseOf(settings),
       approvals: rollout.approvals,
       proposals: rollout.proposals,
-      cycles: runs.map((run) => ({
-        hourKey: run.hourKey,
-        cycleNumber: run.cycleNumber,
-        status: run.status,
-        ...(run.reason ? { reason: run.reason } : {}),
-        ...(run.status === 'FAILED' && run.error
-          ? { error: `${run.error.phase ?? 'cycle'}: ${run.error.message}` }
-          : {}),
-        counts: run.counts,
-      })),
+      cycles: [
+        ...runs.map((run) => ({
+          hourKey: run.hourKey,
+          cycleNumber: run.cycleNumber,
+          status: run.status,
+          ...(run.reason ? { reason: run.reason } : {}),
+          ...(run.status === 'FAILED' && run.error
+            ? { error: `${run.error.phase ?? 'cycle'}: ${run.error.message}` }
+            : {}),
+          counts: run.counts,
+        })),
+        ...idleHours(runs, toHourKey(end)).map((idleHour) => ({
+          hourKey: idleHour,
+          cycleNumber: 0,
+          status: 'SKIPPED',
+          reason: 'idle',
+          counts: {},
+          executionStarted: false as const,
+        })),
+      ].sort((a, b) => a.hourKey.localeCompare(b.hourKey)),
       emails: [
         ...outcomes.flatMap((outcome) =>
           outcome.kind === 'send_result'

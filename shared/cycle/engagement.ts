@@ -42,6 +42,10 @@ export interface EngagementSnapshot {
     readonly contactId: string;
     readonly pending: PendingSend;
   }[];
+  /** The earliest due date after now of any contact (the next time the due list can grow). */
+  readonly upcomingDueAt: string | undefined;
+  /** Contacts with a touch still queued (its send result will arrive as an outcome). */
+  readonly pendingSends: number;
 }
 
 /** The clock of a stored contact: its last touch, or its creation when never touched. */
@@ -167,6 +171,11 @@ export async function loadEngagement(
     notContactable: summariseNotContactable(judged.map((entry) => entry.verdict)),
     newlyNotContactable,
     stalePendingSends,
+    upcomingDueAt: judged
+      .map((entry) => entry.clock.nextDueAt)
+      .filter((dueAt) => new Date(dueAt).getTime() > now.getTime())
+      .sort()[0],
+    pendingSends: judged.filter((entry) => entry.contact.pendingSend).length,
   };
 }
 

@@ -38,6 +38,8 @@ export async function recordFailure(
       if (!(error instanceof LockNotOwnedError)) throw error;
     }
   }
+  // A failed hour is retried at the next fan-out, whatever wake time the run may have set.
+  await runtime.repos.wake.markDirty(tenantId, runtime.clock.now());
   runtime.metric('CyclesFailed', 1, phase ? { phase } : {});
   return { status: 'FAILED', ...(phase ? { phase } : {}) };
 }

@@ -15,7 +15,7 @@ export interface FanOutPageInput {
   readonly pageNumber?: number;
 }
 
-/** One page of enabled tenants to start cycles for. */
+/** One page of due enabled tenants to start cycles for. */
 export interface FanOutPage {
   readonly hourKey: string;
   readonly scheduledTime: string;
@@ -25,8 +25,9 @@ export interface FanOutPage {
 }
 
 /**
- * Lists one page of enabled tenants for the fan-out. The hour comes from the schedule's intended
- * time (not the invocation time, which a flexible window may delay), falling back to now.
+ * Lists one page of the enabled tenants due at the scheduled time (dirty, or whose wake time has
+ * come: DESIGN §9), so an idle tenant-hour starts no execution. The hour comes from the schedule's
+ * intended time (not the invocation time, which a flexible window may delay), falling back to now.
  */
 export async function listTenantsPage(
   runtime: Pick<CycleRuntime, 'clock' | 'repos'>,
@@ -42,7 +43,7 @@ export async function listTenantsPage(
   if (input.hourKey !== undefined && !/^\d{10}$/.test(input.hourKey)) {
     throw new ValidationError('hourKey', 'expected yyyyMMddHH');
   }
-  const page = await runtime.repos.tenants.listEnabled({
+  const page = await runtime.repos.wake.listDue(scheduled, {
     limit: FAN_OUT_PAGE_SIZE,
     ...(input.cursor ? { cursor: input.cursor } : {}),
   });

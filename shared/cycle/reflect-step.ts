@@ -3,10 +3,13 @@ import type { CycleRuntime } from './runtime.js';
 import { runPhase } from './phase.js';
 import { loadEngagement } from './engagement.js';
 import type { CycleState } from './state.js';
+import { nextWakeAt, hourKeyStart } from '../domain/wake.js';
+import { OUTCOME_FOLD_LAG_MS } from '../storage/outcome-repository.js';
 
 /**
  * Reflect: writes the tenant-hour's reflection (metrics and how they moved, what was blocked and
- * why, hints and carried requests for the next hour), which the next Plan reads.
+ * why, hints and carried requests for the next hour), which the next Plan reads, and sets when the
+ * tenant's next cycle is due (its wake time, recorded on the run too) unless new input arrived.
  */
 export async function reflect(
   runtime: CycleRuntime,
@@ -30,7 +33,31 @@ export async function reflect(
       now,
     });
     await repos.reflections.put(tenantId, hourKey, runId, body);
-    await repos.runs.setEngagement(tenantId, hourKey, engagement.stats);
+    const wakeAt = nextWakeAt({
+      hourStart: new Date(hourKeyStart(hourKey)),
+      now,
+      busy:
+        cards.length > 0 ||
+        (run?.react?.folded ?? 0) > 0 ||
+        body.pendingRequests.length > 0 ||
+        engagement.pendingSends > 0,
+      upcoming: [
+        engagement.upcomingDueAt,
+        ...body.hints.flatMap((hint) => ('until' in hint ? [hint.until] : [])),
+      ],
+    });
+    // Input written after React's fold window keeps the tenant due (the settle is conditional).
+    const startedAt = new Date(run?.startedAt ?? now.toISOString()).getTime();
+    const settled = await repos.wake.settle(tenantId, wakeAt, {
+      consumedUntil: new Date(startedAt - OUTCOME_FOLD_LAG_MS),
+      startedAt: new Date(startedAt),
+    });
+    await repos.runs.setEngagement(
+      tenantId,
+      hourKey,
+      engagement.stats,
+      settled ? wakeAt.toISOString() : undefined,
+    );
     runtime.metric('EngagementComplianceRate', engagement.stats.complianceRate * 100);
     return { hints: body.hints.length, complianceRate: engagement.stats.complianceRate };
   });

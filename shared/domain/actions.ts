@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Action types the planner may propose. The policy engine decides on each; a type missing from its

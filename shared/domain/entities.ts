@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An ISO-8601 instant, normalised to UTC `…Z` so stored values sort chronologically. */
 const isoInstant = z.iso
@@ -86,6 +86,8 @@ export interface RunRecord {
   readonly error?: { readonly phase?: string; readonly message: string };
   readonly phases: Readonly<Record<string, PhaseRecord>>;
   readonly counts: Readonly<Record<string, number>>;
+  /** The tenant's next wake time this run set; the hours before it start no execution (idle). */
+  readonly nextWakeAt?: string;
   /** What React folded this hour (set by React). */
   readonly react?: {
     readonly folded: number;

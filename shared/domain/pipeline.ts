@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A sales opportunity; the deals engine (later) works stalled ones. */
 export const dealSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The draft Act wrote for a touch (shared/drafting/draft-touch.ts), carried on the request so the

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A tenant's sending policy (DESIGN.md section 5; seeds: production-readiness-checklist "Sending

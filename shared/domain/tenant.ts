@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACTION_TYPES } from './actions.js';
 import { SEND_MODES } from './send-mode.js';
 import { sendingSettingsSchema } from './sending-settings.js';

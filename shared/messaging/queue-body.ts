@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 
 /** Why a queue body did not parse: not JSON at all, or JSON that fails the schema at `field`. */

@@ -118,6 +118,8 @@ export async function decideOnApproval(
             decidedAt: at,
           });
     await auditDecision(repos.audits, moved, event);
+    // An approval is new input: the tenant's next hourly cycle runs (and executes it) even if idle.
+    if (decision.to === 'approved') await repos.wake.markDirty(tenantId, new Date(at));
     return { proposal: moved, changed: true };
   } catch (error) {
     if (!(error instanceof ProposalTransitionError)) throw error;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AgentError, ValidationError } from '../errors.js';
 import { keys } from '../storage/keys.js';
 import { sendRequestSchema, type SendRequest } from '../domain/send-request.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../clock.js';
 import type { MetricSink } from '../cycle/runtime.js';
 import { deliverabilityVerdict, type DeliverabilityStats } from '../domain/deliverability.js';

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ValidationError } from '../errors.js';
 import { tenantPartition, type ItemKey } from './keys.js';
 import {

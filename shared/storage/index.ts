@@ -4,6 +4,7 @@ import { ContactRepository } from './contact-repository.js';
 import { AccountRepository } from './account-repository.js';
 import { RunRepository } from './run-repository.js';
 import { TenantLockRepository } from './tenant-lock.js';
+import { TenantWakeRepository } from './tenant-wake-repository.js';
 
 export * from './keys.js';
 export * from './table-schema.js';
@@ -13,6 +14,7 @@ export { ContactRepository } from './contact-repository.js';
 export { AccountRepository } from './account-repository.js';
 export { RunRepository } from './run-repository.js';
 export { TenantLockRepository, type TenantLock } from './tenant-lock.js';
+export { TenantWakeRepository, DIRTY_WAKE_AT } from './tenant-wake-repository.js';
 
 /** Every repository over one table. */
 export interface Repositories {
@@ -21,6 +23,7 @@ export interface Repositories {
   readonly accounts: AccountRepository;
   readonly runs: RunRepository;
   readonly locks: TenantLockRepository;
+  readonly wake: TenantWakeRepository;
 }
 
 /** Builds every repository over one table context. */
@@ -31,5 +34,6 @@ export function createRepositories(ctx: TableContext): Repositories {
     accounts: new AccountRepository(ctx),
     runs: new RunRepository(ctx),
     locks: new TenantLockRepository(ctx),
+    wake: new TenantWakeRepository(ctx),
   };
 }

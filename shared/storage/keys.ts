@@ -104,6 +104,12 @@ function assertHourKey(hourKey: string): void {
 /** The enabled-tenant index lives on gsi1 under this partition (a sparse index entry). */
 export const ENABLED_TENANTS_GSI_PK = 'TENANTS#ENABLED';
 
+/**
+ * The wake index lives on gsi1 under this partition: one `WAKE` item per enabled tenant whose sort
+ * key `<wakeAt ISO>#<tenantId>` orders tenants by when their next cycle is due (DESIGN §9).
+ */
+export const WAKE_GSI_PK = 'TENANTS#WAKE';
+
 export const keys = {
   tenantSettings(tenantId: string): ItemKey {
     return { pk: tenantPartition(tenantId), sk: 'META' };
@@ -111,6 +117,15 @@ export const keys = {
   /** gsi1 keys present only while the tenant is enabled; the fan-out queries this partition. */
   enabledTenantIndex(tenantId: string): { gsi1pk: string; gsi1sk: string } {
     return { gsi1pk: ENABLED_TENANTS_GSI_PK, gsi1sk: tenantPartition(tenantId) };
+  },
+  /** When the tenant's next cycle is due and whether new input arrived since its last cycle. */
+  tenantWake(tenantId: string): ItemKey {
+    return { pk: tenantPartition(tenantId), sk: 'WAKE' };
+  },
+  /** gsi1 keys of a tenant's wake item: the fan-out lists sort keys up to the scheduled time. */
+  wakeIndex(tenantId: string, wakeAt: string): { gsi1pk: string; gsi1sk: string } {
+    assertTenantId(tenantId);
+    return { gsi1pk: WAKE_GSI_PK, gsi1sk: `${wakeAt}#${tenantId}` };
   },
   cycleLock(tenantId: string): ItemKey {
     return { pk: tenantPartition(tenantId), sk: 'LOCK#cycle' };

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../errors.js';
 import {
@@ -13,6 +13,7 @@ import type { OrderFix } from '../domain/orders/order-auto-fix.js';
 import { SK_PREFIX, keys } from './keys.js';
 import type { TableContext } from './table-client.js';
 import { EntityRepository } from './entity-repository.js';
+import { TenantWakeRepository } from './tenant-wake-repository.js';
 
 /** An order as stored: the order plus the result of its last validation. */
 export type StoredOrder = Order & {
@@ -32,6 +33,13 @@ export class OrderRepository extends EntityRepository<StoredOrder> {
       idOf: (order) => order.orderId,
       key: keys.order,
     });
+  }
+
+  /** Stores an order like {@link EntityRepository.put}; a new or changed order makes the tenant due. */
+  override async put(tenantId: string, input: unknown): Promise<StoredOrder> {
+    const order = await super.put(tenantId, input);
+    await new TenantWakeRepository(this.ctx).markDirty(tenantId, this.ctx.clock.now());
+    return order;
   }
 
   /** Ids of the tenant's orders in one status, in id order. */

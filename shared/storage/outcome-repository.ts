@@ -6,6 +6,7 @@ import { assertWriteId, keys } from './keys.js';
 import { GSI1 } from './table-schema.js';
 import { queryAll, ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
+import { TenantWakeRepository } from './tenant-wake-repository.js';
 
 const OUTCOME_RETENTION_MS = 30 * 86_400_000;
 const ULID_RANDOM_MIN = '0'.repeat(16);
@@ -48,9 +49,11 @@ function writeIdCeiling(ms: number): string {
  */
 export class OutcomeRepository {
   private readonly newWriteId: IdGenerator;
+  private readonly wake: TenantWakeRepository;
 
   constructor(private readonly ctx: TableContext) {
     this.newWriteId = createIdGenerator(ctx.clock);
+    this.wake = new TenantWakeRepository(ctx);
   }
 
   /**
@@ -85,6 +88,8 @@ export class OutcomeRepository {
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
+      // New input: the tenant's next cycle folds it, so the tenant is due at the next fan-out.
+      await this.wake.markDirty(tenantId, writtenAt);
       return true;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return false;

@@ -182,13 +182,23 @@ export class RunRepository {
     );
   }
 
-  /** Stores the tenant's engagement stats as of this run. */
+  /**
+   * Stores the tenant's engagement stats as of this run and, when the run set it, the tenant's next
+   * wake time (the hours before it are skipped as idle).
+   */
   async setEngagement(
     tenantId: string,
     hourKey: string,
     stats: NonNullable<RunRecord['engagement']>,
+    nextWakeAt?: string,
   ): Promise<void> {
-    await this.update(tenantId, hourKey, 'SET engagement = :stats', {}, { ':stats': stats });
+    await this.update(
+      tenantId,
+      hourKey,
+      nextWakeAt ? 'SET engagement = :stats, nextWakeAt = :wake' : 'SET engagement = :stats',
+      {},
+      { ':stats': stats, ...(nextWakeAt ? { ':wake': nextWakeAt } : {}) },
+    );
   }
 
   /** Reads one run record, or `undefined`. */

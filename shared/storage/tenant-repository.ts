@@ -22,13 +22,18 @@ import {
   type TableContext,
 } from './table-client.js';
 import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
+import { TenantWakeRepository } from './tenant-wake-repository.js';
 
 /**
  * Tenant settings and the enabled-tenant index. The index is sparse: an enabled tenant's settings
  * item carries gsi1 keys, a disabled one does not, so enabling is one update of one item.
  */
 export class TenantRepository {
-  constructor(private readonly ctx: TableContext) {}
+  private readonly wake: TenantWakeRepository;
+
+  constructor(private readonly ctx: TableContext) {
+    this.wake = new TenantWakeRepository(ctx);
+  }
 
   /** Creates or replaces a tenant's settings; validation errors name the field. */
   async put(tenantId: string, input: TenantSettingsInput): Promise<TenantSettings> {
@@ -60,6 +65,9 @@ export class TenantRepository {
         },
       }),
     );
+    // A settings change is new input: an enabled tenant is due at the next fan-out.
+    if (settings.agentEnabled) await this.wake.arm(tenantId, new Date(now));
+    else await this.wake.disarm(tenantId);
     return settings;
   }
 
@@ -105,6 +113,8 @@ export class TenantRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
+      if (enabled) await this.wake.arm(tenantId, this.ctx.clock.now());
+      else await this.wake.disarm(tenantId);
       return withoutStorageAttributes<TenantSettings>(result.Attributes ?? {});
     } catch (error) {
       if (isConditionalCheckFailed(error)) throw new TenantNotFoundError(tenantId);

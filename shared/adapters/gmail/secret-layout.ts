@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * Where Gmail credentials live in Secrets Manager (one documented layout):

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A tenant's messaging pack (DESIGN.md section 9, seeds' "approved messaging pack"): the

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A message on the ingest queue: one Gmail message id of one tenant, as the poller found it. */
 export const ingestRequestSchema = z.object({

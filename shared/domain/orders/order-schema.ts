@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_AMOUNT, hasAtMostTwoDecimals } from './money.js';
 
 /** How an order is paid; only `bill` and `invoice` draw on the client's credit line. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The rollout ladder (DESIGN.md section 9, "Two ladders"): who decides. The send mode gates
