@@ -46,7 +46,7 @@ export interface DecisionInput {
  * one also marks the approval expired so it is re-planned with current content.
  */
 export async function decideOnApproval(
-  repos: Pick<CycleRepositories, 'proposals' | 'tenants' | 'audits'>,
+  repos: Pick<CycleRepositories, 'proposals' | 'tenants' | 'audits' | 'wake'>,
   tenantId: string,
   proposalId: string,
   verdict: ApprovalVerdict,
