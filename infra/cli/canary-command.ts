@@ -23,7 +23,7 @@ export async function runCanaryCommand(
   if (!target.local)
     throw new ValidationError(
       '--local',
-      'the canary runs on the embedded stack only (agentctl canary --local DIR); on AWS, run the canary steps of docs/RUNBOOK.md#go-live by hand',
+      'the canary runs on the embedded stack only (agentctl canary --local DIR); on AWS, run the canary steps of docs/RUNBOOK.md#go-live-gates-canary-and-graduation by hand',
     );
   await requireDataDir(target.local);
   const stack = await startLocalStack({ dataDir: target.local });

@@ -1,5 +1,4 @@
-import type * as z from 'zod';
-import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
+import * as z from 'zod';
 
 /** Why a queue body did not parse: not JSON at all, or JSON that fails the schema at `field`. */
 export type QueueBodyProblem =
@@ -18,15 +17,34 @@ export type QueueBodyResult<T> =
   | { readonly success: false; readonly problem: QueueBodyProblem };
 
 /**
- * Parses an SQS message body with Powertools Parser's `JSONStringified` over `schema` (JSON and
- * schema in one zod parse). A failure names the field (dotted path, `body` for the root) and the
+ * A zod schema for a JSON string whose parsed value must match `schema`: the same contract as
+ * Powertools Parser's `JSONStringified`, written here because that helper imports zod's full
+ * namespace (`import { z }`), which puts zod's 258 KiB of locale tables back into every queue
+ * consumer's bundle (docs/DECISIONS.md, "Queue bodies without Powertools Parser").
+ */
+function jsonStringified<S extends z.ZodType>(schema: S) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'Invalid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+/**
+ * Parses an SQS message body as JSON matching `schema` (JSON and schema in one zod parse). A failure names the field (dotted path, `body` for the root) and the
  * zod issue code, never the received value or the JSON error text, which may quote the body.
  */
 export function parseQueueBody<S extends z.ZodType>(
   schema: S,
   body: string,
 ): QueueBodyResult<z.output<S>> {
-  const parsed = JSONStringified(schema).safeParse(body);
+  const parsed = jsonStringified(schema).safeParse(body);
   if (parsed.success) return { success: true, data: parsed.data as z.output<S> };
   const issue = parsed.error.issues[0];
   if (!issue || (issue.code === 'custom' && issue.path.length === 0))

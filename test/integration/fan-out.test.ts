@@ -24,7 +24,9 @@ describe('Fan-out: synthesized fan-out state machine on the embedded stack', () 
 
       // Assess
       expect(first).toMatchObject({ started: 500, alreadyStarted: 0 });
-      expect(repeat).toMatchObject({ started: 0, alreadyStarted: 500 });
+      // The repeat starts nothing: each cycle settled its tenant's wake time past this hour, so
+      // the due listing is empty (a repeat while cycles still run ends in AlreadyStarted instead).
+      expect(repeat).toMatchObject({ started: 0, alreadyStarted: 0 });
       expect(executor.executions).toHaveLength(500);
       expect(new Set(executor.executions.map((e) => e.executionName)).size).toBe(500);
       expect(executor.executions.every((e) => e.status === 'SUCCEEDED')).toBe(true);
