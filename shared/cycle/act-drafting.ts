@@ -1,4 +1,5 @@
 import type { ActionCard, CardDecision } from '../domain/actions.js';
+import { analyseReply } from '../drafting/analyse-reply.js';
 import type { Account, Contact } from '../domain/entities.js';
 import type { TenantSettings } from '../domain/tenant.js';
 import type { CarriedDraft } from '../domain/send-request.js';
@@ -44,6 +45,19 @@ export class TouchDrafter {
   /** True when drafting is on (any `--llm`/`LLM_MODE` but `off`). */
   get enabled(): boolean {
     return this.runtime.drafting !== undefined;
+  }
+
+  /**
+   * The model's reading of the inbound message a card answers (summary, suggested intent) beside
+   * the explicit-request rule's verdict, for review on a proposal; undefined with drafting off,
+   * without inbound text, or when no provider could analyse it.
+   */
+  async analyseInbound(card: ActionCard): Promise<Record<string, unknown> | undefined> {
+    const ports = this.runtime.drafting;
+    const thread = card.evidence?.text;
+    if (!ports || !thread) return undefined;
+    const review = await analyseReply(ports, this.phase.tenantId, thread);
+    return review ? { ...review } : undefined;
   }
 
   /** Drafts the touch a card sends; undefined with drafting off. */

@@ -237,7 +237,9 @@ async function execute(
 /**
  * The card as a shadow, parallel or assisted proposal shows it: an email card carries the draft
  * the drafter would send (`payload.draft`: subject, paragraphs, provider, checks failed), so a
- * reviewer or approver sees what would go out. Other cards, and drafting off, pass unchanged.
+ * reviewer or approver sees what would go out; a card answering an inbound message (a task)
+ * carries the model's summary and suggested intent beside the explicit-request rule's verdict
+ * (`payload.replyReview`, for review only). With drafting off cards pass unchanged.
  */
 async function withProposedDraft(
   card: ActionCard,
@@ -245,7 +247,10 @@ async function withProposedDraft(
   contacts: ReadonlyMap<string, Contact>,
   drafting: TouchDrafting,
 ): Promise<ActionCard> {
-  if (card.type !== 'send_email' && card.type !== 'follow_up') return card;
+  if (card.type !== 'send_email' && card.type !== 'follow_up') {
+    const replyReview = await drafting.drafter.analyseInbound(card);
+    return replyReview ? { ...card, payload: { ...card.payload, replyReview } } : card;
+  }
   const template =
     typeof card.payload['template'] === 'string' ? card.payload['template'] : 'check_in';
   const contact = card.target.contactId ? contacts.get(card.target.contactId) : undefined;

@@ -1,6 +1,14 @@
 import type { BedrockRuntimeClient, ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
 import { parseModelDraft } from '../domain/drafting/model-answer.js';
-import type { DraftCall, DraftProvider, ProviderDraft } from './providers.js';
+import type { TokenUsage } from '../domain/drafting/llm-budget.js';
+import type { DraftPrompt } from '../domain/drafting/prompt.js';
+import type {
+  DraftCall,
+  DraftProvider,
+  ProviderDraft,
+  ProviderReply,
+  ReplyCall,
+} from './providers.js';
 
 /** Options of {@link BedrockDraftProvider}. */
 export interface BedrockProviderOptions {
@@ -71,12 +79,26 @@ export class BedrockDraftProvider implements DraftProvider {
   }
 
   async draft(call: DraftCall): Promise<ProviderDraft> {
+    const { text, usage } = await this.converse(call.prompt, call.signal);
+    return { text: parseModelDraft(text), usage, modelId: this.options.modelId };
+  }
+
+  async analyseReply(call: ReplyCall): Promise<ProviderReply> {
+    const { text, usage } = await this.converse(call.prompt, call.signal);
+    return { answer: text, usage };
+  }
+
+  /** One Converse call; throttling is retried with jittered backoff, nothing else. */
+  private async converse(
+    prompt: DraftPrompt,
+    signal: AbortSignal,
+  ): Promise<{ text: string; usage: TokenUsage }> {
     const client = await this.runtimeClient();
     const { ConverseCommand } = await import('@aws-sdk/client-bedrock-runtime');
     const command = new ConverseCommand({
       modelId: this.options.modelId,
-      system: [{ text: call.prompt.system }],
-      messages: [{ role: 'user', content: [{ text: call.prompt.user }] }],
+      system: [{ text: prompt.system }],
+      messages: [{ role: 'user', content: [{ text: prompt.user }] }],
       inferenceConfig: {
         maxTokens: this.options.maxTokens ?? 700,
         temperature: this.options.temperature ?? 0.4,
@@ -87,23 +109,22 @@ export class BedrockDraftProvider implements DraftProvider {
     for (let attempt = 1; ; attempt += 1) {
       let output: ConverseCommandOutput;
       try {
-        output = await client.send(command, { abortSignal: call.signal });
+        output = await client.send(command, { abortSignal: signal });
       } catch (error) {
         if (!isThrottling(error) || attempt >= attempts) throw error;
         const ceiling = (this.options.baseDelayMs ?? 200) * 2 ** (attempt - 1);
-        await sleep(Math.floor(random() * ceiling), call.signal);
+        await sleep(Math.floor(random() * ceiling), signal);
         continue;
       }
       const text = (output.output?.message?.content ?? [])
         .map((block) => ('text' in block && typeof block.text === 'string' ? block.text : ''))
         .join('');
       return {
-        text: parseModelDraft(text),
+        text,
         usage: {
           inputTokens: output.usage?.inputTokens ?? 0,
           outputTokens: output.usage?.outputTokens ?? 0,
         },
-        modelId: this.options.modelId,
       };
     }
   }

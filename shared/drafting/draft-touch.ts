@@ -105,7 +105,11 @@ class DraftTimeoutError extends Error {
   }
 }
 
-async function withTimeout<T>(
+/**
+ * Runs one provider call with an abort signal that fires after `ms`; rejects with a timeout
+ * error at `ms` (the abandoned call's own outcome is ignored).
+ */
+export async function withTimeout<T>(
   run: (signal: AbortSignal) => Promise<T>,
   ms: number,
   provider: string,
@@ -308,7 +312,8 @@ export async function draftTouch(
   return { kind: 'unavailable', reason: unavailable ?? 'every drafting provider failed' };
 }
 
-async function recordUsage(
+/** Counts a metered provider's tokens and cost for the tenant (metrics and the daily ledger). */
+export async function recordUsage(
   ports: DraftingPorts,
   tenantId: string,
   provider: DraftProvider,

@@ -8,6 +8,7 @@ import { estimateTokens, mockModelAnswer } from '../domain/drafting/mock-draft.j
 import { parseModelDraft, type DraftText } from '../domain/drafting/model-answer.js';
 import type { TokenUsage } from '../domain/drafting/llm-budget.js';
 import type { DraftContext, DraftPrompt } from '../domain/drafting/prompt.js';
+import { mockReplyAnswer } from '../domain/drafting/reply-analysis.js';
 
 /** The drafting providers a chain may name (`--llm`, `LLM_PROVIDERS`). */
 export const DRAFT_PROVIDER_NAMES = ['bedrock', 'mock', 'template'] as const;
@@ -39,6 +40,21 @@ export interface DraftProvider {
   readonly name: string;
   readonly metered: boolean;
   draft(call: DraftCall): Promise<ProviderDraft>;
+  /** Answers a reply-analysis prompt (JSON summary and intent); absent: this provider cannot. */
+  analyseReply?(call: ReplyCall): Promise<ProviderReply>;
+}
+
+/** One reply-analysis request: the assembled prompt and the scrubbed-on-assembly thread. */
+export interface ReplyCall {
+  readonly prompt: DraftPrompt;
+  readonly thread: string;
+  readonly signal: AbortSignal;
+}
+
+/** A provider's raw reply-analysis answer and what it cost. */
+export interface ProviderReply {
+  readonly answer: string;
+  readonly usage?: TokenUsage;
 }
 
 /** The touch type has no template in the pack or the built-ins. */
@@ -78,6 +94,9 @@ export const templateProvider: DraftProvider = {
 export const mockProvider: DraftProvider = {
   name: 'mock',
   metered: false,
+  analyseReply({ thread }) {
+    return Promise.resolve({ answer: mockReplyAnswer(thread) });
+  },
   draft({ prompt, context, pack }) {
     const answer = mockModelAnswer(prompt, context, pack);
     return Promise.resolve({

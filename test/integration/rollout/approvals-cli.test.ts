@@ -150,8 +150,13 @@ describe('agentctl: approvals and review against a local data dir', () => {
       status: string;
       decidedBy: string;
       history: { action: string; by: string; note?: string }[];
+      draft?: { provider: string; subject: string; paragraphs: string[]; checks: string[] };
     };
     expect(proposal).toMatchObject({ status: 'approved', decidedBy: 'ana' });
+    // The approver saw the email the simulator's mock drafter wrote, checked, for this touch.
+    expect(proposal.draft).toMatchObject({ provider: 'mock', checks: [] });
+    expect(proposal.draft?.subject).toMatch(/\S/);
+    expect(proposal.draft?.paragraphs.join(' ')).toMatch(/\S/);
     expect(proposal.history.filter((e) => e.action === 'approved')).toEqual([
       expect.objectContaining({ by: 'ana', note: 'fine' }),
     ]);
