@@ -1,10 +1,10 @@
+import { errorText } from '../observability/error-text.js';
 import {
   assembleReplyPrompt,
   parseReplyAnalysis,
   reviewReply,
   type ReplyReview,
 } from '../domain/drafting/reply-analysis.js';
-import { redactString } from '../observability/redaction.js';
 import { DRAFTING_METRICS } from './drafting-metrics.js';
 import { recordUsage, withTimeout, type DraftingPorts } from './draft-touch.js';
 
@@ -39,9 +39,7 @@ export async function analyseReply(
         ports.metric(DRAFTING_METRICS.circuitOpened, 1, { provider: provider.name });
       ports.logger?.debug('reply analysis failed', {
         provider: provider.name,
-        error: redactString(
-          error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        ),
+        error: errorText(error),
       });
     }
   }

@@ -1,3 +1,4 @@
+import { errorText } from '../observability/error-text.js';
 import type { Clock } from '../clock.js';
 import type { CarriedDraft } from '../domain/send-request.js';
 import {
@@ -241,9 +242,7 @@ export async function draftTouch(
         ports.logger?.debug('draft provider failed', {
           provider: provider.name,
           kind,
-          error: redactString(
-            error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-          ),
+          error: errorText(error),
         });
         moveOn(provider.name, kind);
         attemptFailed = [];
