@@ -1,30 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ProposedAction } from '../../../shared/domain/actions.js';
 import { evaluatePolicy } from '../../../shared/domain/policy/policy-engine.js';
-import { TIER_QUOTAS } from '../../../shared/domain/policy/controls.js';
-import type { PolicyContext } from '../../../shared/domain/policy/policy-types.js';
+import { policyContext } from '../../helpers/policy-context.js';
 
-const CONTEXT: PolicyContext = {
-  now: new Date('2026-03-02T10:00:00.000Z'),
-  engagement: { overdueContacts: 0 },
-  goals: { behindPace: false, pipelineThin: false },
-  complianceDeadlines: [],
-  doNotContact: {
-    competitorDomains: [],
-    customerEmails: [],
-    customerAccountIds: [],
-    customerDomains: [],
-    excludedIndustries: [],
-    excludedRegions: [],
-  },
-  suppressedEmails: [],
-  controls: {
-    tier: 'pro',
-    features: {},
-    quota: TIER_QUOTAS.pro,
-    usage: { actionsThisHour: 0, sendsToday: 0, researchThisHour: 0 },
-  },
-};
+const CONTEXT = policyContext();
 
 function task(evidence: NonNullable<ProposedAction['evidence']>): ProposedAction {
   return {

@@ -8,27 +8,14 @@ import {
   type ActionControls,
 } from '../../../shared/domain/policy/controls.js';
 import type { PolicyContext } from '../../../shared/domain/policy/policy-types.js';
-
-const NO_USAGE = { actionsThisHour: 0, sendsToday: 0, researchThisHour: 0 };
+import { NO_USAGE, policyContext } from '../../helpers/policy-context.js';
 
 function context(controls: Partial<ActionControls> = {}): PolicyContext {
-  return {
-    now: new Date('2026-03-02T10:00:00.000Z'),
-    engagement: { overdueContacts: 0 },
+  return policyContext({
     goals: { behindPace: true, pipelineThin: false },
-    complianceDeadlines: [],
-    doNotContact: {
-      competitorDomains: [],
-      customerEmails: [],
-      customerAccountIds: [],
-      customerDomains: [],
-      excludedIndustries: [],
-      excludedRegions: [],
-    },
-    suppressedEmails: [],
     recipient: { email: 'ann@prospect.example' },
     controls: { tier: 'free', features: {}, quota: TIER_QUOTAS.free, usage: NO_USAGE, ...controls },
-  };
+  });
 }
 
 function proposal(type: string): ProposedAction {

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACTION_TYPES, type ProposedAction } from '../../../shared/domain/actions.js';
 import { evaluatePolicy } from '../../../shared/domain/policy/policy-engine.js';
-import { TIER_QUOTAS } from '../../../shared/domain/policy/controls.js';
 import {
   VIOLATION_TYPES,
   type PolicyContext,
@@ -15,15 +14,13 @@ import {
   POLICY_RULES,
   createPolicyRegistry,
 } from '../../../shared/domain/policy/registry.js';
+import { policyContext } from '../../helpers/policy-context.js';
 
 const NOW = new Date('2026-03-02T10:00:00.000Z');
 
 function context(overrides: Partial<PolicyContext> = {}): PolicyContext {
-  return {
+  return policyContext({
     now: NOW,
-    engagement: { overdueContacts: 0 },
-    goals: { behindPace: false, pipelineThin: false },
-    complianceDeadlines: [],
     doNotContact: {
       competitorDomains: ['rival.example'],
       customerEmails: ['Buyer@Customer.example'],
@@ -33,12 +30,6 @@ function context(overrides: Partial<PolicyContext> = {}): PolicyContext {
       excludedRegions: ['EU'],
     },
     suppressedEmails: new Set(['bounced@prospect.example']),
-    controls: {
-      tier: 'pro',
-      features: {},
-      quota: TIER_QUOTAS.pro,
-      usage: { actionsThisHour: 0, sendsToday: 0, researchThisHour: 0 },
-    },
     recipient: {
       email: 'ann@prospect.example',
       accountId: 'acct-prospect',
@@ -46,7 +37,7 @@ function context(overrides: Partial<PolicyContext> = {}): PolicyContext {
       region: 'US',
     },
     ...overrides,
-  };
+  });
 }
 
 function action(overrides: Partial<ProposedAction> = {}): ProposedAction {
