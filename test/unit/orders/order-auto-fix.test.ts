@@ -1,44 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { autoFixOrder, processOrder } from '../../../shared/domain/orders/order-auto-fix.js';
-import {
-  PAYMENT_METHODS,
-  type CatalogEntry,
-  type Order,
-} from '../../../shared/domain/orders/order-schema.js';
+import { PAYMENT_METHODS, type Order } from '../../../shared/domain/orders/order-schema.js';
 import type { CreditAccount } from '../../../shared/domain/orders/order-validation.js';
-
-const CATALOG: CatalogEntry[] = [
-  { productCode: 'APPR-1004', fee: 450 },
-  { productCode: 'DESK-REVIEW', fee: 150, requiresPropertyContact: false },
-];
-
-const ACCOUNT: CreditAccount = {
-  accountId: 'acct-1',
-  status: 'active',
-  creditLimit: 5_000,
-  outstandingBalance: 1_000,
-};
-
-/** A complete, valid bill order: 450 + 25 tech fee + 10 rush = 485. */
-function order(overrides: Partial<Order> = {}): Order {
-  return {
-    orderId: 'o-1',
-    accountId: 'acct-1',
-    paymentMethod: 'bill',
-    fee: 450,
-    techFee: 25,
-    extras: [{ code: 'RUSH', amount: 10 }],
-    total: 485,
-    productCode: 'APPR-1004',
-    propertyAddress: '12 Elm St, Springfield',
-    borrower: { name: 'Pat Lee', email: 'pat@example.com' },
-    propertyContact: { name: 'Sam Agent', phone: '+1 (555) 010-2000' },
-    status: 'new',
-    createdAt: '2026-03-01T09:00:00.000Z',
-    ...overrides,
-  };
-}
+import { ACCOUNT, CATALOG, order } from '../../helpers/order-fixtures.js';
 
 describe('Domain: autoFixOrder', () => {
   it.each([

@@ -3,7 +3,6 @@ import { formatCents, fromCents, toCents } from '../../../shared/domain/orders/m
 import {
   catalogSchema,
   orderSchema,
-  type CatalogEntry,
   type Order,
 } from '../../../shared/domain/orders/order-schema.js';
 import {
@@ -12,38 +11,7 @@ import {
   type CreditAccount,
   type OrderExceptionCode,
 } from '../../../shared/domain/orders/order-validation.js';
-
-const CATALOG: CatalogEntry[] = [
-  { productCode: 'APPR-1004', fee: 450 },
-  { productCode: 'DESK-REVIEW', fee: 150, requiresPropertyContact: false },
-];
-
-const ACCOUNT: CreditAccount = {
-  accountId: 'acct-1',
-  status: 'active',
-  creditLimit: 5_000,
-  outstandingBalance: 1_000,
-};
-
-/** A complete, valid bill order: 450 + 25 tech fee + 10 rush = 485. */
-function order(overrides: Partial<Order> = {}): Order {
-  return {
-    orderId: 'o-1',
-    accountId: 'acct-1',
-    paymentMethod: 'bill',
-    fee: 450,
-    techFee: 25,
-    extras: [{ code: 'RUSH', amount: 10 }],
-    total: 485,
-    productCode: 'APPR-1004',
-    propertyAddress: '12 Elm St, Springfield',
-    borrower: { name: 'Pat Lee', email: 'pat@example.com' },
-    propertyContact: { name: 'Sam Agent', phone: '+1 (555) 010-2000' },
-    status: 'new',
-    createdAt: '2026-03-01T09:00:00.000Z',
-    ...overrides,
-  };
-}
+import { ACCOUNT, CATALOG, order } from '../../helpers/order-fixtures.js';
 
 /** The row's account when it names one (even `undefined`), else the default active account. */
 function accountOf(row: {
