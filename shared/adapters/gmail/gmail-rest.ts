@@ -1,3 +1,5 @@
+import { SystemClock, type Clock } from '../../clock.js';
+
 /** What it takes to call Gmail for one mailbox. */
 export interface GmailClientOptions {
   readonly clientId: string;
@@ -9,6 +11,8 @@ export interface GmailClientOptions {
   readonly tokenUrl?: string;
   /** The fetch to call (tests); the global fetch by default. */
   readonly fetch?: typeof fetch;
+  /** Wall-clock time for the access token's expiry (the token endpoint's, not simulated, time). */
+  readonly clock?: Clock;
 }
 
 /** A query parameter value; arrays repeat the parameter (`labelIds=A&labelIds=B`). */
@@ -55,6 +59,7 @@ const EXPIRY_MARGIN_MS = 5 * 60_000;
  */
 export function createGmailClient(options: GmailClientOptions): GmailRestClient {
   const call = options.fetch ?? fetch;
+  const clock = options.clock ?? new SystemClock();
   const root = options.rootUrl
     ? options.rootUrl.endsWith('/')
       ? options.rootUrl
@@ -63,7 +68,7 @@ export function createGmailClient(options: GmailClientOptions): GmailRestClient 
   let token: { value: string; expiresAt: number } | undefined;
 
   async function accessToken(): Promise<string> {
-    if (token && token.expiresAt - EXPIRY_MARGIN_MS > Date.now()) return token.value;
+    if (token && token.expiresAt - EXPIRY_MARGIN_MS > clock.now().getTime()) return token.value;
     const data = (await request(options.tokenUrl ?? DEFAULT_TOKEN_URL, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -79,7 +84,7 @@ export function createGmailClient(options: GmailClientOptions): GmailRestClient 
         response: { status: 502, data: { error: 'no_access_token' } },
       });
     const seconds = typeof data.expires_in === 'number' ? data.expires_in : 3_600;
-    token = { value: data.access_token, expiresAt: Date.now() + seconds * 1_000 };
+    token = { value: data.access_token, expiresAt: clock.now().getTime() + seconds * 1_000 };
     return token.value;
   }
 
