@@ -19,6 +19,7 @@ const result = await build({
   write: false,
   outdir: 'out',
   metafile: true,
+  ...(process.env.CHARSET ? { charset: process.env.CHARSET as 'utf8' } : {}),
   logLevel: 'silent',
 });
 const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);

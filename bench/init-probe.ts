@@ -12,7 +12,7 @@ const outfile = `.bench/probe/${name}-${sdk}.mjs`;
 await build({
   entryPoints: [`functions/${name}/handler.ts`],
   bundle: true, platform: 'node', target: 'node22', format: 'esm', mainFields: ['module', 'main'],
-  minify: true, external: sdk === 'external' ? ['@aws-sdk/*'] : [], outfile, logLevel: 'silent',
+  charset: 'utf8', minify: true, external: sdk === 'external' ? ['@aws-sdk/*'] : [], outfile, logLevel: 'silent',
   banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
 });
 const samples: number[] = [];
