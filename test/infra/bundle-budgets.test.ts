@@ -41,7 +41,7 @@ async function bundles(options: BuildOptions): Promise<Map<string, Uint8Array>> 
     ...options,
   });
   return new Map(
-    result.outputFiles.map((file) => [
+    (result.outputFiles ?? []).map((file) => [
       file.path.split('/').at(-1)?.replace(/\.js$/, '') ?? file.path,
       file.contents,
     ]),
