@@ -25,7 +25,9 @@ const result = await build({
 const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
 const groups = new Map<string, number>();
 for (const [path, input] of Object.entries(output?.inputs ?? {})) {
-  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path.split('node_modules/').length > 2 ? path.slice(path.lastIndexOf('node_modules/') ) : path);
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(
+    path.split('node_modules/').length > 2 ? path.slice(path.lastIndexOf('node_modules/')) : path,
+  );
   const key = m ? m[1]! : path.split('/').slice(0, 2).join('/');
   groups.set(key, (groups.get(key) ?? 0) + input.bytesInOutput);
 }

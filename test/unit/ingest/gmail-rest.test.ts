@@ -4,6 +4,7 @@ import { createGmailClient } from '../../../shared/adapters/gmail/gmail-rest.js'
 import {
   GoogleGmailMailbox,
   toGmailApiError,
+  type GmailApiError,
 } from '../../../shared/adapters/gmail/gmail-mailbox.js';
 
 interface Call {
@@ -34,6 +35,16 @@ const json =
       status,
       headers: { 'content-type': 'application/json', ...headers },
     });
+
+/** The GmailApiError `call` fails with; a call that succeeds fails the test. */
+async function failure(call: Promise<unknown>): Promise<GmailApiError> {
+  const outcome = await call.then(
+    () => undefined,
+    (error: unknown) => toGmailApiError(error),
+  );
+  if (!outcome) throw new Error('expected the call to fail');
+  return outcome;
+}
 
 const options = {
   clientId: 'client-id',
@@ -107,7 +118,7 @@ describe('Adapter: Gmail REST client', () => {
     });
     const mailbox = new GoogleGmailMailbox(createGmailClient({ ...options, fetch }));
 
-    const error = await mailbox.getRawMessage('m1').catch(toGmailApiError);
+    const error = await failure(mailbox.getRawMessage('m1'));
 
     expect(error).toMatchObject({
       kind: 'quota',
@@ -126,7 +137,7 @@ describe('Adapter: Gmail REST client', () => {
     });
     const mailbox = new GoogleGmailMailbox(createGmailClient({ ...options, fetch }));
 
-    const error = await mailbox.getProfile().catch(toGmailApiError);
+    const error = await failure(mailbox.getProfile());
 
     expect(error).toMatchObject({
       kind: 'auth',
@@ -140,7 +151,7 @@ describe('Adapter: Gmail REST client', () => {
     const { fetch } = fakeFetch({});
     const mailbox = new GoogleGmailMailbox(createGmailClient({ ...options, fetch }));
 
-    const error = await mailbox.getProfile().catch(toGmailApiError);
+    const error = await failure(mailbox.getProfile());
 
     expect(error).toMatchObject({ kind: 'transient', reason: 'ECONNREFUSED' });
   });
