@@ -61,10 +61,12 @@ function printTable(): void {
   if (cycles) printCycles(cycles);
   const bundles = results['bundles'] as Awaited<ReturnType<typeof benchBundles>> | undefined;
   if (bundles) {
-    console.log('Bundles (ESM, minified, @aws-sdk external):');
+    console.log(
+      'Bundles (ESM, minified; KiB without the AWS SDK / as deployed; init of the deployed bundle):',
+    );
     for (const bundle of bundles) {
       console.log(
-        `  ${bundle.name.padEnd(16)} ${(bundle.bytes / 1024).toFixed(0).padStart(6)} KiB   init ${bundle.initMs} ms`,
+        `  ${bundle.name.padEnd(16)} ${(bundle.bytes / 1024).toFixed(0).padStart(6)} KiB ${(bundle.deployedBytes / 1024).toFixed(0).padStart(6)} KiB   init ${bundle.initMs} ms`,
       );
     }
   }

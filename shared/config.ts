@@ -1,5 +1,5 @@
 import { lockLeaseProblem } from './domain/lock-lease.js';
-import * as z from 'zod';
+import * as z from './zod.js';
 import { parseSendMode, type SendMode } from './domain/send-mode.js';
 import { ConfigError } from './errors.js';
 
@@ -22,43 +22,52 @@ export interface AgentConfig {
   readonly sqsEndpoint: string | undefined;
 }
 
-const booleanFlag = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', ''].includes(v), {
-    message: 'expected true or false',
-  })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const booleanFlag = z.pipe(
+  z.string().check(
+    z.trim(),
+    z.toLowerCase(),
+    z.refine((v) => ['true', 'false', '1', '0', 'yes', 'no', ''].includes(v), {
+      message: 'expected true or false',
+    }),
+  ),
+  z.transform((v) => v === 'true' || v === '1' || v === 'yes'),
+);
 
-const optionalUrl = z.url({ message: 'expected a URL such as http://127.0.0.1:8000' }).optional();
+const optionalUrl = z.optional(z.url({ message: 'expected a URL such as http://127.0.0.1:8000' }));
 
 const environmentSchema = z.object({
-  APP_NAME: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{1,40}$/, 'expected lower-case letters, digits and dashes')
-    .default('engagement-agent'),
-  STAGE: z.enum(STAGES, { message: `expected one of ${STAGES.join(', ')}` }).default('dev'),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  TABLE_NAME: z.string({ message: 'is required' }).min(3, 'must be at least 3 characters'),
-  SEND_MODE: z.string().optional(),
-  EMAIL_SEND_DISABLED: booleanFlag.default(false),
-  KILL_SWITCH_PARAMETER: z
-    .string()
-    .startsWith('/', 'must be an SSM parameter name starting with /')
-    .optional(),
-  LOCK_TTL_SECONDS: z.coerce
-    .number({ message: 'expected a whole number of seconds' })
-    .int('expected a whole number of seconds')
-    .min(30, 'must be at least 30')
-    .max(3_600, 'must be at most 3600')
-    .default(900),
+  APP_NAME: z._default(
+    z
+      .string()
+      .check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'expected lower-case letters, digits and dashes')),
+    'engagement-agent',
+  ),
+  STAGE: z._default(z.enum(STAGES, { message: `expected one of ${STAGES.join(', ')}` }), 'dev'),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
+  TABLE_NAME: z
+    .string({ message: 'is required' })
+    .check(z.minLength(3, 'must be at least 3 characters')),
+  SEND_MODE: z.optional(z.string()),
+  EMAIL_SEND_DISABLED: z._default(booleanFlag, false),
+  KILL_SWITCH_PARAMETER: z.optional(
+    z.string().check(z.startsWith('/', 'must be an SSM parameter name starting with /')),
+  ),
+  LOCK_TTL_SECONDS: z._default(
+    z.coerce
+      .number({ message: 'expected a whole number of seconds' })
+      .check(
+        z.int('expected a whole number of seconds'),
+        z.minimum(30, 'must be at least 30'),
+        z.maximum(3_600, 'must be at most 3600'),
+      ),
+    900,
+  ),
   /** The longest cycle phase timeout of this deployment (set by the cycle construct). */
-  MAX_PHASE_SECONDS: z.coerce
-    .number({ message: 'expected a whole number of seconds' })
-    .int('expected a whole number of seconds')
-    .min(1, 'must be at least 1')
-    .optional(),
+  MAX_PHASE_SECONDS: z.optional(
+    z.coerce
+      .number({ message: 'expected a whole number of seconds' })
+      .check(z.int('expected a whole number of seconds'), z.minimum(1, 'must be at least 1')),
+  ),
   SEND_QUEUE_URL: optionalUrl,
   INGEST_QUEUE_URL: optionalUrl,
   DYNAMODB_ENDPOINT: optionalUrl,
@@ -121,7 +130,7 @@ export function killSwitchParameterName(appName: string, stage: Stage): string {
  * @example
  * const values = parseEnvironment(z.object({ QUEUE_URL: z.url() }), process.env);
  */
-export function parseEnvironment<T extends z.ZodType>(
+export function parseEnvironment<T extends z.ZodMiniType>(
   schema: T,
   env: Record<string, string | undefined>,
 ): z.output<T> {

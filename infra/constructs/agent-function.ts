@@ -4,7 +4,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { ArnPrincipal, Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
@@ -67,8 +67,9 @@ export interface AgentFunctionProps {
 
 /**
  * The house Lambda function (one per `functions/<name>/handler.ts`): Node.js 22 on arm64, X-Ray
- * tracing, the JSON log format, an ESM bundle with source maps (minified; only `@aws-sdk/*` is left to the runtime, so
- * Powertools and middy ship pinned in the bundle), an explicit log group with retention, and the
+ * tracing, the JSON log format, an ESM bundle with source maps (minified, UTF-8, with the AWS SDK
+ * bundled too so the tested SDK version ships and cold starts skip resolving it: docs/DECISIONS.md
+ * "Bundles"), an explicit log group with retention, and the
  * Powertools environment. Its role starts with nothing but writing to that log group (no
  * AWSLambdaBasicExecutionRole, which would allow creating any log group); each `bind*` helper sets
  * the environment variable the runtime reads together with the least-privilege grant.
@@ -139,8 +140,9 @@ export class AgentFunction extends Construct {
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
         minify: true,
+        charset: Charset.UTF8,
         sourceMap: true,
-        externalModules: ['@aws-sdk/*'],
+        externalModules: [],
       },
     });
 

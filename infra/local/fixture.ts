@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import * as z from 'zod';
+import * as z from '../../shared/zod.js';
 import { SEND_MODES } from '../../shared/domain/send-mode.js';
 import { tenantSettingsInputSchema } from '../../shared/domain/tenant.js';
 import { accountSchema, contactSchema } from '../../shared/domain/entities.js';
@@ -13,7 +13,9 @@ const isoInstant = z.iso.datetime({ offset: true, message: 'expected an ISO-8601
 
 const gmailIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'expected 1-128 letters, digits or ._:@-');
+  .check(
+    z.regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'expected 1-128 letters, digits or ._:@-'),
+  );
 
 /**
  * A message in a tenant's mailbox fixture: raw RFC 822 text and when it arrives (virtual time),
@@ -23,30 +25,39 @@ const gmailIdSchema = z
  */
 const mailboxMessageSchema = z.object({
   receivedAt: isoInstant,
-  raw: z.string().min(1, 'expected the RFC 822 message text'),
-  gmailId: gmailIdSchema.optional(),
-  threadId: gmailIdSchema.optional(),
-  labelIds: z.array(z.string().min(1).max(128)).min(1, 'expected at least one label').optional(),
+  raw: z.string().check(z.minLength(1, 'expected the RFC 822 message text')),
+  gmailId: z.optional(gmailIdSchema),
+  threadId: z.optional(gmailIdSchema),
+  labelIds: z.optional(
+    z
+      .array(z.string().check(z.minLength(1), z.maxLength(128)))
+      .check(z.minLength(1, 'expected at least one label')),
+  ),
 });
 
 const tenantFixtureSchema = z.object({
   id: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "expected 1-63 lower-case letters, digits, '-' or '_'"),
-  settings: tenantSettingsInputSchema.omit({ doNotContact: true }),
+    .check(
+      z.regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "expected 1-63 lower-case letters, digits, '-' or '_'"),
+    ),
+  settings: z.omit(tenantSettingsInputSchema, { doNotContact: true }),
   doNotContact: tenantSettingsInputSchema.shape.doNotContact,
-  contacts: z.array(contactSchema).default([]),
-  accounts: z.array(accountSchema).default([]),
-  orders: z.array(orderSchema).default([]),
-  catalog: catalogSchema.default([]),
-  deals: z.array(dealSchema).default([]),
-  bids: z.array(bidSchema).default([]),
-  suppressions: z
-    .array(z.object({ email: z.email(), reason: z.enum(SUPPRESSION_REASONS).default('manual') }))
-    .default([]),
-  mailbox: z.array(mailboxMessageSchema).default([]),
+  contacts: z._default(z.array(contactSchema), []),
+  accounts: z._default(z.array(accountSchema), []),
+  orders: z._default(z.array(orderSchema), []),
+  catalog: z._default(catalogSchema, []),
+  deals: z._default(z.array(dealSchema), []),
+  bids: z._default(z.array(bidSchema), []),
+  suppressions: z._default(
+    z.array(
+      z.object({ email: z.email(), reason: z._default(z.enum(SUPPRESSION_REASONS), 'manual') }),
+    ),
+    [],
+  ),
+  mailbox: z._default(z.array(mailboxMessageSchema), []),
   /** The tenant's messaging pack (templates, tone, forbidden claims, footer); the default when absent. */
-  messagingPack: messagingPackSchema.optional(),
+  messagingPack: z.optional(messagingPackSchema),
 });
 
 /**
@@ -55,49 +66,47 @@ const tenantFixtureSchema = z.object({
  */
 export const fixtureSchema = z
   .object({
-    global: z
-      .object({
+    global: z.prefault(
+      z.object({
         /** Virtual start of the simulation; `--start` overrides it. */
-        start: isoInstant.optional(),
-        hours: z
-          .number()
-          .int()
-          .min(1)
-          .max(24 * 366)
-          .optional(),
-        sendMode: z.enum(SEND_MODES).default('dry_run'),
-        killSwitch: z.enum(['on', 'off']).default('off'),
-        killSwitchReason: z.string().optional(),
+        start: z.optional(isoInstant),
+        hours: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(24 * 366))),
+        sendMode: z._default(z.enum(SEND_MODES), 'dry_run'),
+        killSwitch: z._default(z.enum(['on', 'off']), 'off'),
+        killSwitchReason: z.optional(z.string()),
         /** Seed for every random choice, so a simulation is reproducible. */
-        seed: z.number().int().default(1),
-      })
-      .prefault({}),
-    tenants: z.array(tenantFixtureSchema).min(1, 'expected at least one tenant'),
+        seed: z._default(z.number().check(z.int()), 1),
+      }),
+      {},
+    ),
+    tenants: z.array(tenantFixtureSchema).check(z.minLength(1, 'expected at least one tenant')),
   })
-  .superRefine((fixture, ctx) => {
-    const seen = new Set<string>();
-    fixture.tenants.forEach((tenant, index) => {
-      if (seen.has(tenant.id))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['tenants', index, 'id'],
-          message: `duplicate tenant id ${tenant.id}`,
-        });
-      seen.add(tenant.id);
-      const rawById = new Map<string, string>();
-      tenant.mailbox.forEach((message, position) => {
-        if (!message.gmailId) return;
-        const earlier = rawById.get(message.gmailId);
-        if (earlier !== undefined && earlier !== message.raw)
+  .check(
+    z.superRefine((fixture, ctx) => {
+      const seen = new Set<string>();
+      fixture.tenants.forEach((tenant, index) => {
+        if (seen.has(tenant.id))
           ctx.addIssue({
             code: 'custom',
-            path: ['tenants', index, 'mailbox', position, 'raw'],
-            message: `gmailId ${message.gmailId} is repeated with a different raw message`,
+            path: ['tenants', index, 'id'],
+            message: `duplicate tenant id ${tenant.id}`,
           });
-        if (earlier === undefined) rawById.set(message.gmailId, message.raw);
+        seen.add(tenant.id);
+        const rawById = new Map<string, string>();
+        tenant.mailbox.forEach((message, position) => {
+          if (!message.gmailId) return;
+          const earlier = rawById.get(message.gmailId);
+          if (earlier !== undefined && earlier !== message.raw)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['tenants', index, 'mailbox', position, 'raw'],
+              message: `gmailId ${message.gmailId} is repeated with a different raw message`,
+            });
+          if (earlier === undefined) rawById.set(message.gmailId, message.raw);
+        });
       });
-    });
-  });
+    }),
+  );
 
 export type Fixture = z.output<typeof fixtureSchema>;
 export type TenantFixture = Fixture['tenants'][number];

@@ -1,11 +1,11 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { ValidationError } from '../errors.js';
 
 /** What starts a cycle execution: one tenant, one hour. */
 export const cycleInputSchema = z.object({
-  tenantId: z.string().min(1),
-  hourKey: z.string().regex(/^\d{10}$/, 'expected yyyyMMddHH'),
-  executionName: z.string().optional(),
+  tenantId: z.string().check(z.minLength(1)),
+  hourKey: z.string().check(z.regex(/^\d{10}$/, 'expected yyyyMMddHH')),
+  executionName: z.optional(z.string()),
 });
 export type CycleInput = z.infer<typeof cycleInputSchema>;
 
@@ -27,28 +27,28 @@ export interface LockResult {
  * The state passed between the cycle's steps: the input plus each step's small result under its
  * own key (ids and counts only, never data sets).
  */
-export const cycleStateSchema = cycleInputSchema.extend({
-  gates: z
-    .object({
+export const cycleStateSchema = z.extend(cycleInputSchema, {
+  gates: z.optional(
+    z.object({
       proceed: z.boolean(),
-      runId: z.string().min(1),
+      runId: z.string().check(z.minLength(1)),
       cycleNumber: z.number(),
-      reason: z.string().optional(),
-    })
-    .optional(),
-  lock: z
-    .object({
+      reason: z.optional(z.string()),
+    }),
+  ),
+  lock: z.optional(
+    z.object({
       acquired: z.boolean(),
-      owner: z.string().optional(),
-      fence: z.number().optional(),
-      holder: z.string().optional(),
-    })
-    .optional(),
-  plan: z.record(z.string(), z.unknown()).optional(),
-  act: z.record(z.string(), z.unknown()).optional(),
-  react: z.record(z.string(), z.unknown()).optional(),
-  reflect: z.record(z.string(), z.unknown()).optional(),
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+      owner: z.optional(z.string()),
+      fence: z.optional(z.number()),
+      holder: z.optional(z.string()),
+    }),
+  ),
+  plan: z.optional(z.record(z.string(), z.unknown())),
+  act: z.optional(z.record(z.string(), z.unknown())),
+  react: z.optional(z.record(z.string(), z.unknown())),
+  reflect: z.optional(z.record(z.string(), z.unknown())),
+  error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
 });
 export type CycleState = z.infer<typeof cycleStateSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 
 /**
  * Action types the planner may propose. The policy engine decides on each; a type missing from its
@@ -16,12 +16,12 @@ export type ActionType = (typeof ACTION_TYPES)[number];
 
 /** What an action is about; every reference is an id inside the same tenant. */
 export const actionTargetSchema = z.object({
-  contactId: z.string().optional(),
-  accountId: z.string().optional(),
-  orderId: z.string().optional(),
-  dealId: z.string().optional(),
-  bidId: z.string().optional(),
-  email: z.string().optional(),
+  contactId: z.optional(z.string()),
+  accountId: z.optional(z.string()),
+  orderId: z.optional(z.string()),
+  dealId: z.optional(z.string()),
+  bidId: z.optional(z.string()),
+  email: z.optional(z.string()),
 });
 export type ActionTarget = z.infer<typeof actionTargetSchema>;
 
@@ -30,24 +30,24 @@ export type ActionTarget = z.infer<typeof actionTargetSchema>;
  * proposals are untrusted input and an unknown type must reach the policy engine to be denied.
  */
 export const proposedActionSchema = z.object({
-  type: z.string().min(1),
-  target: actionTargetSchema.default({}),
+  type: z.string().check(z.minLength(1)),
+  target: z._default(actionTargetSchema, {}),
   /** Why the planner proposes it, in one sentence; shown on the card and in audits. */
-  reason: z.string().min(1),
+  reason: z.string().check(z.minLength(1)),
   /** Small, type-specific parameters (template id, subject); never whole data sets. */
-  payload: z.record(z.string(), z.unknown()).default({}),
+  payload: z._default(z.record(z.string(), z.unknown()), {}),
   /** Evidence for actions that need it, e.g. the inbound message that asked for a call. */
-  evidence: z
-    .object({
-      messageId: z.string().optional(),
-      text: z.string().optional(),
-      kind: z.enum(['client_request', 'compliance_deadline', 'safety_escalation']).optional(),
+  evidence: z.optional(
+    z.object({
+      messageId: z.optional(z.string()),
+      text: z.optional(z.string()),
+      kind: z.optional(z.enum(['client_request', 'compliance_deadline', 'safety_escalation'])),
       /** The ingest class of the inbound message the evidence comes from (`inbound_message.classification`). */
-      sourceClass: z.string().optional(),
+      sourceClass: z.optional(z.string()),
       /** Header facts marking that message as machine-sent (`inbound_message.automated`), e.g. `auto_submitted`. */
-      automated: z.array(z.string()).optional(),
-    })
-    .optional(),
+      automated: z.optional(z.array(z.string())),
+    }),
+  ),
 });
 export type ProposedAction = z.infer<typeof proposedActionSchema>;
 

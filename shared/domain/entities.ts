@@ -1,45 +1,54 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 
 /** An ISO-8601 instant, normalised to UTC `…Z` so stored values sort chronologically. */
-const isoInstant = z.iso
-  .datetime({ offset: true, message: 'expected an ISO-8601 date-time' })
-  .transform((value) => new Date(value).toISOString());
+const isoInstant = z.pipe(
+  z.iso.datetime({ offset: true, message: 'expected an ISO-8601 date-time' }),
+  z.transform((value) => new Date(value).toISOString()),
+);
 
 /** Where ingest saw a discovered contact's address (see `contactSchema.discovered`). */
 export const DISCOVERY_SOURCES = ['cc', 'to', 'reply_to', 'signature'] as const;
 
 /** A person the agent engages with; engagement fields are maintained by the engagement engine. */
 export const contactSchema = z.object({
-  contactId: z.string().min(1),
-  email: z.email().toLowerCase(),
-  name: z.string().optional(),
-  title: z.string().optional(),
-  phone: z.string().optional(),
-  accountId: z.string().optional(),
-  lastTouchAt: isoInstant.optional(),
-  lastInboundAt: isoInstant.optional(),
-  nextDueAt: isoInstant.optional(),
+  contactId: z.string().check(z.minLength(1)),
+  email: z.email().check(z.toLowerCase()),
+  name: z.optional(z.string()),
+  title: z.optional(z.string()),
+  phone: z.optional(z.string()),
+  accountId: z.optional(z.string()),
+  lastTouchAt: z.optional(isoInstant),
+  lastInboundAt: z.optional(isoInstant),
+  nextDueAt: z.optional(isoInstant),
   /** Set by Act while a touch to this contact waits in the send queue; the sender clears it. */
-  pendingSend: z
-    .object({ touchKey: z.string().min(1), enqueuedAt: isoInstant, dueAt: isoInstant.optional() })
-    .optional(),
+  pendingSend: z.optional(
+    z.object({
+      touchKey: z.string().check(z.minLength(1)),
+      enqueuedAt: isoInstant,
+      dueAt: z.optional(isoInstant),
+    }),
+  ),
   /** The last touch whose send reached a final status (it is never proposed again). */
-  resolvedTouch: z
-    .object({ touchKey: z.string().min(1), status: z.string().min(1), at: isoInstant })
-    .optional(),
-  createdAt: isoInstant.optional(),
+  resolvedTouch: z.optional(
+    z.object({
+      touchKey: z.string().check(z.minLength(1)),
+      status: z.string().check(z.minLength(1)),
+      at: isoInstant,
+    }),
+  ),
+  createdAt: z.optional(isoInstant),
   /**
    * Set when ingest created the contact only from someone else's mail (Cc, To, Reply-To or a
    * signature): a discovered contact is never an outreach target. Cleared when the address itself
    * writes to the tenant; never set on an existing contact.
    */
-  discovered: z
-    .object({
+  discovered: z.optional(
+    z.object({
       at: isoInstant,
       via: z.enum(DISCOVERY_SOURCES),
-      messageId: z.string().optional(),
-    })
-    .optional(),
+      messageId: z.optional(z.string()),
+    }),
+  ),
 });
 export type Contact = z.output<typeof contactSchema>;
 /** How a discovered contact was seen. */
@@ -47,15 +56,15 @@ export type DiscoverySource = (typeof DISCOVERY_SOURCES)[number];
 
 /** A client organisation; contacts reference it by `accountId`. */
 export const accountSchema = z.object({
-  accountId: z.string().min(1),
-  name: z.string().min(1),
-  domain: z.string().toLowerCase().optional(),
-  status: z.enum(['prospect', 'active', 'inactive']).default('prospect'),
-  industry: z.string().toLowerCase().optional(),
-  region: z.string().toLowerCase().optional(),
-  annualValue: z.number().nonnegative().optional(),
-  creditLimit: z.number().nonnegative().optional(),
-  outstandingBalance: z.number().nonnegative().optional(),
+  accountId: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
+  domain: z.optional(z.string().check(z.toLowerCase())),
+  status: z._default(z.enum(['prospect', 'active', 'inactive']), 'prospect'),
+  industry: z.optional(z.string().check(z.toLowerCase())),
+  region: z.optional(z.string().check(z.toLowerCase())),
+  annualValue: z.optional(z.number().check(z.nonnegative())),
+  creditLimit: z.optional(z.number().check(z.nonnegative())),
+  outstandingBalance: z.optional(z.number().check(z.nonnegative())),
 });
 export type Account = z.output<typeof accountSchema>;
 export type AccountInput = z.input<typeof accountSchema>;

@@ -1,24 +1,24 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 
 /** A sales opportunity; the deals engine (later) works stalled ones. */
 export const dealSchema = z.object({
-  dealId: z.string().min(1),
-  accountId: z.string().optional(),
-  contactId: z.string().optional(),
-  name: z.string().min(1),
+  dealId: z.string().check(z.minLength(1)),
+  accountId: z.optional(z.string()),
+  contactId: z.optional(z.string()),
+  name: z.string().check(z.minLength(1)),
   stage: z.enum(['lead', 'qualified', 'proposal', 'negotiation', 'won', 'lost']),
-  value: z.number().nonnegative().default(0),
+  value: z._default(z.number().check(z.nonnegative()), 0),
 });
 export type Deal = z.output<typeof dealSchema>;
 
 /** A bid the tenant submitted; followed up until it has an outcome. */
 export const bidSchema = z.object({
-  bidId: z.string().min(1),
-  accountId: z.string().optional(),
-  contactId: z.string().optional(),
-  title: z.string().min(1),
+  bidId: z.string().check(z.minLength(1)),
+  accountId: z.optional(z.string()),
+  contactId: z.optional(z.string()),
+  title: z.string().check(z.minLength(1)),
   status: z.enum(['draft', 'submitted', 'won', 'lost', 'withdrawn']),
-  amount: z.number().nonnegative().default(0),
+  amount: z._default(z.number().check(z.nonnegative()), 0),
 });
 export type Bid = z.output<typeof bidSchema>;
 

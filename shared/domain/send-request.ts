@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 
 /**
  * The draft Act wrote for a touch (shared/drafting/draft-touch.ts), carried on the request so the
@@ -7,12 +7,14 @@ import * as z from 'zod';
  * failed on the way (a redraft) and the prompt version.
  */
 export const carriedDraftSchema = z.object({
-  subject: z.string().min(1).max(300),
-  paragraphs: z.array(z.string().min(1).max(2_000)).min(1).max(24),
-  provider: z.string().min(1).max(40),
-  fallbackFrom: z.string().min(1).max(40).optional(),
-  checks: z.array(z.string().min(1).max(40)).max(20),
-  promptVersion: z.string().min(1).max(40).optional(),
+  subject: z.string().check(z.minLength(1), z.maxLength(300)),
+  paragraphs: z
+    .array(z.string().check(z.minLength(1), z.maxLength(2_000)))
+    .check(z.minLength(1), z.maxLength(24)),
+  provider: z.string().check(z.minLength(1), z.maxLength(40)),
+  fallbackFrom: z.optional(z.string().check(z.minLength(1), z.maxLength(40))),
+  checks: z.array(z.string().check(z.minLength(1), z.maxLength(40))).check(z.maxLength(20)),
+  promptVersion: z.optional(z.string().check(z.minLength(1), z.maxLength(40))),
 });
 export type CarriedDraft = z.infer<typeof carriedDraftSchema>;
 
@@ -23,20 +25,20 @@ export type CarriedDraft = z.infer<typeof carriedDraftSchema>;
  */
 export const sendRequestSchema = z.object({
   version: z.literal(1),
-  tenantId: z.string().min(1),
-  idempotencyKey: z.string().min(1).max(200),
+  tenantId: z.string().check(z.minLength(1)),
+  idempotencyKey: z.string().check(z.minLength(1), z.maxLength(200)),
   to: z.email(),
-  contactId: z.string().optional(),
-  template: z.string().min(1),
-  subject: z.string().optional(),
-  cardId: z.string().min(1),
-  runId: z.string().min(1),
+  contactId: z.optional(z.string()),
+  template: z.string().check(z.minLength(1)),
+  subject: z.optional(z.string()),
+  cardId: z.string().check(z.minLength(1)),
+  runId: z.string().check(z.minLength(1)),
   /** Not before this instant (virtual time in the simulator); deferrals move it forward. */
   dueAt: z.iso.datetime(),
   enqueuedAt: z.iso.datetime(),
   /** When the touch fell due (follow-ups); a contact whose clock moved past it supersedes the send. */
-  touchDueAt: z.iso.datetime().optional(),
+  touchDueAt: z.optional(z.iso.datetime()),
   /** The checked draft; absent with drafting off (`--llm off`): the sender renders `template`. */
-  draft: carriedDraftSchema.optional(),
+  draft: z.optional(carriedDraftSchema),
 });
 export type SendRequest = z.infer<typeof sendRequestSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 
 /**
  * A tenant's sending policy (DESIGN.md section 5; seeds: production-readiness-checklist "Sending
@@ -57,51 +57,57 @@ export const CIRCUIT_POLICY = {
   openMs: 15 * 60_000,
 } as const;
 
-const positiveCount = z.number().int().min(1).max(1_000_000);
+const positiveCount = z.number().check(z.int(), z.minimum(1), z.maximum(1_000_000));
 
 /** Per-tenant overrides of the tier caps; absent fields keep the tier's value. */
 export const capOverridesSchema = z.object({
-  perHour: positiveCount.optional(),
-  perDay: positiveCount.optional(),
-  perMonth: positiveCount.optional(),
-  perDomainPerHour: positiveCount.optional(),
-  minDelaySeconds: z.number().int().min(0).max(3_600).optional(),
+  perHour: z.optional(positiveCount),
+  perDay: z.optional(positiveCount),
+  perMonth: z.optional(positiveCount),
+  perDomainPerHour: z.optional(positiveCount),
+  minDelaySeconds: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(3_600))),
 });
 
 /** When a tenant may send, in its own time zone. Business hours on weekdays by default. */
 export const sendingWindowSchema = z
   .object({
     /** `false` sends around the clock (the caps still apply). */
-    enabled: z.boolean().default(true),
+    enabled: z._default(z.boolean(), true),
     /** ISO weekdays, 1 = Monday … 7 = Sunday. */
-    weekdays: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
+    weekdays: z._default(
+      z.array(z.number().check(z.int(), z.minimum(1), z.maximum(7))).check(z.minLength(1)),
+      [1, 2, 3, 4, 5],
+    ),
     /** First local hour of the window (inclusive). */
-    startHour: z.number().int().min(0).max(23).default(9),
+    startHour: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(23)), 9),
     /** Local hour the window closes (exclusive). */
-    endHour: z.number().int().min(1).max(24).default(17),
+    endHour: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(24)), 17),
   })
-  .refine((window) => window.startHour < window.endHour, {
-    message: 'startHour must be before endHour',
-    path: ['endHour'],
-  });
+  .check(
+    z.refine((window) => window.startHour < window.endHour, {
+      message: 'startHour must be before endHour',
+      path: ['endHour'],
+    }),
+  );
 
 /** The sending section of tenant settings. */
 export const sendingSettingsSchema = z.object({
-  caps: capOverridesSchema.prefault({}),
-  warmUp: z
-    .object({
-      enabled: z.boolean().default(false),
+  caps: z.prefault(capOverridesSchema, {}),
+  warmUp: z.prefault(
+    z.object({
+      enabled: z._default(z.boolean(), false),
       /** Days each ladder phase lasts before it may advance. */
-      phaseDays: z.number().int().min(1).max(60).default(7),
-    })
-    .prefault({}),
-  window: sendingWindowSchema.prefault({}),
+      phaseDays: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(60)), 7),
+    }),
+    {},
+  ),
+  window: z.prefault(sendingWindowSchema, {}),
   /** Up to this many seconds of random delay are added to every deferral, spreading sends. */
-  jitterSeconds: z.number().int().min(0).max(900).default(30),
+  jitterSeconds: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(900)), 30),
   /** Addresses `internal_only` may send to, besides the tenant's `internalDomains`. */
-  internalAddresses: z.array(z.email().toLowerCase()).default([]),
+  internalAddresses: z._default(z.array(z.email().check(z.toLowerCase())), []),
   /** The From address of this tenant's mail; the deployment's default when absent. */
-  fromAddress: z.email().optional(),
+  fromAddress: z.optional(z.email()),
 });
 
 /** A tenant's sending settings with defaults applied. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { ACTION_TYPES } from './actions.js';
 import { SEND_MODES } from './send-mode.js';
 import { sendingSettingsSchema } from './sending-settings.js';
@@ -9,55 +9,65 @@ export type TenantTier = (typeof TENANT_TIERS)[number];
 
 /** Settings a tenant is created or updated with; defaults are the seeds' numbers. */
 export const tenantSettingsInputSchema = z.object({
-  name: z.string().min(1).max(200),
-  agentEnabled: z.boolean().default(false),
-  tier: z.enum(TENANT_TIERS).default('pro'),
-  timeZone: z
-    .string()
-    .refine(isKnownTimeZone, { message: 'expected an IANA time zone such as Europe/Berlin' })
-    .default('UTC'),
-  sendMode: z.enum(SEND_MODES).optional(),
-  engagementWindowDays: z.number().int().min(1).max(365).default(21),
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
+  agentEnabled: z._default(z.boolean(), false),
+  tier: z._default(z.enum(TENANT_TIERS), 'pro'),
+  timeZone: z._default(
+    z
+      .string()
+      .check(
+        z.refine(isKnownTimeZone, { message: 'expected an IANA time zone such as Europe/Berlin' }),
+      ),
+    'UTC',
+  ),
+  sendMode: z.optional(z.enum(SEND_MODES)),
+  engagementWindowDays: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(365)), 21),
   /** Largest accepted difference, in currency units, between an order's prices and the catalog. */
-  orderPriceTolerance: z.number().min(0).max(1_000).default(0),
+  orderPriceTolerance: z._default(z.number().check(z.minimum(0), z.maximum(1_000)), 0),
   /** Follow-ups the planner proposes per cycle (sending caps still apply downstream). */
-  followUpsPerCycle: z.number().int().min(0).max(200).default(10),
-  internalDomains: z.array(z.string().toLowerCase()).default([]),
+  followUpsPerCycle: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(200)), 10),
+  internalDomains: z._default(z.array(z.string().check(z.toLowerCase())), []),
   /** Outreach never goes to these (competitors, existing customers, excluded segments). */
-  doNotContact: z
-    .object({
-      competitorDomains: z.array(z.string().toLowerCase()).default([]),
-      customerEmails: z.array(z.string().toLowerCase()).default([]),
-      customerAccountIds: z.array(z.string()).default([]),
-      customerDomains: z.array(z.string().toLowerCase()).default([]),
-      excludedIndustries: z.array(z.string().toLowerCase()).default([]),
-      excludedRegions: z.array(z.string().toLowerCase()).default([]),
-    })
-    .prefault({}),
-  goals: z
-    .object({
+  doNotContact: z.prefault(
+    z.object({
+      competitorDomains: z._default(z.array(z.string().check(z.toLowerCase())), []),
+      customerEmails: z._default(z.array(z.string().check(z.toLowerCase())), []),
+      customerAccountIds: z._default(z.array(z.string()), []),
+      customerDomains: z._default(z.array(z.string().check(z.toLowerCase())), []),
+      excludedIndustries: z._default(z.array(z.string().check(z.toLowerCase())), []),
+      excludedRegions: z._default(z.array(z.string().check(z.toLowerCase())), []),
+    }),
+    {},
+  ),
+  goals: z.prefault(
+    z.object({
       /** Open deals plus open bids below this count means the pipeline is thin. */
-      pipelineTarget: z.number().int().min(0).default(5),
+      pipelineTarget: z._default(z.number().check(z.int(), z.minimum(0)), 5),
       /** Set by the operator (later by insights) when the period's targets are behind pace. */
-      behindPace: z.boolean().default(false),
-    })
-    .prefault({}),
+      behindPace: z._default(z.boolean(), false),
+    }),
+    {},
+  ),
   /** Daily drafting budget (metered model tokens, list-price cost); reached → template drafts. */
-  drafting: z
-    .object({
-      dailyTokenQuota: z.number().int().min(0).max(100_000_000).default(200_000),
-      dailyCostQuotaUsd: z.number().min(0).max(10_000).default(2),
-    })
-    .prefault({}),
+  drafting: z.prefault(
+    z.object({
+      dailyTokenQuota: z._default(
+        z.number().check(z.int(), z.minimum(0), z.maximum(100_000_000)),
+        200_000,
+      ),
+      dailyCostQuotaUsd: z._default(z.number().check(z.minimum(0), z.maximum(10_000)), 2),
+    }),
+    {},
+  ),
   /** Sending policy: cap overrides, warm-up, sending window, internal addresses (send gate). */
-  sending: sendingSettingsSchema.prefault({}),
+  sending: z.prefault(sendingSettingsSchema, {}),
   /**
    * Rollout phase and approval timing (shared/domain/rollout/phase.ts). Absent means
    * `autonomous` (today's behaviour); new production tenants are onboarded with `shadow`.
    */
-  rollout: rolloutSettingsSchema.optional(),
+  rollout: z.optional(rolloutSettingsSchema),
   /** Feature flags per action type; a type set to false is denied by policy (`action_disabled`). */
-  features: z.partialRecord(z.enum(ACTION_TYPES), z.boolean()).default({}),
+  features: z._default(z.partialRecord(z.enum(ACTION_TYPES), z.boolean()), {}),
 });
 
 export type TenantSettingsInput = z.input<typeof tenantSettingsInputSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 import {
   loadConfig,
   parseEnvironment,
@@ -33,17 +33,21 @@ export interface IngestConfig extends AgentConfig {
 }
 
 const count = (name: string, fallback: number, max: number) =>
-  z.coerce
-    .number({ message: `${name}: expected a whole number` })
-    .int(`${name}: expected a whole number`)
-    .min(1, `${name}: must be at least 1`)
-    .max(max, `${name}: must be at most ${max}`)
-    .default(fallback);
+  z._default(
+    z.coerce
+      .number({ message: `${name}: expected a whole number` })
+      .check(
+        z.int(`${name}: expected a whole number`),
+        z.minimum(1, `${name}: must be at least 1`),
+        z.maximum(max, `${name}: must be at most ${max}`),
+      ),
+    fallback,
+  );
 
 const ingestEnvironmentSchema = z.object({
-  GMAIL_SECRET_PREFIX: z.string().min(1).optional(),
-  GMAIL_API_ROOT_URL: z.url().optional(),
-  GMAIL_OAUTH_TOKEN_URL: z.url().optional(),
+  GMAIL_SECRET_PREFIX: z.optional(z.string().check(z.minLength(1))),
+  GMAIL_API_ROOT_URL: z.optional(z.url()),
+  GMAIL_OAUTH_TOKEN_URL: z.optional(z.url()),
   GMAIL_FULL_SYNC_DAYS: count('GMAIL_FULL_SYNC_DAYS', 7, 90),
   GMAIL_FULL_SYNC_MAX_MESSAGES: count('GMAIL_FULL_SYNC_MAX_MESSAGES', 500, 5_000),
   GMAIL_HISTORY_MAX_PAGES: count('GMAIL_HISTORY_MAX_PAGES', 20, 200),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 
 /** Why a queue body did not parse: not JSON at all, or JSON that fails the schema at `field`. */
 export type QueueBodyProblem =
@@ -22,25 +22,28 @@ export type QueueBodyResult<T> =
  * namespace (`import { z }`), which puts zod's 258 KiB of locale tables back into every queue
  * consumer's bundle (docs/DECISIONS.md, "Queue bodies without Powertools Parser").
  */
-function jsonStringified<S extends z.ZodType>(schema: S) {
-  return z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'Invalid JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
+function jsonStringified<S extends z.ZodMiniType>(schema: S) {
+  return z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.issues.push({ code: 'custom', message: 'Invalid JSON', input: text });
+          return z.NEVER;
+        }
+      }),
+    ),
+    schema,
+  );
 }
 
 /**
  * Parses an SQS message body as JSON matching `schema` (JSON and schema in one zod parse). A failure names the field (dotted path, `body` for the root) and the
  * zod issue code, never the received value or the JSON error text, which may quote the body.
  */
-export function parseQueueBody<S extends z.ZodType>(
+export function parseQueueBody<S extends z.ZodMiniType>(
   schema: S,
   body: string,
 ): QueueBodyResult<z.output<S>> {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { AgentError, ValidationError } from '../errors.js';
 import { keys } from '../storage/keys.js';
 import { sendRequestSchema, type SendRequest } from '../domain/send-request.js';
@@ -10,9 +10,9 @@ import { parseQueueBody } from '../messaging/queue-body.js';
  * is the instant the request may be decided; a deferral moves it forward, so the wait survives
  * SQS's 15-minute delay limit and the simulator's virtual clock alike.
  */
-export const queuedSendSchema = sendRequestSchema.extend({
+export const queuedSendSchema = z.extend(sendRequestSchema, {
   /** Provider failures so far (drives the retry backoff). */
-  providerAttempts: z.number().int().min(0).max(1_000).optional(),
+  providerAttempts: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(1_000))),
 });
 
 /** A parsed send-queue message. */

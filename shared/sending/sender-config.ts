@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 import {
   loadConfig,
   parseEnvironment,
@@ -31,32 +31,33 @@ export interface SenderConfig extends AgentConfig {
   readonly sesEndpoint: string | undefined;
 }
 
-const list = z
-  .string()
-  .optional()
-  .transform((value) =>
+const list = z.pipe(
+  z.optional(z.string()),
+  z.transform((value) =>
     (value ?? '')
       .split(',')
       .map((entry) => entry.trim().toLowerCase())
       .filter((entry) => entry !== ''),
-  );
+  ),
+);
 
 const senderSchema = z.object({
   EMAIL_FROM_ADDRESS: z.email({ message: 'expected an email address' }),
-  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
   SES_SENDING_IDENTITIES: list,
   UNSUBSCRIBE_BASE_URL: z.url({ message: 'expected the unsubscribe Function URL' }),
   EMAIL_INTERNAL_DOMAINS: list,
   EMAIL_INTERNAL_ADDRESSES: list,
-  SEND_CLAIM_TTL_SECONDS: z.coerce.number().int().min(30).max(3_600).default(300),
-  SEND_MAX_RECEIVE_COUNT: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1_000)
-    .default(QUEUE_DEFINITIONS.send.maxReceiveCount),
-  SEND_DLQ_URL: z.url().optional(),
-  SES_ENDPOINT: z.url().optional(),
+  SEND_CLAIM_TTL_SECONDS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(30), z.maximum(3_600)),
+    300,
+  ),
+  SEND_MAX_RECEIVE_COUNT: z._default(
+    z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1_000)),
+    QUEUE_DEFINITIONS.send.maxReceiveCount,
+  ),
+  SEND_DLQ_URL: z.optional(z.url()),
+  SES_ENDPOINT: z.optional(z.url()),
 });
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../zod.js';
 import type { Clock } from '../clock.js';
 import type { MetricSink } from '../cycle/runtime.js';
 import { deliverabilityVerdict, type DeliverabilityStats } from '../domain/deliverability.js';
@@ -19,7 +19,9 @@ import { SES_EVENT_TYPES, type SendReconciler } from './stages/reconcile.js';
 /** Metric published (per tenant) when deliverability pauses a tenant's sending. */
 export const SENDING_PAUSED_METRIC = 'SendingPaused';
 
-const recipientsSchema = z.array(z.object({ emailAddress: z.string().min(3) })).min(1);
+const recipientsSchema = z
+  .array(z.object({ emailAddress: z.string().check(z.minLength(3)) }))
+  .check(z.minLength(1));
 
 /**
  * The `detail` of an SES event delivered by EventBridge (`source: aws.ses`, detail-types
@@ -29,27 +31,27 @@ const recipientsSchema = z.array(z.object({ emailAddress: z.string().min(3) })).
 export const sesFeedbackEventSchema = z.object({
   eventType: z.enum(SES_EVENT_TYPES),
   mail: z.object({
-    messageId: z.string().min(1),
-    timestamp: z.iso.datetime({ offset: true }).optional(),
-    tags: z.record(z.string(), z.array(z.string())).default({}),
+    messageId: z.string().check(z.minLength(1)),
+    timestamp: z.optional(z.iso.datetime({ offset: true })),
+    tags: z._default(z.record(z.string(), z.array(z.string())), {}),
   }),
-  bounce: z
-    .object({
+  bounce: z.optional(
+    z.object({
       bounceType: z.string(),
-      bounceSubType: z.string().optional(),
+      bounceSubType: z.optional(z.string()),
       bouncedRecipients: recipientsSchema,
       timestamp: z.iso.datetime({ offset: true }),
-      feedbackId: z.string().min(1),
-    })
-    .optional(),
-  complaint: z
-    .object({
+      feedbackId: z.string().check(z.minLength(1)),
+    }),
+  ),
+  complaint: z.optional(
+    z.object({
       complainedRecipients: recipientsSchema,
       timestamp: z.iso.datetime({ offset: true }),
-      feedbackId: z.string().min(1),
-      complaintFeedbackType: z.string().optional(),
-    })
-    .optional(),
+      feedbackId: z.string().check(z.minLength(1)),
+      complaintFeedbackType: z.optional(z.string()),
+    }),
+  ),
 });
 
 /** A parsed SES bounce or complaint event. */

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import type * as z from 'zod';
+import type * as z from '../zod.js';
 import { ValidationError } from '../errors.js';
 import { tenantPartition, type ItemKey } from './keys.js';
 import {
@@ -15,7 +15,7 @@ import { withoutStorageAttributes } from './items.js';
 /** How one kind of tenant-owned entity maps onto the table. */
 export interface EntityMapping<T> {
   readonly entity: string;
-  readonly schema: z.ZodType<T>;
+  readonly schema: z.ZodMiniType<T>;
   readonly skPrefix: string;
   readonly idOf: (item: T) => string;
   readonly key: (tenantId: string, id: string) => ItemKey;

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from '../zod.js';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../errors.js';
 import {
@@ -28,7 +28,7 @@ export class OrderRepository extends EntityRepository<StoredOrder> {
     super(ctx, {
       entity: 'order',
       // Stored orders carry validation results beyond the input schema; writes still go through it.
-      schema: orderSchema as unknown as z.ZodType<StoredOrder>,
+      schema: orderSchema as unknown as z.ZodMiniType<StoredOrder>,
       skPrefix: SK_PREFIX.order,
       idOf: (order) => order.orderId,
       key: keys.order,

@@ -1,67 +1,110 @@
 import { readdirSync } from 'node:fs';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const KIB = 1024;
 
 /**
- * Byte ceilings per function bundle (minified ESM, the AWS SDK left to the runtime: see
- * docs/DECISIONS.md "Bundles"). They hold today's sizes with a little room so a regression fails
- * here; issue 12's targets are 300 KiB and 500 KiB: lower these as the bundles get there.
+ * Byte ceilings per function, minified ESM. `deployed` is the bundle the function construct ships
+ * (the AWS SDK bundled in: docs/DECISIONS.md "Bundles"); `own` is the same build with `@aws-sdk/*`
+ * left out, which is what our code and its other dependencies weigh (issue 12's 300 KiB and, for
+ * the Gmail functions, 500 KiB targets). Each holds today's size with a little room, so a
+ * regression fails here.
  */
-const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
-  // Act also carries the drafting chain, the content checker and the rollout stages (+54 KiB).
-  act: 410,
-  'gmail-poller': 900,
-  ingest: 1_040,
+const OWN_BUDGET_KIB: Readonly<Record<string, number>> = {
+  // Act also carries the drafting chain, the content checker and the rollout stages; with the
+  // X-Ray SDK under Powertools Tracer (~105 KiB incl. semver and cls-hooked) it stays above 300.
+  act: 350,
+  'gmail-poller': 355,
+  // MIME parsing, html-to-text and the entity tables of both (~190 KiB) on top of the X-Ray SDK.
+  ingest: 550,
 };
-const DEFAULT_BUDGET_KIB = 360;
+const DEFAULT_OWN_BUDGET_KIB = 300;
+const DEPLOYED_BUDGET_KIB: Readonly<Record<string, number>> = { act: 905, ingest: 1_010 };
+const DEFAULT_DEPLOYED_BUDGET_KIB = 820;
+
+function functionNames(): string[] {
+  return readdirSync('functions', { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+async function bundles(options: BuildOptions): Promise<Map<string, Uint8Array>> {
+  const result = await build({
+    entryPoints: Object.fromEntries(
+      functionNames().map((name) => [name, `functions/${name}/handler.ts`]),
+    ),
+    outdir: 'out',
+    write: false,
+    logLevel: 'silent',
+    ...options,
+  });
+  return new Map(
+    (result.outputFiles ?? []).map((file) => [
+      file.path.split('/').at(-1)?.replace(/\.js$/, '') ?? file.path,
+      file.contents,
+    ]),
+  );
+}
+
+function overBudget(
+  outputs: Map<string, Uint8Array>,
+  budgets: Readonly<Record<string, number>>,
+  fallback: number,
+): string[] {
+  return [...outputs.entries()]
+    .filter(([name, code]) => code.byteLength > (budgets[name] ?? fallback) * KIB)
+    .map(([name, code]) => `${name}: ${(code.byteLength / KIB).toFixed(1)} KiB`);
+}
 
 describe('Bundles: every function stays under its byte budget', () => {
-  const sizes = new Map<string, number>();
+  let deployed = new Map<string, Uint8Array>();
+  let own = new Map<string, Uint8Array>();
 
   beforeAll(async () => {
-    const names = readdirSync('functions', { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name);
     // The options of infra/constructs/agent-function.ts's NodejsFunction bundling.
-    const result = await build({
-      entryPoints: Object.fromEntries(names.map((name) => [name, `functions/${name}/handler.ts`])),
+    const options: BuildOptions = {
       bundle: true,
       platform: 'node',
       target: 'node22',
       format: 'esm',
       mainFields: ['module', 'main'],
       minify: true,
-      external: ['@aws-sdk/*'],
-      outdir: 'out',
-      write: false,
-      logLevel: 'silent',
-    });
-    for (const file of result.outputFiles) {
-      const name = file.path.split('/').at(-1)?.replace(/\.js$/, '') ?? file.path;
-      sizes.set(name, file.contents.byteLength);
-    }
+      charset: 'utf8',
+      external: [],
+    };
+    [deployed, own] = await Promise.all([
+      bundles(options),
+      bundles({ ...options, external: ['@aws-sdk/*'] }),
+    ]);
   }, 120_000);
 
   it('bundles every function', () => {
-    expect([...sizes.keys()].sort()).toEqual(
-      readdirSync('functions', { withFileTypes: true })
-        .filter((entry) => entry.isDirectory())
-        .map((entry) => entry.name)
-        .sort(),
-    );
+    expect([...deployed.keys()].sort()).toEqual(functionNames());
   });
 
-  it('keeps each bundle at or under its budget', () => {
-    const over = [...sizes.entries()]
-      .filter(([name, bytes]) => bytes > (BUNDLE_BUDGET_KIB[name] ?? DEFAULT_BUDGET_KIB) * KIB)
-      .map(([name, bytes]) => `${name}: ${(bytes / KIB).toFixed(1)} KiB`);
-    expect(over).toEqual([]);
+  it('keeps each deployed bundle (AWS SDK included) at or under its budget', () => {
+    expect(overBudget(deployed, DEPLOYED_BUDGET_KIB, DEFAULT_DEPLOYED_BUDGET_KIB)).toEqual([]);
   });
 
-  it('leaves zod locale tables out of every bundle (zod is imported as a namespace)', () => {
-    // 258 KiB of locales came with `import { z } from 'zod'`; a cycle step is far below that now.
-    expect(sizes.get('plan')).toBeLessThan(400 * KIB);
+  it('keeps each bundle without the AWS SDK at or under its budget', () => {
+    expect(overBudget(own, OWN_BUDGET_KIB, DEFAULT_OWN_BUDGET_KIB)).toEqual([]);
+  });
+
+  it('ships the AWS SDK inside the bundle rather than leaving it to the runtime', () => {
+    // DynamoDB's client is in every function; leaving it to the runtime would cut ~450 KiB.
+    const size = (outputs: Map<string, Uint8Array>) => outputs.get('plan')?.byteLength ?? 0;
+    expect(size(deployed) - size(own)).toBeGreaterThan(300 * KIB);
+  });
+
+  it('keeps zod classic out of every bundle (schemas use zod/mini through shared/zod.ts)', () => {
+    // zod's method-chaining classes (`import * as z from 'zod'`) weigh ~97 KiB; zod/mini ~37 KiB.
+    // Each schema class registers its name as a string, which minification keeps.
+    for (const [name, code] of own) {
+      const text = new TextDecoder().decode(code);
+      expect({ name, classic: text.includes('"ZodString"') }).toEqual({ name, classic: false });
+    }
+    expect(new TextDecoder().decode(own.get('plan')).includes('"ZodMiniString"')).toBe(true);
   });
 });

@@ -1,5 +1,7 @@
-import { auth, gmail, type gmail_v1 } from '@googleapis/gmail';
 import { AgentError } from '../../errors.js';
+import type { GmailRestClient } from './gmail-rest.js';
+
+export { createGmailClient, type GmailClientOptions } from './gmail-rest.js';
 
 /** A message as listed: its id and thread. */
 export interface GmailMessageRef {
@@ -101,7 +103,8 @@ const NETWORK_CODES = new Set([
 ]);
 
 /**
- * Maps an error of the Google client (a GaxiosError from the API or the OAuth token endpoint) to
+ * Maps a failed Gmail or OAuth call (a GmailTransportError of gmail-rest.ts, or a GaxiosError of the
+ * consent flow's Google client) to
  * a {@link GmailApiError}. 429 and 403 rate/quota reasons → `quota`; 404 → `not_found`; 401 and
  * `invalid_grant` → `auth` (token_expired, or revoked when Google says so); 5xx and network
  * errors → `transient`. Only status, reason and the API's message are kept.
@@ -210,45 +213,35 @@ function retryAfter(headers: unknown): number | undefined {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
-/** What it takes to call Gmail for one mailbox. */
-export interface GmailClientOptions {
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly refreshToken: string;
-  /** Gmail API root (`https://gmail.googleapis.com/` by default); the local server's URL locally. */
-  readonly rootUrl?: string;
-  /** OAuth token endpoint (`https://oauth2.googleapis.com/token` by default). */
-  readonly tokenUrl?: string;
+/** The fields of the Gmail API's JSON answers this adapter reads (gmail/v1 reference). */
+interface GmailMessageResource {
+  id?: string;
+  threadId?: string;
+  historyId?: string;
+  internalDate?: string;
+  sizeEstimate?: number;
+  labelIds?: string[];
+  raw?: string;
+}
+interface GmailHistoryList {
+  historyId?: string;
+  nextPageToken?: string;
+  history?: { id?: string; messagesAdded?: { message?: GmailMessageResource }[] }[];
+}
+interface GmailMessageList {
+  messages?: GmailMessageResource[];
+  nextPageToken?: string;
 }
 
 /**
- * Builds the production `@googleapis/gmail` client for one mailbox with an OAuth2 client that
- * refreshes access tokens from the refresh token. The client's own retries are off: the poller
- * and the queue own backoff, and quota errors must surface to be counted.
+ * {@link GmailMailbox} over the Gmail REST client of `createGmailClient`; every failure becomes a
+ * {@link GmailApiError}.
  */
-export function createGmailClient(options: GmailClientOptions): gmail_v1.Gmail {
-  const oauth = new auth.OAuth2({
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    ...(options.tokenUrl ? { endpoints: { oauth2TokenUrl: options.tokenUrl } } : {}),
-  });
-  oauth.setCredentials({ refresh_token: options.refreshToken });
-  return gmail({
-    version: 'v1',
-    auth: oauth,
-    retry: false,
-    ...(options.rootUrl
-      ? { rootUrl: options.rootUrl.endsWith('/') ? options.rootUrl : `${options.rootUrl}/` }
-      : {}),
-  });
-}
-
-/** {@link GmailMailbox} over the production Gmail client; every failure becomes a {@link GmailApiError}. */
 export class GoogleGmailMailbox implements GmailMailbox {
-  constructor(private readonly client: gmail_v1.Gmail) {}
+  constructor(private readonly client: GmailRestClient) {}
 
   async getProfile(): Promise<{ emailAddress: string; historyId: string }> {
-    const { data } = await this.call(() => this.client.users.getProfile({ userId: 'me' }));
+    const data = await this.call<{ emailAddress?: string; historyId?: string }>('profile');
     return {
       emailAddress: String(data.emailAddress ?? '').toLowerCase(),
       historyId: String(data.historyId ?? ''),
@@ -260,16 +253,13 @@ export class GoogleGmailMailbox implements GmailMailbox {
     pageToken?: string;
     maxResults?: number;
   }): Promise<GmailHistoryPage> {
-    const { data } = await this.call(() =>
-      this.client.users.history.list({
-        userId: 'me',
-        startHistoryId: input.startHistoryId,
-        historyTypes: ['messageAdded'],
-        labelId: 'INBOX',
-        maxResults: input.maxResults ?? 500,
-        ...(input.pageToken ? { pageToken: input.pageToken } : {}),
-      }),
-    );
+    const data = await this.call<GmailHistoryList>('history', {
+      startHistoryId: input.startHistoryId,
+      historyTypes: ['messageAdded'],
+      labelId: 'INBOX',
+      maxResults: input.maxResults ?? 500,
+      pageToken: input.pageToken || undefined,
+    });
     return {
       historyId: String(data.historyId ?? input.startHistoryId),
       records: (data.history ?? []).map((record) => ({
@@ -294,15 +284,12 @@ export class GoogleGmailMailbox implements GmailMailbox {
     pageToken?: string;
     maxResults?: number;
   }): Promise<{ messages: GmailMessageRef[]; nextPageToken?: string }> {
-    const { data } = await this.call(() =>
-      this.client.users.messages.list({
-        userId: 'me',
-        labelIds: ['INBOX'],
-        maxResults: input.maxResults ?? 500,
-        ...(input.query ? { q: input.query } : {}),
-        ...(input.pageToken ? { pageToken: input.pageToken } : {}),
-      }),
-    );
+    const data = await this.call<GmailMessageList>('messages', {
+      labelIds: ['INBOX'],
+      maxResults: input.maxResults ?? 500,
+      q: input.query || undefined,
+      pageToken: input.pageToken || undefined,
+    });
     return {
       messages: (data.messages ?? []).flatMap((message) =>
         message.id
@@ -314,9 +301,9 @@ export class GoogleGmailMailbox implements GmailMailbox {
   }
 
   async getRawMessage(id: string): Promise<GmailRawMessage> {
-    const { data } = await this.call(() =>
-      this.client.users.messages.get({ userId: 'me', id, format: 'raw' }),
-    );
+    const data = await this.call<GmailMessageResource>(`messages/${encodeURIComponent(id)}`, {
+      format: 'raw',
+    });
     if (!data.raw)
       throw new GmailApiError({
         kind: 'other',
@@ -337,15 +324,15 @@ export class GoogleGmailMailbox implements GmailMailbox {
   }
 
   async getSizeEstimate(id: string): Promise<number | undefined> {
-    const { data } = await this.call(() =>
-      this.client.users.messages.get({ userId: 'me', id, format: 'minimal' }),
-    );
+    const data = await this.call<GmailMessageResource>(`messages/${encodeURIComponent(id)}`, {
+      format: 'minimal',
+    });
     return typeof data.sizeEstimate === 'number' ? data.sizeEstimate : undefined;
   }
 
-  private async call<T>(request: () => Promise<T>): Promise<T> {
+  private async call<T>(path: string, query?: Parameters<GmailRestClient['get']>[1]): Promise<T> {
     try {
-      return await request();
+      return (await this.client.get(path, query)) as T;
     } catch (error) {
       throw toGmailApiError(error);
     }

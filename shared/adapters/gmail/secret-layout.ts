@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.js';
 
 /*
  * Where Gmail credentials live in Secrets Manager (one documented layout):
@@ -33,17 +33,17 @@ export function gmailTenantSecretName(prefix: string, tenantId: string): string 
 
 /** The OAuth client (Google Cloud console, "Web application"). */
 export const gmailClientSecretSchema = z.object({
-  clientId: z.string().min(1),
-  clientSecret: z.string().min(1),
-  redirectUri: z.url().optional(),
+  clientId: z.string().check(z.minLength(1)),
+  clientSecret: z.string().check(z.minLength(1)),
+  redirectUri: z.optional(z.url()),
 });
 export type GmailClientSecret = z.output<typeof gmailClientSecretSchema>;
 
 /** A tenant's grant: the refresh token from the authorization-code exchange. */
 export const gmailTenantSecretSchema = z.object({
-  refreshToken: z.string().min(1),
-  emailAddress: z.email().optional(),
-  scope: z.string().optional(),
+  refreshToken: z.string().check(z.minLength(1)),
+  emailAddress: z.optional(z.email()),
+  scope: z.optional(z.string()),
   connectedAt: z.string(),
 });
 export type GmailTenantSecret = z.output<typeof gmailTenantSecretSchema>;

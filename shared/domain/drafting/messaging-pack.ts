@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.js';
 
 /**
  * A tenant's messaging pack (DESIGN.md section 9, seeds' "approved messaging pack"): the
@@ -24,54 +24,58 @@ export const TEMPLATE_PLACEHOLDERS = [
 ] as const;
 
 const templateSchema = z.object({
-  subject: z.string().min(1).max(200),
+  subject: z.string().check(z.minLength(1), z.maxLength(200)),
   /** Paragraphs, in order; the last ones are usually the sign-off. */
-  body: z.array(z.string().min(1).max(2_000)).min(1).max(12),
+  body: z
+    .array(z.string().check(z.minLength(1), z.maxLength(2_000)))
+    .check(z.minLength(1), z.maxLength(12)),
 });
 /** One approved template. */
 export type PackTemplate = z.output<typeof templateSchema>;
 
-const tierTemplatesSchema = z
-  .object({
-    default: templateSchema,
-    prospect: templateSchema.optional(),
-    active: templateSchema.optional(),
-    inactive: templateSchema.optional(),
-  })
-  .strict();
+const tierTemplatesSchema = z.strictObject({
+  default: templateSchema,
+  prospect: z.optional(templateSchema),
+  active: z.optional(templateSchema),
+  inactive: z.optional(templateSchema),
+});
 
-const phraseList = z.array(z.string().trim().min(2).max(200)).max(200);
+const phraseList = z
+  .array(z.string().check(z.trim(), z.minLength(2), z.maxLength(200)))
+  .check(z.maxLength(200));
 
 /** The stored pack's schema; every field has a default, so `{}` is the default pack. */
-export const messagingPackSchema = z
-  .object({
-    version: z.literal(1).default(1),
-    /** One line the model is told, e.g. "warm, concise, no jargon". */
-    tone: z.string().min(1).max(300).default('warm, concise and professional; plain language'),
-    /** Templates by touch type (the send request's `template`: `check_in`, `follow_up` …). */
-    templates: z
-      .record(z.string().regex(/^[a-z][a-z0-9_]{0,40}$/), tierTemplatesSchema)
-      .default({}),
-    personalization: z
-      .object({ do: phraseList.default([]), dont: phraseList.default([]) })
-      .strict()
-      .prefault({}),
-    /** Approved value statements a draft may use verbatim (`{{keyMessage}}` is the first). */
-    keyMessages: phraseList.default([]),
-    /** Phrases no email may contain (case-insensitive, whole words). */
-    forbiddenClaims: phraseList.default([]),
-    /** Appended to every draft as its last paragraph; empty for none. */
-    requiredFooter: z.string().max(500).default(''),
-    length: z
-      .object({
-        minWords: z.number().int().min(1).max(500).default(12),
-        maxWords: z.number().int().min(10).max(1_000).default(220),
-        maxSubjectChars: z.number().int().min(10).max(200).default(90),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict();
+export const messagingPackSchema = z.strictObject({
+  version: z._default(z.literal(1), 1),
+  /** One line the model is told, e.g. "warm, concise, no jargon". */
+  tone: z._default(
+    z.string().check(z.minLength(1), z.maxLength(300)),
+    'warm, concise and professional; plain language',
+  ),
+  /** Templates by touch type (the send request's `template`: `check_in`, `follow_up` …). */
+  templates: z._default(
+    z.record(z.string().check(z.regex(/^[a-z][a-z0-9_]{0,40}$/)), tierTemplatesSchema),
+    {},
+  ),
+  personalization: z.prefault(
+    z.strictObject({ do: z._default(phraseList, []), dont: z._default(phraseList, []) }),
+    {},
+  ),
+  /** Approved value statements a draft may use verbatim (`{{keyMessage}}` is the first). */
+  keyMessages: z._default(phraseList, []),
+  /** Phrases no email may contain (case-insensitive, whole words). */
+  forbiddenClaims: z._default(phraseList, []),
+  /** Appended to every draft as its last paragraph; empty for none. */
+  requiredFooter: z._default(z.string().check(z.maxLength(500)), ''),
+  length: z.prefault(
+    z.strictObject({
+      minWords: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(500)), 12),
+      maxWords: z._default(z.number().check(z.int(), z.minimum(10), z.maximum(1_000)), 220),
+      maxSubjectChars: z._default(z.number().check(z.int(), z.minimum(10), z.maximum(200)), 90),
+    }),
+    {},
+  ),
+});
 
 /** A messaging pack as input (a file for `agentctl messaging-pack set`). */
 export type MessagingPackInput = z.input<typeof messagingPackSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.js';
 import { ValidationError } from '../../errors.js';
 
 /**
@@ -24,7 +24,10 @@ export type TouchActor = (typeof TOUCH_ACTORS)[number];
 /** One interaction with a contact; `at` is an ISO-8601 instant. */
 export const touchSchema = z.object({
   type: z.enum(TOUCH_TYPES),
-  at: z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString()),
+  at: z.pipe(
+    z.iso.datetime({ offset: true }),
+    z.transform((value) => new Date(value).toISOString()),
+  ),
   by: z.enum(TOUCH_ACTORS),
 });
 export type Touch = z.output<typeof touchSchema>;

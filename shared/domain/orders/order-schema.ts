@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.js';
 import { MAX_AMOUNT, hasAtMostTwoDecimals } from './money.js';
 
 /** How an order is paid; only `bill` and `invoice` draw on the client's credit line. */
@@ -23,14 +23,16 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 /** An amount in currency units with at most two decimals (see `money.ts`). */
 export const moneySchema = z
   .number()
-  .finite()
-  .min(-MAX_AMOUNT)
-  .max(MAX_AMOUNT)
-  .refine(hasAtMostTwoDecimals, { message: 'expected an amount with at most 2 decimal places' });
+  .check(
+    z.minimum(-MAX_AMOUNT),
+    z.maximum(MAX_AMOUNT),
+    z.refine(hasAtMostTwoDecimals, { message: 'expected an amount with at most 2 decimal places' }),
+  );
 
-const isoInstant = z.iso
-  .datetime({ offset: true, message: 'expected an ISO-8601 date-time' })
-  .transform((value) => new Date(value).toISOString());
+const isoInstant = z.pipe(
+  z.iso.datetime({ offset: true, message: 'expected an ISO-8601 date-time' }),
+  z.transform((value) => new Date(value).toISOString()),
+);
 
 /**
  * A new order as received. Pricing fields are deliberately lenient: a missing or non-positive
@@ -38,29 +40,29 @@ const isoInstant = z.iso
  * exception, not a malformed record. A missing `techFee` means no tech fee (0).
  */
 export const orderSchema = z.object({
-  orderId: z.string().min(1),
-  accountId: z.string().min(1),
+  orderId: z.string().check(z.minLength(1)),
+  accountId: z.string().check(z.minLength(1)),
   paymentMethod: z.enum(PAYMENT_METHODS),
-  fee: moneySchema.optional(),
-  techFee: moneySchema.optional(),
-  extras: z
-    .array(
+  fee: z.optional(moneySchema),
+  techFee: z.optional(moneySchema),
+  extras: z.optional(
+    z.array(
       z.object({
-        code: z.string().min(1),
-        amount: moneySchema.refine((v) => v >= 0, 'extras cannot be negative'),
+        code: z.string().check(z.minLength(1)),
+        amount: moneySchema.check(z.refine((v) => v >= 0, 'extras cannot be negative')),
       }),
-    )
-    .optional(),
-  total: moneySchema.optional(),
-  productCode: z.string().min(1),
-  propertyAddress: z.string().optional(),
-  borrower: z
-    .object({ name: z.string(), email: z.string().optional(), phone: z.string().optional() })
-    .optional(),
-  propertyContact: z
-    .object({ name: z.string(), phone: z.string().optional(), email: z.string().optional() })
-    .optional(),
-  status: z.enum(ORDER_STATUSES).default('new'),
+    ),
+  ),
+  total: z.optional(moneySchema),
+  productCode: z.string().check(z.minLength(1)),
+  propertyAddress: z.optional(z.string()),
+  borrower: z.optional(
+    z.object({ name: z.string(), email: z.optional(z.string()), phone: z.optional(z.string()) }),
+  ),
+  propertyContact: z.optional(
+    z.object({ name: z.string(), phone: z.optional(z.string()), email: z.optional(z.string()) }),
+  ),
+  status: z._default(z.enum(ORDER_STATUSES), 'new'),
   createdAt: isoInstant,
 });
 export type Order = z.output<typeof orderSchema>;
@@ -71,31 +73,33 @@ export type OrderInput = z.input<typeof orderSchema>;
  * when absent (an unknown product requires everything).
  */
 export const catalogEntrySchema = z.object({
-  productCode: z.string().min(1),
-  fee: moneySchema.refine((v) => v > 0, 'a catalog fee must be positive'),
-  name: z.string().optional(),
-  requiresPropertyAddress: z.boolean().optional(),
-  requiresBorrowerContact: z.boolean().optional(),
+  productCode: z.string().check(z.minLength(1)),
+  fee: moneySchema.check(z.refine((v) => v > 0, 'a catalog fee must be positive')),
+  name: z.optional(z.string()),
+  requiresPropertyAddress: z.optional(z.boolean()),
+  requiresBorrowerContact: z.optional(z.boolean()),
   /** A property contact is needed to arrange inspections. */
-  requiresPropertyContact: z.boolean().optional(),
+  requiresPropertyContact: z.optional(z.boolean()),
 });
 export type CatalogEntry = z.output<typeof catalogEntrySchema>;
 
 /** A catalog: entries with unique product codes (compared trimmed and case-insensitively). */
-export const catalogSchema = z.array(catalogEntrySchema).superRefine((entries, ctx) => {
-  const seen = new Set<string>();
-  entries.forEach((entry, index) => {
-    const key = productKey(entry.productCode);
-    if (seen.has(key)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [index, 'productCode'],
-        message: `duplicate product code ${entry.productCode}`,
-      });
-    }
-    seen.add(key);
-  });
-});
+export const catalogSchema = z.array(catalogEntrySchema).check(
+  z.superRefine((entries, ctx) => {
+    const seen = new Set<string>();
+    entries.forEach((entry, index) => {
+      const key = productKey(entry.productCode);
+      if (seen.has(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'productCode'],
+          message: `duplicate product code ${entry.productCode}`,
+        });
+      }
+      seen.add(key);
+    });
+  }),
+);
 
 /** The key product codes are matched by: trimmed and upper-cased. */
 export function productKey(productCode: string): string {

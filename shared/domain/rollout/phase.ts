@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod.js';
 
 /**
  * The rollout ladder (DESIGN.md section 9, "Two ladders"): who decides. The send mode gates
@@ -37,9 +37,15 @@ export const DEFAULT_APPROVAL_SLA_MINUTES: Readonly<Record<string, number>> = {
 export const rolloutSettingsSchema = z.object({
   phase: z.enum(ROLLOUT_PHASES),
   /** Hours an approval request stays open (1 hour to 14 days). */
-  approvalTtlHours: z.number().int().min(1).max(336).default(DEFAULT_APPROVAL_TTL_HOURS),
+  approvalTtlHours: z._default(
+    z.number().check(z.int(), z.minimum(1), z.maximum(336)),
+    DEFAULT_APPROVAL_TTL_HOURS,
+  ),
   /** Per action type, minutes the approver is asked to answer within; unset types use the defaults. */
-  approvalSlaMinutes: z.record(z.string(), z.number().int().min(1).max(20_160)).default({}),
+  approvalSlaMinutes: z._default(
+    z.record(z.string(), z.number().check(z.int(), z.minimum(1), z.maximum(20_160))),
+    {},
+  ),
 });
 
 /** A tenant's stored `rollout` settings. */
