@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -18,6 +18,7 @@ import type { Stage } from '../../shared/config.js';
 import { gmailSecretPrefix } from '../../shared/adapters/gmail/secret-layout.js';
 import { QUEUE_DEFINITIONS } from '../../shared/messaging/queue-definitions.js';
 import { AgentFunction } from './agent-function.js';
+import { nagRenderedArn } from './nag-arn.js';
 import { EdgeDeadLetterQueue, type AgentQueue } from './queue-with-dlq.js';
 
 /** The poller's schedule: every 5 minutes (seeds P0.2: `*\/5 * * * *`). */
@@ -138,7 +139,7 @@ export class Ingest extends Construct {
         resourceArns: [secretsArn],
       });
       Validations.of(fn.role.node.findChild('DefaultPolicy')).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${renderedArn(stack, this.secretPrefix)}]`,
+        id: `AwsSolutions-IAM5[Resource::${nagRenderedArn(stack, 'secretsmanager', `secret:${this.secretPrefix}/*`)}]`,
         reason:
           `Reads only the Gmail secrets of this stage (prefix ${this.secretPrefix}/: the OAuth client ` +
           'and one refresh-token secret per tenant, created when a tenant connects); Secrets Manager ' +
@@ -181,14 +182,4 @@ export class Ingest extends Construct {
   get functions(): AgentFunction[] {
     return [this.poller, this.ingest];
   }
-}
-
-/** The secret ARN pattern as cdk-nag names it in findings (pseudo parameters as `<AWS::…>`). */
-function renderedArn(stack: Stack, prefix: string): string {
-  const part = (value: string, pseudo: string) =>
-    Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
-  return `arn:${part(stack.partition, 'Partition')}:secretsmanager:${part(stack.region, 'Region')}:${part(
-    stack.account,
-    'AccountId',
-  )}:secret:${prefix}/*`;
 }

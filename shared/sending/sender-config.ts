@@ -5,6 +5,7 @@ import {
   type AgentConfig,
   type LoadConfigOptions,
 } from '../config.js';
+import { SES_TENANT_PREFIX_PATTERN } from '../domain/ses-tenant.js';
 import { QUEUE_DEFINITIONS } from '../messaging/queue-definitions.js';
 
 /** The sender's configuration: the shared config plus what only the sender reads. */
@@ -29,6 +30,8 @@ export interface SenderConfig extends AgentConfig {
   readonly deadLetterQueueUrl: string | undefined;
   /** `SES_ENDPOINT`: a local SES emulator; the regional endpoint when absent. */
   readonly sesEndpoint: string | undefined;
+  /** `SES_TENANT_PREFIX`: every SendEmail names the tenant's SES tenant (`sesTenantName`); none when absent. */
+  readonly sesTenantPrefix: string | undefined;
 }
 
 const list = z
@@ -57,6 +60,10 @@ const senderSchema = z.object({
     .default(QUEUE_DEFINITIONS.send.maxReceiveCount),
   SEND_DLQ_URL: z.url().optional(),
   SES_ENDPOINT: z.url().optional(),
+  SES_TENANT_PREFIX: z
+    .string()
+    .regex(SES_TENANT_PREFIX_PATTERN, "expected up to 48 letters, digits, '-' or '_'")
+    .optional(),
 });
 
 /**
@@ -81,6 +88,7 @@ export function loadSenderConfig(
     maxReceiveCount: values.SEND_MAX_RECEIVE_COUNT,
     deadLetterQueueUrl: values.SEND_DLQ_URL,
     sesEndpoint: values.SES_ENDPOINT,
+    sesTenantPrefix: values.SES_TENANT_PREFIX,
   };
 }
 

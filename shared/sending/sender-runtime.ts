@@ -12,6 +12,7 @@ import { SqsMessageQueue } from '../adapters/queue/message-queue.js';
 import { SqsDeadLetterSink } from '../adapters/queue/sqs-dead-letter-sink.js';
 import { SesEmailSender } from '../adapters/ses/email-sender.js';
 import { powertoolsMetricSink, type Observability } from '../observability/observability.js';
+import { sesTenantName } from '../domain/ses-tenant.js';
 import { SendProcessor } from './send-processor.js';
 import { sendingIdentityLimiter } from './stages/identity-limiter.js';
 import { SendingIdentityRepository } from '../storage/sending-identity-repository.js';
@@ -56,6 +57,7 @@ export async function senderFromEnvironment(
     secrets: tracer.captureAWSv3Client(new SecretsManagerClient({ region })),
   });
   const clock = new SystemClock();
+  const prefix = config.sesTenantPrefix;
   const table = { doc, tableName: config.tableName, clock };
   return new SendProcessor({
     clock,
@@ -71,7 +73,9 @@ export async function senderFromEnvironment(
     emailSendDisabled: emailSendDisabledFrom(env),
     deploymentMode: config.sendMode,
     internalAllowList: { domains: config.internalDomains, addresses: config.internalAddresses },
-    emailSender: new SesEmailSender(ses, config.configurationSetName),
+    emailSender: new SesEmailSender(ses, config.configurationSetName, {
+      ...(prefix ? { sesTenantName: (tenantId: string) => sesTenantName(prefix, tenantId) } : {}),
+    }),
     sendQueue: new SqsMessageQueue(sqs, config.sendQueueUrl),
     ...(config.deadLetterQueueUrl
       ? { deadLetters: new SqsDeadLetterSink(sqs, config.deadLetterQueueUrl) }
