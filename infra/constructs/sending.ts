@@ -21,6 +21,7 @@ import type { Stage } from '../../shared/config.js';
 import type { SendMode } from '../../shared/domain/send-mode.js';
 import { sesTenantPrefix } from '../../shared/domain/ses-tenant.js';
 import { QUEUE_DEFINITIONS } from '../../shared/messaging/queue-definitions.js';
+import { IDENTITY_PARTITION_PREFIX } from '../../shared/storage/keys.js';
 import { SIGNING_KEY_VARIABLES } from '../../shared/sending/signing-key-source.js';
 import { AgentFunction } from './agent-function.js';
 import { nagRenderedArn } from './nag-arn.js';
@@ -209,11 +210,30 @@ export class Sending extends Construct {
         SEND_CLAIM_TTL_SECONDS: '300',
       },
     })
-      .bindTable(props.table)
+      .bindTenantScopedTable(props.table)
       .bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER')
       .bindQueue(props.sendQueue, 'send', 'SEND_QUEUE_URL')
       .bindQueue(props.sendDeadLetterQueue, 'send', 'SEND_DLQ_URL');
     this.signingKey.grantRead(this.sender.lambda);
+    // Tenant items go through the tenant role; the execution role keeps the one shared kind of
+    // item, a sending identity's day counters and warm-up ladder (written by every tenant on it).
+    this.sender.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'SharedSendingIdentityItems',
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
+        resources: [props.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': [`${IDENTITY_PARTITION_PREFIX}*`],
+          },
+        },
+      }),
+    );
     // A deferred send hops back onto its own queue every <= 15 minutes until due; Lambda's
     // recursive-loop detection would drop it after 16 hops, so the loop is declared intended.
     (this.sender.lambda.node.defaultChild as CfnFunction).recursiveLoop = 'Allow';

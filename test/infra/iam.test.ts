@@ -17,7 +17,7 @@ const BOOKKEEPING = ['GetItem', 'UpdateItem'];
  */
 const EXPECTED: Record<
   string,
-  { table: string[]; index: boolean; tenantScoped: boolean; listsTenants?: boolean }
+  { table: string[]; index: boolean; tenantScoped: boolean; ownStatements?: string[] }
 > = {
   'check-gates': { table: ['GetItem', 'PutItem', 'UpdateItem'], index: false, tenantScoped: true },
   'acquire-lock': { table: BOOKKEEPING, index: false, tenantScoped: true },
@@ -29,13 +29,18 @@ const EXPECTED: Record<
   'record-failure': { table: BOOKKEEPING, index: false, tenantScoped: true },
   'list-tenants': { table: [], index: true, tenantScoped: false },
   unsubscribe: { table: ['PutItem'], index: false, tenantScoped: false },
-  sender: { table: CYCLE, index: false, tenantScoped: false },
+  sender: {
+    table: CYCLE,
+    index: false,
+    tenantScoped: true,
+    ownStatements: ['SharedSendingIdentityItems'],
+  },
   'ses-feedback': { table: CYCLE, index: false, tenantScoped: false },
   'gmail-poller': {
     table: ['GetItem', 'PutItem', 'UpdateItem'],
     index: false,
     tenantScoped: true,
-    listsTenants: true,
+    ownStatements: ['ListEnabledTenants'],
   },
   ingest: { table: [...CYCLE, 'BatchWriteItem'], index: false, tenantScoped: true },
 };
@@ -108,7 +113,7 @@ describe('Infra: IAM per function and per tenant', () => {
       expect(all).not.toContain('dynamodb:Scan');
       if (expected.tenantScoped)
         expect(dynamoGrants(own).statements.map((statement) => statement.Sid)).toEqual(
-          expected.listsTenants ? ['ListEnabledTenants'] : [],
+          expected.ownStatements ?? [],
         );
     },
   );
@@ -180,6 +185,27 @@ describe('Infra: IAM per function and per tenant', () => {
       Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['TENANTS#ENABLED'] } },
     });
     expect(own[0]!.Resource.every(isIndexResource)).toBe(true);
+  });
+
+  it('leaves the sender one shared kind of item on its execution role: the sending identities’ counters', () => {
+    // Prepare
+    const fn = functions.get('sender')!;
+
+    // Act
+    const own = dynamoGrants(roleStatements(synthesized.template, fn.roleId)).statements;
+
+    // Assess
+    expect(own).toHaveLength(1);
+    expect(own[0]).toMatchObject({
+      Action: [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ],
+      Resource: [{ 'Fn::GetAtt': [TABLE_ID, 'Arn'] }],
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['IDENTITY#*'] } },
+    });
   });
 
   it.each(['ingest', 'gmail-poller'])(
