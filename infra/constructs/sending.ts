@@ -321,7 +321,7 @@ export class Sending extends Construct {
       timeout: Duration.seconds(30),
       description:
         'SES events: settles in-doubt sends; bounces/complaints: suppression, rates, auto-pause',
-    }).bindTable(props.table);
+    }).bindTenantScopedTable(props.table);
     this.feedbackRule = new Rule(this, 'FeedbackRule', {
       description: 'SES sending events of the agent configuration set',
       eventPattern: {

@@ -35,7 +35,7 @@ const EXPECTED: Record<
     tenantScoped: true,
     ownStatements: ['SharedSendingIdentityItems'],
   },
-  'ses-feedback': { table: CYCLE, index: false, tenantScoped: false },
+  'ses-feedback': { table: CYCLE, index: false, tenantScoped: true },
   'gmail-poller': {
     table: ['GetItem', 'PutItem', 'UpdateItem'],
     index: false,

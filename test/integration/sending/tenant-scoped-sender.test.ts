@@ -4,6 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, inject, vi } from 'vitest';
 import { localObservability } from '../../../infra/local/local-runtime.js';
 import { senderFromEnvironment } from '../../../shared/sending/sender-runtime.js';
+import { sesFeedbackFromEnvironment } from '../../../shared/sending/support-runtime.js';
+import bounce from '../../../events/ses/bounce.json' with { type: 'json' };
 import { createSendingHarness, type SendingHarness } from '../../helpers/sending-harness.js';
 
 // STS and SSM have no local counterpart: only their clients are mocked. The table, queue and SES
@@ -22,6 +24,7 @@ beforeAll(async () => {
   h = await createSendingHarness();
   await h.seedTenant('northwind');
   await h.seedTenant('globex');
+  await h.seedTenant('northwind-appraisals');
   sts.on(AssumeRoleCommand).resolves({
     Credentials: {
       AccessKeyId: 'ASIATENANT',
@@ -39,6 +42,12 @@ afterAll(async () => {
   ssm.restore();
   await h.dispose();
 });
+
+function assumed() {
+  return sts
+    .commandCalls(AssumeRoleCommand)
+    .map((call) => [call.args[0].input.RoleSessionName, call.args[0].input.Tags]);
+}
 
 describe('Function: sender (tenant-scoped data access)', () => {
   it('handles each queued send with its tenant’s role, assumed once per tenant, and a body naming no tenant without one', async () => {
@@ -86,13 +95,38 @@ describe('Function: sender (tenant-scoped data access)', () => {
       'dana@lakeshore.example',
       'kim@fabrikam.example',
     ]);
-    expect(
-      sts
-        .commandCalls(AssumeRoleCommand)
-        .map((call) => [call.args[0].input.RoleSessionName, call.args[0].input.Tags]),
-    ).toEqual([
+    expect(assumed()).toEqual([
       ['sender-northwind', [{ Key: 'tenant', Value: 'northwind' }]],
       ['sender-globex', [{ Key: 'tenant', Value: 'globex' }]],
+    ]);
+  });
+
+  it('lets ses-feedback handle each SES event with the role of the tenant its tag names', async () => {
+    // Prepare
+    sts.resetHistory();
+    const { endpoints, region } = inject('localStack');
+    const feedback = sesFeedbackFromEnvironment(localObservability('ses-feedback'), {
+      AWS_REGION: region,
+      TABLE_NAME: h.table.tableName,
+      DYNAMODB_ENDPOINT: endpoints.dynamodb,
+      KILL_SWITCH_PARAMETER: '/engagement-agent/dev/kill-switch',
+      POWERTOOLS_SERVICE_NAME: 'ses-feedback',
+      TENANT_DATA_ROLE_ARN: ROLE_ARN,
+    });
+    const untagged = { ...bounce.detail, mail: { ...bounce.detail.mail, tags: {} } };
+
+    // Act
+    const counted = await feedback.handle(bounce.detail);
+    const ignored = await feedback.handle(untagged);
+
+    // Assess
+    expect(counted).toMatchObject({ tenantId: 'northwind-appraisals', suppressed: 1 });
+    expect(ignored).toMatchObject({ counted: 0, suppressed: 0 });
+    expect(
+      (await h.repos.suppressions.list('northwind-appraisals')).map((entry) => entry.email),
+    ).toEqual(['zoe.patel@riverbendloans.example']);
+    expect(assumed()).toEqual([
+      ['ses-feedback-northwind-appraisals', [{ Key: 'tenant', Value: 'northwind-appraisals' }]],
     ]);
   });
 });
