@@ -27,6 +27,12 @@ export interface StageConfig {
    * Defaults to the domain of `fromAddress`. Context: a comma-separated list or a JSON array.
    */
   readonly sendingIdentities: readonly string[];
+  /**
+   * Every SendEmail names the agent tenant's SES tenant (`TenantName`), created by
+   * `agentctl tenant enable`. Turn on only after each enabled tenant was enabled once with the
+   * stack deployed (docs/RUNBOOK.md "SES tenants"). Context: `true`/`false`. @default false
+   */
+  readonly sesTenants?: boolean;
 }
 
 /**
@@ -55,6 +61,7 @@ export const STAGE_CONTEXT_KEYS = [
   'bedrockModelId',
   'runbookUrl',
   'sendingIdentities',
+  'sesTenants',
 ] as const;
 
 /** Options for {@link parseStageConfig}. */
@@ -121,6 +128,10 @@ const contextSchema = z.object({
           ),
       ),
     ),
+  sesTenants: z
+    .union([z.boolean(), z.enum(['true', 'false'])], { message: 'expected true or false' })
+    .optional()
+    .transform((value) => value === true || value === 'true'),
 });
 
 /**
@@ -181,6 +192,7 @@ export function parseStageConfig(
     bedrockModelId: parsed.data.bedrockModelId,
     runbookUrl,
     sendingIdentities,
+    sesTenants: parsed.data.sesTenants,
   };
 }
 

@@ -1,5 +1,11 @@
 import type { ModelAccess, ModelAccessInspector } from './preflight.js';
-import { resolveTxt } from 'node:dns/promises';
+import { SYSTEM_DNS } from '../../shared/adapters/dns/dns-resolver.js';
+import { SesIdentityDirectory } from '../../shared/adapters/ses/identity-directory.js';
+import {
+  domainHealthCheck,
+  type DomainHealthCheck,
+} from '../../shared/sending/domain-health-check.js';
+import { loadLocalIdentityPorts } from '../local/local-identities.js';
 import { CloudWatchClient, paginateDescribeAlarms } from '@aws-sdk/client-cloudwatch';
 import {
   GetConfigurationSetEventDestinationsCommand,
@@ -53,9 +59,6 @@ export interface AlarmTopicInspector {
     { readonly topicArn: string; readonly confirmed: number; readonly pending: number } | undefined
   >;
 }
-
-/** TXT records at `_dmarc.<domain>`; an empty list when there is none. */
-export type DmarcLookup = (domain: string) => Promise<string[]>;
 
 /** CloudWatch alarms whose names start with `<stackName>-` (how AgentAlarms names them). */
 export function cloudWatchAlarmReader(client: CloudWatchClient, stackName: string): AlarmReader {
@@ -165,17 +168,18 @@ export function snsAlarmTopicInspector(topicArn: string): AlarmTopicInspector {
   };
 }
 
-/** DMARC TXT records from public DNS; NXDOMAIN and no-data count as "none". */
-export const dnsDmarcLookup: DmarcLookup = async (domain) => {
-  try {
-    const records = await resolveTxt(`_dmarc.${domain}`);
-    return records.map((chunks) => chunks.join(''));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOTFOUND' || code === 'ENODATA') return [];
-    throw error;
-  }
-};
+/**
+ * The per-domain health check an operator command uses: SES GetEmailIdentity and public DNS on
+ * AWS (`clients` given), the data dir's identity registry (infra/local/local-identities.ts) locally.
+ */
+export async function operatorDomainHealth(
+  target: { readonly local?: string },
+  clients: { readonly ses: SESv2Client } | undefined,
+): Promise<DomainHealthCheck | undefined> {
+  if (target.local) return domainHealthCheck(await loadLocalIdentityPorts(target.local));
+  if (!clients) return undefined;
+  return domainHealthCheck({ identities: new SesIdentityDirectory(clients.ses), dns: SYSTEM_DNS });
+}
 
 /**
  * Checks model access with one Converse call asking for a single token (a fraction of a cent):

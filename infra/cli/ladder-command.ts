@@ -11,7 +11,11 @@ import {
 import type { RolloutPhase } from '../../shared/domain/rollout/phase.js';
 import type { SendMode } from '../../shared/domain/send-mode.js';
 import { ValidationError } from '../../shared/errors.js';
-import { awsInspectorClients, dnsDmarcLookup, sesEmailSetupInspector } from './cloud-inspectors.js';
+import {
+  awsInspectorClients,
+  operatorDomainHealth,
+  sesEmailSetupInspector,
+} from './cloud-inspectors.js';
 import type { CommandIo } from './main.js';
 import {
   openOperatorContext,
@@ -76,8 +80,12 @@ export async function runLadderCommand(
   try {
     const now = (overrides.now ?? (() => new Date()))();
     const settings = await context.repos.tenants.require(tenantId);
+    const domainHealth = overrides.sources
+      ? undefined
+      : await operatorDomainHealth(target, clients);
     const sources: EvidenceSources = overrides.sources ?? {
-      ...(clients ? { email: sesEmailSetupInspector(clients.ses), dmarc: dnsDmarcLookup } : {}),
+      ...(clients ? { email: sesEmailSetupInspector(clients.ses) } : {}),
+      ...(domainHealth ? { domainHealth } : {}),
       ...(options.identity ? { identity: options.identity } : {}),
       agreement: async (id) => agreementByActionType(await context.repos.proposals.list(id)),
     };

@@ -3,7 +3,7 @@ import { formatCheckReport, reportExitCode, type CheckReport } from './check-rep
 import {
   awsInspectorClients,
   cloudWatchAlarmReader,
-  dnsDmarcLookup,
+  operatorDomainHealth,
   sesEmailSetupInspector,
   bedrockModelInspector,
   snsAlarmTopicInspector,
@@ -74,7 +74,7 @@ export async function runPreflightCommand(
       {
         context,
         gmail: overrides.gmail ?? gmailConnectionSource(context, gmailSettings!),
-        dmarc: dnsDmarcLookup,
+        domainHealth: await operatorDomainHealth(target, clients),
         ...(clients ? { email: sesEmailSetupInspector(clients.ses) } : {}),
         ...(clients && alarmTopicArn ? { alarmTopic: snsAlarmTopicInspector(alarmTopicArn) } : {}),
         ...(clients && bedrockModel ? { model: bedrockModelInspector(bedrockModel) } : {}),

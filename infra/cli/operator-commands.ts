@@ -3,6 +3,7 @@ import type { CommandIo, JsonOptions, KillSwitchOptions, RunsOptions } from './m
 import { gmailConnectionSource, gmailTargetSettings } from './gmail.js';
 import { idleHours } from '../../shared/domain/wake.js';
 import { openOperatorContext, type OperatorTarget } from './operator-context.js';
+import { ensureSesTenant, formatSesTenantOutcome } from './ses-tenant.js';
 
 /** `agentctl kill-switch on|off|status`: exit 0, or 1 when the state cannot be read. */
 export async function runKillSwitchCommand(
@@ -57,6 +58,7 @@ export async function runTenantCommand(
       action === 'show'
         ? await context.repos.tenants.require(tenantId)
         : await context.repos.tenants.setEnabled(tenantId, action === 'enable');
+    const sesTenant = action === 'enable' ? await ensureSesTenant(context, settings) : undefined;
     let gmailConnection: string | undefined;
     if (action === 'show') {
       const gmail = gmailTargetSettings(target);
@@ -70,6 +72,7 @@ export async function runTenantCommand(
       ...settings,
       phase: rolloutPhaseOf(settings),
       ...(gmailConnection ? { gmailConnection } : {}),
+      ...(sesTenant ? { sesTenant } : {}),
     };
     if (options.json) {
       io.out.write(`${JSON.stringify(shown, null, 2)}\n`);
@@ -78,6 +81,7 @@ export async function runTenantCommand(
     io.out.write(
       `tenant ${tenantId} (${settings.name}): agent ${settings.agentEnabled ? 'enabled' : 'DISABLED'}, rollout phase ${shown.phase}${settings.rollout ? '' : ' (unset)'}${gmailConnection ? `, gmail ${gmailConnection}` : ''} — ${context.target}\n`,
     );
+    if (sesTenant) io.out.write(`  ${formatSesTenantOutcome(sesTenant)}\n`);
     for (const [key, value] of Object.entries(settings)) {
       if (key === 'tenantId' || key === 'name' || key === 'agentEnabled') continue;
       io.out.write(

@@ -1,8 +1,9 @@
+import { domainOf, type DomainCheck } from '../../shared/domain/domain-health.js';
+import type { DomainHealthCheck } from '../../shared/sending/domain-health-check.js';
 import type { RolloutPhase } from '../../shared/domain/rollout/phase.js';
 import { buildReport, type CheckReport, type CheckResult } from './check-report.js';
 import type {
   AlarmTopicInspector,
-  DmarcLookup,
   EmailIdentityStatus,
   EmailSetupInspector,
 } from './cloud-inspectors.js';
@@ -18,8 +19,8 @@ export interface PreflightDeps {
   readonly email?: EmailSetupInspector;
   /** The alarm topic's subscriptions; absent locally. */
   readonly alarmTopic?: AlarmTopicInspector;
-  /** DNS lookup of DMARC records; absent means DMARC is not checked. */
-  readonly dmarc?: DmarcLookup;
+  /** DKIM, SPF and DMARC per sending domain (SES + DNS on AWS, the identity registry locally). */
+  readonly domainHealth?: DomainHealthCheck;
   /** Whether the drafting model answers (Bedrock model access); absent locally or without `--bedrock-model`. */
   readonly model?: ModelAccessInspector;
 }
@@ -47,7 +48,8 @@ const REQUIRED_EVENTS = ['BOUNCE', 'COMPLAINT'] as const;
 
 /**
  * `agentctl preflight`: the go-live checklist (seeds/go-live-runbook.md Part 4) as code. SES
- * identity verified with DKIM, a DMARC record, a configuration set with a bounce/complaint event
+ * identity verified with DKIM; per sending domain (`--identity`, else the verified SES domains and
+ * every enabled tenant's From domain) DKIM, SPF through a custom MAIL FROM and DMARC; a configuration set with a bounce/complaint event
  * destination, the kill switch readable, every enabled tenant's Gmail connection and send mode,
  * and a confirmed subscription on the alarm topic. Each line is PASS/WARN/FAIL (SKIP where the
  * target cannot be checked) with the fix; `not_ready` (exit 1) when a line FAILs.
@@ -66,7 +68,7 @@ export async function checkPreflight(
     checks.push({
       id: 'ses-identity',
       status: 'SKIP',
-      summary: `SES identity: ${context.local ? localSkip : 'no SES access'} (the local SES emulator accepts any sender)`,
+      summary: `SES identity: ${context.local ? `${localSkip} (the local SES emulator accepts any sender; the sending-domain lines read the local identity registry)` : 'no SES access'}`,
     });
   } else {
     const identities = await deps.email.identities();
@@ -96,47 +98,18 @@ export async function checkPreflight(
     );
   }
 
-  // 2. DMARC record.
-  if (!deps.dmarc || domains.length === 0) {
-    checks.push({
-      id: 'dmarc',
-      status: 'SKIP',
-      summary: !deps.dmarc
-        ? `DMARC: ${localSkip}`
-        : context.local
-          ? 'DMARC: no sending domain on a local data dir (pass --identity DOMAIN to look it up in DNS)'
-          : 'DMARC: no verified sending domain to look up',
-    });
-  } else {
-    for (const domain of domains) {
-      try {
-        const records = (await deps.dmarc(domain)).filter((record) =>
-          record.toLowerCase().startsWith('v=dmarc1'),
-        );
-        checks.push(
-          records.length > 0
-            ? {
-                id: `dmarc:${domain}`,
-                status: 'PASS',
-                summary: `DMARC for ${domain}: ${records[0]}`,
-              }
-            : {
-                id: `dmarc:${domain}`,
-                status: 'FAIL',
-                summary: `DMARC for ${domain}: no v=DMARC1 TXT record at _dmarc.${domain}`,
-                fix: `publish TXT _dmarc.${domain} "v=DMARC1; p=none; rua=mailto:dmarc@${domain}" (tighten p= once reports are clean)`,
-              },
-        );
-      } catch (error) {
-        checks.push({
-          id: `dmarc:${domain}`,
-          status: 'WARN',
-          summary: `DMARC for ${domain}: DNS lookup failed (${(error as Error).message})`,
-          fix: `check by hand: dig TXT _dmarc.${domain}`,
-        });
-      }
-    }
-  }
+  // 2. Each sending domain: DKIM, SPF through a custom MAIL FROM, DMARC.
+  const tenantIds: string[] = [];
+  for await (const tenantId of context.repos.tenants.allEnabled()) tenantIds.push(tenantId);
+  const settingsOf = new Map(
+    await Promise.all(
+      tenantIds.map(async (id) => [id, await context.repos.tenants.get(id)] as const),
+    ),
+  );
+  if (!options.identity)
+    for (const settings of settingsOf.values())
+      if (settings?.sending?.fromAddress) domains.push(domainOf(settings.sending.fromAddress));
+  checks.push(...(await domainChecks(deps.domainHealth, [...new Set(domains)], context.local)));
 
   // 3. Configuration set with an event destination for bounces and complaints.
   if (!deps.email) {
@@ -193,8 +166,6 @@ export async function checkPreflight(
   );
 
   // 5 and 7. Every enabled tenant: Gmail connection and send mode.
-  const tenantIds: string[] = [];
-  for await (const tenantId of context.repos.tenants.allEnabled()) tenantIds.push(tenantId);
   if (tenantIds.length === 0)
     checks.push({
       id: 'tenants',
@@ -214,7 +185,7 @@ export async function checkPreflight(
             fix: gmailConnectionFix(tenantId, status),
           },
     );
-    const settings = await context.repos.tenants.get(tenantId);
+    const settings = settingsOf.get(tenantId);
     const mode = settings?.sendMode;
     checks.push(
       !mode
@@ -312,9 +283,40 @@ function isReady(identity: EmailIdentityStatus): boolean {
   return identity.verified && identity.dkim === 'SUCCESS';
 }
 
-/** `news@acme.example` → `acme.example`; a domain stays as it is. */
-function domainOf(identity: string): string {
-  return identity.includes('@') ? identity.slice(identity.lastIndexOf('@') + 1) : identity;
+/** Verdicts shown per line: a check whose evidence could not be read warns (check by hand). */
+const LINE_STATUS: Record<DomainCheck['status'], CheckResult['status']> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  unknown: 'WARN',
+};
+
+/** Three lines per sending domain (`dkim:`, `spf:`, `dmarc:<domain>`), or one SKIP saying why none. */
+async function domainChecks(
+  health: DomainHealthCheck | undefined,
+  domains: readonly string[],
+  local: boolean,
+): Promise<CheckResult[]> {
+  if (!health || domains.length === 0)
+    return [
+      {
+        id: 'sending-domains',
+        status: 'SKIP',
+        summary: !health
+          ? 'sending domains: DKIM/SPF/DMARC not checked (no SES or DNS access)'
+          : local
+            ? 'sending domains: none to check (no enabled tenant sets sending.fromAddress; pass --identity DOMAIN)'
+            : 'sending domains: no verified SES domain identity and no tenant fromAddress to check',
+      },
+    ];
+  const reports = await Promise.all(domains.map((domain) => health(domain)));
+  return reports.flatMap((report) =>
+    report.checks.map((check) => ({
+      id: `${check.name}:${report.domain}`,
+      status: LINE_STATUS[check.status],
+      summary: check.detail,
+      ...(check.fix && check.status !== 'pass' ? { fix: check.fix } : {}),
+    })),
+  );
 }
 
 /**

@@ -12,7 +12,9 @@ import { localDateKey } from '../../shared/domain/zoned-time.js';
 import { RateCounterRepository } from '../../shared/storage/rate-counter-repository.js';
 import { SendingStateRepository } from '../../shared/storage/sending-state-repository.js';
 import { canaryEvidence } from './canary-record.js';
-import type { DmarcLookup, EmailSetupInspector } from './cloud-inspectors.js';
+import type { EmailSetupInspector } from './cloud-inspectors.js';
+import { domainOf } from '../../shared/domain/domain-health.js';
+import type { DomainHealthCheck } from '../../shared/sending/domain-health-check.js';
 import type { OperatorContext } from './operator-context.js';
 
 /**
@@ -31,18 +33,18 @@ const DELIVERABILITY_DAYS = 14;
 export interface EvidenceSources {
   /** Review decisions per action type (parallel phase, `agentctl review`); none recorded yet here. */
   readonly agreement?: (tenantId: string) => Promise<Readonly<Record<string, AgreementTally>>>;
-  /** SES identities (DKIM); absent on a local data dir. */
+  /** SES identities, listed when the tenant names no From domain; absent on a local data dir. */
   readonly email?: EmailSetupInspector;
-  /** DNS lookup of DMARC records; absent on a local data dir. */
-  readonly dmarc?: DmarcLookup;
-  /** The sending domain to check (`--identity`); every verified SES domain identity when absent. */
+  /** DKIM/SPF/DMARC of one sending domain (SES + DNS on AWS, the identity registry locally). */
+  readonly domainHealth?: DomainHealthCheck;
+  /** The sending domain to check (`--identity`); else the tenant's From domain, else every SES domain identity. */
   readonly identity?: string;
 }
 
 /**
  * Gathers a tenant's graduation evidence from what is stored today: ladder changes and canary
  * results in the audit trail, deliverability counters over the last 14 days, the sending pause,
- * SES DKIM and DNS DMARC for the sending domain, and the review tally from `sources.agreement`.
+ * DKIM and DMARC of the sending domain (`domainHealthCheck`, also on a local data dir), and the review tally from `sources.agreement`.
  */
 export async function gatherEvidence(
   context: Pick<OperatorContext, 'repos' | 'table' | 'local'>,
@@ -64,7 +66,7 @@ export async function gatherEvidence(
     new RateCounterRepository(table).stats(tenantId, from, localDateKey(now, settings.timeZone)),
     new SendingStateRepository(table).get(tenantId),
     sources.agreement ? sources.agreement(tenantId) : Promise.resolve({}),
-    identityChecks(context.local, sources),
+    identityChecks(context.local, settings, sources),
   ]);
   return {
     phase: settings.rollout?.phase ?? PHASE_WHEN_UNSET,
@@ -98,43 +100,42 @@ async function lastChange(
 
 async function identityChecks(
   local: boolean,
+  settings: TenantSettings,
   sources: EvidenceSources,
 ): Promise<{ dkim: IdentityCheck; dmarc: IdentityCheck; identityNote?: string }> {
-  if (!sources.email)
+  if (!sources.domainHealth)
     return {
       dkim: 'unknown',
       dmarc: 'unknown',
-      identityNote: local ? 'a local data dir has no SES or DNS to check' : 'no SES access',
+      identityNote: local ? 'no identity registry for this data dir' : 'no SES access',
     };
-  const identities = await sources.email.identities();
-  const wanted = sources.identity
-    ? identities.filter((identity) => identity.name === sources.identity)
-    : identities.filter((identity) => identity.type === 'DOMAIN');
-  const verified = wanted.filter((identity) => identity.verified && identity.dkim === 'SUCCESS');
-  const dkim: IdentityCheck = verified.length > 0 ? 'pass' : 'fail';
-  if (!sources.dmarc || verified.length === 0)
+  const own = sources.identity ?? settings.sending?.fromAddress;
+  const domains = own
+    ? [domainOf(own)]
+    : sources.email
+      ? (await sources.email.identities())
+          .filter((identity) => identity.type === 'DOMAIN')
+          .map((identity) => domainOf(identity.name))
+      : [];
+  if (domains.length === 0)
     return {
-      dkim,
+      dkim: 'unknown',
       dmarc: 'unknown',
-      identityNote: 'no verified sending domain to look up DMARC for',
+      identityNote: 'no sending domain to check (set sending.fromAddress or pass --identity)',
     };
-  try {
-    const records = await Promise.all(
-      verified.map((identity) => sources.dmarc!(domainOf(identity.name))),
+  const reports = await Promise.all(domains.map((domain) => sources.domainHealth!(domain)));
+  const verdict = (name: 'dkim' | 'dmarc'): IdentityCheck => {
+    const statuses = reports.map(
+      (report) => report.checks.find((check) => check.name === name)!.status,
     );
-    const allHave = records.every((found) =>
-      found.some((r) => r.toLowerCase().startsWith('v=dmarc1')),
-    );
-    return { dkim, dmarc: allHave ? 'pass' : 'fail' };
-  } catch (error) {
-    return {
-      dkim,
-      dmarc: 'unknown',
-      identityNote: `DMARC lookup failed: ${(error as Error).message}`,
-    };
-  }
-}
-
-function domainOf(identity: string): string {
-  return identity.includes('@') ? identity.slice(identity.lastIndexOf('@') + 1) : identity;
+    return statuses.includes('fail') ? 'fail' : statuses.includes('unknown') ? 'unknown' : 'pass';
+  };
+  const unread = reports
+    .flatMap((report) => report.checks)
+    .filter((check) => check.name !== 'spf' && check.status !== 'pass');
+  return {
+    dkim: verdict('dkim'),
+    dmarc: verdict('dmarc'),
+    ...(unread.length > 0 ? { identityNote: unread.map((check) => check.detail).join('; ') } : {}),
+  };
 }

@@ -11,6 +11,7 @@ import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { Stage } from '../../shared/config.js';
 import { METRIC_NAMESPACE } from '../../shared/observability/observability.js';
+import { ENABLED_TENANTS_GSI_PK } from '../../shared/storage/keys.js';
 import { TABLE_SCHEMA } from '../../shared/storage/table-schema.js';
 import {
   TENANT_DATA_ROLE_VARIABLE,
@@ -87,6 +88,8 @@ export class AgentFunction extends Construct {
   readonly role: Role;
   /** The Powertools service name (`functions/<name>`). */
   readonly serviceName: string;
+  /** The tenant-scoped role of {@link bindTenantScopedTable}; absent before that call. */
+  tenantDataRole?: Role;
 
   constructor(scope: Construct, id: string, props: AgentFunctionProps) {
     super(scope, id);
@@ -217,9 +220,12 @@ export class AgentFunction extends Construct {
    * items whose partition key (or gsi1 partition key) is `TENANT#${aws:PrincipalTag/tenant}` or
    * starts with `TENANT#${aws:PrincipalTag/tenant}#`. The execution role gets no table access, only
    * `sts:AssumeRole` + `sts:TagSession` on that role with a `tenant` session tag; the role's ARN is
-   * `TENANT_DATA_ROLE_ARN` (read by `cycleRuntimeFromEnvironment`).
+   * `TENANT_DATA_ROLE_ARN` (read by `cycleRuntimeFromEnvironment`, `ingestRuntimeFromEnvironment`).
+   * With `listsEnabledTenants` (the Gmail poller), the entry's gsi1 Query stays on the execution
+   * role, limited to the enabled-tenant listing partition (`TENANTS#ENABLED`), the one read that
+   * serves no single tenant. The role is {@link tenantDataRole}, for grants beyond the table.
    */
-  bindTenantScopedTable(table: ITable): this {
+  bindTenantScopedTable(table: ITable, options: { listsEnabledTenants?: boolean } = {}): this {
     const access = (FUNCTION_TABLE_ACCESS as Record<string, TableAccess>)[this.serviceName];
     if (!access) {
       throw new Error(
@@ -246,7 +252,20 @@ export class AgentFunction extends Construct {
         }),
       );
     }
-    if (access.queryIndex) {
+    if (access.queryIndex && options.listsEnabledTenants) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'ListEnabledTenants',
+          actions: ['dynamodb:Query'],
+          resources: TABLE_SCHEMA.globalSecondaryIndexes.map(
+            (index) => `${table.tableArn}/index/${index.indexName}`,
+          ),
+          conditions: {
+            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [ENABLED_TENANTS_GSI_PK] },
+          },
+        }),
+      );
+    } else if (access.queryIndex) {
       tenantRole.addToPolicy(
         new PolicyStatement({
           sid: 'OwnTenantIndexEntries',
@@ -270,6 +289,7 @@ export class AgentFunction extends Construct {
       }),
     );
     this.lambda.addEnvironment(TENANT_DATA_ROLE_VARIABLE, tenantRole.roleArn);
+    this.tenantDataRole = tenantRole;
     return this;
   }
 

@@ -1,6 +1,6 @@
-import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -15,7 +15,12 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { Stage } from '../../shared/config.js';
-import { gmailSecretPrefix } from '../../shared/adapters/gmail/secret-layout.js';
+import { TENANT_SESSION_TAG } from '../../shared/adapters/credentials/tenant-credentials.js';
+import {
+  gmailClientSecretName,
+  gmailSecretPrefix,
+  gmailTenantSecretName,
+} from '../../shared/adapters/gmail/secret-layout.js';
 import { QUEUE_DEFINITIONS } from '../../shared/messaging/queue-definitions.js';
 import { AgentFunction } from './agent-function.js';
 import { EdgeDeadLetterQueue, type AgentQueue } from './queue-with-dlq.js';
@@ -57,9 +62,12 @@ export interface IngestProps {
  * queue (SQS event source with `ReportBatchItemFailures`, so one bad message is retried alone and
  * lands in the DLQ after `maxReceiveCount`), dedupes, fetches, parses and classifies each message.
  *
- * Credentials: both functions may read only the secrets under `<app>/<stage>/gmail/` (the OAuth
- * client and one refresh-token secret per tenant; layout in shared/adapters/gmail/secret-layout.ts).
- * Neither can write secrets: `agentctl gmail connect` stores tokens with the operator's credentials.
+ * Credentials: both functions reach the table and the Gmail secrets only through their
+ * tenant-scoped role (`bindTenantScopedTable`), assumed per tenant with the `tenant` session tag:
+ * that tenant's items, its own refresh-token secret `<app>/<stage>/gmail/tenants/<tenant>` and the
+ * shared OAuth client (layout in shared/adapters/gmail/secret-layout.ts). The execution roles read
+ * no secret; the poller's keeps one cross-tenant read, the enabled-tenant listing. Neither can
+ * write secrets: `agentctl gmail connect` stores tokens with the operator's credentials.
  *
  * @example
  * new Ingest(this, 'Ingest', { appName, stage, table, ingestQueue, killSwitch });
@@ -78,12 +86,20 @@ export class Ingest extends Construct {
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
     this.secretPrefix = gmailSecretPrefix(props.appName, props.stage);
     const stack = Stack.of(this);
-    const secretsArn = stack.formatArn({
-      service: 'secretsmanager',
-      resource: 'secret',
-      resourceName: `${this.secretPrefix}/*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    // Secrets Manager appends "-" and six random characters to a secret's name in its ARN.
+    const secretArn = (name: string) =>
+      stack.formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${name}-??????`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    const tenantSecretArns = [
+      secretArn(
+        gmailTenantSecretName(this.secretPrefix, `\${aws:PrincipalTag/${TENANT_SESSION_TAG}}`),
+      ),
+      secretArn(gmailClientSecretName(this.secretPrefix)),
+    ];
 
     this.pollDeadLetterQueue = new EdgeDeadLetterQueue(this, 'PollDeadLetterQueue', {
       edge: 'the Gmail poll schedule and the poller async invocations',
@@ -97,7 +113,7 @@ export class Ingest extends Construct {
       logRetention,
       description: 'Gmail ingest: poll each connected tenant history, enqueue message ids',
     })
-      .bindTable(props.table)
+      .bindTenantScopedTable(props.table, { listsEnabledTenants: true })
       .bindQueue(props.ingestQueue.queue, 'send', 'INGEST_QUEUE_URL')
       .bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER');
 
@@ -115,7 +131,7 @@ export class Ingest extends Construct {
         // Messages fetched and parsed at once share this much of the function's memory.
         INGEST_MEMORY_BUDGET_MB: String(Math.floor(INGEST_FUNCTION_MEMORY_MB * 0.375)),
       },
-    }).bindTable(props.table);
+    }).bindTenantScopedTable(props.table);
     Validations.of(this.ingest.lambda).acknowledge({
       id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
       reason:
@@ -132,18 +148,13 @@ export class Ingest extends Construct {
 
     for (const fn of [this.poller, this.ingest]) {
       fn.lambda.addEnvironment('GMAIL_SECRET_PREFIX', this.secretPrefix);
-      Grant.addToPrincipal({
-        grantee: fn.lambda,
-        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-        resourceArns: [secretsArn],
-      });
-      Validations.of(fn.role.node.findChild('DefaultPolicy')).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${renderedArn(stack, this.secretPrefix)}]`,
-        reason:
-          `Reads only the Gmail secrets of this stage (prefix ${this.secretPrefix}/: the OAuth client ` +
-          'and one refresh-token secret per tenant, created when a tenant connects); Secrets Manager ' +
-          'adds a random suffix to secret ARNs, so the prefix needs a trailing wildcard.',
-      });
+      fn.tenantDataRole!.addToPolicy(
+        new PolicyStatement({
+          sid: 'OwnGmailSecrets',
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          resources: tenantSecretArns,
+        }),
+      );
     }
 
     // Our own role for the schedule (instead of the stack-wide one the target would create), so
@@ -181,14 +192,4 @@ export class Ingest extends Construct {
   get functions(): AgentFunction[] {
     return [this.poller, this.ingest];
   }
-}
-
-/** The secret ARN pattern as cdk-nag names it in findings (pseudo parameters as `<AWS::…>`). */
-function renderedArn(stack: Stack, prefix: string): string {
-  const part = (value: string, pseudo: string) =>
-    Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
-  return `arn:${part(stack.partition, 'Partition')}:secretsmanager:${part(stack.region, 'Region')}:${part(
-    stack.account,
-    'AccountId',
-  )}:secret:${prefix}/*`;
 }

@@ -1,8 +1,8 @@
-import { Arn, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType, type CfnFunction, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -19,9 +19,12 @@ import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { Stage } from '../../shared/config.js';
 import type { SendMode } from '../../shared/domain/send-mode.js';
+import { sesTenantPrefix } from '../../shared/domain/ses-tenant.js';
 import { QUEUE_DEFINITIONS } from '../../shared/messaging/queue-definitions.js';
+import { IDENTITY_PARTITION_PREFIX } from '../../shared/storage/keys.js';
 import { SIGNING_KEY_VARIABLES } from '../../shared/sending/signing-key-source.js';
 import { AgentFunction } from './agent-function.js';
+import { nagRenderedArn } from './nag-arn.js';
 import { EdgeDeadLetterQueue } from './queue-with-dlq.js';
 
 /** EventBridge detail types of the SES events the feedback function handles. */
@@ -68,6 +71,12 @@ export interface SendingProps {
   readonly internalAddresses?: readonly string[];
   /** Records per sender invocation. @default 10 */
   readonly batchSize?: number;
+  /**
+   * Every SendEmail names the agent tenant's SES tenant (`SES_TENANT_PREFIX`, IAM on
+   * `tenant/<prefix>-*`). The tenants are created by `agentctl tenant enable` with
+   * {@link Sending.sesTenantAdminPolicy}. @default false
+   */
+  readonly sesTenants?: boolean;
   /** Most concurrent sender invocations the queue drives (2–1000). @default 5 */
   readonly maxConcurrency?: number;
   readonly logRetention?: RetentionDays;
@@ -99,6 +108,17 @@ export class Sending extends Construct {
   readonly feedbackRule: Rule;
   /** SES events the rule could not deliver and feedback invocations that failed every async retry. */
   readonly feedbackDeadLetterQueue: EdgeDeadLetterQueue;
+  /** `<appName>-<stage>`: every SES tenant of this stage is named `<prefix>-<tenantId>` (`sesTenantName`). */
+  readonly sesTenantPrefix: string;
+  /**
+   * What an operator needs to create this stage's SES tenants and associate the stage's identities
+   * and configuration set with them (`agentctl tenant enable`); attach it to the operator's role.
+   */
+  readonly sesTenantAdminPolicy: ManagedPolicy;
+  /** The configuration set's ARN (associated with every SES tenant). */
+  readonly configurationSetArn: string;
+  /** The domain of the default From address: the identity of tenants with no `sending.fromAddress`. */
+  readonly defaultFromDomain: string;
 
   constructor(scope: Construct, id: string, props: SendingProps) {
     super(scope, id);
@@ -106,6 +126,8 @@ export class Sending extends Construct {
     const fromAddress = props.fromAddress ?? 'no-reply@example.com';
     const fromDomain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1);
     const sendingIdentities = props.sendingIdentities ?? [fromDomain];
+    this.sesTenantPrefix = sesTenantPrefix(props.appName, props.stage);
+    const tenantResource = `tenant/${this.sesTenantPrefix}-*`;
     const common = {
       appName: props.appName,
       stage: props.stage,
@@ -188,11 +210,30 @@ export class Sending extends Construct {
         SEND_CLAIM_TTL_SECONDS: '300',
       },
     })
-      .bindTable(props.table)
+      .bindTenantScopedTable(props.table)
       .bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER')
       .bindQueue(props.sendQueue, 'send', 'SEND_QUEUE_URL')
       .bindQueue(props.sendDeadLetterQueue, 'send', 'SEND_DLQ_URL');
     this.signingKey.grantRead(this.sender.lambda);
+    // Tenant items go through the tenant role; the execution role keeps the one shared kind of
+    // item, a sending identity's day counters and warm-up ladder (written by every tenant on it).
+    this.sender.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'SharedSendingIdentityItems',
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
+        resources: [props.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': [`${IDENTITY_PARTITION_PREFIX}*`],
+          },
+        },
+      }),
+    );
     // A deferred send hops back onto its own queue every <= 15 minutes until due; Lambda's
     // recursive-loop detection would drop it after 16 hops, so the loop is declared intended.
     (this.sender.lambda.node.defaultChild as CfnFunction).recursiveLoop = 'Allow';
@@ -209,26 +250,63 @@ export class Sending extends Construct {
         maxConcurrency: props.maxConcurrency ?? 5,
       }),
     );
+    if (props.sesTenants)
+      this.sender.lambda.addEnvironment('SES_TENANT_PREFIX', this.sesTenantPrefix);
+    const identityArns = [...new Set([...sendingIdentities, fromAddress])].map((identity) =>
+      Arn.format({ service: 'ses', resource: 'identity', resourceName: identity }, stack),
+    );
+    this.defaultFromDomain = fromDomain.toLowerCase();
+    const configurationSetArn = (this.configurationSetArn = Arn.format(
+      {
+        service: 'ses',
+        resource: 'configuration-set',
+        resourceName: this.configurationSet.configurationSetName,
+      },
+      stack,
+    ));
+    const tenantArns = Arn.format(
+      { service: 'ses', resource: tenantResource, arnFormat: ArnFormat.NO_RESOURCE_NAME },
+      stack,
+    );
+    this.sesTenantAdminPolicy = new ManagedPolicy(this, 'SesTenantAdminPolicy', {
+      description: `Operator: create ${this.sesTenantPrefix}-* SES tenants and associate this stage's identities and configuration set`,
+      statements: [
+        new PolicyStatement({
+          sid: 'CreateThisStagesSesTenants',
+          actions: ['ses:CreateTenant', 'ses:GetTenant', 'ses:TagResource'],
+          resources: [tenantArns],
+        }),
+        new PolicyStatement({
+          sid: 'AssociateThisStagesResources',
+          actions: ['ses:CreateTenantResourceAssociation'],
+          resources: [tenantArns, ...identityArns, configurationSetArn],
+        }),
+      ],
+    });
+    Validations.of(this.sesTenantAdminPolicy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagRenderedArn(stack, 'ses', tenantResource)}]`,
+      reason:
+        `SES tenants are created per agent tenant at enable time, so only their name prefix ` +
+        `(${this.sesTenantPrefix}-) is known at synth; SES appends the tenant id to the ARN.`,
+    });
     this.sender.lambda.addToRolePolicy(
       new PolicyStatement({
         sid: 'SendThroughTheConfigurationSet',
         actions: ['ses:SendEmail'],
         resources: [
           // The default From address too: SES authorizes against an address identity when one is verified.
-          ...[...new Set([...sendingIdentities, fromAddress])].map((identity) =>
-            Arn.format({ service: 'ses', resource: 'identity', resourceName: identity }, stack),
-          ),
-          Arn.format(
-            {
-              service: 'ses',
-              resource: 'configuration-set',
-              resourceName: this.configurationSet.configurationSetName,
-            },
-            stack,
-          ),
+          ...identityArns,
+          configurationSetArn,
+          // SendEmail with TenantName is authorized against the tenant too.
+          ...(props.sesTenants ? [tenantArns] : []),
         ],
       }),
     );
+    if (props.sesTenants)
+      Validations.of(this.sender.role.node.findChild('DefaultPolicy')).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagRenderedArn(stack, 'ses', tenantResource)}]`,
+        reason: `Sends as this stage's SES tenants only (${this.sesTenantPrefix}-*); each is created at tenant enable time and its ARN ends in an id SES assigns.`,
+      });
 
     // Bounce and complaint feedback.
     // A lost bounce or complaint is a missed suppression: both the rule target and the function's
@@ -243,7 +321,7 @@ export class Sending extends Construct {
       timeout: Duration.seconds(30),
       description:
         'SES events: settles in-doubt sends; bounces/complaints: suppression, rates, auto-pause',
-    }).bindTable(props.table);
+    }).bindTenantScopedTable(props.table);
     this.feedbackRule = new Rule(this, 'FeedbackRule', {
       description: 'SES sending events of the agent configuration set',
       eventPattern: {

@@ -83,6 +83,7 @@ export class AgentStack extends Stack {
     });
     this.sending = new Sending(this, 'Sending', {
       sendingIdentities: config.sendingIdentities,
+      ...(config.sesTenants ? { sesTenants: true } : {}),
       appName: config.appName,
       stage: config.stage,
       sendMode: config.sendMode,
@@ -161,6 +162,23 @@ export class AgentStack extends Stack {
     new CfnOutput(this, 'FanOutStateMachineArn', {
       description: 'Hourly fan-out state machine (started by the schedule)',
       value: this.fanOut.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'SesTenantPrefix', {
+      description:
+        'SES tenants of this stage are <prefix>-<tenantId> (agentctl tenant enable creates them)',
+      value: this.sending.sesTenantPrefix,
+    });
+    new CfnOutput(this, 'SesConfigurationSetArn', {
+      description: 'Configuration set every SES tenant of this stage is associated with',
+      value: this.sending.configurationSetArn,
+    });
+    new CfnOutput(this, 'SesDefaultFromDomain', {
+      description: 'SES identity of tenants that set no sending.fromAddress',
+      value: this.sending.defaultFromDomain,
+    });
+    new CfnOutput(this, 'SesTenantAdminPolicyArn', {
+      description: 'Managed policy an operator needs to create this stage SES tenants',
+      value: this.sending.sesTenantAdminPolicy.managedPolicyArn,
     });
     new CfnOutput(this, 'IngestDeadLetterQueueUrl', {
       description: 'Dead-letter queue of the ingest queue',

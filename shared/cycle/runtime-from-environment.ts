@@ -7,6 +7,7 @@ import { SnsApprovalNotifier } from '../adapters/sns/approval-topic.js';
 import { STSClient } from '@aws-sdk/client-sts';
 import { Agent } from 'node:https';
 import {
+  perTenantCache,
   StsTenantCredentials,
   TENANT_DATA_ROLE_VARIABLE,
   type AwsCredentialIdentityProvider,
@@ -104,27 +105,13 @@ export function cycleRuntimeFromEnvironment(
     observability.tracer.captureAWSv3Client(new STSClient({ region: config.region })),
     { roleArn, sessionPrefix: env['POWERTOOLS_SERVICE_NAME'] ?? 'cycle' },
   );
-  return { ...base, forTenant: tenantRuntimeCache(credentials, tableClient, build) };
-}
-
-/**
- * Per-tenant runtimes over {@link TenantCredentials}, at most {@link TENANT_RUNTIME_CACHE_SIZE}
- * per container (the least recently built is dropped; its client shares the connection pool, so
- * dropping it closes nothing).
- */
-function tenantRuntimeCache(
-  credentials: TenantCredentials,
-  tableClient: (credentials?: AwsCredentialIdentityProvider) => DynamoDBClient,
-  build: (dynamodb: DynamoDBClient) => CycleRuntime,
-): (tenantId: string) => CycleRuntime {
-  const cache = new Map<string, CycleRuntime>();
-  return (tenantId) => {
-    const cached = cache.get(tenantId);
-    if (cached) return cached;
-    const runtime = build(tableClient(credentials.forTenant(tenantId)));
-    cache.set(tenantId, runtime);
-    const oldest = cache.keys().next().value;
-    if (cache.size > TENANT_RUNTIME_CACHE_SIZE && oldest !== undefined) cache.delete(oldest);
-    return runtime;
+  // The least recently built runtime is dropped past the limit; its client shares the connection
+  // pool, so dropping it closes nothing.
+  return {
+    ...base,
+    forTenant: perTenantCache(
+      (tenantId) => build(tableClient(credentials.forTenant(tenantId))),
+      TENANT_RUNTIME_CACHE_SIZE,
+    ),
   };
 }

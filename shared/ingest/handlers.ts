@@ -11,7 +11,7 @@ import { parseQueueBody } from '../messaging/queue-body.js';
 import type { Observability } from '../observability/observability.js';
 import { describeIngestFailure, ingestMessage } from './ingest-message.js';
 import { pollMailboxes, type PollSummary } from './poll-mailboxes.js';
-import type { IngestRuntime } from './runtime.js';
+import { runtimeForTenant, type IngestRuntime } from './runtime.js';
 
 /** Parses an ingest queue message body; a bad body fails with the field named. */
 export function parseIngestRequest(body: string): IngestRequest {
@@ -47,7 +47,7 @@ export function createIngestHandler(
     let request: IngestRequest | undefined;
     try {
       request = parseIngestRequest(record.body);
-      const result = await ingestMessage(runtime, request);
+      const result = await ingestMessage(runtimeForTenant(runtime, request.tenantId), request);
       logger.debug('ingest record done', {
         tenant_id: request.tenantId,
         message_id: request.messageId,

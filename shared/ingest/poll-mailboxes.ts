@@ -3,7 +3,7 @@ import { GmailApiError, type GmailMailbox } from '../adapters/gmail/gmail-mailbo
 import { GmailNotConnectedError } from './gmail-connections.js';
 import { describeIngestFailure } from './ingest-message.js';
 import { METRIC_NAMES } from '../observability/metric-names.js';
-import type { IngestRuntime } from './runtime.js';
+import { runtimeForTenant, type IngestRuntime } from './runtime.js';
 
 /** How one tenant's poll ended. */
 export type TenantPollOutcome =
@@ -78,7 +78,8 @@ export async function pollMailboxes(
         return;
       }
       const tenantId = tenantIds[next++]!;
-      const outcome = await pollTenant(runtime, tenantId);
+      // The listing above is the one cross-tenant read; each tenant is polled with its own access.
+      const outcome = await pollTenant(runtimeForTenant(runtime, tenantId), tenantId);
       byStatus[outcome.status] = (byStatus[outcome.status] ?? 0) + 1;
       if (outcome.status === 'polled') {
         enqueued += outcome.enqueued;

@@ -3,6 +3,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+import { Agent } from 'node:https';
+import {
+  perTenantCache,
+  StsTenantCredentials,
+  TENANT_DATA_ROLE_VARIABLE,
+  type AwsCredentialIdentityProvider,
+} from '../adapters/credentials/tenant-credentials.js';
 import { SystemClock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import { KILL_SWITCH_CACHE_SECONDS, KillSwitch } from '../adapters/parameters/kill-switch.js';
@@ -14,10 +22,16 @@ import { GmailConnections } from './gmail-connections.js';
 import { loadIngestConfig } from './ingest-config.js';
 import { createIngestRepositories, type IngestRuntime } from './runtime.js';
 
+/** Most tenant runtimes one container keeps (each a table and a Secrets Manager client over one pool). */
+const TENANT_RUNTIME_CACHE_SIZE = 64;
+
 /**
  * Builds the ingest runtime of the poller or ingest function from its environment (`TABLE_NAME`,
  * `KILL_SWITCH_PARAMETER`, `INGEST_QUEUE_URL`, `GMAIL_SECRET_PREFIX`, optional local endpoints).
- * Call once per module. Without an ingest queue, enqueueing fails loudly.
+ * Call once per module. Without an ingest queue, enqueueing fails loudly. With
+ * `TENANT_DATA_ROLE_ARN` set the runtime has `forTenant`: the same runtime with the table and
+ * Secrets Manager clients signed by that role assumed for the tenant, so a tenant's invocation
+ * can read only its own items and its own refresh token.
  */
 export function ingestRuntimeFromEnvironment(
   observability: Observability,
@@ -27,17 +41,41 @@ export function ingestRuntimeFromEnvironment(
     warn: (message, detail) => observability.logger.warn(message, detail),
   });
   const { tracer } = observability;
-  const dynamodb = tracer.captureAWSv3Client(
-    new DynamoDBClient({
-      region: config.region,
-      ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
-    }),
-  );
-  const doc = DynamoDBDocumentClient.from(dynamodb, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
   const clock = new SystemClock();
-  const repos = createIngestRepositories({ doc, tableName: config.tableName, clock });
+  // One connection pool for every tenant's clients.
+  const httpsAgent = new Agent({ keepAlive: true, maxSockets: 50 });
+  const scopedClients = (credentials?: AwsCredentialIdentityProvider) => {
+    const dynamodb = tracer.captureAWSv3Client(
+      new DynamoDBClient({
+        region: config.region,
+        requestHandler: { httpsAgent },
+        ...(credentials ? { credentials } : {}),
+        ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+      }),
+    );
+    const doc = DynamoDBDocumentClient.from(dynamodb, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    const repos = createIngestRepositories({ doc, tableName: config.tableName, clock });
+    const secrets = new SecretsManagerSecretStore(
+      tracer.captureAWSv3Client(
+        new SecretsManagerClient({
+          region: config.region,
+          requestHandler: { httpsAgent },
+          ...(credentials ? { credentials } : {}),
+        }),
+      ),
+    );
+    const connections = new GmailConnections({
+      state: repos.mailboxes,
+      secrets,
+      secretPrefix: config.gmailSecretPrefix,
+      clock,
+      ...(config.gmailApiRootUrl ? { rootUrl: config.gmailApiRootUrl } : {}),
+      ...(config.gmailTokenUrl ? { tokenUrl: config.gmailTokenUrl } : {}),
+    });
+    return { repos, connections };
+  };
   const ingestQueue: BatchQueue = config.ingestQueueUrl
     ? new SqsBatchQueue(
         tracer.captureAWSv3Client(
@@ -53,20 +91,9 @@ export function ingestRuntimeFromEnvironment(
           Promise.reject(new ConfigError('INGEST_QUEUE_URL', 'is not set for this function')),
       };
   const ssm = tracer.captureAWSv3Client(new SSMClient({ region: config.region }));
-  const secrets = new SecretsManagerSecretStore(
-    tracer.captureAWSv3Client(new SecretsManagerClient({ region: config.region })),
-  );
-  return {
+  const base: IngestRuntime = {
     clock,
-    repos,
-    connections: new GmailConnections({
-      state: repos.mailboxes,
-      secrets,
-      secretPrefix: config.gmailSecretPrefix,
-      clock,
-      ...(config.gmailApiRootUrl ? { rootUrl: config.gmailApiRootUrl } : {}),
-      ...(config.gmailTokenUrl ? { tokenUrl: config.gmailTokenUrl } : {}),
-    }),
+    ...scopedClients(),
     ingestQueue,
     killSwitch: new KillSwitch(
       new SsmParameterStore(ssm, { maxAgeSeconds: KILL_SWITCH_CACHE_SECONDS }),
@@ -82,5 +109,18 @@ export function ingestRuntimeFromEnvironment(
       pollConcurrency: config.pollConcurrency,
       memoryBudgetBytes: config.memoryBudgetMb * 1024 * 1024,
     },
+  };
+  const roleArn = env[TENANT_DATA_ROLE_VARIABLE];
+  if (!roleArn) return base;
+  const credentials = new StsTenantCredentials(
+    tracer.captureAWSv3Client(new STSClient({ region: config.region })),
+    { roleArn, sessionPrefix: env['POWERTOOLS_SERVICE_NAME'] ?? 'ingest' },
+  );
+  return {
+    ...base,
+    forTenant: perTenantCache(
+      (tenantId) => ({ ...base, ...scopedClients(credentials.forTenant(tenantId)) }),
+      TENANT_RUNTIME_CACHE_SIZE,
+    ),
   };
 }

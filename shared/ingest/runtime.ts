@@ -94,4 +94,15 @@ export interface IngestRuntime {
   readonly metric: MetricSink;
   readonly logger: IngestLogger;
   readonly settings: IngestSettings;
+  /**
+   * The runtime of one tenant: table and Secrets Manager clients signed with the tenant-scoped
+   * role (cached per tenant per container). Absent on the embedded stack, where every tenant uses
+   * this runtime; present where `TENANT_DATA_ROLE_ARN` is set.
+   */
+  readonly forTenant?: (tenantId: string) => IngestRuntime;
+}
+
+/** The runtime that serves `tenantId`: its scoped runtime when there is one, else `runtime`. */
+export function runtimeForTenant(runtime: IngestRuntime, tenantId: string): IngestRuntime {
+  return runtime.forTenant ? runtime.forTenant(tenantId) : runtime;
 }

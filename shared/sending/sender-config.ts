@@ -5,6 +5,7 @@ import {
   type AgentConfig,
   type LoadConfigOptions,
 } from '../config.js';
+import { SES_TENANT_PREFIX_PATTERN } from '../domain/ses-tenant.js';
 import { QUEUE_DEFINITIONS } from '../messaging/queue-definitions.js';
 
 /** The sender's configuration: the shared config plus what only the sender reads. */
@@ -29,6 +30,8 @@ export interface SenderConfig extends AgentConfig {
   readonly deadLetterQueueUrl: string | undefined;
   /** `SES_ENDPOINT`: a local SES emulator; the regional endpoint when absent. */
   readonly sesEndpoint: string | undefined;
+  /** `SES_TENANT_PREFIX`: every SendEmail names the tenant's SES tenant (`sesTenantName`); none when absent. */
+  readonly sesTenantPrefix: string | undefined;
 }
 
 const list = z.pipe(
@@ -58,6 +61,11 @@ const senderSchema = z.object({
   ),
   SEND_DLQ_URL: z.optional(z.url()),
   SES_ENDPOINT: z.optional(z.url()),
+  SES_TENANT_PREFIX: z.optional(
+    z.string().check(
+      z.regex(SES_TENANT_PREFIX_PATTERN, "expected up to 48 letters, digits, '-' or '_'"),
+    ),
+  ),
 });
 
 /**
@@ -82,6 +90,7 @@ export function loadSenderConfig(
     maxReceiveCount: values.SEND_MAX_RECEIVE_COUNT,
     deadLetterQueueUrl: values.SEND_DLQ_URL,
     sesEndpoint: values.SES_ENDPOINT,
+    sesTenantPrefix: values.SES_TENANT_PREFIX,
   };
 }
 

@@ -5,14 +5,15 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Observability } from '../observability/observability.js';
-import type { SendProcessor } from './send-processor.js';
+import type { SendHandling } from './tenant-routed-sender.js';
 
 /** The sender Lambda's handler: an SQS batch in, the failed message ids out. */
 export type SenderHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /** What {@link createSenderHandler} is built from. */
 export interface SenderHandlerDeps {
-  readonly processor: SendProcessor;
+  /** The send processor, or a router to each tenant's (`tenantRoutedSender`). */
+  readonly processor: SendHandling;
   readonly observability: Observability;
 }
 

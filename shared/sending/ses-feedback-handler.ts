@@ -20,7 +20,8 @@ export type SesFeedbackHandler = (
  * export const handler = createSesFeedbackHandler({ processor, observability });
  */
 export function createSesFeedbackHandler(deps: {
-  readonly processor: SesFeedbackProcessor;
+  /** The feedback processor, or a router to each tenant's (`sesFeedbackFromEnvironment`). */
+  readonly processor: Pick<SesFeedbackProcessor, 'handle'>;
   readonly observability: Observability;
 }): SesFeedbackHandler {
   const { logger, metrics, tracer } = deps.observability;

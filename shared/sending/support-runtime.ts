@@ -1,7 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+import {
+  perTenantCache,
+  StsTenantCredentials,
+  TENANT_DATA_ROLE_VARIABLE,
+  type AwsCredentialIdentityProvider,
+} from '../adapters/credentials/tenant-credentials.js';
 import { SystemClock, type Clock } from '../clock.js';
+import { assertTenantId } from '../storage/keys.js';
 import { loadConfig } from '../config.js';
 import { powertoolsMetricSink, type Observability } from '../observability/observability.js';
 import type { TableContext } from '../storage/table-client.js';
@@ -18,6 +26,7 @@ import type { UnsubscribeHandlerDeps } from './unsubscribe-handler.js';
 function tableFromEnvironment(
   observability: Observability,
   env: Record<string, string | undefined>,
+  credentials?: AwsCredentialIdentityProvider,
 ): TableContext & { clock: Clock; region: string } {
   const config = loadConfig(env, {
     warn: (message, detail) => observability.logger.warn(message, detail),
@@ -25,6 +34,7 @@ function tableFromEnvironment(
   const dynamodb = observability.tracer.captureAWSv3Client(
     new DynamoDBClient({
       region: config.region,
+      ...(credentials ? { credentials } : {}),
       ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
     }),
   );
@@ -38,12 +48,61 @@ function tableFromEnvironment(
   };
 }
 
-/** Builds the SES feedback processor for a Lambda from its environment (`TABLE_NAME`). */
+/** Most tenant processors one container keeps. */
+const TENANT_PROCESSOR_CACHE_SIZE = 64;
+
+/**
+ * Builds the SES feedback processor for a Lambda from its environment (`TABLE_NAME`). With
+ * `TENANT_DATA_ROLE_ARN` set, each event is handled by the processor of the tenant its
+ * `tenant_id` tag names, whose table client signs with that role assumed for the tenant (cached
+ * per container); an event without a readable tenant tag is ignored by the base processor, which
+ * then touches no item.
+ */
 export function sesFeedbackFromEnvironment(
   observability: Observability,
   env: Record<string, string | undefined> = process.env,
-): SesFeedbackProcessor {
+): Pick<SesFeedbackProcessor, 'handle'> {
   const table = tableFromEnvironment(observability, env);
+  const base = feedbackProcessor(observability, table);
+  const roleArn = env[TENANT_DATA_ROLE_VARIABLE];
+  if (!roleArn) return base;
+  const credentials = new StsTenantCredentials(
+    observability.tracer.captureAWSv3Client(new STSClient({ region: table.region })),
+    { roleArn, sessionPrefix: env['POWERTOOLS_SERVICE_NAME'] ?? 'ses-feedback' },
+  );
+  const forTenant = perTenantCache(
+    (tenantId) =>
+      feedbackProcessor(
+        observability,
+        tableFromEnvironment(observability, env, credentials.forTenant(tenantId)),
+      ),
+    TENANT_PROCESSOR_CACHE_SIZE,
+  );
+  return {
+    handle: (detail) => {
+      const tenantId = taggedTenant(detail);
+      return (tenantId ? forTenant(tenantId) : base).handle(detail);
+    },
+  };
+}
+
+/** The `tenant_id` tag of an SES event (`mail.tags.tenant_id[0]`) when it is a well-formed tenant id. */
+function taggedTenant(detail: unknown): string | undefined {
+  const value = (detail as { mail?: { tags?: { tenant_id?: unknown[] } } } | null)?.mail?.tags
+    ?.tenant_id?.[0];
+  if (typeof value !== 'string') return undefined;
+  try {
+    assertTenantId(value);
+    return value;
+  } catch {
+    return undefined;
+  }
+}
+
+function feedbackProcessor(
+  observability: Observability,
+  table: TableContext & { clock: Clock },
+): SesFeedbackProcessor {
   return new SesFeedbackProcessor({
     clock: table.clock,
     tenants: new TenantRepository(table),

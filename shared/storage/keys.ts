@@ -63,8 +63,11 @@ export function tenantPartition(tenantId: string): string {
  */
 export function identityPartition(identity: string): string {
   assertSendingIdentity(identity);
-  return `IDENTITY#${identity}`;
+  return `${IDENTITY_PARTITION_PREFIX}${identity}`;
 }
+
+/** What every sending identity's partition starts with (IAM grants on the shared items name it). */
+export const IDENTITY_PARTITION_PREFIX = 'IDENTITY#';
 
 function assertDateKey(field: string, date: string): void {
   if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {

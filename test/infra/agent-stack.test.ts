@@ -324,7 +324,7 @@ describe('Infra: AgentStack', () => {
       });
     });
 
-    it('outputs the table name, kill switch parameter, topic ARN, queue URLs and state machine ARNs', () => {
+    it('outputs the table name, kill switch parameter, topic ARN, queue URLs, state machine ARNs and the SES tenant setup', () => {
       // Prepare
       const { template } = synthesized;
 
@@ -343,6 +343,10 @@ describe('Infra: AgentStack', () => {
           'KillSwitchParameterName',
           'SendDeadLetterQueueUrl',
           'SendQueueUrl',
+          'SesConfigurationSetArn',
+          'SesDefaultFromDomain',
+          'SesTenantAdminPolicyArn',
+          'SesTenantPrefix',
           'TableName',
         ].sort(),
       );
@@ -513,6 +517,7 @@ describe('Infra: parseStageConfig', () => {
       bedrockModelId: 'anthropic.claude-3-haiku-20240307-v1:0',
       runbookUrl: 'https://github.com/example-org/engagement-agent/blob/main/docs/RUNBOOK.md',
       sendingIdentities: ['example.com'],
+      sesTenants: false,
     });
   });
 
@@ -527,6 +532,7 @@ describe('Infra: parseStageConfig', () => {
       llmMode: 'bedrock',
       bedrockModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
       runbookUrl: 'https://wiki.acme.example/agent/runbook',
+      sesTenants: 'true',
       '@aws-cdk/core:checkSecretUsage': true,
     };
 
@@ -544,6 +550,7 @@ describe('Infra: parseStageConfig', () => {
       bedrockModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
       runbookUrl: 'https://wiki.acme.example/agent/runbook',
       sendingIdentities: ['mail.acme.example'],
+      sesTenants: true,
     });
   });
 

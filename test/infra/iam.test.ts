@@ -15,7 +15,10 @@ const BOOKKEEPING = ['GetItem', 'UpdateItem'];
  * table, on gsi1, and whether the grant is held by the function's tenant-scoped role (assumed
  * with the tenant session tag) rather than by its execution role.
  */
-const EXPECTED: Record<string, { table: string[]; index: boolean; tenantScoped: boolean }> = {
+const EXPECTED: Record<
+  string,
+  { table: string[]; index: boolean; tenantScoped: boolean; ownStatements?: string[] }
+> = {
   'check-gates': { table: ['GetItem', 'PutItem', 'UpdateItem'], index: false, tenantScoped: true },
   'acquire-lock': { table: BOOKKEEPING, index: false, tenantScoped: true },
   plan: { table: CYCLE, index: false, tenantScoped: true },
@@ -26,10 +29,20 @@ const EXPECTED: Record<string, { table: string[]; index: boolean; tenantScoped: 
   'record-failure': { table: BOOKKEEPING, index: false, tenantScoped: true },
   'list-tenants': { table: [], index: true, tenantScoped: false },
   unsubscribe: { table: ['PutItem'], index: false, tenantScoped: false },
-  sender: { table: CYCLE, index: false, tenantScoped: false },
-  'ses-feedback': { table: CYCLE, index: false, tenantScoped: false },
-  'gmail-poller': { table: ['GetItem', 'PutItem', 'UpdateItem'], index: true, tenantScoped: false },
-  ingest: { table: [...CYCLE, 'BatchWriteItem'], index: false, tenantScoped: false },
+  sender: {
+    table: CYCLE,
+    index: false,
+    tenantScoped: true,
+    ownStatements: ['SharedSendingIdentityItems'],
+  },
+  'ses-feedback': { table: CYCLE, index: false, tenantScoped: true },
+  'gmail-poller': {
+    table: ['GetItem', 'PutItem', 'UpdateItem'],
+    index: false,
+    tenantScoped: true,
+    ownStatements: ['ListEnabledTenants'],
+  },
+  ingest: { table: [...CYCLE, 'BatchWriteItem'], index: false, tenantScoped: true },
 };
 
 const TABLE_ID = 'Table7ABB320E';
@@ -98,7 +111,10 @@ describe('Infra: IAM per function and per tenant', () => {
       const all = grants.statements.flatMap((s) => s.Action);
       expect(all).not.toContain('dynamodb:DeleteItem');
       expect(all).not.toContain('dynamodb:Scan');
-      if (expected.tenantScoped) expect(dynamoGrants(own).statements).toEqual([]);
+      if (expected.tenantScoped)
+        expect(dynamoGrants(own).statements.map((statement) => statement.Sid)).toEqual(
+          expected.ownStatements ?? [],
+        );
     },
   );
 
@@ -116,7 +132,7 @@ describe('Infra: IAM per function and per tenant', () => {
 
       // Assess
       expect(statements.length, service).toBeGreaterThan(0);
-      for (const statement of statements) {
+      for (const statement of dynamoGrants(statements).statements) {
         expect(statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual([
           'TENANT#${aws:PrincipalTag/tenant}',
           'TENANT#${aws:PrincipalTag/tenant}#*',
@@ -154,6 +170,72 @@ describe('Infra: IAM per function and per tenant', () => {
       Variables: { TENANT_DATA_ROLE_ARN: { 'Fn::GetAtt': [assumedRoleId(own), 'Arn'] } },
     });
   });
+
+  it('leaves the Gmail poller one cross-tenant read on its execution role: Query of the enabled-tenant listing', () => {
+    // Prepare
+    const fn = functions.get('gmail-poller')!;
+
+    // Act
+    const own = dynamoGrants(roleStatements(synthesized.template, fn.roleId)).statements;
+
+    // Assess
+    expect(own).toHaveLength(1);
+    expect(own[0]).toMatchObject({
+      Action: ['dynamodb:Query'],
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['TENANTS#ENABLED'] } },
+    });
+    expect(own[0]!.Resource.every(isIndexResource)).toBe(true);
+  });
+
+  it('leaves the sender one shared kind of item on its execution role: the sending identities’ counters', () => {
+    // Prepare
+    const fn = functions.get('sender')!;
+
+    // Act
+    const own = dynamoGrants(roleStatements(synthesized.template, fn.roleId)).statements;
+
+    // Assess
+    expect(own).toHaveLength(1);
+    expect(own[0]).toMatchObject({
+      Action: [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ],
+      Resource: [{ 'Fn::GetAtt': [TABLE_ID, 'Arn'] }],
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['IDENTITY#*'] } },
+    });
+  });
+
+  it.each(['ingest', 'gmail-poller'])(
+    'lets %s read only the tenant’s own Gmail refresh token and the shared OAuth client, through its tenant role',
+    (service) => {
+      // Prepare
+      const fn = functions.get(service)!;
+      const own = roleStatements(synthesized.template, fn.roleId);
+      const tenantRole = roleStatements(synthesized.template, assumedRoleId(own)!);
+      const secretActions = (statements: PolicyStatementJson[]) =>
+        statements.filter((s) => s.Action.some((a) => a.startsWith('secretsmanager:')));
+
+      // Act
+      const granted = secretActions(tenantRole);
+
+      // Assess
+      expect(secretActions(own)).toEqual([]);
+      expect(granted).toHaveLength(1);
+      expect(granted[0]!.Action.sort()).toEqual([
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+      ]);
+      const resources = JSON.stringify(granted[0]!.Resource);
+      expect(resources).toContain(
+        ':secret:engagement-agent/dev/gmail/tenants/${aws:PrincipalTag/tenant}-??????',
+      );
+      expect(resources).toContain(':secret:engagement-agent/dev/gmail/oauth-client-??????');
+      expect(resources).not.toContain('*');
+    },
+  );
 
   it('reserves (and caps) the concurrency of the public unsubscribe function', () => {
     // Assess

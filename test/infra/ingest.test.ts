@@ -136,13 +136,13 @@ describe('Infra: Ingest', () => {
   });
 
   it.each([{ fn: 'poller' as const }, { fn: 'ingest' as const }])(
-    'lets the $fn function read only the stage Gmail secrets and write no secret',
+    'lets the $fn function read only the stage Gmail secrets of its session tenant and write no secret',
     ({ fn }) => {
       const { stack, ingest, template } = synthesized;
-      const statements = statementsOf(
-        template,
-        stack.getLogicalId(ingest[fn].role.node.defaultChild as CfnResource),
-      );
+      const roleOf = (role: { node: { defaultChild?: unknown } }) =>
+        stack.getLogicalId(role.node.defaultChild as CfnResource);
+      const own = statementsOf(template, roleOf(ingest[fn].role));
+      const statements = statementsOf(template, roleOf(ingest[fn].tenantDataRole!));
       const secretStatements = statements.filter((s) =>
         actionsOf([s]).some((a) => a.startsWith('secretsmanager:')),
       );
@@ -153,14 +153,15 @@ describe('Infra: Ingest', () => {
       ]);
       for (const statement of secretStatements) {
         expect(JSON.stringify(statement.Resource)).toContain(
-          ':secret:engagement-agent/dev/gmail/*',
+          ':secret:engagement-agent/dev/gmail/tenants/${aws:PrincipalTag/tenant}-??????',
         );
       }
       expect(
-        actionsOf(statements).filter((a) =>
+        actionsOf([...own, ...statements]).filter((a) =>
           /^ses:|^secretsmanager:(Put|Create|Update|Delete)/.test(a),
         ),
       ).toEqual([]);
+      expect(actionsOf(own).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
     },
   );
 

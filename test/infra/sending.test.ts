@@ -240,3 +240,72 @@ describe('Infra: Sending', () => {
     expect(findings).toEqual([]);
   });
 });
+
+describe('Infra: Sending with SES tenants', () => {
+  let synthesized: Synthesized;
+
+  beforeAll(() => {
+    synthesized = synthesize({ sesTenants: 'true', fromAddress: 'agent@mail.acme.example' });
+  });
+
+  function senderEnvironment({ stack, sending, resources }: Synthesized): Json {
+    const fn = resources[logicalId(stack, sending.sender.lambda)]!;
+    return (fn.Properties['Environment'] as { Variables: Json }).Variables;
+  }
+
+  function sendEmailResources({ resources }: Synthesized): string {
+    const statement = statementsOf(resources).find(({ statement }) =>
+      actionsOf(statement).includes('ses:SendEmail'),
+    );
+    return JSON.stringify(statement?.statement.Resource);
+  }
+
+  it("names the stage's SES tenant prefix to the sender and lets SendEmail use only those tenants", () => {
+    // Assess
+    expect(senderEnvironment(synthesized)['SES_TENANT_PREFIX']).toBe('engagement-agent-dev');
+    expect(sendEmailResources(synthesized)).toContain(':tenant/engagement-agent-dev-*');
+  });
+
+  it('sends without a TenantName and without tenant access when SES tenants are off', () => {
+    // Prepare
+    const off = synthesize({ fromAddress: 'agent@mail.acme.example' });
+
+    // Assess
+    expect(senderEnvironment(off)['SES_TENANT_PREFIX']).toBeUndefined();
+    expect(sendEmailResources(off)).not.toContain(':tenant/');
+  });
+
+  it("gives operators a managed policy for this stage's SES tenants, identities and configuration set only", () => {
+    // Act
+    const policies = Object.values(synthesized.resources).filter(
+      (resource) => resource.Type === 'AWS::IAM::ManagedPolicy',
+    );
+    const statements = policies.flatMap(
+      (policy) => (policy.Properties['PolicyDocument'] as { Statement: Statement[] }).Statement,
+    );
+
+    // Assess
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Properties['Roles']).toBeUndefined();
+    expect(statements.map((statement) => [statement.Sid, actionsOf(statement)])).toEqual([
+      ['CreateThisStagesSesTenants', ['ses:CreateTenant', 'ses:GetTenant', 'ses:TagResource']],
+      ['AssociateThisStagesResources', ['ses:CreateTenantResourceAssociation']],
+    ]);
+    const resources = JSON.stringify(statements.map((statement) => statement.Resource));
+    expect(resources).toContain(':tenant/engagement-agent-dev-*');
+    expect(resources).toContain(':identity/mail.acme.example');
+    expect(resources).toContain(':configuration-set/');
+    expect(resources).not.toMatch(/"\*"|identity\/\*/);
+  });
+
+  it('reports no unacknowledged AwsSolutions findings on the sending resources', () => {
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(synthesized.app);
+    const findings = report.violations
+      .filter((v) => v.violatingResources.some((r) => r.constructPath?.includes('/Sending/')))
+      .map((v) => `${v.severity} ${v.ruleName}`);
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+});

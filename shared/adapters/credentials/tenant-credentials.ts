@@ -108,3 +108,23 @@ export class StsTenantCredentials implements TenantCredentials {
     };
   }
 }
+
+/**
+ * A per-tenant cache of whatever `build` makes for a tenant (a runtime over its scoped clients),
+ * holding at most `size` tenants: past it the least recently built is dropped.
+ */
+export function perTenantCache<T>(
+  build: (tenantId: string) => T,
+  size: number,
+): (tenantId: string) => T {
+  const cache = new Map<string, T>();
+  return (tenantId) => {
+    const cached = cache.get(tenantId);
+    if (cached) return cached;
+    const built = build(tenantId);
+    cache.set(tenantId, built);
+    const oldest = cache.keys().next().value;
+    if (cache.size > size && oldest !== undefined) cache.delete(oldest);
+    return built;
+  };
+}

@@ -2,6 +2,8 @@ import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 
 /** One outbound email, fully rendered. */
 export interface OutboundEmail {
+  /** The agent tenant sending it (names its SES tenant when the deployment uses SES tenants). */
+  readonly tenantId: string;
   readonly from: string;
   readonly to: string;
   readonly subject: string;
@@ -64,14 +66,22 @@ export function providerErrorCode(error: unknown): string {
   return error.name.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64) || 'Error';
 }
 
+/** Options of {@link SesEmailSender}. */
+export interface SesEmailSenderOptions {
+  /** The SES tenant of an agent tenant (`sesTenantName`); no `TenantName` is sent when absent. */
+  readonly sesTenantName?: (tenantId: string) => string;
+}
+
 /**
- * Amazon SES v2 `SendEmail` with a configuration set (whose event stream settles in-doubt sends).
+ * Amazon SES v2 `SendEmail` with a configuration set (whose event stream settles in-doubt sends)
+ * and, when `sesTenantName` is given, the agent tenant's SES tenant (`TenantName`).
  * Give it a client built with `maxAttempts: 1`: the sender is the only retry layer.
  */
 export class SesEmailSender implements EmailSender {
   constructor(
     private readonly client: SESv2Client,
     private readonly configurationSetName: string | undefined,
+    private readonly options: SesEmailSenderOptions = {},
   ) {}
 
   async send(email: OutboundEmail): Promise<{ messageId: string }> {
@@ -80,6 +90,9 @@ export class SesEmailSender implements EmailSender {
         FromEmailAddress: email.from,
         Destination: { ToAddresses: [email.to] },
         ...(this.configurationSetName ? { ConfigurationSetName: this.configurationSetName } : {}),
+        ...(this.options.sesTenantName
+          ? { TenantName: this.options.sesTenantName(email.tenantId) }
+          : {}),
         EmailTags: email.tags.map((tag) => ({ Name: tag.name, Value: tag.value })),
         Content: {
           Simple: {

@@ -85,6 +85,7 @@ export async function deliver(
       });
   try {
     const { messageId } = await ports.emailSender.send({
+      tenantId: request.tenantId,
       from: fromAddressOf(tenant, ports.fromAddress),
       to: email,
       ...content,

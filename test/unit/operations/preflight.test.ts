@@ -3,6 +3,8 @@ import type { PreflightDeps } from '../../../infra/cli/preflight.js';
 import { checkPreflight } from '../../../infra/cli/preflight.js';
 import type { GmailConnectionStatus } from '../../../infra/cli/gmail-connection.js';
 import type { EmailSetupInspector } from '../../../infra/cli/cloud-inspectors.js';
+import { localIdentityPorts, publishedDomain } from '../../../infra/local/local-identities.js';
+import { domainHealthCheck } from '../../../shared/sending/domain-health-check.js';
 
 const NOW = new Date('2026-01-05T08:00:00.000Z');
 
@@ -46,13 +48,24 @@ function deps(overrides: Partial<PreflightDeps> = {}, killSwitchOn = false): Pre
     alarmTopic: {
       subscriptions: async () => ({ topicArn: 'arn:topic', confirmed: 1, pending: 0 }),
     },
-    dmarc: async (domain) => (domain === 'acme.example' ? ['v=DMARC1; p=none'] : []),
+    domainHealth: domainHealthCheck(
+      localIdentityPorts({
+        identities: {
+          ...publishedDomain('acme.example').identities,
+          ...publishedDomain('pending.example', { dkim: false }).identities,
+        },
+        dns: {
+          ...publishedDomain('acme.example').dns,
+          ...publishedDomain('pending.example', { dmarc: false }).dns,
+        },
+      }),
+    ),
     ...overrides,
   };
 }
 
 describe('agentctl: checkPreflight', () => {
-  it('passes the SES, DMARC, configuration-set, kill-switch and alarm-topic lines of a ready stage', async () => {
+  it('passes the SES, DKIM/SPF/DMARC, configuration-set, kill-switch and alarm-topic lines of a ready stage', async () => {
     // Act
     const report = await checkPreflight(deps(), { now: () => NOW });
 
@@ -60,6 +73,8 @@ describe('agentctl: checkPreflight', () => {
     const byId = Object.fromEntries(report.checks.map((check) => [check.id, check.status]));
     expect(byId).toMatchObject({
       'ses-identity': 'PASS',
+      'dkim:acme.example': 'PASS',
+      'spf:acme.example': 'PASS',
       'dmarc:acme.example': 'PASS',
       'ses-configuration-set': 'PASS',
       'kill-switch': 'PASS',
@@ -97,6 +112,13 @@ describe('agentctl: checkPreflight', () => {
       overrides: {},
       id: 'dmarc:pending.example',
       fix: 'v=DMARC1',
+    },
+    {
+      case: 'a domain whose DKIM records are not published',
+      options: { identity: 'pending.example' },
+      overrides: {},
+      id: 'dkim:pending.example',
+      fix: 'DKIM CNAME',
     },
     {
       case: 'a configuration set without a complaint destination',
@@ -160,5 +182,51 @@ describe('agentctl: checkPreflight', () => {
     // Assess
     expect(report.checks.find((check) => check.id === 'kill-switch')?.status).toBe('WARN');
     expect(report.status).toBe('ready');
+  });
+});
+
+describe('agentctl: checkPreflight sending domains', () => {
+  it('checks every enabled tenant’s own From domain beside the verified SES domains', async () => {
+    // Prepare: globex sends from its own domain, published without a custom MAIL FROM.
+    const base = deps();
+    const tenants = base.context.repos.tenants;
+    const context = {
+      ...base.context,
+      repos: {
+        tenants: {
+          allEnabled: tenants.allEnabled,
+          get: async (id: string) =>
+            id === 'globex'
+              ? { sending: { fromAddress: 'agent@Mail.Globex.example' } }
+              : tenants.get(id),
+        },
+      },
+    } as never;
+    const registry = publishedDomain('mail.globex.example');
+    const health = domainHealthCheck(
+      localIdentityPorts({
+        identities: { 'mail.globex.example': { verified: true, dkim: 'SUCCESS' } },
+        dns: registry.dns,
+      }),
+    );
+
+    // Act
+    const report = await checkPreflight(
+      { ...base, context, domainHealth: health },
+      { now: () => NOW },
+    );
+
+    // Assess
+    const lines = report.checks
+      .filter((check) => check.id.endsWith('mail.globex.example'))
+      .map((check) => [check.id, check.status]);
+    expect(lines).toEqual([
+      ['dkim:mail.globex.example', 'PASS'],
+      ['spf:mail.globex.example', 'FAIL'],
+      ['dmarc:mail.globex.example', 'PASS'],
+    ]);
+    expect(report.checks.find((check) => check.id === 'spf:mail.globex.example')?.fix).toContain(
+      'custom MAIL FROM',
+    );
   });
 });
