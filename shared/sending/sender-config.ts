@@ -62,9 +62,9 @@ const senderSchema = z.object({
   SEND_DLQ_URL: z.optional(z.url()),
   SES_ENDPOINT: z.optional(z.url()),
   SES_TENANT_PREFIX: z.optional(
-    z.string().check(
-      z.regex(SES_TENANT_PREFIX_PATTERN, "expected up to 48 letters, digits, '-' or '_'"),
-    ),
+    z
+      .string()
+      .check(z.regex(SES_TENANT_PREFIX_PATTERN, "expected up to 48 letters, digits, '-' or '_'")),
   ),
 });
 
