@@ -166,5 +166,13 @@ export class AgentStack extends Stack {
       description: 'Dead-letter queue of the ingest queue',
       value: this.ingestQueue.deadLetterQueue.queueUrl,
     });
+    new CfnOutput(this, 'UnsubscribeUrl', {
+      description: 'Unsubscribe Function URL the sender links to (agentctl canary calls it)',
+      value: this.sending.unsubscribeUrl.url,
+    });
+    new CfnOutput(this, 'UnsubscribeSigningSecretArn', {
+      description: 'Secret holding the unsubscribe signing key (agentctl canary signs its link with it)',
+      value: this.sending.signingKey.secretArn,
+    });
   }
 }

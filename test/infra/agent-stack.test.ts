@@ -324,7 +324,7 @@ describe('Infra: AgentStack', () => {
       });
     });
 
-    it('outputs the table name, kill switch parameter, topic ARN, queue URLs and state machine ARNs', () => {
+    it('outputs the table name, kill switch parameter, topic ARN, queue URLs, state machine ARNs and the unsubscribe endpoint and its signing secret', () => {
       // Prepare
       const { template } = synthesized;
 
@@ -344,6 +344,8 @@ describe('Infra: AgentStack', () => {
           'SendDeadLetterQueueUrl',
           'SendQueueUrl',
           'TableName',
+          'UnsubscribeSigningSecretArn',
+          'UnsubscribeUrl',
         ].sort(),
       );
       template.hasOutput('TableName', { Value: { Ref: FROZEN_LOGICAL_IDS.table } });
