@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { STAGES, type Stage } from '../shared/config.js';
 import { parseSendMode, type SendMode } from '../shared/domain/send-mode.js';
 import { ConfigError } from '../shared/errors.js';
+import { parseOrgCycleConcurrency } from '../shared/domain/org-concurrency.js';
 
 /** The typed deployment settings `infra/app.ts` builds from CDK context and hands to `AgentStack`. */
 export interface StageConfig {
@@ -27,6 +28,8 @@ export interface StageConfig {
    * Defaults to the domain of `fromAddress`. Context: a comma-separated list or a JSON array.
    */
   readonly sendingIdentities: readonly string[];
+  /** Cycles of one organisation that may run at once (`-c orgCycleConcurrency=2`). @default 1 */
+  readonly orgCycleConcurrency: number;
 }
 
 /**
@@ -55,6 +58,7 @@ export const STAGE_CONTEXT_KEYS = [
   'bedrockModelId',
   'runbookUrl',
   'sendingIdentities',
+  'orgCycleConcurrency',
 ] as const;
 
 /** Options for {@link parseStageConfig}. */
@@ -80,6 +84,7 @@ const contextSchema = z.object({
     .email({ message: 'expected an email address such as oncall@example.com' })
     .optional(),
   sendMode: z.string({ message: 'expected a string' }).optional(),
+  orgCycleConcurrency: z.coerce.string().optional(),
   fromAddress: z
     .email({ message: 'expected the verified sender address, e.g. agent@mail.example.com' })
     .optional(),
@@ -181,6 +186,7 @@ export function parseStageConfig(
     bedrockModelId: parsed.data.bedrockModelId,
     runbookUrl,
     sendingIdentities,
+    orgCycleConcurrency: parseOrgCycleConcurrency(parsed.data.orgCycleConcurrency),
   };
 }
 

@@ -26,6 +26,10 @@ import { LIVE_DRAFT_TARGET_MS } from '../../shared/drafting/drafting-runtime.js'
 import { AgentFunction } from './agent-function.js';
 import { ConfigError } from '../../shared/errors.js';
 import { lockLeaseProblem } from '../../shared/domain/lock-lease.js';
+import {
+  ORG_CYCLE_CONCURRENCY_VARIABLE,
+  parseOrgCycleConcurrency,
+} from '../../shared/domain/org-concurrency.js';
 
 /**
  * The cycle's Task states in execution order, then the Catch target. The names are a contract:
@@ -109,6 +113,11 @@ export interface CycleStateMachineProps {
    * refuses one shorter than the longest step timeout plus a margin. @default 900
    */
   readonly lockTtlSeconds?: number;
+  /**
+   * Cycles of one organisation that may run at once (`ORG_CYCLE_CONCURRENCY` of AcquireLock;
+   * shared/domain/org-concurrency.ts). @default DEFAULT_ORG_CYCLE_CONCURRENCY (1)
+   */
+  readonly orgCycleConcurrency?: number;
   /** Retention of the function and state machine log groups. @default one month */
   readonly logRetention?: RetentionDays;
   /**
@@ -179,6 +188,10 @@ export class CycleStateMachine extends Construct {
       }).bindTenantScopedTable(props.table);
     }
     functions.CheckGates.bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER');
+    functions.AcquireLock.lambda.addEnvironment(
+      ORG_CYCLE_CONCURRENCY_VARIABLE,
+      String(parseOrgCycleConcurrency(props.orgCycleConcurrency?.toString())),
+    );
     functions.Act.bindQueue(props.sendQueue, 'send', 'SEND_QUEUE_URL');
     this.approvalTopic = new Topic(this, 'ApprovalTopic', { enforceSSL: true });
     functions.Act.lambda.addEnvironment('APPROVALS_TOPIC_ARN', this.approvalTopic.topicArn);

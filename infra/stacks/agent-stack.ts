@@ -69,6 +69,7 @@ export class AgentStack extends Stack {
       sendQueue: this.sendQueue.queue,
       killSwitch: this.killSwitch.parameter,
       drafting: { mode: config.llmMode, bedrockModelId: config.bedrockModelId },
+      orgCycleConcurrency: config.orgCycleConcurrency,
     });
     // Every schedule of the stack, so its Scheduler metrics (per group) are the agent's alone.
     const scheduleGroup = new ScheduleGroup(this, 'Schedules', {
@@ -171,7 +172,8 @@ export class AgentStack extends Stack {
       value: this.sending.unsubscribeUrl.url,
     });
     new CfnOutput(this, 'UnsubscribeSigningSecretArn', {
-      description: 'Secret holding the unsubscribe signing key (agentctl canary signs its link with it)',
+      description:
+        'Secret holding the unsubscribe signing key (agentctl canary signs its link with it)',
       value: this.sending.signingKey.secretArn,
     });
   }

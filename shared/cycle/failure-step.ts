@@ -2,6 +2,7 @@ import { errorText } from '../observability/error-text.js';
 import { LockNotOwnedError } from '../errors.js';
 import { PHASES, type CycleState } from './state.js';
 import type { CycleRuntime } from './runtime.js';
+import { releaseOrgSlot } from './org-slot.js';
 
 /**
  * The Catch target of every cycle step: marks the failed phase and the run FAILED with the error,
@@ -31,6 +32,7 @@ export async function recordFailure(
       error: { ...(phase ? { phase } : {}), message },
     });
   }
+  await releaseOrgSlot(runtime, state);
   if (runId) {
     try {
       await runtime.repos.locks.release(tenantId, runId);

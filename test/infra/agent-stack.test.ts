@@ -515,6 +515,7 @@ describe('Infra: parseStageConfig', () => {
       bedrockModelId: 'anthropic.claude-3-haiku-20240307-v1:0',
       runbookUrl: 'https://github.com/example-org/engagement-agent/blob/main/docs/RUNBOOK.md',
       sendingIdentities: ['example.com'],
+      orgCycleConcurrency: 1,
     });
   });
 
@@ -529,6 +530,7 @@ describe('Infra: parseStageConfig', () => {
       llmMode: 'bedrock',
       bedrockModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
       runbookUrl: 'https://wiki.acme.example/agent/runbook',
+      orgCycleConcurrency: '2',
       '@aws-cdk/core:checkSecretUsage': true,
     };
 
@@ -546,6 +548,7 @@ describe('Infra: parseStageConfig', () => {
       bedrockModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
       runbookUrl: 'https://wiki.acme.example/agent/runbook',
       sendingIdentities: ['mail.acme.example'],
+      orgCycleConcurrency: 2,
     });
   });
 
