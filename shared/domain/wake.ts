@@ -7,6 +7,25 @@ export const MAX_IDLE_MS = 24 * 3_600_000;
 
 const HOUR_MS = 3_600_000;
 
+/**
+ * Deferral reasons only a settings change can clear (research needs a provider configured). A
+ * settings write marks the tenant dirty, so such a card does not wake the tenant every hour.
+ */
+export const SETTINGS_BOUND_DEFERRALS: readonly string[] = ['no_research_provider'];
+
+/**
+ * Whether this cycle's card means work next hour: every card does except one deferred for a
+ * {@link SETTINGS_BOUND_DEFERRALS} reason, which waits for the settings change (or the daily run).
+ */
+export function cardKeepsTenantBusy(card: {
+  readonly status: string;
+  readonly result?: Readonly<Record<string, unknown>> | undefined;
+}): boolean {
+  return !(
+    card.status === 'deferred' && SETTINGS_BOUND_DEFERRALS.includes(String(card.result?.['reason']))
+  );
+}
+
 /** What a finished cycle knows about its tenant's next hours. */
 export interface WakeSituation {
   /** The start of the cycle's hour (its hour key as an instant). */
