@@ -31,7 +31,8 @@ export const FUNCTION_TABLE_ACCESS = {
   'check-gates': { actions: ['GetItem', 'PutItem', 'UpdateItem'], queryIndex: false },
   'acquire-lock': { actions: CYCLE_BOOKKEEPING, queryIndex: false },
   plan: { actions: CYCLE_WORK, queryIndex: false },
-  act: { actions: CYCLE_WORK, queryIndex: false },
+  // Act lists the tenant's open approvals on gsi1 (TENANT#<t>#APPROVALS_OPEN) in assisted phase.
+  act: { actions: CYCLE_WORK, queryIndex: true },
   react: { actions: CYCLE_WORK, queryIndex: true },
   reflect: { actions: CYCLE_WORK, queryIndex: false },
   'release-lock': { actions: CYCLE_BOOKKEEPING, queryIndex: false },

@@ -3,7 +3,12 @@ import type { CycleRuntime } from './runtime.js';
 import { runPhase } from './phase.js';
 import { loadEngagement } from './engagement.js';
 import type { CycleState } from './state.js';
-import { cardKeepsTenantBusy, nextWakeAt, hourKeyStart } from '../domain/wake.js';
+import {
+  approvalWakeTimes,
+  cardKeepsTenantBusy,
+  nextWakeAt,
+  hourKeyStart,
+} from '../domain/wake.js';
 import { OUTCOME_FOLD_LAG_MS } from '../storage/outcome-repository.js';
 
 /**
@@ -43,8 +48,8 @@ export async function reflect(
         engagement.pendingSends > 0,
       upcoming: [
         engagement.upcomingDueAt,
-        // An open approval's deadline: it is expired and re-planned then, idle or not.
-        approvalDeadlineOf(state),
+        // Open approvals' deadlines: each is expired and re-planned then, idle or not.
+        ...approvalWakeTimes(cards, approvalDeadlineOf(state)),
         ...body.hints.flatMap((hint) => ('until' in hint ? [hint.until] : [])),
       ],
     });

@@ -1,7 +1,7 @@
 import { ProposalTransitionError } from '../storage/proposal-repository.js';
 import type { CycleRuntime } from '../cycle/runtime.js';
 import type { PhaseContext } from '../cycle/phase.js';
-import { approvalDeadlines } from '../domain/rollout/approval-lifecycle.js';
+import { splitAtDeadline } from '../domain/rollout/proposal.js';
 import { auditDecision } from './decision-audit.js';
 
 /**
@@ -18,7 +18,7 @@ export async function expireOverdueApprovals(
 ): Promise<{ readonly expired: number; readonly nextDeadline?: string }> {
   const { repos } = runtime;
   let expired = 0;
-  const { overdue, nextDeadline } = approvalDeadlines(
+  const { overdue, nextDeadline } = splitAtDeadline(
     await repos.proposals.listOpen(phase.tenantId, 'awaiting'),
     phase.now,
   );

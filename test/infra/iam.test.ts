@@ -19,7 +19,7 @@ const EXPECTED: Record<string, { table: string[]; index: boolean; tenantScoped: 
   'check-gates': { table: ['GetItem', 'PutItem', 'UpdateItem'], index: false, tenantScoped: true },
   'acquire-lock': { table: BOOKKEEPING, index: false, tenantScoped: true },
   plan: { table: CYCLE, index: false, tenantScoped: true },
-  act: { table: CYCLE, index: false, tenantScoped: true },
+  act: { table: CYCLE, index: true, tenantScoped: true },
   react: { table: CYCLE, index: true, tenantScoped: true },
   reflect: { table: CYCLE, index: false, tenantScoped: true },
   'release-lock': { table: BOOKKEEPING, index: false, tenantScoped: true },
