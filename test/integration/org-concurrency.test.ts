@@ -136,6 +136,29 @@ describe('Cycle: bounded concurrency per organisation', () => {
     expect(runs.map((run) => run?.status).sort()).toEqual(['SKIPPED', 'SUCCEEDED', 'SUCCEEDED']);
   }, 120_000);
 
+  it('gives the slot back when a cycle fails, so the next cycle of the organisation runs', async () => {
+    const { runtime, clock } = harness;
+    clock.advance({ ms: 3_600_000 });
+    const hour = hourKey(clock.now());
+    const failing = new LocalExecutor({
+      definitions: synthesizeStateMachineDefinitions(),
+      runtime,
+      taskOverrides: {
+        Plan: async () => {
+          throw new Error('planner crashed');
+        },
+      },
+    });
+
+    const failed = await failing.runCycle({ tenantId: 'north', hourKey: hour });
+    const next = await harness.executor().runCycle({ tenantId: 'south', hourKey: hour });
+
+    expect(failed.status).toBe('FAILED');
+    expect((await runtime.repos.runs.get('north', hour))?.status).toBe('FAILED');
+    expect(next.status).toBe('SUCCEEDED');
+    expect((await runtime.repos.runs.get('south', hour))?.status).toBe('SUCCEEDED');
+  }, 120_000);
+
   it('frees the slot of a cycle that died without releasing it once its lease expires', async () => {
     const { runtime, clock } = harness;
     const executor = harness.executor();
