@@ -28,6 +28,7 @@ import { ConfigError } from '../../shared/errors.js';
 import { lockLeaseProblem } from '../../shared/domain/lock-lease.js';
 import {
   ORG_CYCLE_CONCURRENCY_VARIABLE,
+  ORG_SLOT_LEASE_MS,
   parseOrgCycleConcurrency,
 } from '../../shared/domain/org-concurrency.js';
 
@@ -266,7 +267,8 @@ export class CycleStateMachine extends Construct {
       comment: 'Engagement agent: one hourly cycle of one tenant',
       definitionBody: DefinitionBody.fromChainable(definition),
       stateMachineType: StateMachineType.STANDARD,
-      timeout: Duration.minutes(50),
+      // Organisation slots are leased for exactly this long (a killed execution frees its slot).
+      timeout: Duration.millis(ORG_SLOT_LEASE_MS),
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: LogLevel.ERROR, includeExecutionData: false },
     });
