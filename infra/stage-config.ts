@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { STAGES, type Stage } from '../shared/config.js';
 import { parseSendMode, type SendMode } from '../shared/domain/send-mode.js';
 import { ConfigError } from '../shared/errors.js';
+import { parseOrgCycleConcurrency } from '../shared/domain/org-concurrency.js';
 
 /** The typed deployment settings `infra/app.ts` builds from CDK context and hands to `AgentStack`. */
 export interface StageConfig {
@@ -33,6 +34,8 @@ export interface StageConfig {
    * stack deployed (docs/RUNBOOK.md "SES tenants"). Context: `true`/`false`. @default false
    */
   readonly sesTenants?: boolean;
+  /** Cycles of one organisation that may run at once (`-c orgCycleConcurrency=2`). @default 1 */
+  readonly orgCycleConcurrency: number;
 }
 
 /**
@@ -62,6 +65,7 @@ export const STAGE_CONTEXT_KEYS = [
   'runbookUrl',
   'sendingIdentities',
   'sesTenants',
+  'orgCycleConcurrency',
 ] as const;
 
 /** Options for {@link parseStageConfig}. */
@@ -87,6 +91,7 @@ const contextSchema = z.object({
     .email({ message: 'expected an email address such as oncall@example.com' })
     .optional(),
   sendMode: z.string({ message: 'expected a string' }).optional(),
+  orgCycleConcurrency: z.coerce.string().optional(),
   fromAddress: z
     .email({ message: 'expected the verified sender address, e.g. agent@mail.example.com' })
     .optional(),
@@ -193,6 +198,7 @@ export function parseStageConfig(
     runbookUrl,
     sendingIdentities,
     sesTenants: parsed.data.sesTenants,
+    orgCycleConcurrency: parseOrgCycleConcurrency(parsed.data.orgCycleConcurrency),
   };
 }
 

@@ -69,7 +69,11 @@ export function registerGoLiveCommands(r: CommandRegistrar): void {
     r.command(
       'canary',
       'Run a synthetic internal lead through the real pipeline (plan, policy, gate, SES, unsubscribe link, suppression, kill switch) and clean up; exit 1 naming the failing check.',
-      ['agentctl canary --local .local/demo', 'agentctl canary --local .local/demo --json'],
+      [
+        'agentctl canary --local .local/demo',
+        'agentctl canary --local .local/demo --json',
+        'agentctl canary --stage staging',
+      ],
     ),
   )
     .option('--json', 'print the checks as JSON')

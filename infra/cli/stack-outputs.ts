@@ -13,6 +13,13 @@ export const OPERATOR_STACK_OUTPUTS = {
   alarmTopic: 'AlarmTopicArn',
 } as const;
 
+/** The further outputs `agentctl canary` reads on AWS: the cycle to start and the unsubscribe endpoint and key. */
+export const CANARY_STACK_OUTPUTS = {
+  cycleStateMachine: 'CycleStateMachineArn',
+  unsubscribeUrl: 'UnsubscribeUrl',
+  signingSecret: 'UnsubscribeSigningSecretArn',
+} as const;
+
 /** The outputs naming a work queue and its dead-letter queue: `send` → `SendQueueUrl`, `SendDeadLetterQueueUrl`. */
 export function queueOutputKeys(name: QueueName): {
   readonly url: string;
@@ -26,6 +33,7 @@ export function queueOutputKeys(name: QueueName): {
 export function operatorOutputKeys(): string[] {
   return [
     ...Object.values(OPERATOR_STACK_OUTPUTS),
+    ...Object.values(CANARY_STACK_OUTPUTS),
     ...(Object.keys(QUEUE_DEFINITIONS) as QueueName[]).flatMap((name) =>
       Object.values(queueOutputKeys(name)),
     ),

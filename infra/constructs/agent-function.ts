@@ -11,13 +11,18 @@ import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { Stage } from '../../shared/config.js';
 import { METRIC_NAMESPACE } from '../../shared/observability/observability.js';
-import { ENABLED_TENANTS_GSI_PK } from '../../shared/storage/keys.js';
+import { ENABLED_TENANTS_GSI_PK, ORG_PARTITION_PREFIX } from '../../shared/storage/keys.js';
 import { TABLE_SCHEMA } from '../../shared/storage/table-schema.js';
 import {
   TENANT_DATA_ROLE_VARIABLE,
   TENANT_SESSION_TAG,
 } from '../../shared/adapters/credentials/tenant-credentials.js';
-import { FUNCTION_TABLE_ACCESS, type TableAccess } from './table-access.js';
+import {
+  FUNCTION_TABLE_ACCESS,
+  ORG_SLOT_ACCESS,
+  type TableAccess,
+  type TableAction,
+} from './table-access.js';
 
 /** The repository root, from this file's place in it (`infra/constructs/`). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -274,6 +279,21 @@ export class AgentFunction extends Construct {
             (index) => `${table.tableArn}/index/${index.indexName}`,
           ),
           conditions: ownPartitions,
+        }),
+      );
+    }
+    const orgActions = (ORG_SLOT_ACCESS as Record<string, readonly TableAction[]>)[
+      this.serviceName
+    ];
+    if (orgActions) {
+      tenantRole.addToPolicy(
+        new PolicyStatement({
+          sid: 'OrganisationCycleSlots',
+          actions: orgActions.map((action) => `dynamodb:${action}`),
+          resources: [table.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ORG_PARTITION_PREFIX}*`] },
+          },
         }),
       );
     }

@@ -26,6 +26,11 @@ import { LIVE_DRAFT_TARGET_MS } from '../../shared/drafting/drafting-runtime.js'
 import { AgentFunction } from './agent-function.js';
 import { ConfigError } from '../../shared/errors.js';
 import { lockLeaseProblem } from '../../shared/domain/lock-lease.js';
+import {
+  ORG_CYCLE_CONCURRENCY_VARIABLE,
+  ORG_SLOT_LEASE_MS,
+  parseOrgCycleConcurrency,
+} from '../../shared/domain/org-concurrency.js';
 
 /**
  * The cycle's Task states in execution order, then the Catch target. The names are a contract:
@@ -109,6 +114,11 @@ export interface CycleStateMachineProps {
    * refuses one shorter than the longest step timeout plus a margin. @default 900
    */
   readonly lockTtlSeconds?: number;
+  /**
+   * Cycles of one organisation that may run at once (`ORG_CYCLE_CONCURRENCY` of AcquireLock;
+   * shared/domain/org-concurrency.ts). @default DEFAULT_ORG_CYCLE_CONCURRENCY (1)
+   */
+  readonly orgCycleConcurrency?: number;
   /** Retention of the function and state machine log groups. @default one month */
   readonly logRetention?: RetentionDays;
   /**
@@ -179,6 +189,10 @@ export class CycleStateMachine extends Construct {
       }).bindTenantScopedTable(props.table);
     }
     functions.CheckGates.bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER');
+    functions.AcquireLock.lambda.addEnvironment(
+      ORG_CYCLE_CONCURRENCY_VARIABLE,
+      String(parseOrgCycleConcurrency(props.orgCycleConcurrency?.toString())),
+    );
     functions.Act.bindQueue(props.sendQueue, 'send', 'SEND_QUEUE_URL');
     this.approvalTopic = new Topic(this, 'ApprovalTopic', { enforceSSL: true });
     functions.Act.lambda.addEnvironment('APPROVALS_TOPIC_ARN', this.approvalTopic.topicArn);
@@ -253,7 +267,8 @@ export class CycleStateMachine extends Construct {
       comment: 'Engagement agent: one hourly cycle of one tenant',
       definitionBody: DefinitionBody.fromChainable(definition),
       stateMachineType: StateMachineType.STANDARD,
-      timeout: Duration.minutes(50),
+      // Organisation slots are leased for exactly this long (a killed execution frees its slot).
+      timeout: Duration.millis(ORG_SLOT_LEASE_MS),
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: LogLevel.ERROR, includeExecutionData: false },
     });

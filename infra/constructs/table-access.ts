@@ -31,7 +31,8 @@ export const FUNCTION_TABLE_ACCESS = {
   'check-gates': { actions: ['GetItem', 'PutItem', 'UpdateItem'], queryIndex: false },
   'acquire-lock': { actions: CYCLE_BOOKKEEPING, queryIndex: false },
   plan: { actions: CYCLE_WORK, queryIndex: false },
-  act: { actions: CYCLE_WORK, queryIndex: false },
+  // Act lists the tenant's open approvals on gsi1 (TENANT#<t>#APPROVALS_OPEN) in assisted phase.
+  act: { actions: CYCLE_WORK, queryIndex: true },
   react: { actions: CYCLE_WORK, queryIndex: true },
   reflect: { actions: CYCLE_WORK, queryIndex: false },
   'release-lock': { actions: CYCLE_BOOKKEEPING, queryIndex: false },
@@ -46,3 +47,14 @@ export const FUNCTION_TABLE_ACCESS = {
 
 /** A function folder that has table access. */
 export type TableFunctionName = keyof typeof FUNCTION_TABLE_ACCESS;
+
+/**
+ * The tenant-scoped functions that take or free organisation cycle slots, and their actions on
+ * `ORG#<organisation>` items (outside every tenant's partition, so their tenant role grants these
+ * on the `ORG#` partitions only; shared/storage/org-slot-repository.ts makes the calls).
+ */
+export const ORG_SLOT_ACCESS = {
+  'acquire-lock': ['GetItem', 'UpdateItem'],
+  'release-lock': ['UpdateItem'],
+  'record-failure': ['UpdateItem'],
+} as const satisfies Partial<Record<TableFunctionName, readonly TableAction[]>>;

@@ -69,6 +69,7 @@ export class AgentStack extends Stack {
       sendQueue: this.sendQueue.queue,
       killSwitch: this.killSwitch.parameter,
       drafting: { mode: config.llmMode, bedrockModelId: config.bedrockModelId },
+      orgCycleConcurrency: config.orgCycleConcurrency,
     });
     // Every schedule of the stack, so its Scheduler metrics (per group) are the agent's alone.
     const scheduleGroup = new ScheduleGroup(this, 'Schedules', {
@@ -183,6 +184,15 @@ export class AgentStack extends Stack {
     new CfnOutput(this, 'IngestDeadLetterQueueUrl', {
       description: 'Dead-letter queue of the ingest queue',
       value: this.ingestQueue.deadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, 'UnsubscribeUrl', {
+      description: 'Unsubscribe Function URL the sender links to (agentctl canary calls it)',
+      value: this.sending.unsubscribeUrl.url,
+    });
+    new CfnOutput(this, 'UnsubscribeSigningSecretArn', {
+      description:
+        'Secret holding the unsubscribe signing key (agentctl canary signs its link with it)',
+      value: this.sending.signingKey.secretArn,
     });
   }
 }

@@ -77,8 +77,9 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
       accounts,
     };
 
+    let approvalDeadline: string | undefined;
     if (disposition === 'hold') {
-      await expireOverdueApprovals(runtime, phase);
+      approvalDeadline = (await expireOverdueApprovals(runtime, phase)).nextDeadline;
       for (const { proposal, card } of approved) {
         const recipient = await resolveRecipient(runtime, phase.tenantId, card, contacts, accounts);
         const decision = evaluatePolicy(card, { ...context, ...(recipient ? { recipient } : {}) });
@@ -176,7 +177,7 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
     runtime.metric('ActionsBlocked', counts.blocked);
     runtime.metric(METRIC_NAMES.actionsDeferred, counts.deferred);
     runtime.metric(METRIC_NAMES.actionsFailed, counts.failed);
-    return counts;
+    return { ...counts, ...(approvalDeadline ? { approvalDeadline } : {}) };
   });
 }
 

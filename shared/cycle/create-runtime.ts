@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../clock.js';
 import { createIdGenerator } from '../ids.js';
+import { DEFAULT_ORG_CYCLE_CONCURRENCY } from '../domain/org-concurrency.js';
 import type { MessageQueue } from '../adapters/queue/message-queue.js';
 import { createRepositories } from '../storage/index.js';
 import { SendRecordRepository } from '../storage/send-record-repository.js';
@@ -15,6 +16,7 @@ import { BidRepository, DealRepository } from '../storage/pipeline-repository.js
 import { ProposalRepository } from '../storage/proposal-repository.js';
 import { MessagingPackRepository } from '../storage/messaging-pack-repository.js';
 import { LlmUsageRepository } from '../storage/llm-usage-repository.js';
+import { OrgSlotRepository } from '../storage/org-slot-repository.js';
 import type { DraftingPorts, UsageLedger } from '../drafting/draft-touch.js';
 import type { CycleRepositories, CycleRuntime, MetricSink } from './runtime.js';
 
@@ -38,6 +40,7 @@ export function createCycleRepositories(ctx: {
     sendRecords: new SendRecordRepository(ctx),
     proposals: new ProposalRepository(ctx),
     messagingPacks: new MessagingPackRepository(ctx),
+    orgSlots: new OrgSlotRepository(ctx),
     llmUsage: new LlmUsageRepository(ctx),
   };
 }
@@ -50,6 +53,8 @@ export interface CycleRuntimeParts {
   readonly killSwitch: CycleRuntime['killSwitch'];
   readonly sendQueue: MessageQueue;
   readonly lockTtlSeconds: number;
+  /** Cycles one organisation may run at once. @default DEFAULT_ORG_CYCLE_CONCURRENCY */
+  readonly orgCycleConcurrency?: number;
   readonly metric?: MetricSink;
   /** Source of randomness for run ids; seed it for reproducible simulations. */
   readonly random?: () => number;
@@ -74,6 +79,7 @@ export function createCycleRuntime(parts: CycleRuntimeParts): CycleRuntime {
     clock: parts.clock,
     newId: createIdGenerator(parts.clock, parts.random),
     lockTtlMs: parts.lockTtlSeconds * 1_000,
+    orgCycleConcurrency: parts.orgCycleConcurrency ?? DEFAULT_ORG_CYCLE_CONCURRENCY,
     repos,
     killSwitch: parts.killSwitch,
     sendQueue: parts.sendQueue,

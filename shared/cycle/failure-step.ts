@@ -2,10 +2,12 @@ import { errorText } from '../observability/error-text.js';
 import { LockNotOwnedError } from '../errors.js';
 import { PHASES, type CycleState } from './state.js';
 import type { CycleRuntime } from './runtime.js';
+import { releaseOrgSlot } from './org-slot.js';
 
 /**
  * The Catch target of every cycle step: marks the failed phase and the run FAILED with the error,
- * and releases the lock if this run still holds it. Never throws for a lock it no longer holds.
+ * and releases the lock if this run still holds it, and its organisation slot. Never throws for
+ * a lock or slot it no longer holds.
  */
 export async function recordFailure(
   runtime: CycleRuntime,
@@ -38,6 +40,7 @@ export async function recordFailure(
       if (!(error instanceof LockNotOwnedError)) throw error;
     }
   }
+  await releaseOrgSlot(runtime, state);
   // A failed hour is retried at the next fan-out, whatever wake time the run may have set.
   await runtime.repos.wake.markDirty(tenantId, runtime.clock.now());
   runtime.metric('CyclesFailed', 1, phase ? { phase } : {});

@@ -1,6 +1,8 @@
 import { decideGates } from '../domain/gates.js';
 import { AlreadyExistsError, LockHeldError } from '../errors.js';
 import { METRIC_NAMES } from '../observability/metric-names.js';
+import { organisationSlotOf } from '../domain/org-concurrency.js';
+import { releaseOrgSlot, takeOrgSlot } from './org-slot.js';
 import type { CycleRuntime } from './runtime.js';
 import { requireRun, type CycleState, type GatesResult, type LockResult } from './state.js';
 
@@ -55,7 +57,13 @@ export async function checkGates(runtime: CycleRuntime, state: CycleState): Prom
       reason: decision.reason,
     };
   }
-  return { proceed: true, runId: run.runId, cycleNumber: run.cycleNumber };
+  const organisation = organisationSlotOf(tenant!);
+  return {
+    proceed: true,
+    runId: run.runId,
+    cycleNumber: run.cycleNumber,
+    ...(organisation ? { organisation } : {}),
+  };
 }
 
 /**
@@ -70,10 +78,17 @@ export async function acquireCycleLock(
   const { tenantId, hourKey } = state;
   try {
     const lock = await runtime.repos.locks.acquire(tenantId, runId, runtime.lockTtlMs);
-    return { acquired: true, owner: lock.owner, fence: lock.fence };
+    return (
+      (await takeOrgSlot(runtime, state)) ?? {
+        acquired: true,
+        owner: lock.owner,
+        fence: lock.fence,
+      }
+    );
   } catch (error) {
     if (!(error instanceof LockHeldError)) throw error;
-    if (error.holder === runId) return { acquired: true, owner: runId };
+    if (error.holder === runId)
+      return (await takeOrgSlot(runtime, state)) ?? { acquired: true, owner: runId };
     await runtime.repos.runs.finish(tenantId, hourKey, {
       status: 'SKIPPED',
       reason: 'locked',
@@ -100,6 +115,7 @@ export async function releaseCycleLock(
   state: CycleState,
 ): Promise<{ status: 'SUCCEEDED' }> {
   const { runId } = requireRun(state);
+  await releaseOrgSlot(runtime, state);
   await runtime.repos.locks.release(state.tenantId, runId);
   await runtime.repos.runs.finish(state.tenantId, state.hourKey, { status: 'SUCCEEDED' });
   runtime.metric('CyclesCompleted');

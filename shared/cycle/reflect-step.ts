@@ -3,7 +3,12 @@ import type { CycleRuntime } from './runtime.js';
 import { runPhase } from './phase.js';
 import { loadEngagement } from './engagement.js';
 import type { CycleState } from './state.js';
-import { nextWakeAt, hourKeyStart } from '../domain/wake.js';
+import {
+  approvalWakeTimes,
+  cardKeepsTenantBusy,
+  nextWakeAt,
+  hourKeyStart,
+} from '../domain/wake.js';
 import { OUTCOME_FOLD_LAG_MS } from '../storage/outcome-repository.js';
 
 /**
@@ -37,12 +42,14 @@ export async function reflect(
       hourStart: new Date(hourKeyStart(hourKey)),
       now,
       busy:
-        cards.length > 0 ||
+        cards.some(cardKeepsTenantBusy) ||
         (run?.react?.folded ?? 0) > 0 ||
         body.pendingRequests.length > 0 ||
         engagement.pendingSends > 0,
       upcoming: [
         engagement.upcomingDueAt,
+        // Open approvals' deadlines: each is expired and re-planned then, idle or not.
+        ...approvalWakeTimes(cards, approvalDeadlineOf(state)),
         ...body.hints.flatMap((hint) => ('until' in hint ? [hint.until] : [])),
       ],
     });
@@ -61,4 +68,10 @@ export async function reflect(
     runtime.metric('EngagementComplianceRate', engagement.stats.complianceRate * 100);
     return { hints: body.hints.length, complianceRate: engagement.stats.complianceRate };
   });
+}
+
+/** The earliest open approval deadline Act saw (`act.approvalDeadline`), if any. */
+function approvalDeadlineOf(state: CycleState): string | undefined {
+  const deadline = state.act?.['approvalDeadline'];
+  return typeof deadline === 'string' ? deadline : undefined;
 }

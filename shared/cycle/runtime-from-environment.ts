@@ -23,6 +23,10 @@ import { powertoolsMetricSink, type Observability } from '../observability/obser
 import { createCycleRuntime, type CycleRuntimeParts } from './create-runtime.js';
 import type { CycleRuntime } from './runtime.js';
 import type { TenantScoping } from './step-handler.js';
+import {
+  ORG_CYCLE_CONCURRENCY_VARIABLE,
+  parseOrgCycleConcurrency,
+} from '../domain/org-concurrency.js';
 
 /** Most tenant runtimes one container keeps; the oldest is dropped (and its client closed) past it. */
 const TENANT_RUNTIME_CACHE_SIZE = 64;
@@ -83,6 +87,7 @@ export function cycleRuntimeFromEnvironment(
         approvalsTopic,
       )
     : undefined;
+  const orgCycleConcurrency = parseOrgCycleConcurrency(env[ORG_CYCLE_CONCURRENCY_VARIABLE]);
   const build = (dynamodb: DynamoDBClient): CycleRuntime => {
     const runtime = createCycleRuntime({
       doc: DynamoDBDocumentClient.from(dynamodb, {
@@ -93,6 +98,7 @@ export function cycleRuntimeFromEnvironment(
       killSwitch,
       sendQueue,
       lockTtlSeconds: config.lockTtlSeconds,
+      orgCycleConcurrency,
       metric: powertoolsMetricSink(observability.metrics),
       ...(drafting ? { drafting } : {}),
     });

@@ -16,6 +16,7 @@ import type { ProposalRepository } from '../storage/proposal-repository.js';
 import type { ApprovalNotifier } from '../rollout/notify.js';
 import type { MessagingPackRepository } from '../storage/messaging-pack-repository.js';
 import type { LlmUsageRepository } from '../storage/llm-usage-repository.js';
+import type { OrgSlotRepository } from '../storage/org-slot-repository.js';
 import type { DraftingPorts } from '../drafting/draft-touch.js';
 
 /** Every repository a cycle step may use. */
@@ -34,6 +35,8 @@ export interface CycleRepositories extends Repositories {
   readonly proposals: ProposalRepository;
   readonly messagingPacks: MessagingPackRepository;
   readonly llmUsage: LlmUsageRepository;
+  /** Organisation cycle slots (ORG# partition). */
+  readonly orgSlots: OrgSlotRepository;
 }
 
 /** Counts a named metric; Powertools Metrics in Lambda, a tally in the simulator. */
@@ -51,6 +54,8 @@ export interface CycleRuntime {
   readonly clock: Clock;
   readonly newId: IdGenerator;
   readonly lockTtlMs: number;
+  /** Cycles of one organisation that may run at once (`ORG_CYCLE_CONCURRENCY`). */
+  readonly orgCycleConcurrency: number;
   readonly repos: CycleRepositories;
   readonly killSwitch: { read(): Promise<KillSwitchState | { readonly unreadable: string }> };
   readonly sendQueue: MessageQueue;

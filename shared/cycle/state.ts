@@ -14,6 +14,8 @@ export interface GatesResult {
   readonly runId: string;
   readonly cycleNumber: number;
   readonly reason?: string;
+  /** The organisation whose cycle slot AcquireLock takes; absent when the tenant is its own. */
+  readonly organisation?: string;
 }
 
 export interface LockResult {
@@ -34,6 +36,7 @@ export const cycleStateSchema = z.extend(cycleInputSchema, {
       runId: z.string().check(z.minLength(1)),
       cycleNumber: z.number(),
       reason: z.optional(z.string()),
+      organisation: z.optional(z.string()),
     }),
   ),
   lock: z.optional(

@@ -12,6 +12,7 @@ export const SKIP_REASONS = [
   'tenant_disabled',
   'tenant_not_found',
   'locked',
+  'org_concurrency',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

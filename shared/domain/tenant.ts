@@ -66,6 +66,15 @@ export const tenantSettingsInputSchema = z.object({
    * `autonomous` (today's behaviour); new production tenants are onboarded with `shadow`.
    */
   rollout: z.optional(rolloutSettingsSchema),
+  /**
+   * The organisation the tenant belongs to (shared/domain/org-concurrency.ts): at most the stage's
+   * `ORG_CYCLE_CONCURRENCY` cycles of one organisation run at once. Absent: the tenant itself.
+   */
+  organisation: z.optional(
+    z
+      .string()
+      .check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 letters, digits, ".", "_" or "-"')),
+  ),
   /** Feature flags per action type; a type set to false is denied by policy (`action_disabled`). */
   features: z._default(z.partialRecord(z.enum(ACTION_TYPES), z.boolean()), {}),
 });

@@ -7,6 +7,48 @@ export const MAX_IDLE_MS = 24 * 3_600_000;
 
 const HOUR_MS = 3_600_000;
 
+/**
+ * Deferral reasons only a settings change can clear (research needs a provider configured). A
+ * settings write marks the tenant dirty, so such a card does not wake the tenant every hour.
+ */
+export const SETTINGS_BOUND_DEFERRALS: readonly string[] = ['no_research_provider'];
+
+/**
+ * Whether this cycle's card means work next hour. Every card does except one deferred for a
+ * {@link SETTINGS_BOUND_DEFERRALS} reason (it waits for the settings change, or the daily run) and
+ * one held for an approval still awaiting a decision (a decision marks the tenant dirty; its
+ * deadline is among the {@link approvalWakeTimes}).
+ */
+export function cardKeepsTenantBusy(card: {
+  readonly status: string;
+  readonly result?: Readonly<Record<string, unknown>> | undefined;
+}): boolean {
+  if (card.status === 'deferred')
+    return !SETTINGS_BOUND_DEFERRALS.includes(String(card.result?.['reason']));
+  if (card.status === 'awaiting_approval') return card.result?.['approval'] !== 'awaiting';
+  return true;
+}
+
+/**
+ * The deadlines of approvals this cycle left awaiting: those of its held cards
+ * (`result.expiresAt`) and the earliest one Act saw among older approvals. The tenant wakes at
+ * the earliest to expire and re-plan it.
+ */
+export function approvalWakeTimes(
+  cards: readonly {
+    readonly status: string;
+    readonly result?: Readonly<Record<string, unknown>> | undefined;
+  }[],
+  earliestOpenDeadline: string | undefined,
+): string[] {
+  const held = cards.flatMap((card) =>
+    card.status === 'awaiting_approval' && typeof card.result?.['expiresAt'] === 'string'
+      ? [card.result['expiresAt']]
+      : [],
+  );
+  return earliestOpenDeadline ? [...held, earliestOpenDeadline] : held;
+}
+
 /** What a finished cycle knows about its tenant's next hours. */
 export interface WakeSituation {
   /** The start of the cycle's hour (its hour key as an instant). */

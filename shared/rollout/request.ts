@@ -188,7 +188,14 @@ export async function recordOrHold(
   const open = ['awaiting', 'approved', 'executing'].includes(proposal.status);
   return {
     status: open ? 'awaiting_approval' : 'recorded',
-    result: { proposalId, approval: proposal.status, ...(touchKey ? { touchKey } : {}) },
+    result: {
+      proposalId,
+      approval: proposal.status,
+      ...(proposal.status === 'awaiting' && proposal.expiresAt
+        ? { expiresAt: proposal.expiresAt }
+        : {}),
+      ...(touchKey ? { touchKey } : {}),
+    },
   };
 }
 

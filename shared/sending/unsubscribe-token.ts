@@ -211,3 +211,23 @@ export function unsubscribeUrl(baseUrl: string, token: string): string {
   url.searchParams.set('token', token);
   return url.toString();
 }
+
+/**
+ * The unsubscribe link a mail to `email` of `tenantId` carries when sent at `now`: a token signed
+ * with the key (valid {@link UNSUBSCRIBE_TOKEN_TTL_MS}) under the Function URL `baseUrl`. The
+ * sender and `agentctl canary` on AWS build links only through this.
+ */
+export function unsubscribeLinkFor(
+  recipient: { readonly tenantId: string; readonly email: string },
+  baseUrl: string,
+  keys: SigningKey | SigningKeyRing,
+  now: Date,
+): string {
+  return unsubscribeUrl(
+    baseUrl,
+    signUnsubscribeToken(
+      { ...recipient, expiresAt: new Date(now.getTime() + UNSUBSCRIBE_TOKEN_TTL_MS) },
+      keys,
+    ),
+  );
+}

@@ -104,6 +104,9 @@ function assertHourKey(hourKey: string): void {
   }
 }
 
+/** Partition prefix of organisation items; tenant-scoped roles reach it by their own grant. */
+export const ORG_PARTITION_PREFIX = 'ORG#';
+
 /** The enabled-tenant index lives on gsi1 under this partition (a sparse index entry). */
 export const ENABLED_TENANTS_GSI_PK = 'TENANTS#ENABLED';
 
@@ -129,6 +132,10 @@ export const keys = {
   wakeIndex(tenantId: string, wakeAt: string): { gsi1pk: string; gsi1sk: string } {
     assertTenantId(tenantId);
     return { gsi1pk: WAKE_GSI_PK, gsi1sk: `${wakeAt}#${tenantId}` };
+  },
+  /** The cycle slots of one organisation (shared/domain/org-concurrency.ts), outside any tenant. */
+  orgCycleSlots(organisation: string): ItemKey {
+    return { pk: `${ORG_PARTITION_PREFIX}${organisation}`, sk: 'CYCLES' };
   },
   cycleLock(tenantId: string): ItemKey {
     return { pk: tenantPartition(tenantId), sk: 'LOCK#cycle' };

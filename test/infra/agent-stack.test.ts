@@ -324,7 +324,7 @@ describe('Infra: AgentStack', () => {
       });
     });
 
-    it('outputs the table name, kill switch parameter, topic ARN, queue URLs, state machine ARNs and the SES tenant setup', () => {
+    it('outputs the table name, kill switch parameter, topic ARN, queue URLs, state machine ARNs, the SES tenant setup and the unsubscribe endpoint and its signing secret', () => {
       // Prepare
       const { template } = synthesized;
 
@@ -348,6 +348,8 @@ describe('Infra: AgentStack', () => {
           'SesTenantAdminPolicyArn',
           'SesTenantPrefix',
           'TableName',
+          'UnsubscribeSigningSecretArn',
+          'UnsubscribeUrl',
         ].sort(),
       );
       template.hasOutput('TableName', { Value: { Ref: FROZEN_LOGICAL_IDS.table } });
@@ -518,6 +520,7 @@ describe('Infra: parseStageConfig', () => {
       runbookUrl: 'https://github.com/example-org/engagement-agent/blob/main/docs/RUNBOOK.md',
       sendingIdentities: ['example.com'],
       sesTenants: false,
+      orgCycleConcurrency: 1,
     });
   });
 
@@ -533,6 +536,7 @@ describe('Infra: parseStageConfig', () => {
       bedrockModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
       runbookUrl: 'https://wiki.acme.example/agent/runbook',
       sesTenants: 'true',
+      orgCycleConcurrency: '2',
       '@aws-cdk/core:checkSecretUsage': true,
     };
 
@@ -551,6 +555,7 @@ describe('Infra: parseStageConfig', () => {
       runbookUrl: 'https://wiki.acme.example/agent/runbook',
       sendingIdentities: ['mail.acme.example'],
       sesTenants: true,
+      orgCycleConcurrency: 2,
     });
   });
 

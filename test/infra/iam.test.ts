@@ -22,7 +22,7 @@ const EXPECTED: Record<
   'check-gates': { table: ['GetItem', 'PutItem', 'UpdateItem'], index: false, tenantScoped: true },
   'acquire-lock': { table: BOOKKEEPING, index: false, tenantScoped: true },
   plan: { table: CYCLE, index: false, tenantScoped: true },
-  act: { table: CYCLE, index: false, tenantScoped: true },
+  act: { table: CYCLE, index: true, tenantScoped: true },
   react: { table: CYCLE, index: true, tenantScoped: true },
   reflect: { table: CYCLE, index: false, tenantScoped: true },
   'release-lock': { table: BOOKKEEPING, index: false, tenantScoped: true },
@@ -132,12 +132,50 @@ describe('Infra: IAM per function and per tenant', () => {
 
       // Assess
       expect(statements.length, service).toBeGreaterThan(0);
-      for (const statement of dynamoGrants(statements).statements) {
+      for (const statement of dynamoGrants(statements).statements.filter(
+        (s) => s.Sid !== 'OrganisationCycleSlots',
+      )) {
         expect(statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual([
           'TENANT#${aws:PrincipalTag/tenant}',
           'TENANT#${aws:PrincipalTag/tenant}#*',
         ]);
       }
+    }
+  });
+
+  it('lets only the lock steps reach organisation slots, on ORG# partitions only, without Query, Put or Delete', () => {
+    // Prepare
+    const scoped = Object.entries(EXPECTED).filter(([, expected]) => expected.tenantScoped);
+
+    // Act
+    const orgGrants = Object.fromEntries(
+      scoped.flatMap(([service]) => {
+        const fn = functions.get(service)!;
+        const statements = roleStatements(
+          synthesized.template,
+          assumedRoleId(roleStatements(synthesized.template, fn.roleId))!,
+        ).filter((s) => s.Sid === 'OrganisationCycleSlots');
+        return statements.map((s) => [service, s] as const);
+      }),
+    );
+
+    // Assess
+    expect(Object.keys(orgGrants).sort()).toEqual([
+      'acquire-lock',
+      'record-failure',
+      'release-lock',
+    ]);
+    expect(orgGrants['acquire-lock']!.Action.sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(orgGrants['release-lock']!.Action).toEqual(['dynamodb:UpdateItem']);
+    expect(orgGrants['record-failure']!.Action).toEqual(['dynamodb:UpdateItem']);
+    for (const statement of Object.values(orgGrants)) {
+      expect(statement.Resource.every(isTableResource)).toBe(true);
+      expect(statement.Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORG#*'] },
+      });
     }
   });
 

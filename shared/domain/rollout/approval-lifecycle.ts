@@ -73,3 +73,24 @@ export const OPEN_APPROVAL_STATUSES: readonly ProposalStatus[] = [
   'approved',
   'executing',
 ];
+
+/**
+ * Splits awaiting approvals at `now`: `overdue` are due to expire (their deadline has passed, or
+ * they carry none), `nextDeadline` is the earliest deadline still ahead — when the tenant must
+ * wake to expire and re-plan it even if idle.
+ */
+export function approvalDeadlines<T extends { readonly expiresAt?: string | undefined }>(
+  awaiting: readonly T[],
+  now: Date,
+): { readonly overdue: T[]; readonly nextDeadline?: string } {
+  const ahead = (approval: T) =>
+    approval.expiresAt !== undefined && Date.parse(approval.expiresAt) > now.getTime();
+  const nextDeadline = awaiting
+    .filter(ahead)
+    .map((approval) => approval.expiresAt!)
+    .sort()[0];
+  return {
+    overdue: awaiting.filter((approval) => !ahead(approval)),
+    ...(nextDeadline ? { nextDeadline } : {}),
+  };
+}

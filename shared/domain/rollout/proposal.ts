@@ -118,6 +118,25 @@ export function isApprovalExpired(proposal: Pick<Proposal, 'expiresAt'>, now: Da
 }
 
 /**
+ * Splits awaiting approvals at `now`: `overdue` are those {@link isApprovalExpired} (to expire
+ * now), `nextDeadline` is the earliest deadline still ahead — when the tenant must wake to expire
+ * and re-plan it even if it is otherwise idle.
+ */
+export function splitAtDeadline<T extends Pick<Proposal, 'expiresAt'>>(
+  awaiting: readonly T[],
+  now: Date,
+): { readonly overdue: T[]; readonly nextDeadline?: string } {
+  const nextDeadline = awaiting
+    .filter((approval) => !isApprovalExpired(approval, now))
+    .flatMap((approval) => (approval.expiresAt ? [approval.expiresAt] : []))
+    .sort()[0];
+  return {
+    overdue: awaiting.filter((approval) => isApprovalExpired(approval, now)),
+    ...(nextDeadline ? { nextDeadline } : {}),
+  };
+}
+
+/**
  * What Act does when the planner proposes a touch in assisted phase and a proposal with its id
  * may already exist: create it, re-request it (the earlier request expired, or was superseded
  * while the touch is still being proposed), or leave it alone (still open, executed or rejected:

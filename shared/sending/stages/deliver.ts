@@ -8,12 +8,7 @@ import { resolveSendingSettings } from '../../domain/sending-settings.js';
 import type { TenantSettings } from '../../domain/tenant.js';
 import { renderDraftEmail, renderEmail } from '../email-content.js';
 import type { QueuedSend } from '../queued-send.js';
-import {
-  UNSUBSCRIBE_TOKEN_TTL_MS,
-  signUnsubscribeToken,
-  unsubscribeUrl,
-  type SigningKey,
-} from '../unsubscribe-token.js';
+import { unsubscribeLinkFor, type SigningKey } from '../unsubscribe-token.js';
 import { keyDigest } from './record.js';
 
 /** What the deliver stage needs besides the request. */
@@ -64,16 +59,11 @@ export async function deliver(
   contactName: string | undefined,
   now: Date,
 ): Promise<DeliveryResult> {
-  const link = unsubscribeUrl(
+  const link = unsubscribeLinkFor(
+    { tenantId: request.tenantId, email },
     ports.unsubscribeBaseUrl,
-    signUnsubscribeToken(
-      {
-        tenantId: request.tenantId,
-        email,
-        expiresAt: new Date(now.getTime() + UNSUBSCRIBE_TOKEN_TTL_MS),
-      },
-      ports.signingKey,
-    ),
+    ports.signingKey,
+    now,
   );
   const content = request.draft
     ? renderDraftEmail(request.draft, link)

@@ -12,6 +12,7 @@ import {
   isApprovalExpired,
   proposalIdOf,
   requestDecision,
+  splitAtDeadline,
 } from '../../../shared/domain/rollout/proposal.js';
 import {
   ROLLOUT_PHASES,
@@ -219,5 +220,26 @@ describe('Domain: agreementByActionType', () => {
       create_task: { proposals: 1, reviewed: 0, agreed: 0, rate: null },
       follow_up: { proposals: 4, reviewed: 3, agreed: 2, rate: 0.6667 },
     });
+  });
+});
+
+describe('Domain: open approval deadlines', () => {
+  it('expires the approvals whose deadline has passed and names the earliest one still ahead', () => {
+    const awaiting = [
+      { id: 'late', expiresAt: '2026-03-02T09:59:59.000Z' },
+      { id: 'at-now', expiresAt: NOW.toISOString() },
+      { id: 'soon', expiresAt: '2026-03-02T13:30:00.000Z' },
+      { id: 'later', expiresAt: '2026-03-03T10:00:00.000Z' },
+    ];
+
+    const split = splitAtDeadline(awaiting, NOW);
+
+    expect(split.overdue.map((a) => a.id)).toEqual(['late', 'at-now']);
+    expect(split.nextDeadline).toBe('2026-03-02T13:30:00.000Z');
+  });
+
+  it('names no deadline when nothing awaits, or nothing awaits with a deadline', () => {
+    expect(splitAtDeadline([], NOW)).toEqual({ overdue: [] });
+    expect(splitAtDeadline([{ expiresAt: undefined }], NOW)).toEqual({ overdue: [] });
   });
 });
