@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import type { QueueName } from '../../shared/messaging/queue-definitions.js';
+import { emulatorSigner } from './emulator-signer.js';
 import { ensureTable } from './table.js';
 import { ensureQueues, type QueueUrls } from './queues.js';
 import {
@@ -56,20 +57,28 @@ export interface LocalStack {
 /** Credentials the emulators accept; they never validate them. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
-/** DynamoDB client options for a local endpoint. */
+/** DynamoDB client options for a local endpoint (requests are not signed, see emulatorSigner). */
 export function localDynamoDbConfig(endpoint: string, region: string) {
-  return { endpoint, region, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 };
+  return {
+    endpoint,
+    region,
+    credentials: LOCAL_CREDENTIALS,
+    signer: emulatorSigner(region, 'dynamodb'),
+    maxAttempts: 3,
+  };
 }
 
 /**
  * SQS client options for a local endpoint. fauxqs queue URLs name a `sqs.<region>.localhost` host,
- * so the client must keep sending to the endpoint instead of the queue URL's host.
+ * so the client must keep sending to the endpoint instead of the queue URL's host. Requests are
+ * not signed (see emulatorSigner).
  */
 export function localSqsConfig(endpoint: string, region: string) {
   return {
     endpoint,
     region,
     credentials: LOCAL_CREDENTIALS,
+    signer: emulatorSigner(region, 'sqs'),
     useQueueUrlAsEndpoint: false,
     maxAttempts: 3,
   };
