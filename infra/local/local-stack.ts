@@ -51,6 +51,11 @@ export interface LocalStack {
   };
   /** Environment variables that point handlers and `loadConfig` at this stack. */
   readonly environment: Record<string, string>;
+  /**
+   * Messages ready or delayed in one of this stack's queues, read in-process (no request);
+   * `undefined` for a URL the emulator does not know.
+   */
+  queuedMessages?(queueUrl: string): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -163,6 +168,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoints,
       queues,
       clients: { dynamodb, doc, sqs },
+      queuedMessages: (queueUrl) => {
+        const messages = sqsServer.inspectQueue(queueNameOf(queueUrl))?.messages;
+        return messages ? messages.ready.length + messages.delayed.length : undefined;
+      },
       environment: {
         AWS_REGION: region,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
