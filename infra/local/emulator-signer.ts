@@ -23,5 +23,8 @@ export function emulatorSigner(region: string, service: string) {
 }
 
 function amzDate(instant: Date): string {
-  return instant.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return instant
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
