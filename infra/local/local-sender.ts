@@ -68,6 +68,8 @@ export interface LocalSenderOptions {
   readonly claimTtlMs?: number;
   /** The SES identities the sender may send from (`SES_SENDING_IDENTITIES`). @default unchecked */
   readonly sendingIdentities?: readonly string[];
+  /** Messages waiting in the send queue, read in-process (see SendQueueDrainOptions.queued). */
+  readonly queued?: () => number | undefined;
 }
 
 /** The sender running in-process on the embedded stack. */
@@ -147,6 +149,7 @@ export function createLocalSender(options: LocalSenderOptions): LocalSender {
     afterBatch: async () => {
       await events.flush(feedback);
     },
+    ...(options.queued ? { queued: options.queued } : {}),
   });
   const redriveDeadLetters = async () => {
     let moved = 0;

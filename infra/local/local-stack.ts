@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import type { QueueName } from '../../shared/messaging/queue-definitions.js';
+import { emulatorSigner } from './emulator-signer.js';
 import { ensureTable } from './table.js';
 import { ensureQueues, type QueueUrls } from './queues.js';
 import {
@@ -50,26 +51,39 @@ export interface LocalStack {
   };
   /** Environment variables that point handlers and `loadConfig` at this stack. */
   readonly environment: Record<string, string>;
+  /**
+   * Messages ready or delayed in one of this stack's queues, read in-process (no request);
+   * `undefined` for a URL the emulator does not know.
+   */
+  queuedMessages?(queueUrl: string): number | undefined;
   stop(): Promise<void>;
 }
 
 /** Credentials the emulators accept; they never validate them. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
-/** DynamoDB client options for a local endpoint. */
+/** DynamoDB client options for a local endpoint (requests are not signed, see emulatorSigner). */
 export function localDynamoDbConfig(endpoint: string, region: string) {
-  return { endpoint, region, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 };
+  return {
+    endpoint,
+    region,
+    credentials: LOCAL_CREDENTIALS,
+    signer: emulatorSigner(region, 'dynamodb'),
+    maxAttempts: 3,
+  };
 }
 
 /**
  * SQS client options for a local endpoint. fauxqs queue URLs name a `sqs.<region>.localhost` host,
- * so the client must keep sending to the endpoint instead of the queue URL's host.
+ * so the client must keep sending to the endpoint instead of the queue URL's host. Requests are
+ * not signed (see emulatorSigner).
  */
 export function localSqsConfig(endpoint: string, region: string) {
   return {
     endpoint,
     region,
     credentials: LOCAL_CREDENTIALS,
+    signer: emulatorSigner(region, 'sqs'),
     useQueueUrlAsEndpoint: false,
     maxAttempts: 3,
   };
@@ -154,6 +168,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoints,
       queues,
       clients: { dynamodb, doc, sqs },
+      queuedMessages: (queueUrl) => {
+        const messages = sqsServer.inspectQueue(queueNameOf(queueUrl))?.messages;
+        return messages ? messages.ready.length + messages.delayed.length : undefined;
+      },
       environment: {
         AWS_REGION: region,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

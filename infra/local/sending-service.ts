@@ -51,6 +51,9 @@ export function createSendingService(options: SendingServiceOptions = {}): Simul
         random: seededRandom(setup.fixture.global.seed * 7_919 + 5),
         metric: setup.runtime.metric,
         ...(options.afterAcceptance ? { afterAcceptance: options.afterAcceptance } : {}),
+        ...(setup.stack.queuedMessages
+          ? { queued: () => setup.stack.queuedMessages?.(setup.stack.queues.send.url) }
+          : {}),
       });
     },
     async duringHour(context) {

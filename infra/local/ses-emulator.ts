@@ -44,6 +44,10 @@ export async function startLocalSes(region = 'us-east-1'): Promise<LocalSes> {
   const moduleValue = sesEmulatorModule as unknown as StartEmulator | { default: StartEmulator };
   const start = typeof moduleValue === 'function' ? moduleValue : moduleValue.default;
   const server = await start({ port: 0, host: '127.0.0.1' });
+  // Node closes an idle keep-alive socket after 5 s; a send written to it as it closes is reset,
+  // and the client (maxAttempts 1, as a send must not be retried blindly) reports it in doubt. On
+  // a slow machine that gap is common, so the emulator keeps idle sockets for the client's life.
+  server.keepAliveTimeout = 0;
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new SESv2Client({
     endpoint,

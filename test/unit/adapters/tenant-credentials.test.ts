@@ -1,6 +1,6 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   AMBIENT_CREDENTIALS,
   StsTenantCredentials,
@@ -8,6 +8,8 @@ import {
 
 // STS has no local counterpart: its client alone is mocked.
 const sts = mockClient(STSClient);
+// Workers are shared across files (isolate: false): put the real send back for the next file.
+afterAll(() => sts.restore());
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/EngagementAgent-dev-ActTenantDataRole';
 const T0 = Date.parse('2025-03-04T12:00:00Z');
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   BedrockRuntimeClient,
@@ -16,6 +16,8 @@ import { VirtualClock } from '../../../shared/clock.js';
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 const bedrock = mockClient(BedrockRuntimeClient);
+// Workers are shared across files (isolate: false): put the real send back for the next file.
+afterAll(() => bedrock.restore());
 const context = buildDraftContext({
   tenantName: 'Northwind Appraisals',
   touchType: 'check_in',

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   DeleteMessageCommand,
@@ -13,6 +13,8 @@ import { stackQueueDirectory } from '../../../infra/cli/queue-directory.js';
 import type { StackOutputs } from '../../../infra/cli/stack-outputs.js';
 
 const sqs = mockClient(SQSClient);
+// Workers are shared across files (isolate: false): put the real send back for the next file.
+afterAll(() => sqs.restore());
 const ACCOUNT = 'https://sqs.us-east-1.amazonaws.com/123456789012';
 const outputs: StackOutputs = {
   stackName: 'EngagementAgent-prod',

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import {
@@ -15,6 +15,11 @@ import { SecretsManagerSecretStore } from '../../../shared/adapters/secrets/secr
 
 const ssm = mockClient(SSMClient);
 const secrets = mockClient(SecretsManagerClient);
+// Workers are shared across files (isolate: false): put the real sends back for the next file.
+afterAll(() => {
+  ssm.restore();
+  secrets.restore();
+});
 const ON = JSON.stringify({
   state: 'on',
   reason: 'incident',
