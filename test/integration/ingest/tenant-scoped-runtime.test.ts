@@ -34,6 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  sts.restore();
   await table.dispose();
 });
 

@@ -1,6 +1,6 @@
 import { GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { StaticDnsZone } from '../../../shared/adapters/dns/dns-resolver.js';
 import { SesIdentityDirectory } from '../../../shared/adapters/ses/identity-directory.js';
 import { judgeDomainHealth, type DomainEvidence } from '../../../shared/domain/domain-health.js';
@@ -91,6 +91,11 @@ describe('Domain: sending domain health', () => {
 });
 
 const ses = mockClient(SESv2Client);
+
+// Workers are shared across files (isolate: false): give the class its real send back.
+afterAll(() => {
+  ses.restore();
+});
 
 afterEach(() => {
   ses.reset();

@@ -5,7 +5,7 @@ import {
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   ensureSesTenant,
   formatSesTenantOutcome,
@@ -19,6 +19,11 @@ import type { TenantSettings } from '../../../shared/domain/tenant.js';
 import { ConfigError } from '../../../shared/errors.js';
 
 const ses = mockClient(SESv2Client);
+
+// Workers are shared across files (isolate: false): give the class its real send back.
+afterAll(() => {
+  ses.restore();
+});
 
 afterEach(() => {
   ses.reset();
