@@ -2,6 +2,7 @@ import { readdir, stat, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { build, type BuildOptions } from 'esbuild';
+import { lambdaLikeEnvironment } from './local-process.js';
 
 /** Size and cold module-init time of one function bundle. */
 export interface BundleFigure {
@@ -60,7 +61,7 @@ export async function benchBundles(runs = 3): Promise<BundleFigure[]> {
       const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
         cwd: OUT_DIR,
         env: {
-          ...process.env,
+          ...lambdaLikeEnvironment(),
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
           AWS_REGION: 'us-east-1',
           TABLE_NAME: 'bench-table',

@@ -1,6 +1,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { lambdaLikeEnvironment } from './local-process.js';
 
 /**
  * Builds one function (`node --import tsx bench/init-probe.ts <name> [sdk=external|bundled]`) and
@@ -31,7 +32,7 @@ for (let i = 0; i < 5; i += 1) {
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: '.bench/probe',
     env: {
-      ...process.env,
+      ...lambdaLikeEnvironment(),
       AWS_REGION: 'us-east-1',
       TABLE_NAME: 'bench-table',
       POWERTOOLS_LOG_LEVEL: 'SILENT',

