@@ -15,6 +15,7 @@ import { BidRepository, DealRepository } from '../storage/pipeline-repository.js
 import { ProposalRepository } from '../storage/proposal-repository.js';
 import { MessagingPackRepository } from '../storage/messaging-pack-repository.js';
 import { LlmUsageRepository } from '../storage/llm-usage-repository.js';
+import { TenantWorkingSetRepository } from '../storage/tenant-working-set.js';
 import type { DraftingPorts, UsageLedger } from '../drafting/draft-touch.js';
 import type { CycleRepositories, CycleRuntime, MetricSink } from './runtime.js';
 
@@ -39,6 +40,7 @@ export function createCycleRepositories(ctx: {
     proposals: new ProposalRepository(ctx),
     messagingPacks: new MessagingPackRepository(ctx),
     llmUsage: new LlmUsageRepository(ctx),
+    workingSet: new TenantWorkingSetRepository(ctx),
   };
 }
 

@@ -68,13 +68,16 @@ export function contactClock(
  * Reads every contact of the tenant and computes engagement stats over the contactable ones and
  * the ranked due list (21-day rule with the tenant's window). A contact is left out of the due
  * list while a touch to it is queued (`pendingSend`) and when its current touch already reached
- * a final status (`resolvedTouch`): a touch is proposed once, however long it waits.
+ * a final status (`resolvedTouch`): a touch is proposed once, however long it waits. With
+ * `rank: false` the due list is left empty and no account is read (for callers that only need
+ * the figures).
  */
 export async function loadEngagement(
   runtime: CycleRuntime,
   tenantId: string,
   settings: TenantSettings,
   now: Date,
+  options: { rank?: boolean } = {},
 ): Promise<EngagementSnapshot> {
   const { repos } = runtime;
   const contacts: Contact[] = [];
@@ -127,6 +130,7 @@ export async function loadEngagement(
 
   const candidates = contactable.filter(
     (entry) =>
+      options.rank !== false &&
       entry.clock.status === 'overdue' &&
       !entry.contact.pendingSend &&
       entry.contact.resolvedTouch?.touchKey !== entry.touchKey,

@@ -15,7 +15,7 @@ export async function plan(
   runtime: CycleRuntime,
   state: CycleState,
 ): Promise<{ planned: number; created: number }> {
-  return runPhase(runtime, state, 'plan', async ({ tenantId, hourKey, runId, now }) => {
+  return runPhase(runtime, state, 'plan', async ({ tenantId, hourKey, runId, now, run }) => {
     const { repos } = runtime;
     const settings = await repos.tenants.require(tenantId);
     const [engagement, newOrderIds, previous, openDeals, openBids] = await Promise.all([
@@ -49,9 +49,9 @@ export async function plan(
     for (const [sequence, proposal] of proposals.entries()) {
       if (await repos.cards.create(tenantId, { hourKey, runId }, sequence, proposal)) created += 1;
     }
-    await repos.runs.addCounts(tenantId, hourKey, { actionsPlanned: created });
+    run.addCounts({ actionsPlanned: created });
     // Act decides on these same figures, so it reads them from the run instead of recomputing.
-    await repos.runs.setSituation(tenantId, hourKey, { engagement: engagement.stats, pipeline });
+    run.set({ engagement: engagement.stats, pipeline });
     runtime.metric('ActionsPlanned', created);
     return { planned: proposals.length, created };
   });

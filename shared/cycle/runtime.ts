@@ -17,6 +17,7 @@ import type { ApprovalNotifier } from '../rollout/notify.js';
 import type { MessagingPackRepository } from '../storage/messaging-pack-repository.js';
 import type { LlmUsageRepository } from '../storage/llm-usage-repository.js';
 import type { DraftingPorts } from '../drafting/draft-touch.js';
+import type { TenantWorkingSetRepository } from '../storage/tenant-working-set.js';
 
 /** Every repository a cycle step may use. */
 export interface CycleRepositories extends Repositories {
@@ -34,6 +35,8 @@ export interface CycleRepositories extends Repositories {
   readonly proposals: ProposalRepository;
   readonly messagingPacks: MessagingPackRepository;
   readonly llmUsage: LlmUsageRepository;
+  /** One batched read of what a step needs from the tenant's partition. */
+  readonly workingSet: TenantWorkingSetRepository;
 }
 
 /** Counts a named metric; Powertools Metrics in Lambda, a tally in the simulator. */
