@@ -1,4 +1,5 @@
 import { planActions } from '../domain/planner.js';
+import { isOpenBid, isOpenDeal } from '../domain/pipeline.js';
 import type { CycleRuntime } from './runtime.js';
 import { runPhase } from './phase.js';
 import { loadEngagement, type EngagementSnapshot } from './engagement.js';
@@ -18,14 +19,19 @@ export async function plan(
   return runPhase(runtime, state, 'plan', async ({ tenantId, hourKey, runId, now, run }) => {
     const { repos } = runtime;
     const settings = await repos.tenants.require(tenantId);
-    const [engagement, newOrderIds, previous, openDeals, openBids] = await Promise.all([
-      loadEngagement(runtime, tenantId, settings, now),
+    // Contacts, deals and bids are neighbours in the partition: one Query reads all three.
+    const [situation, newOrderIds, previous] = await Promise.all([
+      repos.workingSet.contactsAndPipeline(tenantId),
       repos.orders.listIdsByStatus(tenantId, 'new'),
       repos.reflections.latestBefore(tenantId, hourKey),
-      repos.deals.countOpen(tenantId),
-      repos.bids.countOpen(tenantId),
     ]);
-    const pipeline = { openDeals, openBids };
+    const engagement = await loadEngagement(runtime, tenantId, settings, now, {
+      contacts: situation.contacts,
+    });
+    const pipeline = {
+      openDeals: situation.deals.filter(isOpenDeal).length,
+      openBids: situation.bids.filter(isOpenBid).length,
+    };
     const proposals = planActions({
       now,
       dueContacts: engagement.dueContacts,

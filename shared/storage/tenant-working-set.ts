@@ -1,8 +1,9 @@
 import type { Account, Contact, RunRecord } from '../domain/entities.js';
+import type { Bid, Deal } from '../domain/pipeline.js';
 import type { TenantSettings } from '../domain/tenant.js';
 import { TenantNotFoundError } from '../errors.js';
-import { keys, type ItemKey } from './keys.js';
-import { batchGetAll, type TableContext } from './table-client.js';
+import { SK_PREFIX, keys, type ItemKey } from './keys.js';
+import { batchGetAll, queryTenantRange, type TableContext } from './table-client.js';
 import { withoutStorageAttributes } from './items.js';
 import { entityFromItem } from './entity-repository.js';
 import { reactCursorPosition } from './outcome-repository.js';
@@ -38,6 +39,31 @@ export interface WorkingSet {
  */
 export class TenantWorkingSetRepository {
   constructor(private readonly ctx: TableContext) {}
+
+  /** Every contact, deal and bid of the tenant in one Query (see {@link readContactsAndPipeline}). */
+  contactsAndPipeline(tenantId: string): Promise<ContactsAndPipeline> {
+    return readContactsAndPipeline(this.ctx, tenantId);
+  }
+
+  /** The tenant's accounts among `accountIds`, by id, in one batched read. */
+  async accounts(tenantId: string, accountIds: readonly string[]): Promise<Map<string, Account>> {
+    const ids = unique(accountIds);
+    if (ids.length === 0) return new Map();
+    const items: Record<string, unknown>[] = [];
+    for (let i = 0; i < ids.length; i += 100)
+      items.push(
+        ...(await batchGetAll(
+          this.ctx,
+          ids.slice(i, i + 100).map((id) => keys.account(tenantId, id)),
+        )),
+      );
+    return new Map(
+      items.map((item) => {
+        const account = entityFromItem<Account>(item);
+        return [account.accountId, account] as const;
+      }),
+    );
+  }
 
   /** Reads the working set of `request`; throws {@link TenantNotFoundError} without settings. */
   async require(tenantId: string, request: WorkingSetRequest = {}): Promise<WorkingSet> {
@@ -87,6 +113,34 @@ export class TenantWorkingSetRepository {
         : undefined,
     };
   }
+}
+
+/** A tenant's contacts and open pipeline as one Query reads them. */
+export interface ContactsAndPipeline {
+  readonly contacts: Contact[];
+  readonly deals: Deal[];
+  readonly bids: Bid[];
+}
+
+/**
+ * Reads every contact, deal and bid of a tenant with one Query over the sort-key range from
+ * `BID#` to `DEAL#` (their prefixes are neighbours; the few other items in the range, such as
+ * the contact e-mail index and counters, are read and left out), following pages.
+ */
+export async function readContactsAndPipeline(
+  ctx: Pick<TableContext, 'doc' | 'tableName'>,
+  tenantId: string,
+): Promise<ContactsAndPipeline> {
+  const items = await queryTenantRange(ctx, tenantId, SK_PREFIX.bid, `${SK_PREFIX.deal}\uffff`);
+  const of = <T>(prefix: string) =>
+    items
+      .filter((item) => String(item['sk']).startsWith(prefix))
+      .map((item) => entityFromItem<T>(item));
+  return {
+    contacts: of<Contact>(SK_PREFIX.contact),
+    deals: of<Deal>(SK_PREFIX.deal),
+    bids: of<Bid>(SK_PREFIX.bid),
+  };
 }
 
 function unique(ids: readonly string[] | undefined): string[] {
