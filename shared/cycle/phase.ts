@@ -42,10 +42,12 @@ export interface PhaseContext {
 }
 
 /**
- * Runs one phase of a cycle: renews the lock lease (a run that lost its lock stops here with
- * LockNotOwnedError), records the phase's start and end on the run record (the end together with
- * what the body recorded through `run`), and records the error on the phase before rethrowing it
- * to the state machine's Catch.
+ * Runs one phase of a cycle: renews the lock lease and records the phase's start on the lock in
+ * the same write (a run that lost its lock stops here with LockNotOwnedError), records the phase
+ * (start, end, duration) on the run record when it ends, together with what the body recorded
+ * through `run`, and records the error on the phase before rethrowing it to the state machine's
+ * Catch. A step that crashed outright leaves its phase open on the lock, where RecordFailure
+ * finds it.
  */
 export async function runPhase<T>(
   runtime: CycleRuntime,
@@ -55,9 +57,14 @@ export async function runPhase<T>(
 ): Promise<T> {
   const { runId } = requireRun(state);
   const { tenantId, hourKey } = state;
-  await runtime.repos.locks.extend(tenantId, runId, runtime.lockTtlMs);
-  const startedAt = await runtime.repos.runs.startPhase(tenantId, hourKey, phase);
   const startedMs = runtime.clock.now().getTime();
+  const startedAt = new Date(startedMs).toISOString();
+  // The phase's start is recorded on the lock with the lease renewal (one write); the run record
+  // gets the phase once it ends.
+  await runtime.repos.locks.extend(tenantId, runId, runtime.lockTtlMs, {
+    name: phase,
+    startedAt,
+  });
   const run = new RunRecorder();
   try {
     const result = await body({ tenantId, hourKey, runId, now: runtime.clock.now(), run });
