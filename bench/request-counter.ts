@@ -7,6 +7,8 @@ export interface RequestCounter {
   /** Requests per `<step or stage> <repository>.<method> <command>`; empty unless `byOrigin`. */
   readonly byOrigin: ReadonlyMap<string, number>;
   total(): number;
+  /** Forgets every count so far. */
+  clear(): void;
 }
 
 const STEP_FRAME = /shared\/(?:cycle\/([\w-]+-step|fan-out)|sending\/stages\/([\w-]+)|ingest\/([\w-]+))\.ts/;
@@ -43,6 +45,10 @@ export function countRequests(
     byCommand,
     byOrigin,
     total: () => [...byCommand.values()].reduce((sum, n) => sum + n, 0),
+    clear: () => {
+      byCommand.clear();
+      byOrigin.clear();
+    },
   };
 }
 

@@ -28,7 +28,10 @@ const CYCLE_WORK: readonly TableAction[] = [
  * attachment metadata). `test/infra/table-access.test.ts` pins the synthesized result.
  */
 export const FUNCTION_TABLE_ACCESS = {
-  'check-gates': { actions: ['GetItem', 'PutItem', 'UpdateItem'], queryIndex: false },
+  'check-gates': {
+    actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+    queryIndex: false,
+  },
   'acquire-lock': { actions: CYCLE_BOOKKEEPING, queryIndex: false },
   plan: { actions: CYCLE_WORK, queryIndex: false },
   act: { actions: CYCLE_WORK, queryIndex: false },

@@ -16,7 +16,11 @@ const BOOKKEEPING = ['GetItem', 'UpdateItem'];
  * with the tenant session tag) rather than by its execution role.
  */
 const EXPECTED: Record<string, { table: string[]; index: boolean; tenantScoped: boolean }> = {
-  'check-gates': { table: ['GetItem', 'PutItem', 'UpdateItem'], index: false, tenantScoped: true },
+  'check-gates': {
+    table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+    index: false,
+    tenantScoped: true,
+  },
   'acquire-lock': { table: BOOKKEEPING, index: false, tenantScoped: true },
   plan: { table: CYCLE, index: false, tenantScoped: true },
   act: { table: CYCLE, index: false, tenantScoped: true },
