@@ -5,17 +5,18 @@ import { runPhase } from './phase.js';
 import { loadEngagement, type EngagementSnapshot } from './engagement.js';
 import { METRIC_NAMES } from '../observability/metric-names.js';
 import { createHash } from 'node:crypto';
-import type { CycleState } from './state.js';
+import type { CycleState, PreviousReflection } from './state.js';
 
 /**
  * Plan: gathers the tenant's situation (due contacts, new orders, pipeline, goals, the last
  * reflection's hints and carried requests), asks the planner for actions and persists them as
- * `planned` cards. Cards are numbered in plan order, so a retried Plan re-creates nothing.
+ * `planned` cards. Cards are numbered in plan order, so a retried Plan re-creates nothing. Its
+ * result carries the previous reflection's metrics and hints (null: none) for Reflect.
  */
 export async function plan(
   runtime: CycleRuntime,
   state: CycleState,
-): Promise<{ planned: number; created: number }> {
+): Promise<{ planned: number; created: number; previousReflection: PreviousReflection | null }> {
   return runPhase(runtime, state, 'plan', async ({ tenantId, hourKey, runId, now, run }) => {
     const { repos } = runtime;
     const settings = await repos.tenants.require(tenantId);
@@ -59,7 +60,12 @@ export async function plan(
     // Act decides on these same figures, so it reads them from the run instead of recomputing.
     run.set({ engagement: engagement.stats, pipeline });
     runtime.metric('ActionsPlanned', created);
-    return { planned: proposals.length, created };
+    return {
+      planned: proposals.length,
+      created,
+      // Reflect compares with the same reflection: handed on (small) instead of read again.
+      previousReflection: previous ? { metrics: previous.metrics, hints: previous.hints } : null,
+    };
   });
 }
 

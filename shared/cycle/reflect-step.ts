@@ -2,7 +2,7 @@ import { reflectOnCycle } from '../domain/reflection.js';
 import type { CycleRuntime } from './runtime.js';
 import { runPhase } from './phase.js';
 import { loadEngagement } from './engagement.js';
-import type { CycleState } from './state.js';
+import { previousReflectionOf, type CycleState, type PreviousReflection } from './state.js';
 import { nextWakeAt, hourKeyStart } from '../domain/wake.js';
 import { OUTCOME_FOLD_LAG_MS } from '../storage/outcome-repository.js';
 
@@ -26,7 +26,7 @@ export async function reflect(
         repos.cards.listForRun(tenantId, hourKey),
         // Reflect needs the figures, not the ranked due list (whose account reads it would cost).
         loadEngagement(runtime, tenantId, settings, now, { rank: false }),
-        repos.reflections.latestBefore(tenantId, hourKey),
+        previousReflection(runtime, state),
       ]);
       const body = reflectOnCycle({
         cards,
@@ -64,4 +64,14 @@ export async function reflect(
       return { hints: body.hints.length, complianceRate: engagement.stats.complianceRate };
     },
   );
+}
+
+/** The reflection this one is compared with: as Plan handed it on, else read. */
+async function previousReflection(
+  runtime: CycleRuntime,
+  state: CycleState,
+): Promise<PreviousReflection | undefined> {
+  const handed = previousReflectionOf(state);
+  if (handed !== undefined) return handed ?? undefined;
+  return runtime.repos.reflections.latestBefore(state.tenantId, state.hourKey);
 }
