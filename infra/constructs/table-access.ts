@@ -24,8 +24,8 @@ const CYCLE_WORK: readonly TableAction[] = [
 /**
  * The table actions of every function, by `functions/<name>` folder, taken from the repository
  * calls each handler's code path makes (run records and locks are conditional UpdateItems; card,
- * audit, outcome and suppression writes are conditional PutItems; only ingest batch-writes its
- * attachment metadata). `test/infra/table-access.test.ts` pins the synthesized result.
+ * audit, outcome and suppression writes are conditional PutItems; ingest batch-writes its
+ * attachment metadata and Plan its run's new cards). `test/infra/table-access.test.ts` pins the synthesized result.
  */
 export const FUNCTION_TABLE_ACCESS = {
   'check-gates': {
@@ -33,7 +33,7 @@ export const FUNCTION_TABLE_ACCESS = {
     queryIndex: false,
   },
   'acquire-lock': { actions: CYCLE_BOOKKEEPING, queryIndex: false },
-  plan: { actions: CYCLE_WORK, queryIndex: false },
+  plan: { actions: [...CYCLE_WORK, 'BatchWriteItem'], queryIndex: false },
   act: { actions: CYCLE_WORK, queryIndex: false },
   react: { actions: CYCLE_WORK, queryIndex: true },
   reflect: { actions: CYCLE_WORK, queryIndex: false },

@@ -52,10 +52,7 @@ export async function plan(
     if (engagement.stalePendingSends.length > 0) {
       runtime.metric(METRIC_NAMES.stalePendingSends, engagement.stalePendingSends.length);
     }
-    let created = 0;
-    for (const [sequence, proposal] of proposals.entries()) {
-      if (await repos.cards.create(tenantId, { hourKey, runId }, sequence, proposal)) created += 1;
-    }
+    const created = await repos.cards.createAll(tenantId, { hourKey, runId }, proposals);
     run.addCounts({ actionsPlanned: created });
     // Act decides on these same figures, so it reads them from the run instead of recomputing.
     run.set({ engagement: engagement.stats, pipeline });

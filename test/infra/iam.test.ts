@@ -22,7 +22,7 @@ const EXPECTED: Record<string, { table: string[]; index: boolean; tenantScoped: 
     tenantScoped: true,
   },
   'acquire-lock': { table: BOOKKEEPING, index: false, tenantScoped: true },
-  plan: { table: CYCLE, index: false, tenantScoped: true },
+  plan: { table: [...CYCLE, 'BatchWriteItem'], index: false, tenantScoped: true },
   act: { table: CYCLE, index: false, tenantScoped: true },
   react: { table: CYCLE, index: true, tenantScoped: true },
   reflect: { table: CYCLE, index: false, tenantScoped: true },
