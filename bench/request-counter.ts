@@ -11,7 +11,8 @@ export interface RequestCounter {
   clear(): void;
 }
 
-const STEP_FRAME = /shared\/(?:cycle\/([\w-]+-step|fan-out)|sending\/stages\/([\w-]+)|ingest\/([\w-]+))\.ts/;
+const STEP_FRAME =
+  /shared\/(?:cycle\/([\w-]+-step|fan-out)|sending\/stages\/([\w-]+)|ingest\/([\w-]+))\.ts/;
 const STORAGE_FRAME = /at (?:async )?(?:\S+\.)?(\w+) \(.*shared\/storage\/([\w-]+)\.ts/;
 
 /**

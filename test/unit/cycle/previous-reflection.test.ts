@@ -6,7 +6,10 @@ const BASE: CycleState = { tenantId: 't-1', hourKey: '2026010509' };
 
 describe('Cycle: previousReflectionOf', () => {
   it("hands Reflect the previous reflection's metrics and hints that Plan's result carries", () => {
-    const handed = { metrics: metrics({ contacts: 4 }), hints: [avoidTypeHint('research', '2026-01-05T15:00:00.000Z')] };
+    const handed = {
+      metrics: metrics({ contacts: 4 }),
+      hints: [avoidTypeHint('research', '2026-01-05T15:00:00.000Z')],
+    };
 
     expect(
       previousReflectionOf({ ...BASE, plan: { planned: 1, previousReflection: handed } }),
