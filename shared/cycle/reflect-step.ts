@@ -2,7 +2,8 @@ import { reflectOnCycle } from '../domain/reflection.js';
 import type { CycleRuntime } from './runtime.js';
 import { runPhase } from './phase.js';
 import { loadEngagement } from './engagement.js';
-import { previousReflectionOf, type CycleState, type PreviousReflection } from './state.js';
+import type { CycleState, PreviousReflection } from './state.js';
+import { previousReflectionOf } from './previous-reflection.js';
 import { nextWakeAt, hourKeyStart } from '../domain/wake.js';
 import { OUTCOME_FOLD_LAG_MS } from '../storage/outcome-repository.js';
 

@@ -54,22 +54,7 @@ export const cycleStateSchema = cycleInputSchema.extend({
 export type CycleState = z.infer<typeof cycleStateSchema>;
 
 /** The previous reflection's figures Plan read, as its result hands them to Reflect. */
-export const previousReflectionSchema = z.object({
-  metrics: z.record(z.string(), z.number()),
-  hints: z.array(z.record(z.string(), z.unknown())),
-});
 export type PreviousReflection = Pick<ReflectionBody, 'metrics' | 'hints'>;
-
-/**
- * The previous reflection as Plan's result in `state` carries it: the figures, `null` when Plan
- * found none, `undefined` when the state has no such result (Reflect then reads it itself).
- */
-export function previousReflectionOf(state: CycleState): PreviousReflection | null | undefined {
-  const handed = state.plan?.['previousReflection'];
-  if (handed === null) return null;
-  const parsed = previousReflectionSchema.safeParse(handed);
-  return parsed.success ? (parsed.data as unknown as PreviousReflection) : undefined;
-}
 
 /** Parses a step's input, naming the first bad field in the error. */
 export function parseCycleState(input: unknown): CycleState {

@@ -10,8 +10,9 @@ const KIB = 1024;
  * here; issue 12's targets are 300 KiB and 500 KiB: lower these as the bundles get there.
  */
 const BUNDLE_BUDGET_KIB: Readonly<Record<string, number>> = {
-  // Act also carries the drafting chain, the content checker and the rollout stages (+54 KiB).
-  act: 410,
+  // Act also carries the drafting chain, the content checker and the rollout stages (+54 KiB),
+  // and the batched working-set reads and phase write that cut a cycle's DynamoDB requests.
+  act: 411,
   'gmail-poller': 900,
   ingest: 1_040,
 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { previousReflectionOf, type CycleState } from '../../../shared/cycle/state.js';
+import type { CycleState } from '../../../shared/cycle/state.js';
+import { previousReflectionOf } from '../../../shared/cycle/previous-reflection.js';
 import { avoidTypeHint, metrics } from './builders.js';
 
 const BASE: CycleState = { tenantId: 't-1', hourKey: '2026010509' };
