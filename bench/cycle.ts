@@ -7,6 +7,7 @@ import { startLocalStack } from '../infra/local/local-stack.js';
 import { LOCAL_KILL_SWITCH_PARAMETER, localCycleRuntime } from '../infra/local/local-runtime.js';
 import { LocalExecutor } from '../infra/local/local-executor.js';
 import { synthesizeStateMachineDefinitions } from '../infra/local/state-machine-definitions.js';
+import { countRequests, printOrigins } from './request-counter.js';
 
 /** Figures of one cycle benchmark run. */
 export interface CycleBenchResult {
@@ -30,7 +31,6 @@ export async function benchCycles(options: {
   hours: number;
 }): Promise<CycleBenchResult> {
   const stack = await startLocalStack();
-  const requests = new Map<string, number>();
   try {
     const start = new Date('2026-03-02T08:00:00.000Z');
     const clock = new VirtualClock(start);
@@ -62,14 +62,9 @@ export async function benchCycles(options: {
       }
     }
 
-    stack.clients.doc.middlewareStack.add(
-      (next, context) => async (args) => {
-        const name = String(context.commandName);
-        requests.set(name, (requests.get(name) ?? 0) + 1);
-        return next(args);
-      },
-      { step: 'initialize', name: 'benchCountRequests' },
-    );
+    const counter = countRequests(stack.clients.doc, {
+      byOrigin: process.env['BENCH_DDB_ORIGINS'] === '1',
+    });
     const latencies: number[] = [];
     const executor = new LocalExecutor({
       definitions: synthesizeStateMachineDefinitions(),
@@ -98,7 +93,8 @@ export async function benchCycles(options: {
     const sorted = [...latencies].sort((a, b) => a - b);
     const at = (q: number) =>
       sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-    const total = [...requests.values()].reduce((sum, n) => sum + n, 0);
+    const total = counter.total();
+    printOrigins(counter, tenantCycles, 'tenant-cycle');
     return {
       ...options,
       tenantCycles,
@@ -110,7 +106,7 @@ export async function benchCycles(options: {
       },
       dynamodbRequestsPerTenantCycle: round(total / tenantCycles),
       dynamodbRequestsByCommand: Object.fromEntries(
-        [...requests.entries()].map(([k, v]) => [k, round(v / tenantCycles)]),
+        [...counter.byCommand.entries()].map(([k, v]) => [k, round(v / tenantCycles)]),
       ),
     };
   } finally {

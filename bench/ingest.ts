@@ -15,6 +15,7 @@ import {
   localIngestRuntime,
 } from '../infra/local/local-ingest.js';
 import { largeAttachmentMessage } from '../test/helpers/mail-corpus.js';
+import { countRequests, printOrigins } from './request-counter.js';
 
 /** Figures of one ingest benchmark run. */
 export interface IngestBenchResult {
@@ -59,16 +60,11 @@ export async function benchIngest(options: { messages?: number } = {}): Promise<
   const stack = await startLocalStack({ queuePrefix: 'bench-ingest' });
   const clock = new VirtualClock('2026-01-05T12:00:00.000Z');
   const gmail = await LocalGmailServer.start({ clock, ...LOCAL_GMAIL_CLIENT });
-  const requests = new Map<string, number>();
-  stack.clients.doc.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = String(context.commandName);
-      requests.set(name, (requests.get(name) ?? 0) + 1);
-      return next(args);
-    },
-    { step: 'initialize', name: 'benchCountIngestRequests' },
-  );
-  const total = () => [...requests.values()].reduce((sum, n) => sum + n, 0);
+  const counter = countRequests(stack.clients.doc, {
+    byOrigin: process.env['BENCH_DDB_ORIGINS'] === '1',
+  });
+  const requests = counter.byCommand;
+  const total = () => counter.total();
   try {
     const parameters = new MemoryParameterStore();
     await new KillSwitch(parameters, LOCAL_KILL_SWITCH_PARAMETER).set(false, { now: clock.now() });
@@ -99,13 +95,13 @@ export async function benchIngest(options: { messages?: number } = {}): Promise<
       emailAddress: address,
     });
 
-    requests.clear();
+    counter.clear();
     const pollStarted = performance.now();
     await pollMailboxes(runtime);
     const pollMs = performance.now() - pollStarted;
     const pollDynamodbRequests = total();
 
-    requests.clear();
+    counter.clear();
     const started = performance.now();
     const drained = await drainIngestQueue(stack, handler);
     const seconds = (performance.now() - started) / 1_000;
@@ -113,9 +109,10 @@ export async function benchIngest(options: { messages?: number } = {}): Promise<
       [...requests.entries()].sort(([a], [b]) => a.localeCompare(b)),
     );
     const ingestRequests = total();
+    printOrigins(counter, Math.max(1, drained.succeeded), 'message');
 
     // Every id again (a re-listing): each is a counted no-op.
-    requests.clear();
+    counter.clear();
     await runtime.ingestQueue.sendAll(
       gmail.visibleMessageIds(address).map((messageId) => ({
         version: 1,

@@ -12,6 +12,7 @@ import { LOCAL_KILL_SWITCH_PARAMETER, MetricTally } from '../infra/local/local-r
 import { createLocalSender } from '../infra/local/local-sender.js';
 import { startLocalSes } from '../infra/local/ses-emulator.js';
 import { simulateTouches } from '../test/helpers/touch-fixtures.js';
+import { countRequests, printOrigins } from './request-counter.js';
 
 /** The send path under a schedule of faults (DESIGN.md section 5: one email per due touch). */
 export interface TouchFaultFigures {
@@ -69,7 +70,6 @@ export async function benchSending(
   const perHour = Math.max(1, Math.floor(perTenant * (options.sendFraction ?? 0.8)));
   const stack = await startLocalStack({ queuePrefix: 'bench-send' });
   const ses = await startLocalSes(stack.region);
-  const requests = new Map<string, number>();
   try {
     const clock = new VirtualClock('2026-03-02T15:00:00.000Z');
     const parameters = new MemoryParameterStore();
@@ -123,14 +123,9 @@ export async function benchSending(
       random: seededRandom(3),
       metric: metrics.sink,
     });
-    stack.clients.doc.middlewareStack.add(
-      (next, context) => async (args) => {
-        const name = String(context.commandName);
-        requests.set(name, (requests.get(name) ?? 0) + 1);
-        return next(args);
-      },
-      { step: 'initialize', name: 'benchCountRequests' },
-    );
+    const counter = countRequests(stack.clients.doc, {
+      byOrigin: process.env['BENCH_DDB_ORIGINS'] === '1',
+    });
 
     const started = performance.now();
     const counts = await sender.drain.drainVisible();
@@ -138,7 +133,8 @@ export async function benchSending(
 
     const sent = (await ses.emails()).length;
     const deferred = metrics.counts.get('EmailSends{outcome=deferred}') ?? 0;
-    const total = [...requests.values()].reduce((a, b) => a + b, 0);
+    const total = counter.total();
+    printOrigins(counter, sent, 'send');
     const underFaults = await benchTouchesUnderFaults();
     const round = (value: number) => Math.round(value * 100) / 100;
     return {
@@ -150,7 +146,7 @@ export async function benchSending(
       sendsPerSecond: round(sent / seconds),
       dynamodbRequestsPerSend: round(sent > 0 ? total / sent : 0),
       dynamodbRequestsPerMessage: round(counts.delivered > 0 ? total / counts.delivered : 0),
-      dynamodbRequestsByCommand: Object.fromEntries([...requests.entries()].sort()),
+      dynamodbRequestsByCommand: Object.fromEntries([...counter.byCommand.entries()].sort()),
       duplicatesPer1000Touches: underFaults.duplicatesPer1000Touches,
       underFaults,
     };

@@ -24,13 +24,16 @@ const CYCLE_WORK: readonly TableAction[] = [
 /**
  * The table actions of every function, by `functions/<name>` folder, taken from the repository
  * calls each handler's code path makes (run records and locks are conditional UpdateItems; card,
- * audit, outcome and suppression writes are conditional PutItems; only ingest batch-writes its
- * attachment metadata). `test/infra/table-access.test.ts` pins the synthesized result.
+ * audit, outcome and suppression writes are conditional PutItems; ingest batch-writes its
+ * attachment metadata and Plan its run's new cards). `test/infra/table-access.test.ts` pins the synthesized result.
  */
 export const FUNCTION_TABLE_ACCESS = {
-  'check-gates': { actions: ['GetItem', 'PutItem', 'UpdateItem'], queryIndex: false },
+  'check-gates': {
+    actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+    queryIndex: false,
+  },
   'acquire-lock': { actions: CYCLE_BOOKKEEPING, queryIndex: false },
-  plan: { actions: CYCLE_WORK, queryIndex: false },
+  plan: { actions: [...CYCLE_WORK, 'BatchWriteItem'], queryIndex: false },
   // Act lists the tenant's open approvals on gsi1 (TENANT#<t>#APPROVALS_OPEN) in assisted phase.
   act: { actions: CYCLE_WORK, queryIndex: true },
   react: { actions: CYCLE_WORK, queryIndex: true },

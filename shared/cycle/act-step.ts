@@ -4,11 +4,11 @@ import { evaluatePolicy } from '../domain/policy/policy-engine.js';
 import type { PolicyContext, RecipientProfile } from '../domain/policy/policy-types.js';
 import { toViolationRecord } from '../domain/policy/audit.js';
 import { addUsage } from '../domain/policy/controls.js';
-import { loadActionControls } from './controls.js';
+import { actionControls } from './controls.js';
 import type { SendRequest } from '../domain/send-request.js';
 import { actionTouchKey, followUpTouchKey } from '../domain/touch.js';
 import type { TenantSettings } from '../domain/tenant.js';
-import type { Account, Contact } from '../domain/entities.js';
+import type { Account, Contact, RunRecord } from '../domain/entities.js';
 import { CardTransitionError } from '../storage/card-repository.js';
 import { METRIC_NAMES } from '../observability/metric-names.js';
 import type { CycleRuntime } from './runtime.js';
@@ -50,26 +50,39 @@ type Outcome = {
 export async function act(runtime: CycleRuntime, state: CycleState): Promise<ActResult> {
   return runPhase(runtime, state, 'act', async (phase) => {
     const { repos } = runtime;
-    const settings = await repos.tenants.require(phase.tenantId);
-    const cards = (await repos.cards.listForRun(phase.tenantId, phase.hourKey)).filter(
+    // The day's cards hold this run's cards and the quota usage; one read of the tenant's
+    // settings, run record and the cards' targets serves policy and recipients.
+    const dayCards = await repos.cards.listForDay(phase.tenantId, phase.hourKey.slice(0, 8));
+    const cards = cardsOfRun(dayCards, phase.hourKey).filter(
       (card) =>
         card.status === 'planned' ||
         (card.status === 'executing' && card.claimedBy === phase.runId),
     );
+    const targets = targetsOf(cards);
+    const working = await repos.workingSet.require(phase.tenantId, {
+      hourKey: phase.hourKey,
+      ...targets,
+    });
+    const { settings } = working;
     const disposition = actDisposition(rolloutPhaseOf(settings));
     const approved = disposition === 'hold' ? await claimApproved(runtime, phase) : [];
     const approvedCards = approved.map(({ card }) => card);
-    const contacts = await loadTargetContacts(runtime, phase.tenantId, [
-      ...cards,
-      ...approvedCards,
-    ]);
-    const accounts = new Map<string, Account | undefined>();
+    const contacts = await loadTargetContacts(
+      runtime,
+      phase.tenantId,
+      approvedCards,
+      working.contacts,
+    );
+    const accounts = new Map<string, Account | undefined>(
+      targets.accountIds.map((id) => [id, working.accounts.get(id)]),
+    );
     let context = await buildPolicyContext(
       runtime,
       settings,
       [...cards, ...approvedCards],
       contacts,
       phase,
+      { run: working.run, dayCards, checkedEmails: targets.emails, suppressed: working.suppressed },
     );
     const counts = { executed: 0, blocked: 0, deferred: 0, failed: 0, skipped: 0 };
     const drafting: TouchDrafting = {
@@ -167,7 +180,7 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
       else if (outcome.status === 'failed') counts.failed += 1;
     }
 
-    await repos.runs.addCounts(phase.tenantId, phase.hourKey, {
+    phase.run.addCounts({
       actionsExecuted: counts.executed,
       actionsBlocked: counts.blocked,
       actionsDeferred: counts.deferred,
@@ -379,15 +392,25 @@ async function enqueueTouch(
   };
 }
 
+/** What Act already read for its policy context: the run, the day's cards, checked suppressions. */
+interface PolicyReads {
+  readonly run: RunRecord | undefined;
+  readonly dayCards: readonly ActionCard[];
+  /** Addresses whose suppression was looked up with the working set (lower case). */
+  readonly checkedEmails: readonly string[];
+  readonly suppressed: ReadonlySet<string>;
+}
+
 async function buildPolicyContext(
   runtime: CycleRuntime,
   settings: TenantSettings,
   cards: readonly ActionCard[],
   contacts: ReadonlyMap<string, Contact>,
   phase: PhaseContext,
+  reads: PolicyReads,
 ): Promise<PolicyContext> {
   const { repos } = runtime;
-  const run = await repos.runs.get(phase.tenantId, phase.hourKey);
+  const { run } = reads;
   const [overdueContacts, openDeals, openBids] = await Promise.all([
     run?.engagement?.overdue ??
       loadEngagement(runtime, phase.tenantId, settings, phase.now).then((e) => e.stats.overdue),
@@ -397,6 +420,12 @@ async function buildPolicyContext(
   const emails = cards
     .flatMap((card) => [card.target.email, contacts.get(card.target.contactId ?? '')?.email])
     .filter((email): email is string => typeof email === 'string');
+  const checked = new Set(reads.checkedEmails);
+  const unchecked = emails.filter((email) => !checked.has(email.trim().toLowerCase()));
+  const suppressedEmails = new Set([
+    ...reads.suppressed,
+    ...(await repos.suppressions.suppressedAmong(phase.tenantId, unchecked)),
+  ]);
   return {
     now: phase.now,
     engagement: { overdueContacts },
@@ -413,8 +442,8 @@ async function buildPolicyContext(
       excludedIndustries: settings.doNotContact.excludedIndustries,
       excludedRegions: settings.doNotContact.excludedRegions,
     },
-    suppressedEmails: await repos.suppressions.suppressedAmong(phase.tenantId, emails),
-    controls: await loadActionControls(runtime, settings, phase, cards.length),
+    suppressedEmails,
+    controls: actionControls(settings, phase, reads.dayCards),
   };
 }
 
@@ -443,16 +472,44 @@ async function resolveRecipient(
   };
 }
 
-/** Reads each contact the cards target once; Act uses them for policy and recipients. */
+/** This run's cards among the day's, in plan order. */
+function cardsOfRun(dayCards: readonly ActionCard[], hourKey: string): ActionCard[] {
+  return dayCards
+    .filter((card) => card.hourKey === hourKey)
+    .sort((a, b) => a.sequence - b.sequence || a.cardId.localeCompare(b.cardId));
+}
+
+/** The contacts, accounts and addresses the cards name, for one batched read. */
+function targetsOf(cards: readonly ActionCard[]): {
+  contactIds: string[];
+  accountIds: string[];
+  emails: string[];
+} {
+  const ids = (pick: (card: ActionCard) => string | undefined) => [
+    ...new Set(cards.flatMap((card) => pick(card) ?? [])),
+  ];
+  return {
+    contactIds: ids((card) => card.target.contactId),
+    accountIds: ids((card) => card.target.accountId),
+    emails: ids((card) => card.target.email?.trim().toLowerCase()),
+  };
+}
+
+/**
+ * The contacts the cards target, each read once: `known` (already read) plus those of `cards`
+ * not among them. Act uses them for policy and recipients.
+ */
 async function loadTargetContacts(
   runtime: CycleRuntime,
   tenantId: string,
   cards: readonly ActionCard[],
+  known: ReadonlyMap<string, Contact>,
 ): Promise<Map<string, Contact>> {
-  const contacts = new Map<string, Contact>();
+  const contacts = new Map(known);
   for (const contactId of new Set(
     cards.flatMap((card) => (card.target.contactId ? [card.target.contactId] : [])),
   )) {
+    if (contacts.has(contactId)) continue;
     const contact = await runtime.repos.contacts.get(tenantId, contactId);
     if (contact) contacts.set(contactId, contact);
   }

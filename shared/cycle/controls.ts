@@ -1,27 +1,22 @@
 import { TIER_QUOTAS, usageFromCards, type ActionControls } from '../domain/policy/controls.js';
 import type { TenantSettings } from '../domain/tenant.js';
 import type { PhaseContext } from './phase.js';
-import type { CycleRuntime } from './runtime.js';
+import type { ActionCard } from '../domain/actions.js';
 
 /**
  * The tenant's feature flags, tier quota and quota usage for Act's policy context: usage comes
- * from the cards the policy allowed earlier this UTC day (one query on the day's card range,
- * skipped when Act has no card to decide).
+ * from the cards the policy allowed earlier this UTC day (`dayCards`: the day's card range, which
+ * Act reads once).
  */
-export async function loadActionControls(
-  runtime: CycleRuntime,
+export function actionControls(
   settings: TenantSettings,
-  phase: PhaseContext,
-  pendingCards: number,
-): Promise<ActionControls> {
-  const cards =
-    pendingCards > 0
-      ? await runtime.repos.cards.listForDay(phase.tenantId, phase.hourKey.slice(0, 8))
-      : [];
+  phase: Pick<PhaseContext, 'hourKey'>,
+  dayCards: readonly ActionCard[],
+): ActionControls {
   return {
     tier: settings.tier,
     features: settings.features ?? {},
     quota: TIER_QUOTAS[settings.tier],
-    usage: usageFromCards(cards, phase.hourKey),
+    usage: usageFromCards(dayCards, phase.hourKey),
   };
 }

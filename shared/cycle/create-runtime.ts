@@ -17,6 +17,7 @@ import { ProposalRepository } from '../storage/proposal-repository.js';
 import { MessagingPackRepository } from '../storage/messaging-pack-repository.js';
 import { LlmUsageRepository } from '../storage/llm-usage-repository.js';
 import { OrgSlotRepository } from '../storage/org-slot-repository.js';
+import { TenantWorkingSetRepository } from '../storage/tenant-working-set.js';
 import type { DraftingPorts, UsageLedger } from '../drafting/draft-touch.js';
 import type { CycleRepositories, CycleRuntime, MetricSink } from './runtime.js';
 
@@ -42,6 +43,7 @@ export function createCycleRepositories(ctx: {
     messagingPacks: new MessagingPackRepository(ctx),
     orgSlots: new OrgSlotRepository(ctx),
     llmUsage: new LlmUsageRepository(ctx),
+    workingSet: new TenantWorkingSetRepository(ctx),
   };
 }
 

@@ -68,17 +68,21 @@ export function contactClock(
  * Reads every contact of the tenant and computes engagement stats over the contactable ones and
  * the ranked due list (21-day rule with the tenant's window). A contact is left out of the due
  * list while a touch to it is queued (`pendingSend`) and when its current touch already reached
- * a final status (`resolvedTouch`): a touch is proposed once, however long it waits.
+ * a final status (`resolvedTouch`): a touch is proposed once, however long it waits. With
+ * `rank: false` the due list is left empty and no account is read (for callers that only need
+ * the figures); `contacts` are the tenant's contacts when the caller has already read them all.
  */
 export async function loadEngagement(
   runtime: CycleRuntime,
   tenantId: string,
   settings: TenantSettings,
   now: Date,
+  options: { rank?: boolean; contacts?: readonly Contact[] } = {},
 ): Promise<EngagementSnapshot> {
   const { repos } = runtime;
-  const contacts: Contact[] = [];
-  for await (const contact of repos.contacts.all(tenantId)) contacts.push(contact);
+  const contacts: Contact[] = [...(options.contacts ?? [])];
+  if (!options.contacts)
+    for await (const contact of repos.contacts.all(tenantId)) contacts.push(contact);
   const suppressions = new Map(
     (await repos.suppressions.list(tenantId)).map((entry) => [entry.email, entry.reason]),
   );
@@ -127,17 +131,18 @@ export async function loadEngagement(
 
   const candidates = contactable.filter(
     (entry) =>
+      options.rank !== false &&
       entry.clock.status === 'overdue' &&
       !entry.contact.pendingSend &&
       entry.contact.resolvedTouch?.touchKey !== entry.touchKey,
   );
-  const accountValues = new Map<string, number>();
-  for (const accountId of new Set(
+  const accounts = await repos.workingSet.accounts(
+    tenantId,
     candidates.flatMap((entry) => (entry.contact.accountId ? [entry.contact.accountId] : [])),
-  )) {
-    const account = await repos.accounts.get(tenantId, accountId);
-    if (account?.annualValue !== undefined) accountValues.set(accountId, account.annualValue);
-  }
+  );
+  const accountValues = new Map<string, number>();
+  for (const [accountId, account] of accounts)
+    if (account.annualValue !== undefined) accountValues.set(accountId, account.annualValue);
 
   type Candidate = TouchCandidate & { readonly email: string; readonly dueAt: string };
   const ranked = selectNextContactsToTouch<Candidate>(

@@ -17,7 +17,11 @@ export async function recordFailure(
   const run = await runtime.repos.runs.get(tenantId, hourKey);
   const runId = state.gates?.runId ?? run?.runId;
   const message = describeError(state.error);
+  // A phase a crashed step left open is on the lock (runPhase records starts there).
+  const open = runId ? await runtime.repos.locks.openPhase(tenantId, runId) : undefined;
+  const openPhase = open && !run?.phases[open.name]?.endedAt ? open : undefined;
   const phase =
+    openPhase?.name ??
     [...PHASES]
       .reverse()
       .find((name) => run?.phases[name]?.startedAt && !run.phases[name]?.endedAt) ??
@@ -26,7 +30,13 @@ export async function recordFailure(
 
   if (run) {
     if (phase && (PHASES as readonly string[]).includes(phase) && !run.phases[phase]?.endedAt) {
-      await runtime.repos.runs.endPhase(tenantId, hourKey, phase, message);
+      await runtime.repos.runs.endPhase(
+        tenantId,
+        hourKey,
+        phase,
+        message,
+        openPhase?.name === phase ? { startedAt: openPhase.startedAt } : {},
+      );
     }
     await runtime.repos.runs.finish(tenantId, hourKey, {
       status: 'FAILED',

@@ -14,7 +14,9 @@ import { requireRun, type CycleState, type GatesResult, type LockResult } from '
 export async function checkGates(runtime: CycleRuntime, state: CycleState): Promise<GatesResult> {
   const { tenantId, hourKey } = state;
   const { repos } = runtime;
-  let run = await repos.runs.get(tenantId, hourKey);
+  // Settings and run record in one read; the settings are only used once the run is RUNNING.
+  const { settings: tenant, run: existing } = await repos.workingSet.read(tenantId, { hourKey });
+  let run = existing;
   if (!run) {
     try {
       run = await repos.runs.start(tenantId, {
@@ -38,10 +40,7 @@ export async function checkGates(runtime: CycleRuntime, state: CycleState): Prom
     };
   }
 
-  const [killSwitch, tenant] = await Promise.all([
-    runtime.killSwitch.read(),
-    repos.tenants.get(tenantId),
-  ]);
+  const killSwitch = await runtime.killSwitch.read();
   const decision = decideGates({ killSwitch, tenant });
   if (!decision.proceed) {
     await repos.runs.finish(tenantId, hourKey, {

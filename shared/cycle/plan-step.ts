@@ -1,31 +1,38 @@
 import { planActions } from '../domain/planner.js';
+import { isOpenBid, isOpenDeal } from '../domain/pipeline.js';
 import type { CycleRuntime } from './runtime.js';
 import { runPhase } from './phase.js';
 import { loadEngagement, type EngagementSnapshot } from './engagement.js';
 import { METRIC_NAMES } from '../observability/metric-names.js';
 import { createHash } from 'node:crypto';
-import type { CycleState } from './state.js';
+import type { CycleState, PreviousReflection } from './state.js';
 
 /**
  * Plan: gathers the tenant's situation (due contacts, new orders, pipeline, goals, the last
  * reflection's hints and carried requests), asks the planner for actions and persists them as
- * `planned` cards. Cards are numbered in plan order, so a retried Plan re-creates nothing.
+ * `planned` cards. Cards are numbered in plan order, so a retried Plan re-creates nothing. Its
+ * result carries the previous reflection's metrics and hints (null: none) for Reflect.
  */
 export async function plan(
   runtime: CycleRuntime,
   state: CycleState,
-): Promise<{ planned: number; created: number }> {
-  return runPhase(runtime, state, 'plan', async ({ tenantId, hourKey, runId, now }) => {
+): Promise<{ planned: number; created: number; previousReflection: PreviousReflection | null }> {
+  return runPhase(runtime, state, 'plan', async ({ tenantId, hourKey, runId, now, run }) => {
     const { repos } = runtime;
     const settings = await repos.tenants.require(tenantId);
-    const [engagement, newOrderIds, previous, openDeals, openBids] = await Promise.all([
-      loadEngagement(runtime, tenantId, settings, now),
+    // Contacts, deals and bids are neighbours in the partition: one Query reads all three.
+    const [situation, newOrderIds, previous] = await Promise.all([
+      repos.workingSet.contactsAndPipeline(tenantId),
       repos.orders.listIdsByStatus(tenantId, 'new'),
       repos.reflections.latestBefore(tenantId, hourKey),
-      repos.deals.countOpen(tenantId),
-      repos.bids.countOpen(tenantId),
     ]);
-    const pipeline = { openDeals, openBids };
+    const engagement = await loadEngagement(runtime, tenantId, settings, now, {
+      contacts: situation.contacts,
+    });
+    const pipeline = {
+      openDeals: situation.deals.filter(isOpenDeal).length,
+      openBids: situation.bids.filter(isOpenBid).length,
+    };
     const proposals = planActions({
       now,
       dueContacts: engagement.dueContacts,
@@ -45,15 +52,17 @@ export async function plan(
     if (engagement.stalePendingSends.length > 0) {
       runtime.metric(METRIC_NAMES.stalePendingSends, engagement.stalePendingSends.length);
     }
-    let created = 0;
-    for (const [sequence, proposal] of proposals.entries()) {
-      if (await repos.cards.create(tenantId, { hourKey, runId }, sequence, proposal)) created += 1;
-    }
-    await repos.runs.addCounts(tenantId, hourKey, { actionsPlanned: created });
+    const created = await repos.cards.createAll(tenantId, { hourKey, runId }, proposals);
+    run.addCounts({ actionsPlanned: created });
     // Act decides on these same figures, so it reads them from the run instead of recomputing.
-    await repos.runs.setSituation(tenantId, hourKey, { engagement: engagement.stats, pipeline });
+    run.set({ engagement: engagement.stats, pipeline });
     runtime.metric('ActionsPlanned', created);
-    return { planned: proposals.length, created };
+    return {
+      planned: proposals.length,
+      created,
+      // Reflect compares with the same reflection: handed on (small) instead of read again.
+      previousReflection: previous ? { metrics: previous.metrics, hints: previous.hints } : null,
+    };
   });
 }
 

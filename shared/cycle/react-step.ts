@@ -20,21 +20,25 @@ export async function react(
   runtime: CycleRuntime,
   state: CycleState,
 ): Promise<{ folded: number; requests: number; touches: number }> {
-  return runPhase(runtime, state, 'react', async ({ tenantId, hourKey, now }) => {
+  return runPhase(runtime, state, 'react', async ({ tenantId, now, run }) => {
     const { repos } = runtime;
-    const settings = await repos.tenants.require(tenantId);
-    const { outcomes, position } = await repos.outcomes.pending(tenantId, now);
+    const { settings, reactCursor } = await repos.workingSet.require(tenantId, {
+      reactCursor: true,
+    });
+    const { outcomes, position } = await repos.outcomes.pendingAfter(tenantId, now, reactCursor);
     const summary = summariseOutcomes(outcomes);
 
     await applyTouches(runtime, tenantId, settings, summary.touches);
     for (const email of summary.bouncedEmails) {
       await repos.suppressions.add(tenantId, email, 'hard_bounce', 'react');
     }
-    await repos.runs.setReactSummary(tenantId, hourKey, {
-      folded: summary.folded,
-      byKind: summary.byKind,
-      sendsByStatus: summary.sendsByStatus,
-      requests: summary.requests.slice(0, MAX_CARRIED_REQUESTS),
+    run.set({
+      react: {
+        folded: summary.folded,
+        byKind: summary.byKind,
+        sendsByStatus: summary.sendsByStatus,
+        requests: summary.requests.slice(0, MAX_CARRIED_REQUESTS),
+      },
     });
     if (position) await repos.outcomes.commit(tenantId, position);
     runtime.metric('OutcomesFolded', summary.folded);

@@ -2,7 +2,8 @@ import { reflectOnCycle } from '../domain/reflection.js';
 import type { CycleRuntime } from './runtime.js';
 import { runPhase } from './phase.js';
 import { loadEngagement } from './engagement.js';
-import type { CycleState } from './state.js';
+import type { CycleState, PreviousReflection } from './state.js';
+import { previousReflectionOf } from './previous-reflection.js';
 import {
   approvalWakeTimes,
   cardKeepsTenantBusy,
@@ -20,54 +21,67 @@ export async function reflect(
   runtime: CycleRuntime,
   state: CycleState,
 ): Promise<{ hints: number; complianceRate: number }> {
-  return runPhase(runtime, state, 'reflect', async ({ tenantId, hourKey, runId, now }) => {
-    const { repos } = runtime;
-    const settings = await repos.tenants.require(tenantId);
-    const [cards, engagement, previous, run] = await Promise.all([
-      repos.cards.listForRun(tenantId, hourKey),
-      loadEngagement(runtime, tenantId, settings, now),
-      repos.reflections.latestBefore(tenantId, hourKey),
-      repos.runs.get(tenantId, hourKey),
-    ]);
-    const body = reflectOnCycle({
-      cards,
-      engagement: engagement.stats,
-      outcomesFolded: run?.react?.folded ?? 0,
-      pendingRequests: run?.react?.requests ?? [],
-      ...(previous ? { previous } : {}),
-      now,
-    });
-    await repos.reflections.put(tenantId, hourKey, runId, body);
-    const wakeAt = nextWakeAt({
-      hourStart: new Date(hourKeyStart(hourKey)),
-      now,
-      busy:
-        cards.some(cardKeepsTenantBusy) ||
-        (run?.react?.folded ?? 0) > 0 ||
-        body.pendingRequests.length > 0 ||
-        engagement.pendingSends > 0,
-      upcoming: [
-        engagement.upcomingDueAt,
-        // Open approvals' deadlines: each is expired and re-planned then, idle or not.
-        ...approvalWakeTimes(cards, approvalDeadlineOf(state)),
-        ...body.hints.flatMap((hint) => ('until' in hint ? [hint.until] : [])),
-      ],
-    });
-    // Input written after React's fold window keeps the tenant due (the settle is conditional).
-    const startedAt = new Date(run?.startedAt ?? now.toISOString()).getTime();
-    const settled = await repos.wake.settle(tenantId, wakeAt, {
-      consumedUntil: new Date(startedAt - OUTCOME_FOLD_LAG_MS),
-      startedAt: new Date(startedAt),
-    });
-    await repos.runs.setEngagement(
-      tenantId,
-      hourKey,
-      engagement.stats,
-      settled ? wakeAt.toISOString() : undefined,
-    );
-    runtime.metric('EngagementComplianceRate', engagement.stats.complianceRate * 100);
-    return { hints: body.hints.length, complianceRate: engagement.stats.complianceRate };
-  });
+  return runPhase(
+    runtime,
+    state,
+    'reflect',
+    async ({ tenantId, hourKey, runId, now, run: record }) => {
+      const { repos } = runtime;
+      const { settings, run } = await repos.workingSet.require(tenantId, { hourKey });
+      const [cards, engagement, previous] = await Promise.all([
+        repos.cards.listForRun(tenantId, hourKey),
+        // Reflect needs the figures, not the ranked due list (whose account reads it would cost).
+        loadEngagement(runtime, tenantId, settings, now, { rank: false }),
+        previousReflection(runtime, state),
+      ]);
+      const body = reflectOnCycle({
+        cards,
+        engagement: engagement.stats,
+        outcomesFolded: run?.react?.folded ?? 0,
+        pendingRequests: run?.react?.requests ?? [],
+        ...(previous ? { previous } : {}),
+        now,
+      });
+      await repos.reflections.put(tenantId, hourKey, runId, body);
+      const wakeAt = nextWakeAt({
+        hourStart: new Date(hourKeyStart(hourKey)),
+        now,
+        busy:
+          cards.some(cardKeepsTenantBusy) ||
+          (run?.react?.folded ?? 0) > 0 ||
+          body.pendingRequests.length > 0 ||
+          engagement.pendingSends > 0,
+        upcoming: [
+          engagement.upcomingDueAt,
+          // Open approvals' deadlines: each is expired and re-planned then, idle or not.
+          ...approvalWakeTimes(cards, approvalDeadlineOf(state)),
+          ...body.hints.flatMap((hint) => ('until' in hint ? [hint.until] : [])),
+        ],
+      });
+      // Input written after React's fold window keeps the tenant due (the settle is conditional).
+      const startedAt = new Date(run?.startedAt ?? now.toISOString()).getTime();
+      const settled = await repos.wake.settle(tenantId, wakeAt, {
+        consumedUntil: new Date(startedAt - OUTCOME_FOLD_LAG_MS),
+        startedAt: new Date(startedAt),
+      });
+      record.set({
+        engagement: engagement.stats,
+        ...(settled ? { nextWakeAt: wakeAt.toISOString() } : {}),
+      });
+      runtime.metric('EngagementComplianceRate', engagement.stats.complianceRate * 100);
+      return { hints: body.hints.length, complianceRate: engagement.stats.complianceRate };
+    },
+  );
+}
+
+/** The reflection this one is compared with: as Plan handed it on, else read. */
+async function previousReflection(
+  runtime: CycleRuntime,
+  state: CycleState,
+): Promise<PreviousReflection | undefined> {
+  const handed = previousReflectionOf(state);
+  if (handed !== undefined) return handed ?? undefined;
+  return runtime.repos.reflections.latestBefore(state.tenantId, state.hourKey);
 }
 
 /** The earliest open approval deadline Act saw (`act.approvalDeadline`), if any. */

@@ -18,6 +18,7 @@ import type { MessagingPackRepository } from '../storage/messaging-pack-reposito
 import type { LlmUsageRepository } from '../storage/llm-usage-repository.js';
 import type { OrgSlotRepository } from '../storage/org-slot-repository.js';
 import type { DraftingPorts } from '../drafting/draft-touch.js';
+import type { TenantWorkingSetRepository } from '../storage/tenant-working-set.js';
 
 /** Every repository a cycle step may use. */
 export interface CycleRepositories extends Repositories {
@@ -37,6 +38,8 @@ export interface CycleRepositories extends Repositories {
   readonly llmUsage: LlmUsageRepository;
   /** Organisation cycle slots (ORG# partition). */
   readonly orgSlots: OrgSlotRepository;
+  /** One batched read of what a step needs from the tenant's partition. */
+  readonly workingSet: TenantWorkingSetRepository;
 }
 
 /** Counts a named metric; Powertools Metrics in Lambda, a tally in the simulator. */

@@ -1,5 +1,6 @@
 import * as z from '../zod.js';
 import { ValidationError } from '../errors.js';
+import type { ReflectionBody } from '../domain/reflection.js';
 
 /** What starts a cycle execution: one tenant, one hour. */
 export const cycleInputSchema = z.object({
@@ -54,6 +55,9 @@ export const cycleStateSchema = z.extend(cycleInputSchema, {
   error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
 });
 export type CycleState = z.infer<typeof cycleStateSchema>;
+
+/** The previous reflection's figures Plan read, as its result hands them to Reflect. */
+export type PreviousReflection = Pick<ReflectionBody, 'metrics' | 'hints'>;
 
 /** Parses a step's input, naming the first bad field in the error. */
 export function parseCycleState(input: unknown): CycleState {

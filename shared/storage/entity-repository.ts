@@ -106,11 +106,16 @@ export class EntityRepository<T> {
   }
 
   protected fromItem(item: Record<string, unknown>): T {
-    const {
-      tenantId: _tenantId,
-      updatedAt: _updatedAt,
-      ...rest
-    } = withoutStorageAttributes<Record<string, unknown>>(item);
-    return rest as T;
+    return entityFromItem<T>(item);
   }
+}
+
+/** A stored entity item as the entity it holds (no storage attributes, tenant id or write time). */
+export function entityFromItem<T>(item: Record<string, unknown>): T {
+  const {
+    tenantId: _tenantId,
+    updatedAt: _updatedAt,
+    ...rest
+  } = withoutStorageAttributes<Record<string, unknown>>(item);
+  return rest as T;
 }

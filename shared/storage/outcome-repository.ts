@@ -112,8 +112,19 @@ export class OutcomeRepository {
         ConsistentRead: true,
       }),
     );
-    const after = cursor.Item?.[CURSOR_ATTRIBUTE];
-    const from = typeof after === 'string' ? `${after}\u0000` : MIN_ULID;
+    return this.pendingAfter(tenantId, now, reactCursorPosition(cursor.Item));
+  }
+
+  /**
+   * {@link pending} from a cursor already read (`after`: the cursor item's position, see
+   * {@link reactCursorPosition}; undefined when React never committed one).
+   */
+  async pendingAfter(
+    tenantId: string,
+    now: Date,
+    after: string | undefined,
+  ): Promise<{ outcomes: StoredOutcome[]; position?: string }> {
+    const from = after !== undefined ? `${after}\u0000` : MIN_ULID;
     const until = writeIdCeiling(now.getTime() - OUTCOME_FOLD_LAG_MS);
     if (from > until) return { outcomes: [] };
     const items = await queryAll(this.ctx, {
@@ -175,4 +186,10 @@ export class OutcomeRepository {
       if (!isConditionalCheckFailed(error)) throw error;
     }
   }
+}
+
+/** The write position stored on React's cursor item (`keys.reactCursor`), if any. */
+export function reactCursorPosition(item: Record<string, unknown> | undefined): string | undefined {
+  const position = item?.[CURSOR_ATTRIBUTE];
+  return typeof position === 'string' ? position : undefined;
 }

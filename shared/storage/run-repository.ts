@@ -69,31 +69,44 @@ export class RunRepository {
     return record;
   }
 
-  /** Records the start of a phase on a run. */
-  async startPhase(tenantId: string, hourKey: string, phase: string): Promise<void> {
+  /** Records the start of a phase on a run; returns the recorded start time. */
+  async startPhase(tenantId: string, hourKey: string, phase: string): Promise<string> {
     assertPhaseName(phase);
+    const startedAt = this.ctx.clock.now().toISOString();
     await this.update(
       tenantId,
       hourKey,
       'SET phases.#phase = :record',
       { '#phase': phase },
       {
-        ':record': { startedAt: this.ctx.clock.now().toISOString() },
+        ':record': { startedAt },
       },
     );
+    return startedAt;
   }
 
-  /** Records the end of a phase (duration from its recorded start) and optional error. */
-  async endPhase(tenantId: string, hourKey: string, phase: string, error?: string): Promise<void> {
+  /**
+   * Records the end of a phase (duration from its recorded start) and optional error. With
+   * `ending.startedAt` (what {@link startPhase} returned) the run is not read first, and
+   * `ending.patch` (the phase's counters and figures) is written in the same update.
+   */
+  async endPhase(
+    tenantId: string,
+    hourKey: string,
+    phase: string,
+    error?: string,
+    ending: { startedAt?: string; patch?: RunPatch } = {},
+  ): Promise<void> {
     assertPhaseName(phase);
-    const run = await this.get(tenantId, hourKey);
-    const started = run?.phases[phase]?.startedAt;
+    const started =
+      ending.startedAt ?? (await this.get(tenantId, hourKey))?.phases[phase]?.startedAt;
     const now = this.ctx.clock.now();
+    const patch = patchExpression(ending.patch ?? {});
     await this.update(
       tenantId,
       hourKey,
-      'SET phases.#phase = :record',
-      { '#phase': phase },
+      `SET ${['phases.#phase = :record', ...patch.clauses].join(', ')}`,
+      { '#phase': phase, ...patch.names },
       {
         ':record': {
           startedAt: started ?? now.toISOString(),
@@ -101,6 +114,7 @@ export class RunRepository {
           durationMs: started ? now.getTime() - new Date(started).getTime() : 0,
           ...(error ? { error } : {}),
         },
+        ...patch.values,
       },
     );
   }
@@ -111,20 +125,15 @@ export class RunRepository {
     hourKey: string,
     counts: Readonly<Record<string, number>>,
   ): Promise<void> {
-    const entries = Object.entries(counts);
-    if (entries.length === 0) return;
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const clauses = entries.map(([name, value], i) => {
-      assertPhaseName(name);
-      names[`#c${i}`] = name;
-      values[`:c${i}`] = value;
-      return `counts.#c${i} = if_not_exists(counts.#c${i}, :zero) + :c${i}`;
-    });
-    await this.update(tenantId, hourKey, `SET ${clauses.join(', ')}`, names, {
-      ...values,
-      ':zero': 0,
-    });
+    if (Object.keys(counts).length === 0) return;
+    const patch = patchExpression({ counts });
+    await this.update(
+      tenantId,
+      hourKey,
+      `SET ${patch.clauses.join(', ')}`,
+      patch.names,
+      patch.values,
+    );
   }
 
   /** Sets the final status of a run. */
@@ -275,6 +284,43 @@ export class RunRepository {
       throw error;
     }
   }
+}
+
+/**
+ * What a phase writes to its run record besides its timing: counters to add to and figures to
+ * set, written with the phase's end in one update (see `RunRepository.endPhase`).
+ */
+export interface RunPatch {
+  readonly counts?: Readonly<Record<string, number>>;
+  readonly engagement?: NonNullable<RunRecord['engagement']>;
+  readonly pipeline?: NonNullable<RunRecord['pipeline']>;
+  readonly react?: NonNullable<RunRecord['react']>;
+  readonly nextWakeAt?: string;
+}
+
+const PATCH_FIELDS = ['engagement', 'pipeline', 'react', 'nextWakeAt'] as const;
+
+function patchExpression(patch: RunPatch): {
+  clauses: string[];
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const clauses = Object.entries(patch.counts ?? {}).map(([name, value], i) => {
+    assertPhaseName(name);
+    names[`#c${i}`] = name;
+    values[`:c${i}`] = value;
+    values[':zero'] = 0;
+    return `counts.#c${i} = if_not_exists(counts.#c${i}, :zero) + :c${i}`;
+  });
+  for (const field of PATCH_FIELDS) {
+    if (patch[field] === undefined) continue;
+    clauses.push(`#f_${field} = :f_${field}`);
+    names[`#f_${field}`] = field;
+    values[`:f_${field}`] = patch[field];
+  }
+  return { clauses, names, values };
 }
 
 function assertPhaseName(name: string): void {

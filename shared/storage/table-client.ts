@@ -1,6 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   paginateQuery,
   type QueryCommandInput,
@@ -125,6 +126,26 @@ export async function batchGetAll(
     pending = (result.UnprocessedKeys?.[ctx.tableName]?.Keys ?? []) as ItemKey[];
   }
   return items;
+}
+
+/**
+ * Puts items with `BatchWriteItem`, 25 per request, re-sending unprocessed ones (at most 5
+ * rounds, then throws). Unconditional: only for items nobody else writes meanwhile.
+ */
+export async function batchPutAll(
+  ctx: Pick<TableContext, 'doc' | 'tableName'>,
+  items: readonly Record<string, unknown>[],
+): Promise<void> {
+  for (let offset = 0; offset < items.length; offset += 25) {
+    let pending = items.slice(offset, offset + 25).map((Item) => ({ PutRequest: { Item } }));
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round >= 5) throw new Error('BatchWriteItem left items unprocessed after 5 rounds');
+      const result = await ctx.doc.send(
+        new BatchWriteCommand({ RequestItems: { [ctx.tableName]: pending } }),
+      );
+      pending = (result.UnprocessedItems?.[ctx.tableName] ?? []) as typeof pending;
+    }
+  }
 }
 
 /** Every item of one tenant whose sort key starts with `prefix`, following pages. */

@@ -44,8 +44,8 @@ export class TenantLockRepository {
           // lockIsFree OR leaseExpired
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
           UpdateExpression:
-            'SET #owner = :owner, acquiredAt = :now, expiresAt = :expiresAt, tenantId = :tenantId, entity = :entity, #ttl = :ttl ADD fence :one',
-          ExpressionAttributeNames: { '#owner': 'owner', '#ttl': 'ttl' },
+            'SET #owner = :owner, acquiredAt = :now, expiresAt = :expiresAt, tenantId = :tenantId, entity = :entity, #ttl = :ttl ADD fence :one REMOVE #phase, phaseStartedAt',
+          ExpressionAttributeNames: { '#owner': 'owner', '#ttl': 'ttl', '#phase': 'phase' },
           ExpressionAttributeValues: {
             ':owner': owner,
             ':now': now.toISOString(),
@@ -72,8 +72,15 @@ export class TenantLockRepository {
   /**
    * Pushes the lease of a lock `owner` holds to `ttlMs` from now. Throws {@link LockNotOwnedError}
    * if the lock is absent, held by someone else, or already expired (another owner may take it).
+   * With `phase`, the same write records which phase of the owner's run started when (see
+   * {@link openPhase}).
    */
-  async extend(tenantId: string, owner: string, ttlMs: number): Promise<TenantLock> {
+  async extend(
+    tenantId: string,
+    owner: string,
+    ttlMs: number,
+    phase?: { readonly name: string; readonly startedAt: string },
+  ): Promise<TenantLock> {
     const now = this.ctx.clock.now();
     try {
       const result = await this.ctx.doc.send(
@@ -82,13 +89,20 @@ export class TenantLockRepository {
           Key: keys.cycleLock(tenantId),
           // heldByOwner AND leaseStillValid
           ConditionExpression: '#owner = :owner AND expiresAt > :now',
-          UpdateExpression: 'SET expiresAt = :expiresAt, #ttl = :ttl',
-          ExpressionAttributeNames: { '#owner': 'owner', '#ttl': 'ttl' },
+          UpdateExpression: phase
+            ? 'SET expiresAt = :expiresAt, #ttl = :ttl, #phase = :phase, phaseStartedAt = :phaseStartedAt'
+            : 'SET expiresAt = :expiresAt, #ttl = :ttl',
+          ExpressionAttributeNames: {
+            '#owner': 'owner',
+            '#ttl': 'ttl',
+            ...(phase ? { '#phase': 'phase' } : {}),
+          },
           ExpressionAttributeValues: {
             ':owner': owner,
             ':now': now.toISOString(),
             ':expiresAt': new Date(now.getTime() + ttlMs).toISOString(),
             ':ttl': ttlAfter(now, ttlMs + LOCK_RETENTION_MS),
+            ...(phase ? { ':phase': phase.name, ':phaseStartedAt': phase.startedAt } : {}),
           },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -144,6 +158,22 @@ export class TenantLockRepository {
     if (!item || typeof item['owner'] !== 'string') return undefined;
     if (String(item['expiresAt']) <= this.ctx.clock.now().toISOString()) return undefined;
     return toLock(item);
+  }
+
+  /**
+   * The phase `owner`'s run last started under this lock (recorded by {@link extend}), while
+   * `owner` still holds it (expired or not); undefined otherwise. The failure step reads it to name
+   * the phase a crashed step left open.
+   */
+  async openPhase(
+    tenantId: string,
+    owner: string,
+  ): Promise<{ readonly name: string; readonly startedAt: string } | undefined> {
+    const item = await this.rawItem(tenantId);
+    if (item?.['owner'] !== owner) return undefined;
+    const name = stringOr(item['phase']);
+    const startedAt = stringOr(item['phaseStartedAt']);
+    return name && startedAt ? { name, startedAt } : undefined;
   }
 
   /**

@@ -19,9 +19,13 @@ const EXPECTED: Record<
   string,
   { table: string[]; index: boolean; tenantScoped: boolean; ownStatements?: string[] }
 > = {
-  'check-gates': { table: ['GetItem', 'PutItem', 'UpdateItem'], index: false, tenantScoped: true },
+  'check-gates': {
+    table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+    index: false,
+    tenantScoped: true,
+  },
   'acquire-lock': { table: BOOKKEEPING, index: false, tenantScoped: true },
-  plan: { table: CYCLE, index: false, tenantScoped: true },
+  plan: { table: [...CYCLE, 'BatchWriteItem'], index: false, tenantScoped: true },
   act: { table: CYCLE, index: true, tenantScoped: true },
   react: { table: CYCLE, index: true, tenantScoped: true },
   reflect: { table: CYCLE, index: false, tenantScoped: true },

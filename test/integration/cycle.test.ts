@@ -3,6 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hourKey } from '../../shared/clock.js';
 import type { ParameterStore } from '../../shared/adapters/parameters/parameter-store.js';
 import { act } from '../../shared/cycle/act-step.js';
+import { runPhase } from '../../shared/cycle/phase.js';
+import { parseCycleState } from '../../shared/cycle/state.js';
 import type { CycleRuntime } from '../../shared/cycle/runtime.js';
 import { createCycleHarness, type CycleHarness } from '../helpers/cycle-harness.js';
 
@@ -140,6 +142,41 @@ describe('Cycle: synthesized state machine on the embedded stack', () => {
     expect(run?.phases['act']?.error).toBe('InjectedError: injected failure');
     expect(run?.phases['plan']?.endedAt).toBeDefined();
     expect(await harness.runtime.repos.locks.current('broken')).toBeUndefined();
+  });
+
+  it('names the phase a step left open when it died mid-phase, with the time that phase started', async () => {
+    await seedTenant(harness.runtime, 'crashed');
+    const phaseStartedAt = harness.clock.now().toISOString();
+    const executor = harness.executor({
+      taskOverrides: {
+        // Act's Lambda dies inside its phase: neither the phase's end nor its catch ever runs.
+        Act: async (input) => {
+          let entered!: () => void;
+          const inBody = new Promise<void>((resolve) => (entered = resolve));
+          void runPhase(harness.runtime, parseCycleState(input), 'act', () => {
+            entered();
+            return new Promise<never>(() => undefined);
+          });
+          await inBody;
+          harness.clock.advance({ seconds: 60 });
+          const error = new Error('Task timed out after 60.00 seconds');
+          error.name = 'Sandbox.Timedout';
+          throw error;
+        },
+      },
+    });
+
+    const result = await executor.runCycle({ tenantId: 'crashed', hourKey: HOUR });
+
+    const run = await harness.runtime.repos.runs.get('crashed', HOUR);
+    expect(result.status).toBe('FAILED');
+    expect(run?.error?.phase).toBe('act');
+    expect(run?.phases['act']).toMatchObject({
+      startedAt: phaseStartedAt,
+      durationMs: 60_000,
+      error: expect.stringContaining('Task timed out'),
+    });
+    expect(await harness.runtime.repos.locks.current('crashed')).toBeUndefined();
   });
 
   it('skips an overlapping cycle for the same tenant as locked and never executes a card twice', async () => {

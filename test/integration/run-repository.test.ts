@@ -65,6 +65,32 @@ describe('Storage: RunRepository', () => {
     expect(run?.endedAt).toBe(table.clock.now().toISOString());
   });
 
+  it('writes a phase end with its counters and figures in one update, without reading the run', async () => {
+    await table.repos.runs.start('patched', { hourKey: '2026010512', runId: 'p' });
+    await table.repos.runs.addCounts('patched', '2026010512', { actionsPlanned: 1 });
+    const startedAt = await table.repos.runs.startPhase('patched', '2026010512', 'act');
+    table.clock.advance({ ms: 2_000 });
+    table.requestCounts.clear();
+
+    await table.repos.runs.endPhase('patched', '2026010512', 'act', undefined, {
+      startedAt,
+      patch: {
+        counts: { actionsPlanned: 2, actionsExecuted: 1 },
+        pipeline: { openDeals: 3, openBids: 1 },
+        nextWakeAt: '2026-01-05T15:00:00.000Z',
+      },
+    });
+
+    expect([...table.requestCounts.entries()]).toEqual([['UpdateItemCommand', 1]]);
+    const run = await table.repos.runs.get('patched', '2026010512');
+    expect(run?.phases['act']).toMatchObject({ startedAt, durationMs: 2_000 });
+    expect(run?.counts).toEqual({ actionsPlanned: 3, actionsExecuted: 1 });
+    expect(run).toMatchObject({
+      pipeline: { openDeals: 3, openBids: 1 },
+      nextWakeAt: '2026-01-05T15:00:00.000Z',
+    });
+  });
+
   it('lists runs newest first, or oldest first on request', async () => {
     const newest = await table.repos.runs.list('numbered');
     const oldest = await table.repos.runs.list('numbered', { oldestFirst: true, limit: 2 });

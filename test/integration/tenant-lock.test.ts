@@ -79,6 +79,23 @@ describe('Storage: TenantLockRepository', () => {
     expect((await table.repos.locks.current('taken'))?.owner).toBe('new');
   });
 
+  it("records the owner's open phase with the lease renewal and forgets it when another run acquires", async () => {
+    await table.repos.locks.acquire('phases', 'run-1', TTL_MS);
+    const startedAt = table.clock.now().toISOString();
+
+    await table.repos.locks.extend('phases', 'run-1', TTL_MS, { name: 'act', startedAt });
+
+    expect(await table.repos.locks.openPhase('phases', 'run-1')).toEqual({
+      name: 'act',
+      startedAt,
+    });
+    expect(await table.repos.locks.openPhase('phases', 'run-2')).toBeUndefined();
+    table.clock.advance({ ms: TTL_MS + 1 });
+    await table.repos.locks.acquire('phases', 'run-2', TTL_MS);
+    expect(await table.repos.locks.openPhase('phases', 'run-1')).toBeUndefined();
+    expect(await table.repos.locks.openPhase('phases', 'run-2')).toBeUndefined();
+  });
+
   it('does not let a non-owner release or extend a held lock', async () => {
     await table.repos.locks.acquire('guarded', 'owner', TTL_MS);
 

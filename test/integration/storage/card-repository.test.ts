@@ -50,6 +50,33 @@ describe('Storage: CardRepository', () => {
     expect(card).not.toHaveProperty('ttl');
   });
 
+  it("creates a plan's new cards in one batch, leaving those the run has and repeats untouched", async () => {
+    await cards.create('batch', RUN, 0, followUp('c-kept'));
+    const kept = (await cards.listForRun('batch', RUN.hourKey))[0];
+    table.clock.advance({ minutes: 1 });
+    table.requestCounts.clear();
+
+    const created = await cards.createAll('batch', RUN, [
+      followUp('c-new-1'),
+      followUp('c-kept'),
+      followUp('c-new-2'),
+      followUp('c-new-1'),
+    ]);
+
+    expect(created).toBe(2);
+    expect(table.requestCounts.get('QueryCommand')).toBe(1);
+    expect(table.requestCounts.get('BatchWriteItemCommand')).toBe(1);
+    expect(table.requestCounts.get('PutItemCommand')).toBeUndefined();
+    const stored = await cards.listForRun('batch', RUN.hourKey);
+    expect(stored.map((card) => [card.cardId, card.sequence])).toEqual([
+      ['follow_up:c-kept:due', 0],
+      ['follow_up:c-new-1:due', 0],
+      ['follow_up:c-new-2:due', 2],
+    ]);
+    expect(stored[0]).toEqual(kept);
+    expect(stored[2]).toMatchObject({ status: 'planned', runId: RUN.runId });
+  });
+
   it('creates no second card when a retried plan proposes the same touch at another position', async () => {
     // Prepare: the first plan put c-original first; a retried plan saw a new order arrive first.
     await cards.create('retry', RUN, 0, followUp('c-original'));

@@ -1,0 +1,148 @@
+import type { Account, Contact, RunRecord } from '../domain/entities.js';
+import type { Bid, Deal } from '../domain/pipeline.js';
+import type { TenantSettings } from '../domain/tenant.js';
+import { TenantNotFoundError } from '../errors.js';
+import { SK_PREFIX, keys, type ItemKey } from './keys.js';
+import { batchGetAll, queryTenantRange, type TableContext } from './table-client.js';
+import { withoutStorageAttributes } from './items.js';
+import { entityFromItem } from './entity-repository.js';
+import { reactCursorPosition } from './outcome-repository.js';
+
+/** Which of a tenant's items one step needs besides its settings. */
+export interface WorkingSetRequest {
+  /** The run record of this tenant-hour. */
+  readonly hourKey?: string;
+  readonly contactIds?: readonly string[];
+  readonly accountIds?: readonly string[];
+  /** Addresses whose suppression entries to look up (any case). */
+  readonly emails?: readonly string[];
+  /** React's outcome cursor. */
+  readonly reactCursor?: boolean;
+}
+
+/** A tenant's items as one step reads them, all from one consistent read. */
+export interface WorkingSet {
+  readonly settings: TenantSettings;
+  readonly run: RunRecord | undefined;
+  readonly contacts: Map<string, Contact>;
+  readonly accounts: Map<string, Account>;
+  /** The requested addresses (lower case) that are suppressed. */
+  readonly suppressed: Set<string>;
+  /** React's committed write position, when requested and set. */
+  readonly reactCursor: string | undefined;
+}
+
+/**
+ * Reads a step's working set inside one tenant's partition (settings, run record, contacts,
+ * accounts, suppression entries, React's cursor) with consistent `BatchGetItem` requests (one for
+ * up to 100 keys) instead of one `GetItem` each.
+ */
+export class TenantWorkingSetRepository {
+  constructor(private readonly ctx: TableContext) {}
+
+  /** Every contact, deal and bid of the tenant in one Query (see {@link readContactsAndPipeline}). */
+  contactsAndPipeline(tenantId: string): Promise<ContactsAndPipeline> {
+    return readContactsAndPipeline(this.ctx, tenantId);
+  }
+
+  /** The tenant's accounts among `accountIds`, by id, in one batched read. */
+  async accounts(tenantId: string, accountIds: readonly string[]): Promise<Map<string, Account>> {
+    const ids = unique(accountIds);
+    if (ids.length === 0) return new Map();
+    const items: Record<string, unknown>[] = [];
+    for (let i = 0; i < ids.length; i += 100)
+      items.push(
+        ...(await batchGetAll(
+          this.ctx,
+          ids.slice(i, i + 100).map((id) => keys.account(tenantId, id)),
+        )),
+      );
+    return new Map(
+      items.map((item) => {
+        const account = entityFromItem<Account>(item);
+        return [account.accountId, account] as const;
+      }),
+    );
+  }
+
+  /** Reads the working set of `request`; throws {@link TenantNotFoundError} without settings. */
+  async require(tenantId: string, request: WorkingSetRequest = {}): Promise<WorkingSet> {
+    const set = await this.read(tenantId, request);
+    if (!set.settings) throw new TenantNotFoundError(tenantId);
+    return { ...set, settings: set.settings };
+  }
+
+  /** Reads the working set of `request`; `settings` is undefined when the tenant does not exist. */
+  async read(
+    tenantId: string,
+    request: WorkingSetRequest = {},
+  ): Promise<Omit<WorkingSet, 'settings'> & { readonly settings: TenantSettings | undefined }> {
+    const emails = [...new Set((request.emails ?? []).map((email) => email.trim().toLowerCase()))];
+    const wanted: ItemKey[] = [
+      keys.tenantSettings(tenantId),
+      ...(request.hourKey ? [keys.run(tenantId, request.hourKey)] : []),
+      ...unique(request.contactIds).map((id) => keys.contact(tenantId, id)),
+      ...unique(request.accountIds).map((id) => keys.account(tenantId, id)),
+      ...emails.map((email) => keys.suppression(tenantId, email)),
+      ...(request.reactCursor ? [keys.reactCursor(tenantId)] : []),
+    ];
+    const bySk = new Map<string, Record<string, unknown>>();
+    for (let i = 0; i < wanted.length; i += 100) {
+      const items = await batchGetAll(this.ctx, wanted.slice(i, i + 100), {
+        consistentRead: true,
+      });
+      for (const item of items) bySk.set(String(item['sk']), item);
+    }
+    const settingsItem = bySk.get(keys.tenantSettings(tenantId).sk);
+    const runItem = request.hourKey ? bySk.get(keys.run(tenantId, request.hourKey).sk) : undefined;
+    const found = <T>(ids: readonly string[] | undefined, key: (id: string) => ItemKey) =>
+      new Map(
+        unique(ids).flatMap((id) => {
+          const item = bySk.get(key(id).sk);
+          return item ? [[id, entityFromItem<T>(item)] as const] : [];
+        }),
+      );
+    return {
+      settings: settingsItem ? withoutStorageAttributes<TenantSettings>(settingsItem) : undefined,
+      run: runItem ? withoutStorageAttributes<RunRecord>(runItem) : undefined,
+      contacts: found<Contact>(request.contactIds, (id) => keys.contact(tenantId, id)),
+      accounts: found<Account>(request.accountIds, (id) => keys.account(tenantId, id)),
+      suppressed: new Set(emails.filter((email) => bySk.has(keys.suppression(tenantId, email).sk))),
+      reactCursor: request.reactCursor
+        ? reactCursorPosition(bySk.get(keys.reactCursor(tenantId).sk))
+        : undefined,
+    };
+  }
+}
+
+/** A tenant's contacts and open pipeline as one Query reads them. */
+export interface ContactsAndPipeline {
+  readonly contacts: Contact[];
+  readonly deals: Deal[];
+  readonly bids: Bid[];
+}
+
+/**
+ * Reads every contact, deal and bid of a tenant with one Query over the sort-key range from
+ * `BID#` to `DEAL#` (their prefixes are neighbours; the few other items in the range, such as
+ * the contact e-mail index and counters, are read and left out), following pages.
+ */
+export async function readContactsAndPipeline(
+  ctx: Pick<TableContext, 'doc' | 'tableName'>,
+  tenantId: string,
+): Promise<ContactsAndPipeline> {
+  const items = await queryTenantRange(ctx, tenantId, SK_PREFIX.bid, `${SK_PREFIX.deal}\uffff`);
+  const of = <T>(prefix: string) =>
+    items
+      .filter((item) => String(item['sk']).startsWith(prefix))
+      .map((item) => entityFromItem<T>(item));
+  return {
+    contacts: of<Contact>(SK_PREFIX.contact),
+    deals: of<Deal>(SK_PREFIX.deal),
+    bids: of<Bid>(SK_PREFIX.bid),
+  };
+}
+
+function unique(ids: readonly string[] | undefined): string[] {
+  return [...new Set(ids ?? [])];
+}
