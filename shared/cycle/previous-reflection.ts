@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.js';
 import type { CycleState, PreviousReflection } from './state.js';
 
 const previousReflectionSchema = z.object({
