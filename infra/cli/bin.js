@@ -10,6 +10,14 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // agentctl never runs inside Lambda, so nothing it runs is traced: manual mode keeps the X-Ray SDK
 // under Powertools Tracer from installing its promise-tracking async hook (~10 % of a simulation).
 process.env.AWS_XRAY_MANUAL_MODE ??= 'true';
+// The embedded SQS emulator keeps a data dir's queues in node:sqlite, which Node 22 still flags as
+// experimental on every --local command; that notice says nothing to an operator. Other warnings
+// print as Node prints them.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name === 'ExperimentalWarning' && /SQLite/i.test(warning.message)) return;
+  process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
 // A reader that stops early (`| head`) closes the pipe: stop quietly, like other Unix tools.
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
