@@ -114,22 +114,19 @@ export function decidePhaseAdvance(
   if (step <= 0) return settled('rollout', from, to, step);
   const target = ROLLOUT_PHASES.indexOf(to);
   const criteria: CriterionResult[] = [killSwitchTested(evidence, now)];
+  const autonomous = target >= ROLLOUT_PHASES.indexOf('autonomous');
   if (target >= ROLLOUT_PHASES.indexOf('assisted')) {
     criteria.push(
       agreementReached(evidence),
       unsubscribeTested(evidence, now),
       identityCheck('dkim', evidence),
       identityCheck('dmarc', evidence),
-      sendModeAtLeast(evidence, 'internal_only'),
     );
   }
-  if (target >= ROLLOUT_PHASES.indexOf('autonomous')) {
-    criteria.push(
-      deliverabilityHealthy(evidence),
-      notPaused(evidence),
-      sendModeAtLeast(evidence, 'limited_live'),
-    );
-  }
+  if (autonomous) criteria.push(deliverabilityHealthy(evidence), notPaused(evidence));
+  // One send-mode floor: autonomous's limited_live holds assisted's internal_only.
+  if (target >= ROLLOUT_PHASES.indexOf('assisted'))
+    criteria.push(sendModeAtLeast(evidence, autonomous ? 'limited_live' : 'internal_only'));
   return decided('rollout', from, to, criteria);
 }
 

@@ -154,6 +154,19 @@ describe('Domain: rollout phase graduation', () => {
     },
   );
 
+  it('lists each criterion once for autonomous: its send-mode floor replaces assisted’s', () => {
+    const decision = decidePhaseAdvance(
+      ready({ phase: 'assisted', sendMode: 'internal_only' }),
+      'autonomous',
+      NOW,
+    );
+
+    const ids = decision.criteria.map((c) => c.id);
+    expect(ids).toEqual([...new Set(ids)]);
+    expect(decision.failing).toEqual(['send_mode']);
+    expect(decision.criteria.find((c) => c.id === 'send_mode')?.detail).toMatch(/limited_live/);
+  });
+
   it('does not ask for deliverability or agreement to enter parallel', () => {
     const decision = decidePhaseAdvance(
       ready({
