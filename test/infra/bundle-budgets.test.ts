@@ -48,10 +48,12 @@ async function bundles(options: BuildOptions): Promise<Map<string, Uint8Array>> 
     ...options,
   });
   return new Map(
-    (result.outputFiles ?? []).map((file) => [
-      file.path.split('/').at(-1)?.replace(/\.js$/, '') ?? file.path,
-      file.contents,
-    ]),
+    (result.outputFiles ?? [])
+      .filter((file) => file.path.endsWith('.js'))
+      .map((file) => [
+        file.path.split('/').at(-1)?.replace(/\.js$/, '') ?? file.path,
+        file.contents,
+      ]),
   );
 }
 
@@ -79,6 +81,8 @@ describe('Bundles: every function stays under its byte budget', () => {
       mainFields: ['module', 'main'],
       minify: true,
       charset: 'utf8',
+      sourcemap: true,
+      sourcesContent: false,
       external: [],
     };
     [deployed, own] = await Promise.all([
