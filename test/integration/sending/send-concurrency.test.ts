@@ -80,7 +80,7 @@ describe('Function: sender (concurrency and idempotency)', () => {
         }
       }),
     );
-  }, 60_000);
+  }, 180_000); // a hang guard, not a time budget: it drains hundreds of sends (30–50 s quiet)
 
   afterAll(async () => {
     await h.dispose();
@@ -124,5 +124,5 @@ describe('Function: sender (concurrency and idempotency)', () => {
     for (let i = 0; i < UNIQUE; i += 1) {
       expect((await h.repos.records.get('acme', `acme:send_email:card-${i}`))?.status).toBe('sent');
     }
-  }, 60_000);
+  }, 180_000); // a hang guard, not a time budget: it drains hundreds of sends (30–50 s quiet)
 });

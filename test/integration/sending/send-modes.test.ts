@@ -111,7 +111,7 @@ describe('Function: sender (send modes)', () => {
     expect([...perHour.values()].reduce((a, b) => a + b, 0)).toBe(100);
     expect((await h.received()).length).toBe(100);
     expect(h.sender.drain.waiting).toBe(5);
-  }, 60_000);
+  }, 180_000); // a hang guard, not a time budget: it drains hundreds of sends (30–50 s quiet)
 
   it('gives production the tenant caps: 30 per hour with the override, the rest deferred', async () => {
     // Prepare
