@@ -39,7 +39,7 @@ describe('Fan-out: synthesized fan-out state machine on the embedded stack', () 
     } finally {
       await harness.dispose();
     }
-  }, 300_000);
+  }, 600_000); // a hang guard, not a time budget: 500 cycles take ~60 s quiet, ~300 s at load 10
 
   it('keeps fanning out when one tenant cycle cannot be started', async () => {
     const harness = await createCycleHarness({ start: '2026-01-05T08:00:00.000Z' });
