@@ -21,6 +21,7 @@ import { recordOrHold } from '../rollout/request.js';
 import { claimApproved, finishApproved } from '../rollout/execute.js';
 import { expireOverdueApprovals } from '../rollout/expire.js';
 import { TouchDrafter, draftSummaryOf } from './act-drafting.js';
+import { reflectedCardOf, type ReflectedCard } from '../domain/reflected-card.js';
 
 /** Per-status card counts of one Act. */
 export interface ActResult {
@@ -29,6 +30,8 @@ export interface ActResult {
   readonly deferred: number;
   readonly failed: number;
   readonly skipped: number;
+  /** The run's cards as Act left them, for Reflect; absent when a card was claimed elsewhere. */
+  readonly cards?: readonly ReflectedCard[];
 }
 
 type Outcome = {
@@ -53,7 +56,11 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
     // The day's cards hold this run's cards and the quota usage; one read of the tenant's
     // settings, run record and the cards' targets serves policy and recipients.
     const dayCards = await repos.cards.listForDay(phase.tenantId, phase.hourKey.slice(0, 8));
-    const cards = cardsOfRun(dayCards, phase.hourKey).filter(
+    const runCards = new Map(
+      cardsOfRun(dayCards, phase.hourKey).map((card) => [card.cardId, card]),
+    );
+    let cardsKnown = true;
+    const cards = [...runCards.values()].filter(
       (card) =>
         card.status === 'planned' ||
         (card.status === 'executing' && card.claimedBy === phase.runId),
@@ -113,8 +120,10 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
           claimed = await repos.cards.transition(phase.tenantId, card, 'planned', 'executing', {
             claimedBy: phase.runId,
           });
+          runCards.set(card.cardId, claimed);
         } catch (error) {
           if (error instanceof CardTransitionError) {
+            cardsKnown = false;
             counts.skipped += 1;
             continue;
           }
@@ -144,9 +153,12 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
           violationType: decision.violation.type,
           reason: decision.violation.reason,
         };
-        await repos.cards.transition(phase.tenantId, claimed, 'executing', 'blocked', {
-          decision: cardDecision,
-        });
+        runCards.set(
+          claimed.cardId,
+          await repos.cards.transition(phase.tenantId, claimed, 'executing', 'blocked', {
+            decision: cardDecision,
+          }),
+        );
         runtime.metric('PolicyBlocks', 1, { violation: decision.violation.type });
         counts.blocked += 1;
         continue;
@@ -170,10 +182,13 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
               phase,
               disposition,
             );
-      await repos.cards.transition(phase.tenantId, claimed, 'executing', outcome.status, {
-        decision: outcome.decision ?? allowed,
-        result: outcome.result,
-      });
+      runCards.set(
+        claimed.cardId,
+        await repos.cards.transition(phase.tenantId, claimed, 'executing', outcome.status, {
+          decision: outcome.decision ?? allowed,
+          result: outcome.result,
+        }),
+      );
       if (outcome.status === 'done') counts.executed += 1;
       else if (outcome.status === 'blocked') counts.blocked += 1;
       else if (outcome.status === 'deferred') counts.deferred += 1;
@@ -190,7 +205,11 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
     runtime.metric('ActionsBlocked', counts.blocked);
     runtime.metric(METRIC_NAMES.actionsDeferred, counts.deferred);
     runtime.metric(METRIC_NAMES.actionsFailed, counts.failed);
-    return { ...counts, ...(approvalDeadline ? { approvalDeadline } : {}) };
+    return {
+      ...counts,
+      ...(approvalDeadline ? { approvalDeadline } : {}),
+      ...(cardsKnown ? { cards: [...runCards.values()].map(reflectedCardOf) } : {}),
+    };
   });
 }
 

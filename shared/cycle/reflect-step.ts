@@ -4,6 +4,7 @@ import { runPhase } from './phase.js';
 import { loadEngagement } from './engagement.js';
 import type { CycleState, PreviousReflection } from './state.js';
 import { previousReflectionOf } from './previous-reflection.js';
+import { handedCardsOf } from './handed-cards.js';
 import {
   approvalWakeTimes,
   cardKeepsTenantBusy,
@@ -29,7 +30,7 @@ export async function reflect(
       const { repos } = runtime;
       const { settings, run } = await repos.workingSet.require(tenantId, { hourKey });
       const [cards, engagement, previous] = await Promise.all([
-        repos.cards.listForRun(tenantId, hourKey),
+        handedCardsOf(state) ?? repos.cards.listForRun(tenantId, hourKey),
         // Reflect needs the figures, not the ranked due list (whose account reads it would cost).
         loadEngagement(runtime, tenantId, settings, now, { rank: false }),
         previousReflection(runtime, state),

@@ -1,4 +1,5 @@
 import type { ActionCard } from './actions.js';
+import type { ReflectedCard } from './reflected-card.js';
 
 /** A steer for the next hour's planner, derived from what happened this hour. */
 export type PlanningHint =
@@ -70,7 +71,7 @@ export const AVOID_CONTACT_MS = 24 * 3_600_000;
  * deltas against the previous reflection, and hints for the next hour.
  */
 export function reflectOnCycle(input: {
-  readonly cards: readonly ActionCard[];
+  readonly cards: readonly ReflectedCard[];
   readonly engagement: {
     readonly contacts: number;
     readonly overdue: number;

@@ -8,8 +8,8 @@ import type { SendingIdentityRepository } from '../../storage/sending-identity-r
 import type { IdentityLimiter, IdentityReservation } from './reserve-and-claim.js';
 
 /**
- * The sending identity's limit over its repository: reads the From domain's ladder state and
- * today's count (one consistent read), moves the ladder when it is due (conditional write; a lost
+ * The sending identity's limit over its repository: reads the From domain's ladder state (one
+ * consistent read; today's count is checked by the reservation's condition), moves the ladder when it is due (conditional write; a lost
  * race keeps the winner's state), then counts the send under the ladder's cap with one
  * conditional update.
  */
@@ -17,7 +17,7 @@ export function sendingIdentityLimiter(identities: SendingIdentityRepository): I
   return {
     async reserve(input: IdentityReservation) {
       const identity = sendingIdentityOf(input.fromAddress);
-      const { warmUp } = await identities.read(identity, input.now);
+      const warmUp = await identities.getWarmUp(identity);
       let status = identityWarmUpStatus({
         state: warmUp,
         tenantWarmUp: input.tenantWarmUp,
