@@ -1,16 +1,9 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../errors.js';
 import { contactSchema, type Contact } from '../domain/entities.js';
 import { SK_PREFIX, keys } from './keys.js';
 import { GSI1 } from './table-schema.js';
-import {
-  decodeCursor,
-  encodeCursor,
-  pageLimit,
-  type Page,
-  type PageOptions,
-  type TableContext,
-} from './table-client.js';
+import { queryPage, type Page, type PageOptions, type TableContext } from './table-client.js';
 import { EntityRepository } from './entity-repository.js';
 import { isConditionalCheckFailed } from './items.js';
 import type { PendingSend } from '../domain/touch.js';
@@ -37,22 +30,21 @@ export class ContactRepository extends EntityRepository<Contact> {
    */
   async listDue(tenantId: string, dueBy: Date, options: PageOptions = {}): Promise<Page<Contact>> {
     const gsi1pk = keys.contactDuePartition(tenantId);
-    const result = await this.ctx.doc.send(
-      new QueryCommand({
-        TableName: this.ctx.tableName,
+    return queryPage(
+      this.ctx,
+      {
         IndexName: GSI1,
         KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :dueBy',
         // '~' sorts after every id character, so contacts due exactly at `dueBy` are included.
         ExpressionAttributeValues: { ':pk': gsi1pk, ':dueBy': `${dueBy.toISOString()}#~` },
-        Limit: pageLimit(options.limit, 100),
-        ExclusiveStartKey: decodeCursor(options.cursor, { attribute: 'gsi1pk', value: gsi1pk }),
-      }),
+      },
+      {
+        partition: { attribute: 'gsi1pk', value: gsi1pk },
+        options,
+        defaultLimit: 100,
+        toItem: (item) => this.fromItem(item),
+      },
     );
-    const nextCursor = encodeCursor(result.LastEvaluatedKey);
-    return {
-      items: (result.Items ?? []).map((item) => this.fromItem(item)),
-      ...(nextCursor ? { nextCursor } : {}),
-    };
   }
 
   /** Stores a contact; a contact without `createdAt` gets the current time, its engagement baseline. */

@@ -1,15 +1,8 @@
-import { GetCommand, PutCommand, QueryCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type * as z from '../zod.js';
 import { ValidationError } from '../errors.js';
 import { tenantPartition, type ItemKey } from './keys.js';
-import {
-  decodeCursor,
-  encodeCursor,
-  pageLimit,
-  type Page,
-  type PageOptions,
-  type TableContext,
-} from './table-client.js';
+import { queryPage, type Page, type PageOptions, type TableContext } from './table-client.js';
 import { withoutStorageAttributes } from './items.js';
 
 /** How one kind of tenant-owned entity maps onto the table. */
@@ -70,19 +63,12 @@ export class EntityRepository<T> {
 
   /** Lists this tenant's entities in id order, one page at a time. */
   async list(tenantId: string, options: PageOptions = {}): Promise<Page<T>> {
-    const pk = tenantPartition(tenantId);
-    const result = await this.ctx.doc.send(
-      new QueryCommand({
-        ...this.query(tenantId),
-        Limit: pageLimit(options.limit, 100),
-        ExclusiveStartKey: decodeCursor(options.cursor, { attribute: 'pk', value: pk }),
-      }),
-    );
-    const nextCursor = encodeCursor(result.LastEvaluatedKey);
-    return {
-      items: (result.Items ?? []).map((item) => this.fromItem(item)),
-      ...(nextCursor ? { nextCursor } : {}),
-    };
+    return queryPage(this.ctx, this.query(tenantId), {
+      partition: { attribute: 'pk', value: tenantPartition(tenantId) },
+      options,
+      defaultLimit: 100,
+      toItem: (item) => this.fromItem(item),
+    });
   }
 
   /** Iterates over every entity of this tenant, following pages. */

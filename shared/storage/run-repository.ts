@@ -1,15 +1,8 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError, ValidationError } from '../errors.js';
 import type { RunRecord, RunStatus } from '../domain/entities.js';
 import { SK_PREFIX, keys, tenantPartition } from './keys.js';
-import {
-  decodeCursor,
-  encodeCursor,
-  pageLimit,
-  type Page,
-  type PageOptions,
-  type TableContext,
-} from './table-client.js';
+import { queryPage, type Page, type PageOptions, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
 
 /** What a run starts with. */
@@ -228,21 +221,20 @@ export class RunRepository {
     options: PageOptions & { oldestFirst?: boolean } = {},
   ): Promise<Page<RunRecord>> {
     const pk = tenantPartition(tenantId);
-    const result = await this.ctx.doc.send(
-      new QueryCommand({
-        TableName: this.ctx.tableName,
+    return queryPage(
+      this.ctx,
+      {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': pk, ':prefix': SK_PREFIX.run },
         ScanIndexForward: options.oldestFirst ?? false,
-        Limit: pageLimit(options.limit, 50),
-        ExclusiveStartKey: decodeCursor(options.cursor, { attribute: 'pk', value: pk }),
-      }),
+      },
+      {
+        partition: { attribute: 'pk', value: pk },
+        options,
+        defaultLimit: 50,
+        toItem: (item) => withoutStorageAttributes<RunRecord>(item),
+      },
     );
-    const nextCursor = encodeCursor(result.LastEvaluatedKey);
-    return {
-      items: (result.Items ?? []).map((item) => withoutStorageAttributes<RunRecord>(item)),
-      ...(nextCursor ? { nextCursor } : {}),
-    };
   }
 
   private async nextCycleNumber(tenantId: string): Promise<number> {

@@ -4,6 +4,7 @@ import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
   paginateQuery,
+  QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { tenantPartition, type ItemKey } from './keys.js';
@@ -75,6 +76,36 @@ export function pageLimit(limit: number | undefined, fallback: number): number {
   if (!Number.isInteger(limit) || limit < 1)
     throw new ValidationError('limit', 'expected a positive whole number');
   return Math.min(limit, 1_000);
+}
+
+/**
+ * One page of a Query over one partition: at most `options.limit` items (default
+ * `defaultLimit`), continuing from `options.cursor`, which is refused unless it came from the same
+ * partition (`partition` names its key attribute and value); each item is mapped by `toItem`.
+ */
+export async function queryPage<T>(
+  ctx: Pick<TableContext, 'doc' | 'tableName'>,
+  input: QueryAllInput,
+  page: {
+    readonly partition: { attribute: string; value: string };
+    readonly options: PageOptions;
+    readonly defaultLimit: number;
+    readonly toItem: (item: Record<string, unknown>) => T;
+  },
+): Promise<Page<T>> {
+  const result = await ctx.doc.send(
+    new QueryCommand({
+      TableName: ctx.tableName,
+      ...input,
+      Limit: pageLimit(page.options.limit, page.defaultLimit),
+      ExclusiveStartKey: decodeCursor(page.options.cursor, page.partition),
+    }),
+  );
+  const nextCursor = encodeCursor(result.LastEvaluatedKey);
+  return {
+    items: (result.Items ?? []).map(page.toItem),
+    ...(nextCursor ? { nextCursor } : {}),
+  };
 }
 
 /** Epoch seconds for DynamoDB TTL, `afterMs` past `from`. */

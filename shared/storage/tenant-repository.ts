@@ -1,10 +1,4 @@
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  paginateQuery,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { TenantNotFoundError, ValidationError } from '../errors.js';
 import {
   tenantSettingsInputSchema,
@@ -13,14 +7,7 @@ import {
 } from '../domain/tenant.js';
 import { ENABLED_TENANTS_GSI_PK, assertTenantId, keys, tenantIdFromKey } from './keys.js';
 import { GSI1 } from './table-schema.js';
-import {
-  decodeCursor,
-  encodeCursor,
-  pageLimit,
-  type Page,
-  type PageOptions,
-  type TableContext,
-} from './table-client.js';
+import { queryPage, type Page, type PageOptions, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
 import { TenantWakeRepository } from './tenant-wake-repository.js';
 
@@ -127,21 +114,12 @@ export class TenantRepository {
    * that crosses tenants; the fan-out uses it. The index is eventually consistent.
    */
   async listEnabled(options: PageOptions = {}): Promise<Page<string>> {
-    const result = await this.ctx.doc.send(
-      new QueryCommand({
-        ...this.enabledQuery(),
-        Limit: pageLimit(options.limit, 500),
-        ExclusiveStartKey: decodeCursor(options.cursor, {
-          attribute: 'gsi1pk',
-          value: ENABLED_TENANTS_GSI_PK,
-        }),
-      }),
-    );
-    const nextCursor = encodeCursor(result.LastEvaluatedKey);
-    return {
-      items: (result.Items ?? []).map((item) => tenantIdFromKey(String(item['gsi1sk']))),
-      ...(nextCursor ? { nextCursor } : {}),
-    };
+    return queryPage(this.ctx, this.enabledQuery(), {
+      partition: { attribute: 'gsi1pk', value: ENABLED_TENANTS_GSI_PK },
+      options,
+      defaultLimit: 500,
+      toItem: (item) => tenantIdFromKey(String(item['gsi1sk'])),
+    });
   }
 
   /** Iterates over every enabled tenant id, following pages. */

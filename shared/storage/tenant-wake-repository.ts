@@ -1,14 +1,7 @@
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { WAKE_GSI_PK, keys, assertTenantId } from './keys.js';
 import { GSI1 } from './table-schema.js';
-import {
-  decodeCursor,
-  encodeCursor,
-  pageLimit,
-  type Page,
-  type PageOptions,
-  type TableContext,
-} from './table-client.js';
+import { queryPage, type Page, type PageOptions, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed } from './items.js';
 
 /**
@@ -115,26 +108,22 @@ export class TenantWakeRepository {
    * those whose wake time is at or before it. The index is eventually consistent.
    */
   async listDue(until: Date, options: PageOptions = {}): Promise<Page<string>> {
-    const result = await this.ctx.doc.send(
-      new QueryCommand({
-        TableName: this.ctx.tableName,
+    return queryPage(
+      this.ctx,
+      {
         IndexName: GSI1,
         KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :until',
         // '~' sorts after every character a tenant id may hold, so `<instant>#<any id>` is included.
         ExpressionAttributeValues: { ':pk': WAKE_GSI_PK, ':until': `${until.toISOString()}#~` },
         ProjectionExpression: 'gsi1sk',
-        Limit: pageLimit(options.limit, 500),
-        ExclusiveStartKey: decodeCursor(options.cursor, {
-          attribute: 'gsi1pk',
-          value: WAKE_GSI_PK,
-        }),
-      }),
+      },
+      {
+        partition: { attribute: 'gsi1pk', value: WAKE_GSI_PK },
+        options,
+        defaultLimit: 500,
+        toItem: (item) => tenantIdOfWakeKey(String(item['gsi1sk'])),
+      },
     );
-    const nextCursor = encodeCursor(result.LastEvaluatedKey);
-    return {
-      items: (result.Items ?? []).map((item) => tenantIdOfWakeKey(String(item['gsi1sk']))),
-      ...(nextCursor ? { nextCursor } : {}),
-    };
   }
 }
 
