@@ -76,10 +76,19 @@ export function localHourLabel(instant: Date, timeZone: string): string {
   return pad(zonedParts(instant, timeZone).hour);
 }
 
-/** The first instant of the local hour after the one `instant` falls in (always later). */
+/**
+ * The first instant of the local hour after the one `instant` falls in (always later). On the
+ * night daylight saving ends, the hour after 01:xx is the first pass of the repeated 02:00.
+ */
 export function startOfNextLocalHour(instant: Date, timeZone: string): Date {
   const p = zonedParts(instant, timeZone);
-  return zonedInstant({ ...p, hour: p.hour + 1, minute: 0 }, timeZone);
+  const hourStart =
+    instant.getTime() - p.minute * 60_000 - p.second * 1_000 - instant.getUTCMilliseconds();
+  const next = new Date(hourStart + 3_600_000);
+  // An offset change inside the hour (Lord Howe's 30-minute shifts): the wall clock decides.
+  return zonedParts(next, timeZone).minute === 0
+    ? next
+    : zonedInstant({ ...p, hour: p.hour + 1, minute: 0 }, timeZone);
 }
 
 /**

@@ -101,6 +101,17 @@ describe('Domain: zoned time across daylight-saving changes', () => {
     expect(localDateKey(cap!.freesAt, 'America/Santiago')).toBe('2024-09-08');
   });
 
+  it('starts the hour after 01:xx on the night DST ends at the first pass of the repeated 02:00 (Berlin 2024-10-27)', () => {
+    const at = new Date('2024-10-26T23:30:00.000Z'); // 01:30 CEST
+
+    const next = startOfNextLocalHour(at, 'Europe/Berlin');
+
+    expect(next.toISOString()).toBe('2024-10-27T00:00:00.000Z'); // 02:00 CEST, not 02:00 CET
+    expect(startOfNextLocalHour(next, 'Europe/Berlin').toISOString()).toBe(
+      '2024-10-27T01:00:00.000Z', // the second pass, 02:00 CET
+    );
+  });
+
   it('always starts the next local day and hour later and on a new date or hour, in every DST zone', () => {
     fc.assert(
       fc.property(
