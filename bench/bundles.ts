@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { build, type BuildOptions } from 'esbuild';
 import { lambdaLikeEnvironment } from './local-process.js';
+import { FUNCTION_ESBUILD_OPTIONS } from '../infra/constructs/function-bundling.js';
 
 /** Size and cold module-init time of one function bundle. */
 export interface BundleFigure {
@@ -35,23 +36,9 @@ export async function benchBundles(runs = 3): Promise<BundleFigure[]> {
   for (const name of names) {
     const outfile = join(OUT_DIR, `${name}.mjs`);
     const ownFile = join(OUT_DIR, `${name}.own.mjs`);
-    // The options of infra/constructs/agent-function.ts's NodejsFunction bundling.
     const options: BuildOptions = {
+      ...FUNCTION_ESBUILD_OPTIONS,
       entryPoints: [join('functions', name, 'handler.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'esm',
-      mainFields: ['module', 'main'],
-      minify: true,
-      charset: 'utf8',
-      sourcemap: true,
-      sourcesContent: false,
-      banner: {
-        js:
-          "import { createRequire as __agentCreateRequire } from 'node:module';" +
-          'const require = __agentCreateRequire(import.meta.url);',
-      },
       logLevel: 'silent',
     };
     await build({ ...options, outfile });

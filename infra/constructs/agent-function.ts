@@ -23,6 +23,11 @@ import {
   type TableAccess,
   type TableAction,
 } from './table-access.js';
+import {
+  ESM_REQUIRE_BANNER,
+  FUNCTION_BUNDLE_MAIN_FIELDS,
+  FUNCTION_BUNDLE_TARGET,
+} from './function-bundling.js';
 
 /** The repository root, from this file's place in it (`infra/constructs/`). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -34,10 +39,6 @@ export function functionEntry(name: string): string {
 
 // esbuild's ESM output has no `require`; CommonJS dependencies bundled into it (parts of the
 // Powertools dependency tree) call it, so every bundle starts by recreating it.
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __agentCreateRequire } from 'node:module';" +
-  'const require = __agentCreateRequire(import.meta.url);';
-
 /** Props for {@link AgentFunction}. */
 export interface AgentFunctionProps {
   /** Kebab-case folder under `functions/`; also the Powertools service name. */
@@ -143,9 +144,9 @@ export class AgentFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: FUNCTION_BUNDLE_TARGET,
         platform: 'node',
-        mainFields: ['module', 'main'],
+        mainFields: FUNCTION_BUNDLE_MAIN_FIELDS,
         banner: ESM_REQUIRE_BANNER,
         minify: true,
         charset: Charset.UTF8,

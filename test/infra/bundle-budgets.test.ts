@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { build, type BuildOptions } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_ESBUILD_OPTIONS } from '../../infra/constructs/function-bundling.js';
 
 const KIB = 1024;
 
@@ -72,19 +73,7 @@ describe('Bundles: every function stays under its byte budget', () => {
   let own = new Map<string, Uint8Array>();
 
   beforeAll(async () => {
-    // The options of infra/constructs/agent-function.ts's NodejsFunction bundling.
-    const options: BuildOptions = {
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'esm',
-      mainFields: ['module', 'main'],
-      minify: true,
-      charset: 'utf8',
-      sourcemap: true,
-      sourcesContent: false,
-      external: [],
-    };
+    const options: BuildOptions = { ...FUNCTION_ESBUILD_OPTIONS };
     [deployed, own] = await Promise.all([
       bundles(options),
       bundles({ ...options, external: ['@aws-sdk/*'] }),
