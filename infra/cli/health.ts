@@ -21,7 +21,7 @@ const TENANT_LINES_LIMIT = 25;
 export interface HealthDeps {
   readonly context: Pick<
     OperatorContext,
-    'target' | 'repos' | 'killSwitch' | 'table' | 'queues' | 'local'
+    'target' | 'repos' | 'killSwitch' | 'table' | 'queues' | 'local' | 'clock'
   >;
   /** The stack's CloudWatch alarms; absent on a local data dir (reported as SKIP). */
   readonly alarms?: AlarmReader;
@@ -54,7 +54,7 @@ export async function checkHealth(
   options: HealthOptions = {},
 ): Promise<CheckReport> {
   const { context } = deps;
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? (() => context.clock.now());
   const checks: CheckResult[] = [];
 
   const killSwitch = await context.killSwitch.read();

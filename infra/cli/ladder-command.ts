@@ -78,7 +78,7 @@ export async function runLadderCommand(
   const context = await openOperatorContext(target);
   const clients = context.local || overrides.sources ? undefined : awsInspectorClients();
   try {
-    const now = (overrides.now ?? (() => new Date()))();
+    const now = (overrides.now ?? (() => context.clock.now()))();
     const settings = await context.repos.tenants.require(tenantId);
     const domainHealth = overrides.sources
       ? undefined

@@ -249,7 +249,10 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
       ['agentctl health --local .local/demo', 'agentctl health --json --stage prod'],
     ),
   )
-    .option('--at <ISO>', 'evaluate as of this instant (default now)')
+    .option(
+      '--at <ISO>',
+      'evaluate as of this instant (default now; local: the data dir’s virtual time)',
+    )
     .option('--json', 'print the checks as JSON')
     .action(
       run(async (options: Record<string, unknown>) => {
@@ -327,7 +330,7 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
     .option('--by <NAME>', 'who decides (default $USER)')
     .option(
       '--at <ISO>',
-      'decide as of this instant (default now; simulations run in virtual time)',
+      'decide as of this instant (default now; on a local data dir, the virtual time its last simulation reached)',
       isoInstant,
     )
     .option('--status <S1,S2>', 'list: these statuses (default awaiting,approved,executing)')
@@ -359,7 +362,11 @@ function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Comma
     .addArgument(new Argument('<decision>', 'agree or disagree').choices(['agree', 'disagree']))
     .option('--note <TEXT>', 'why (recorded with the review)')
     .option('--by <NAME>', 'who reviews (default $USER)')
-    .option('--at <ISO>', 'as of this instant (default now)', isoInstant)
+    .option(
+      '--at <ISO>',
+      'as of this instant (default now; local: the data dir’s virtual time)',
+      isoInstant,
+    )
     .option('--json', 'print JSON')
     .action(
       run(

@@ -16,7 +16,7 @@ export async function runKillSwitchCommand(
   try {
     if (action !== 'status') {
       await context.killSwitch.set(action === 'on', {
-        now: new Date(),
+        now: context.clock.now(),
         ...(options.reason ? { reason: options.reason } : {}),
         changedBy: process.env['USER'] ?? 'agentctl',
       });

@@ -4,7 +4,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { join } from 'node:path';
-import { SystemClock } from '../../shared/clock.js';
+import { SystemClock, type Clock } from '../../shared/clock.js';
 import { STAGES, type Stage } from '../../shared/config.js';
 import { KillSwitch } from '../../shared/adapters/parameters/kill-switch.js';
 import {
@@ -14,6 +14,7 @@ import {
 import { createCycleRepositories } from '../../shared/cycle/create-runtime.js';
 import type { CycleRepositories } from '../../shared/cycle/runtime.js';
 import { ConfigError } from '../../shared/errors.js';
+import { openDataDirClock } from '../local/data-dir-clock.js';
 import { startLocalStack } from '../local/local-stack.js';
 import { LOCAL_KILL_SWITCH_PARAMETER } from '../local/local-runtime.js';
 import { agentStackName } from '../stage-config.js';
@@ -40,6 +41,11 @@ export interface OperatorContext {
   readonly table: { readonly doc: DynamoDBDocumentClient; readonly tableName: string };
   /** The work queues and their dead-letter queues. */
   readonly queues: QueueDirectory;
+  /**
+   * What "now" is for decisions without `--at`: the wall clock on AWS; on a local data dir, the
+   * virtual time its last simulation reached (the wall clock for a data dir that recorded none).
+   */
+  readonly clock: Clock;
   close(): Promise<void>;
 }
 
@@ -66,9 +72,9 @@ export async function openOperatorContext(
   target: OperatorTarget,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<OperatorContext> {
-  const clock = new SystemClock();
   if (target.local) {
     await requireDataDir(target.local);
+    const clock = (await openDataDirClock(target.local)) ?? new SystemClock();
     const stack = await startLocalStack({ dataDir: target.local });
     return {
       target: `local data dir ${target.local}`,
@@ -81,9 +87,11 @@ export async function openOperatorContext(
       stackName: agentStackName({ appName: 'engagement-agent', stage: 'dev' }),
       table: { doc: stack.clients.doc, tableName: stack.tableName },
       queues: localQueueDirectory(stack.clients.sqs, stack.queues),
+      clock,
       close: () => stack.stop(),
     };
   }
+  const clock = new SystemClock();
   const stackName = target.stack ?? defaultStackName(target, env);
   const cloudFormation = new CloudFormationClient({});
   let outputs: StackOutputs;
@@ -111,6 +119,7 @@ export async function openOperatorContext(
     stack: outputs,
     table: { doc, tableName },
     queues: stackQueueDirectory(sqs, outputs),
+    clock,
     close: async () => {
       dynamodb.destroy();
       ssm.destroy();

@@ -12,7 +12,7 @@ import type { OperatorContext } from './operator-context.js';
 
 /** What `agentctl preflight` reads. Inspectors left out are reported as SKIP with the reason. */
 export interface PreflightDeps {
-  readonly context: Pick<OperatorContext, 'target' | 'repos' | 'killSwitch' | 'local'>;
+  readonly context: Pick<OperatorContext, 'target' | 'repos' | 'killSwitch' | 'local' | 'clock'>;
   /** Tenants' Gmail connection status (issue 6's `connectionStatus`). */
   readonly gmail: GmailConnectionSource;
   /** SES identities and configuration sets; absent locally. */
@@ -276,7 +276,12 @@ export async function checkPreflight(
     );
   }
 
-  return buildReport('preflight', context.target, (options.now ?? (() => new Date()))(), checks);
+  return buildReport(
+    'preflight',
+    context.target,
+    (options.now ?? (() => context.clock.now()))(),
+    checks,
+  );
 }
 
 function isReady(identity: EmailIdentityStatus): boolean {

@@ -72,7 +72,7 @@ export async function runApprovalsCommand(
     );
     const result = await decideOnApproval(context.repos, tenantId, proposalId, action, {
       by: decider(options),
-      now: options.at ?? new Date(),
+      now: options.at ?? context.clock.now(),
       ...(options.note ? { note: options.note } : {}),
       ...(action === 'edit' ? { edits } : {}),
     });
@@ -95,7 +95,7 @@ export async function runReviewCommand(
   try {
     const result = await reviewProposal(context.repos, tenantId, proposalId, decision, {
       by: decider(options),
-      now: options.at ?? new Date(),
+      now: options.at ?? context.clock.now(),
       ...(options.note ? { note: options.note } : {}),
     });
     return report(result, options, io);

@@ -1,6 +1,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ValidationError } from '../../shared/errors.js';
+import { recordDataDirTime } from '../local/data-dir-clock.js';
 import { loadFixture } from '../local/fixture.js';
 import { runSimulation } from '../local/simulator.js';
 import { inspectDataDir } from './data-dir.js';
@@ -52,6 +53,8 @@ export async function runSimulateCommand(
   } finally {
     progress?.done();
   }
+  if (options.dataDir !== undefined)
+    await recordDataDirTime(options.dataDir, new Date(report.simulation.end));
   const dataDir = options.dataDir !== undefined ? resolve(options.dataDir) : undefined;
   if (options.html !== undefined) {
     await writeFile(options.html, renderHtmlReport(report, { cycleDurationsMs }), 'utf8');

@@ -203,8 +203,21 @@ describe('agentctl: approvals and review against a local data dir', () => {
     );
     const malformed = await agentctl('approvals', 'approve', 'parallel-co/42', '--local', dataDir);
     const tenant = await agentctl('tenant', 'show', 'parallel-co', '--json', '--local', dataDir);
+    const reviewed = await agentctl(
+      'approvals',
+      'show',
+      recorded!.id,
+      '--json',
+      '--local',
+      dataDir,
+    );
 
     expect(review.code, review.err).toBe(0);
+    // Without --at, the decision is dated by the data dir's virtual clock (the second simulation
+    // ended at 13:00 virtual time), not by today's wall clock.
+    const at = Date.parse((JSON.parse(reviewed.out) as { review: { at: string } }).review.at);
+    expect(at).toBeGreaterThanOrEqual(Date.parse('2026-03-02T13:00:00Z'));
+    expect(at).toBeLessThan(Date.parse('2026-03-02T13:10:00Z'));
     expect(approveRecorded.code).toBe(1);
     expect(approveRecorded.err).toContain('agentctl review');
     expect(malformed.code).toBe(2);

@@ -152,6 +152,7 @@ describe('Rollout: the canary on a deployed stage', () => {
       stack: await readStackOutputs(cfn, 'EngagementAgent-staging'),
       table: { doc: stack.clients.doc, tableName: stack.tableName },
       queues: { sqs: stack.clients.sqs, serverSideMove: false, list: async () => [] },
+      clock,
       close: async () => undefined,
     };
     cfn.destroy();
