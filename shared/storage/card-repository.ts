@@ -35,10 +35,10 @@ export interface TransitionDetails {
  * Action cards of a run (`ACTION#<hourKey>#<nnnn>`). Creating a card is a conditional put (or, for
  * the run's own Plan, a batch of the cards the run does not have yet) and every status change is
  * one conditional update on the expected current status, so a retried Plan does not duplicate
- * cards and a retried Act cannot move a card twice.
+ * cards. Act writes the run's finished cards once, in a batch ({@link finishAll}).
  *
- * Timeline of one card: Plan puts it `planned` → Act claims it `executing` (only one claimant wins)
- * → Act records `done` / `blocked` / `deferred` / `failed`; terminal states never change again.
+ * Timeline of one card: Plan puts it `planned` → Act executes it and records `done` / `blocked` /
+ * `deferred` / `failed` (history shows `executing` between) → terminal states never change again.
  */
 export class CardRepository {
   constructor(private readonly ctx: TableContext) {}
@@ -150,6 +150,19 @@ export class CardRepository {
       }
       throw error;
     }
+  }
+
+  /**
+   * Writes the cards Act finished (shared/domain/finished-card.ts) with one `BatchWriteItem` per 25 cards,
+   * unconditionally. Only for the run's own Act, which holds the tenant lock: nobody else writes
+   * this run's cards meanwhile, and every card's effect is idempotent on its own key, so a crash
+   * before this write re-drives the still-`planned` cards without repeating an effect.
+   */
+  async finishAll(tenantId: string, cards: readonly ActionCard[]): Promise<void> {
+    await batchPutAll(
+      this.ctx,
+      cards.map((card) => this.itemOf(tenantId, card, new Date(card.createdAt))),
+    );
   }
 
   private newCard(
