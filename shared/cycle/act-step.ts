@@ -22,6 +22,8 @@ import { claimApproved, finishApproved } from '../rollout/execute.js';
 import { expireOverdueApprovals } from '../rollout/expire.js';
 import { TouchDrafter, draftSummaryOf } from './act-drafting.js';
 import { reflectedCardOf, type ReflectedCard } from '../domain/reflected-card.js';
+import type { WorkingSet } from '../storage/tenant-working-set.js';
+import { plannedCardsOf, targetsOf, type CardTargets, type PlannedCards } from './planned-cards.js';
 
 /** Per-status card counts of one Act. */
 export interface ActResult {
@@ -54,9 +56,13 @@ type Outcome = {
 export async function act(runtime: CycleRuntime, state: CycleState): Promise<ActResult> {
   return runPhase(runtime, state, 'act', async (phase) => {
     const { repos } = runtime;
-    // The day's cards hold this run's cards and the quota usage; one read of the tenant's
-    // settings, run record and the cards' targets serves policy and recipients.
-    const dayCards = await repos.cards.listForDay(phase.tenantId, phase.hourKey.slice(0, 8));
+    // One batch reads the settings, the run record, the run's cards and their targets when Plan
+    // handed their ids on; else the day's cards (this run's and the quota usage) come first.
+    const { working, dayCards, targets, sendsElsewhereToday } = await readActWorkingSet(
+      runtime,
+      phase,
+      plannedCardsOf(state),
+    );
     const runCards = new Map(
       cardsOfRun(dayCards, phase.hourKey).map((card) => [card.cardId, card]),
     );
@@ -69,11 +75,6 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
         card.status === 'planned' ||
         (card.status === 'executing' && card.claimedBy === phase.runId),
     );
-    const targets = targetsOf(cards);
-    const working = await repos.workingSet.require(phase.tenantId, {
-      hourKey: phase.hourKey,
-      ...targets,
-    });
     const { settings } = working;
     const disposition = actDisposition(rolloutPhaseOf(settings));
     const approved = disposition === 'hold' ? await claimApproved(runtime, phase) : [];
@@ -93,7 +94,13 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
       [...cards, ...approvedCards],
       contacts,
       phase,
-      { run: working.run, dayCards, checkedEmails: targets.emails, suppressed: working.suppressed },
+      {
+        run: working.run,
+        dayCards,
+        sendsElsewhereToday,
+        checkedEmails: targets.emails,
+        suppressed: working.suppressed,
+      },
     );
     // The run's start, not this attempt's: a retried Act appends a blocked card's audit record
     // under the same key, so it is stored once.
@@ -416,6 +423,8 @@ async function enqueueTouch(
 interface PolicyReads {
   readonly run: RunRecord | undefined;
   readonly dayCards: readonly ActionCard[];
+  /** Allowed sends of the day not among `dayCards` (Plan counted them). */
+  readonly sendsElsewhereToday: number;
   /** Addresses whose suppression was looked up with the working set (lower case). */
   readonly checkedEmails: readonly string[];
   readonly suppressed: ReadonlySet<string>;
@@ -463,7 +472,7 @@ async function buildPolicyContext(
       excludedRegions: settings.doNotContact.excludedRegions,
     },
     suppressedEmails,
-    controls: actionControls(settings, phase, reads.dayCards),
+    controls: actionControls(settings, phase, reads.dayCards, reads.sendsElsewhereToday),
   };
 }
 
@@ -499,20 +508,49 @@ function cardsOfRun(dayCards: readonly ActionCard[], hourKey: string): ActionCar
     .sort((a, b) => a.sequence - b.sequence || a.cardId.localeCompare(b.cardId));
 }
 
-/** The contacts, accounts and addresses the cards name, for one batched read. */
-function targetsOf(cards: readonly ActionCard[]): {
-  contactIds: string[];
-  accountIds: string[];
-  emails: string[];
-} {
-  const ids = (pick: (card: ActionCard) => string | undefined) => [
-    ...new Set(cards.flatMap((card) => pick(card) ?? [])),
-  ];
-  return {
-    contactIds: ids((card) => card.target.contactId),
-    accountIds: ids((card) => card.target.accountId),
-    emails: ids((card) => card.target.email?.trim().toLowerCase()),
-  };
+/**
+ * Act's reads before it decides: with Plan's hand-over, one batch of the settings, run record,
+ * the run's cards and their targets (the cards stand in for the day's, the rest of the day's
+ * sends is Plan's count); without it, the day's cards and then a batch of the open cards'
+ * targets.
+ */
+async function readActWorkingSet(
+  runtime: CycleRuntime,
+  phase: PhaseContext,
+  planned: PlannedCards | undefined,
+): Promise<{
+  working: WorkingSet;
+  dayCards: readonly ActionCard[];
+  targets: CardTargets;
+  sendsElsewhereToday: number;
+}> {
+  const { repos } = runtime;
+  if (planned) {
+    const working = await repos.workingSet.require(phase.tenantId, {
+      hourKey: phase.hourKey,
+      contactIds: planned.contactIds,
+      accountIds: planned.accountIds,
+      emails: planned.emails,
+      cards: { hourKey: phase.hourKey, cardIds: planned.cardIds },
+    });
+    return {
+      working,
+      dayCards: working.cards,
+      targets: planned,
+      sendsElsewhereToday: planned.sendsElsewhereToday,
+    };
+  }
+  const dayCards = await repos.cards.listForDay(phase.tenantId, phase.hourKey.slice(0, 8));
+  const open = cardsOfRun(dayCards, phase.hourKey).filter(
+    (card) =>
+      card.status === 'planned' || (card.status === 'executing' && card.claimedBy === phase.runId),
+  );
+  const targets = targetsOf(open);
+  const working = await repos.workingSet.require(phase.tenantId, {
+    hourKey: phase.hourKey,
+    ...targets,
+  });
+  return { working, dayCards, targets, sendsElsewhereToday: 0 };
 }
 
 /**

@@ -56,17 +56,34 @@ export class CardRepository {
     actions: readonly ProposedAction[],
   ): Promise<number> {
     if (actions.length === 0) return 0;
+    const existing = await this.listForRun(tenantId, run.hourKey);
+    return (await this.createMissing(tenantId, run, actions, existing)).length;
+  }
+
+  /**
+   * As {@link createAll}, with the run's cards already read (`existing`, e.g. from the day's
+   * cards): no Query, one `BatchWriteItem` per 25 new cards. Returns the cards it created.
+   */
+  async createMissing(
+    tenantId: string,
+    run: { hourKey: string; runId: string },
+    actions: readonly ProposedAction[],
+    existing: readonly Pick<ActionCard, 'cardId'>[],
+  ): Promise<ActionCard[]> {
     const now = this.ctx.clock.now();
-    const existing = new Set((await this.listForRun(tenantId, run.hourKey)).map((c) => c.cardId));
-    const items: Record<string, unknown>[] = [];
+    const known = new Set(existing.map((card) => card.cardId));
+    const created: ActionCard[] = [];
     for (const [sequence, action] of actions.entries()) {
       const card = this.newCard(tenantId, run, sequence, action, now);
-      if (existing.has(card.cardId)) continue;
-      existing.add(card.cardId);
-      items.push(this.itemOf(tenantId, card, now));
+      if (known.has(card.cardId)) continue;
+      known.add(card.cardId);
+      created.push(card);
     }
-    await batchPutAll(this.ctx, items);
-    return items.length;
+    await batchPutAll(
+      this.ctx,
+      created.map((card) => this.itemOf(tenantId, card, now)),
+    );
+    return created;
   }
 
   /**
