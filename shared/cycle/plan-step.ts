@@ -5,6 +5,8 @@ import { runPhase } from './phase.js';
 import { loadEngagement, type EngagementSnapshot } from './engagement.js';
 import { METRIC_NAMES } from '../observability/metric-names.js';
 import { createHash } from 'node:crypto';
+import { hourKey } from '../clock.js';
+import { hourKeyStart } from '../domain/wake.js';
 import type { CycleState, PreviousReflection } from './state.js';
 import { plannedCardsFor, type PlannedCards } from './planned-cards.js';
 
@@ -26,15 +28,17 @@ export async function plan(
 }> {
   return runPhase(runtime, state, 'plan', async ({ tenantId, hourKey, runId, now, run }) => {
     const { repos } = runtime;
-    const settings = await repos.tenants.require(tenantId);
     // Contacts, deals and bids are neighbours in the partition: one Query reads all three. The
     // day's cards hold the run's cards of an earlier attempt and the day's quota usage for Act.
-    const [situation, newOrderIds, previous, dayCards] = await Promise.all([
+    // The previous hour's reflection, the latest one when the tenant ran then, comes with the
+    // settings; only without it is the latest earlier one looked for.
+    const [{ settings, reflection }, situation, newOrderIds, dayCards] = await Promise.all([
+      repos.workingSet.require(tenantId, { reflectionHourKey: previousHourKey(hourKey) }),
       repos.workingSet.contactsAndPipeline(tenantId),
       repos.orders.listIdsByStatus(tenantId, 'new'),
-      repos.reflections.latestBefore(tenantId, hourKey),
       repos.cards.listForDay(tenantId, hourKey.slice(0, 8)),
     ]);
+    const previous = reflection ?? (await repos.reflections.latestBefore(tenantId, hourKey));
     const engagement = await loadEngagement(runtime, tenantId, settings, now, {
       contacts: situation.contacts,
     });
@@ -88,6 +92,11 @@ export async function plan(
       ),
     };
   });
+}
+
+/** The hour key of the UTC hour before `hourKey`. */
+function previousHourKey(key: string): string {
+  return hourKey(new Date(hourKeyStart(key) - 3_600_000));
 }
 
 /**

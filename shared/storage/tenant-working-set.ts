@@ -8,6 +8,7 @@ import { batchGetAll, queryTenantRange, type TableContext } from './table-client
 import { withoutStorageAttributes } from './items.js';
 import { entityFromItem } from './entity-repository.js';
 import { reactCursorPosition } from './outcome-repository.js';
+import type { Reflection } from './reflection-repository.js';
 
 /** Which of a tenant's items one step needs besides its settings. */
 export interface WorkingSetRequest {
@@ -21,6 +22,8 @@ export interface WorkingSetRequest {
   readonly reactCursor?: boolean;
   /** Cards of one run by id (`ACTION#<hourKey>#<cardId>`). */
   readonly cards?: { readonly hourKey: string; readonly cardIds: readonly string[] };
+  /** The reflection of this tenant-hour (`REFLECT#<hourKey>`). */
+  readonly reflectionHourKey?: string;
 }
 
 /** A tenant's items as one step reads them, all from one consistent read. */
@@ -35,11 +38,13 @@ export interface WorkingSet {
   readonly reactCursor: string | undefined;
   /** The requested cards that exist, in plan order. */
   readonly cards: ActionCard[];
+  /** The requested reflection, when it exists. */
+  readonly reflection: Reflection | undefined;
 }
 
 /**
  * Reads a step's working set inside one tenant's partition (settings, run record, contacts,
- * accounts, suppression entries, React's cursor, a run's cards) with consistent `BatchGetItem` requests (one for
+ * accounts, suppression entries, React's cursor, a run's cards, a reflection) with consistent `BatchGetItem` requests (one for
  * up to 100 keys) instead of one `GetItem` each.
  */
 export class TenantWorkingSetRepository {
@@ -95,6 +100,7 @@ export class TenantWorkingSetRepository {
       ...emails.map((email) => keys.suppression(tenantId, email)),
       ...(request.reactCursor ? [keys.reactCursor(tenantId)] : []),
       ...cardKeys,
+      ...(request.reflectionHourKey ? [keys.reflection(tenantId, request.reflectionHourKey)] : []),
     ];
     const bySk = new Map<string, Record<string, unknown>>();
     for (let i = 0; i < wanted.length; i += 100) {
@@ -105,6 +111,9 @@ export class TenantWorkingSetRepository {
     }
     const settingsItem = bySk.get(keys.tenantSettings(tenantId).sk);
     const runItem = request.hourKey ? bySk.get(keys.run(tenantId, request.hourKey).sk) : undefined;
+    const reflectionItem = request.reflectionHourKey
+      ? bySk.get(keys.reflection(tenantId, request.reflectionHourKey).sk)
+      : undefined;
     const found = <T>(ids: readonly string[] | undefined, key: (id: string) => ItemKey) =>
       new Map(
         unique(ids).flatMap((id) => {
@@ -127,6 +136,7 @@ export class TenantWorkingSetRepository {
           return item ? [withoutStorageAttributes<ActionCard>(item)] : [];
         })
         .sort((a, b) => a.sequence - b.sequence || a.cardId.localeCompare(b.cardId)),
+      reflection: reflectionItem ? withoutStorageAttributes<Reflection>(reflectionItem) : undefined,
     };
   }
 }
