@@ -25,7 +25,7 @@ const CYCLE_WORK: readonly TableAction[] = [
  * The table actions of every function, by `functions/<name>` folder, taken from the repository
  * calls each handler's code path makes (run records and locks are conditional UpdateItems; card,
  * audit, outcome and suppression writes are conditional PutItems; ingest batch-writes its
- * attachment metadata and Plan its run's new cards). `test/infra/table-access.test.ts` pins the synthesized result.
+ * attachment metadata, Plan its run's new cards and Act their final statuses). `test/infra/table-access.test.ts` pins the synthesized result.
  */
 export const FUNCTION_TABLE_ACCESS = {
   'check-gates': {
@@ -34,8 +34,9 @@ export const FUNCTION_TABLE_ACCESS = {
   },
   'acquire-lock': { actions: CYCLE_BOOKKEEPING, queryIndex: false },
   plan: { actions: [...CYCLE_WORK, 'BatchWriteItem'], queryIndex: false },
-  // Act lists the tenant's open approvals on gsi1 (TENANT#<t>#APPROVALS_OPEN) in assisted phase.
-  act: { actions: CYCLE_WORK, queryIndex: true },
+  // Act lists the tenant's open approvals on gsi1 (TENANT#<t>#APPROVALS_OPEN) in assisted phase
+  // and batch-writes its run's finished cards.
+  act: { actions: [...CYCLE_WORK, 'BatchWriteItem'], queryIndex: true },
   react: { actions: CYCLE_WORK, queryIndex: true },
   reflect: { actions: CYCLE_WORK, queryIndex: false },
   'release-lock': { actions: CYCLE_BOOKKEEPING, queryIndex: false },

@@ -9,7 +9,7 @@ import type { SendRequest } from '../domain/send-request.js';
 import { actionTouchKey, followUpTouchKey } from '../domain/touch.js';
 import type { TenantSettings } from '../domain/tenant.js';
 import type { Account, Contact, RunRecord } from '../domain/entities.js';
-import { CardTransitionError } from '../storage/card-repository.js';
+import { finishedCard } from '../domain/finished-card.js';
 import { METRIC_NAMES } from '../observability/metric-names.js';
 import type { CycleRuntime } from './runtime.js';
 import { runPhase, type PhaseContext } from './phase.js';
@@ -22,6 +22,8 @@ import { claimApproved, finishApproved } from '../rollout/execute.js';
 import { expireOverdueApprovals } from '../rollout/expire.js';
 import { TouchDrafter, draftSummaryOf } from './act-drafting.js';
 import { reflectedCardOf, type ReflectedCard } from '../domain/reflected-card.js';
+import type { WorkingSet } from '../storage/tenant-working-set.js';
+import { plannedCardsOf, targetsOf, type CardTargets, type PlannedCards } from './planned-cards.js';
 
 /** Per-status card counts of one Act. */
 export interface ActResult {
@@ -42,34 +44,37 @@ type Outcome = {
 };
 
 /**
- * Act: claims each planned card (`planned → executing`, one conditional update, so a concurrent
- * or retried Act cannot take it twice), asks the policy engine, and either blocks it (with an
- * audit record) or, as the tenant's rollout phase decides (shared/domain/rollout/phase.ts),
- * executes it, records it as would-execute (shadow, parallel) or holds it for approval (assisted;
- * approved ones are executed here first, expired ones expire). Cards this run claimed before a
- * crash are driven again; every effect is keyed by the card, so doing so never duplicates an
- * email, task or order update.
+ * Act: asks the policy engine about each planned card and either blocks it (with an audit
+ * record) or, as the tenant's rollout phase decides (shared/domain/rollout/phase.ts), executes
+ * it, records it as would-execute (shadow, parallel) or holds it for approval (assisted; approved
+ * ones are executed here first, expired ones expire), then writes the finished cards in one batch.
+ * Act holds the tenant lock and every effect is idempotent on its own key (the touch's send claim
+ * and pending-send marker, the task id, the proposal id, the order's validation), so a crash
+ * before the batch drives the still-planned cards again without duplicating an email, task or
+ * order update.
  */
 export async function act(runtime: CycleRuntime, state: CycleState): Promise<ActResult> {
   return runPhase(runtime, state, 'act', async (phase) => {
     const { repos } = runtime;
-    // The day's cards hold this run's cards and the quota usage; one read of the tenant's
-    // settings, run record and the cards' targets serves policy and recipients.
-    const dayCards = await repos.cards.listForDay(phase.tenantId, phase.hourKey.slice(0, 8));
+    // One batch reads the settings, the run record, the run's cards and their targets when Plan
+    // handed their ids on; else the day's cards (this run's and the quota usage) come first.
+    const { working, dayCards, targets, sendsElsewhereToday } = await readActWorkingSet(
+      runtime,
+      phase,
+      plannedCardsOf(state),
+    );
     const runCards = new Map(
       cardsOfRun(dayCards, phase.hourKey).map((card) => [card.cardId, card]),
     );
-    let cardsKnown = true;
+    // An `executing` card another run claimed (written before Act batched its cards) is left alone.
+    const claimedElsewhere = [...runCards.values()].filter(
+      (card) => card.status === 'executing' && card.claimedBy !== phase.runId,
+    ).length;
     const cards = [...runCards.values()].filter(
       (card) =>
         card.status === 'planned' ||
         (card.status === 'executing' && card.claimedBy === phase.runId),
     );
-    const targets = targetsOf(cards);
-    const working = await repos.workingSet.require(phase.tenantId, {
-      hourKey: phase.hourKey,
-      ...targets,
-    });
     const { settings } = working;
     const disposition = actDisposition(rolloutPhaseOf(settings));
     const approved = disposition === 'hold' ? await claimApproved(runtime, phase) : [];
@@ -89,9 +94,27 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
       [...cards, ...approvedCards],
       contacts,
       phase,
-      { run: working.run, dayCards, checkedEmails: targets.emails, suppressed: working.suppressed },
+      {
+        run: working.run,
+        dayCards,
+        sendsElsewhereToday,
+        checkedEmails: targets.emails,
+        suppressed: working.suppressed,
+      },
     );
-    const counts = { executed: 0, blocked: 0, deferred: 0, failed: 0, skipped: 0 };
+    // The run's start, not this attempt's: a retried Act appends a blocked card's audit record
+    // under the same key, so it is stored once.
+    const decidedAt = working.run?.startedAt ? new Date(working.run.startedAt) : phase.now;
+    const finished: ActionCard[] = [];
+    const finish = (
+      card: ActionCard,
+      outcome: Omit<Parameters<typeof finishedCard>[1], 'runId' | 'now'>,
+    ) => {
+      const done = finishedCard(card, { ...outcome, runId: phase.runId, now: phase.now });
+      finished.push(done);
+      runCards.set(done.cardId, done);
+    };
+    const counts = { executed: 0, blocked: 0, deferred: 0, failed: 0, skipped: claimedElsewhere };
     const drafting: TouchDrafting = {
       drafter: new TouchDrafter(runtime, settings, phase),
       accounts,
@@ -114,23 +137,8 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
     }
 
     for (const card of cards) {
-      let claimed: ActionCard = card;
-      if (card.status === 'planned') {
-        try {
-          claimed = await repos.cards.transition(phase.tenantId, card, 'planned', 'executing', {
-            claimedBy: phase.runId,
-          });
-          runCards.set(card.cardId, claimed);
-        } catch (error) {
-          if (error instanceof CardTransitionError) {
-            cardsKnown = false;
-            counts.skipped += 1;
-            continue;
-          }
-          throw error;
-        }
-      }
-
+      const claimed: ActionCard =
+        card.status === 'planned' ? { ...card, status: 'executing', claimedBy: phase.runId } : card;
       const recipient = await resolveRecipient(
         runtime,
         phase.tenantId,
@@ -140,7 +148,7 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
       );
       const decision = evaluatePolicy(claimed, { ...context, ...(recipient ? { recipient } : {}) });
       if (!decision.allowed) {
-        const record = toViolationRecord(decision, claimed, { runId: phase.runId, now: phase.now });
+        const record = toViolationRecord(decision, claimed, { runId: phase.runId, now: decidedAt });
         await repos.audits.append(phase.tenantId, {
           ...record,
           auditId: claimed.cardId,
@@ -153,12 +161,7 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
           violationType: decision.violation.type,
           reason: decision.violation.reason,
         };
-        runCards.set(
-          claimed.cardId,
-          await repos.cards.transition(phase.tenantId, claimed, 'executing', 'blocked', {
-            decision: cardDecision,
-          }),
-        );
+        finish(card, { status: 'blocked', decision: cardDecision });
         runtime.metric('PolicyBlocks', 1, { violation: decision.violation.type });
         counts.blocked += 1;
         continue;
@@ -182,19 +185,18 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
               phase,
               disposition,
             );
-      runCards.set(
-        claimed.cardId,
-        await repos.cards.transition(phase.tenantId, claimed, 'executing', outcome.status, {
-          decision: outcome.decision ?? allowed,
-          result: outcome.result,
-        }),
-      );
+      finish(card, {
+        status: outcome.status,
+        decision: outcome.decision ?? allowed,
+        result: outcome.result,
+      });
       if (outcome.status === 'done') counts.executed += 1;
       else if (outcome.status === 'blocked') counts.blocked += 1;
       else if (outcome.status === 'deferred') counts.deferred += 1;
       else if (outcome.status === 'failed') counts.failed += 1;
     }
 
+    await repos.cards.finishAll(phase.tenantId, finished);
     phase.run.addCounts({
       actionsExecuted: counts.executed,
       actionsBlocked: counts.blocked,
@@ -208,7 +210,7 @@ export async function act(runtime: CycleRuntime, state: CycleState): Promise<Act
     return {
       ...counts,
       ...(approvalDeadline ? { approvalDeadline } : {}),
-      ...(cardsKnown ? { cards: [...runCards.values()].map(reflectedCardOf) } : {}),
+      ...(claimedElsewhere === 0 ? { cards: [...runCards.values()].map(reflectedCardOf) } : {}),
     };
   });
 }
@@ -346,6 +348,12 @@ async function enqueueTouch(
   }
   if (contact?.pendingSend && contact.pendingSend.touchKey !== touchKey)
     return { status: 'done', result: { queued: false, skipped: 'another_touch_pending' } };
+  // This touch is queued already: an Act that enqueued it crashed before writing its cards.
+  if (contact?.pendingSend?.touchKey === touchKey)
+    return {
+      status: 'done',
+      result: { queued: true, idempotencyKey: touchKey, touchKey, alreadyQueued: true },
+    };
   if (contact?.resolvedTouch?.touchKey === touchKey)
     return { status: 'done', result: { queued: false, skipped: 'touch_already_resolved' } };
 
@@ -415,6 +423,8 @@ async function enqueueTouch(
 interface PolicyReads {
   readonly run: RunRecord | undefined;
   readonly dayCards: readonly ActionCard[];
+  /** Allowed sends of the day not among `dayCards` (Plan counted them). */
+  readonly sendsElsewhereToday: number;
   /** Addresses whose suppression was looked up with the working set (lower case). */
   readonly checkedEmails: readonly string[];
   readonly suppressed: ReadonlySet<string>;
@@ -462,7 +472,7 @@ async function buildPolicyContext(
       excludedRegions: settings.doNotContact.excludedRegions,
     },
     suppressedEmails,
-    controls: actionControls(settings, phase, reads.dayCards),
+    controls: actionControls(settings, phase, reads.dayCards, reads.sendsElsewhereToday),
   };
 }
 
@@ -498,20 +508,49 @@ function cardsOfRun(dayCards: readonly ActionCard[], hourKey: string): ActionCar
     .sort((a, b) => a.sequence - b.sequence || a.cardId.localeCompare(b.cardId));
 }
 
-/** The contacts, accounts and addresses the cards name, for one batched read. */
-function targetsOf(cards: readonly ActionCard[]): {
-  contactIds: string[];
-  accountIds: string[];
-  emails: string[];
-} {
-  const ids = (pick: (card: ActionCard) => string | undefined) => [
-    ...new Set(cards.flatMap((card) => pick(card) ?? [])),
-  ];
-  return {
-    contactIds: ids((card) => card.target.contactId),
-    accountIds: ids((card) => card.target.accountId),
-    emails: ids((card) => card.target.email?.trim().toLowerCase()),
-  };
+/**
+ * Act's reads before it decides: with Plan's hand-over, one batch of the settings, run record,
+ * the run's cards and their targets (the cards stand in for the day's, the rest of the day's
+ * sends is Plan's count); without it, the day's cards and then a batch of the open cards'
+ * targets.
+ */
+async function readActWorkingSet(
+  runtime: CycleRuntime,
+  phase: PhaseContext,
+  planned: PlannedCards | undefined,
+): Promise<{
+  working: WorkingSet;
+  dayCards: readonly ActionCard[];
+  targets: CardTargets;
+  sendsElsewhereToday: number;
+}> {
+  const { repos } = runtime;
+  if (planned) {
+    const working = await repos.workingSet.require(phase.tenantId, {
+      hourKey: phase.hourKey,
+      contactIds: planned.contactIds,
+      accountIds: planned.accountIds,
+      emails: planned.emails,
+      cards: { hourKey: phase.hourKey, cardIds: planned.cardIds },
+    });
+    return {
+      working,
+      dayCards: working.cards,
+      targets: planned,
+      sendsElsewhereToday: planned.sendsElsewhereToday,
+    };
+  }
+  const dayCards = await repos.cards.listForDay(phase.tenantId, phase.hourKey.slice(0, 8));
+  const open = cardsOfRun(dayCards, phase.hourKey).filter(
+    (card) =>
+      card.status === 'planned' || (card.status === 'executing' && card.claimedBy === phase.runId),
+  );
+  const targets = targetsOf(open);
+  const working = await repos.workingSet.require(phase.tenantId, {
+    hourKey: phase.hourKey,
+    ...targets,
+  });
+  return { working, dayCards, targets, sendsElsewhereToday: 0 };
 }
 
 /**

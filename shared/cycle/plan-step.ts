@@ -5,27 +5,40 @@ import { runPhase } from './phase.js';
 import { loadEngagement, type EngagementSnapshot } from './engagement.js';
 import { METRIC_NAMES } from '../observability/metric-names.js';
 import { createHash } from 'node:crypto';
+import { hourKey } from '../clock.js';
+import { hourKeyStart } from '../domain/wake.js';
 import type { CycleState, PreviousReflection } from './state.js';
+import { plannedCardsFor, type PlannedCards } from './planned-cards.js';
 
 /**
  * Plan: gathers the tenant's situation (due contacts, new orders, pipeline, goals, the last
  * reflection's hints and carried requests), asks the planner for actions and persists them as
  * `planned` cards. Cards are numbered in plan order, so a retried Plan re-creates nothing. Its
- * result carries the previous reflection's metrics and hints (null: none) for Reflect.
+ * result carries the previous reflection's metrics and hints (null: none) for Reflect and the
+ * run's card ids, their targets and the day's other sends for Act (shared/cycle/planned-cards.ts).
  */
 export async function plan(
   runtime: CycleRuntime,
   state: CycleState,
-): Promise<{ planned: number; created: number; previousReflection: PreviousReflection | null }> {
+): Promise<{
+  planned: number;
+  created: number;
+  previousReflection: PreviousReflection | null;
+  cards: PlannedCards;
+}> {
   return runPhase(runtime, state, 'plan', async ({ tenantId, hourKey, runId, now, run }) => {
     const { repos } = runtime;
-    const settings = await repos.tenants.require(tenantId);
-    // Contacts, deals and bids are neighbours in the partition: one Query reads all three.
-    const [situation, newOrderIds, previous] = await Promise.all([
+    // Contacts, deals and bids are neighbours in the partition: one Query reads all three. The
+    // day's cards hold the run's cards of an earlier attempt and the day's quota usage for Act.
+    // The previous hour's reflection, the latest one when the tenant ran then, comes with the
+    // settings; only without it is the latest earlier one looked for.
+    const [{ settings, reflection }, situation, newOrderIds, dayCards] = await Promise.all([
+      repos.workingSet.require(tenantId, { reflectionHourKey: previousHourKey(hourKey) }),
       repos.workingSet.contactsAndPipeline(tenantId),
       repos.orders.listIdsByStatus(tenantId, 'new'),
-      repos.reflections.latestBefore(tenantId, hourKey),
+      repos.cards.listForDay(tenantId, hourKey.slice(0, 8)),
     ]);
+    const previous = reflection ?? (await repos.reflections.latestBefore(tenantId, hourKey));
     const engagement = await loadEngagement(runtime, tenantId, settings, now, {
       contacts: situation.contacts,
     });
@@ -52,7 +65,14 @@ export async function plan(
     if (engagement.stalePendingSends.length > 0) {
       runtime.metric(METRIC_NAMES.stalePendingSends, engagement.stalePendingSends.length);
     }
-    const created = await repos.cards.createAll(tenantId, { hourKey, runId }, proposals);
+    const existing = dayCards.filter((card) => card.hourKey === hourKey);
+    const newCards = await repos.cards.createMissing(
+      tenantId,
+      { hourKey, runId },
+      proposals,
+      existing,
+    );
+    const created = newCards.length;
     run.addCounts({ actionsPlanned: created });
     // Act decides on these same figures, so it reads them from the run instead of recomputing.
     run.set({ engagement: engagement.stats, pipeline });
@@ -62,8 +82,21 @@ export async function plan(
       created,
       // Reflect compares with the same reflection: handed on (small) instead of read again.
       previousReflection: previous ? { metrics: previous.metrics, hints: previous.hints } : null,
+      // Act reads these cards and their targets by key, with the settings (ids and a count).
+      cards: plannedCardsFor(
+        [...existing, ...newCards].sort(
+          (a, b) => a.sequence - b.sequence || a.cardId.localeCompare(b.cardId),
+        ),
+        dayCards,
+        hourKey,
+      ),
     };
   });
+}
+
+/** The hour key of the UTC hour before `hourKey`. */
+function previousHourKey(key: string): string {
+  return hourKey(new Date(hourKeyStart(key) - 3_600_000));
 }
 
 /**

@@ -35,10 +35,10 @@ export interface TransitionDetails {
  * Action cards of a run (`ACTION#<hourKey>#<nnnn>`). Creating a card is a conditional put (or, for
  * the run's own Plan, a batch of the cards the run does not have yet) and every status change is
  * one conditional update on the expected current status, so a retried Plan does not duplicate
- * cards and a retried Act cannot move a card twice.
+ * cards. Act writes the run's finished cards once, in a batch ({@link finishAll}).
  *
- * Timeline of one card: Plan puts it `planned` → Act claims it `executing` (only one claimant wins)
- * → Act records `done` / `blocked` / `deferred` / `failed`; terminal states never change again.
+ * Timeline of one card: Plan puts it `planned` → Act executes it and records `done` / `blocked` /
+ * `deferred` / `failed` (history shows `executing` between) → terminal states never change again.
  */
 export class CardRepository {
   constructor(private readonly ctx: TableContext) {}
@@ -56,17 +56,34 @@ export class CardRepository {
     actions: readonly ProposedAction[],
   ): Promise<number> {
     if (actions.length === 0) return 0;
+    const existing = await this.listForRun(tenantId, run.hourKey);
+    return (await this.createMissing(tenantId, run, actions, existing)).length;
+  }
+
+  /**
+   * As {@link createAll}, with the run's cards already read (`existing`, e.g. from the day's
+   * cards): no Query, one `BatchWriteItem` per 25 new cards. Returns the cards it created.
+   */
+  async createMissing(
+    tenantId: string,
+    run: { hourKey: string; runId: string },
+    actions: readonly ProposedAction[],
+    existing: readonly Pick<ActionCard, 'cardId'>[],
+  ): Promise<ActionCard[]> {
     const now = this.ctx.clock.now();
-    const existing = new Set((await this.listForRun(tenantId, run.hourKey)).map((c) => c.cardId));
-    const items: Record<string, unknown>[] = [];
+    const known = new Set(existing.map((card) => card.cardId));
+    const created: ActionCard[] = [];
     for (const [sequence, action] of actions.entries()) {
       const card = this.newCard(tenantId, run, sequence, action, now);
-      if (existing.has(card.cardId)) continue;
-      existing.add(card.cardId);
-      items.push(this.itemOf(tenantId, card, now));
+      if (known.has(card.cardId)) continue;
+      known.add(card.cardId);
+      created.push(card);
     }
-    await batchPutAll(this.ctx, items);
-    return items.length;
+    await batchPutAll(
+      this.ctx,
+      created.map((card) => this.itemOf(tenantId, card, now)),
+    );
+    return created;
   }
 
   /**
@@ -150,6 +167,19 @@ export class CardRepository {
       }
       throw error;
     }
+  }
+
+  /**
+   * Writes the cards Act finished (shared/domain/finished-card.ts) with one `BatchWriteItem` per 25 cards,
+   * unconditionally. Only for the run's own Act, which holds the tenant lock: nobody else writes
+   * this run's cards meanwhile, and every card's effect is idempotent on its own key, so a crash
+   * before this write re-drives the still-`planned` cards without repeating an effect.
+   */
+  async finishAll(tenantId: string, cards: readonly ActionCard[]): Promise<void> {
+    await batchPutAll(
+      this.ctx,
+      cards.map((card) => this.itemOf(tenantId, card, new Date(card.createdAt))),
+    );
   }
 
   private newCard(

@@ -1,3 +1,4 @@
+import type { ActionCard } from '../domain/actions.js';
 import type { Account, Contact, RunRecord } from '../domain/entities.js';
 import type { Bid, Deal } from '../domain/pipeline.js';
 import type { TenantSettings } from '../domain/tenant.js';
@@ -7,6 +8,7 @@ import { batchGetAll, queryTenantRange, type TableContext } from './table-client
 import { withoutStorageAttributes } from './items.js';
 import { entityFromItem } from './entity-repository.js';
 import { reactCursorPosition } from './outcome-repository.js';
+import type { Reflection } from './reflection-repository.js';
 
 /** Which of a tenant's items one step needs besides its settings. */
 export interface WorkingSetRequest {
@@ -18,6 +20,10 @@ export interface WorkingSetRequest {
   readonly emails?: readonly string[];
   /** React's outcome cursor. */
   readonly reactCursor?: boolean;
+  /** Cards of one run by id (`ACTION#<hourKey>#<cardId>`). */
+  readonly cards?: { readonly hourKey: string; readonly cardIds: readonly string[] };
+  /** The reflection of this tenant-hour (`REFLECT#<hourKey>`). */
+  readonly reflectionHourKey?: string;
 }
 
 /** A tenant's items as one step reads them, all from one consistent read. */
@@ -30,11 +36,15 @@ export interface WorkingSet {
   readonly suppressed: Set<string>;
   /** React's committed write position, when requested and set. */
   readonly reactCursor: string | undefined;
+  /** The requested cards that exist, in plan order. */
+  readonly cards: ActionCard[];
+  /** The requested reflection, when it exists. */
+  readonly reflection: Reflection | undefined;
 }
 
 /**
  * Reads a step's working set inside one tenant's partition (settings, run record, contacts,
- * accounts, suppression entries, React's cursor) with consistent `BatchGetItem` requests (one for
+ * accounts, suppression entries, React's cursor, a run's cards, a reflection) with consistent `BatchGetItem` requests (one for
  * up to 100 keys) instead of one `GetItem` each.
  */
 export class TenantWorkingSetRepository {
@@ -78,6 +88,10 @@ export class TenantWorkingSetRepository {
     request: WorkingSetRequest = {},
   ): Promise<Omit<WorkingSet, 'settings'> & { readonly settings: TenantSettings | undefined }> {
     const emails = [...new Set((request.emails ?? []).map((email) => email.trim().toLowerCase()))];
+    const cards = request.cards;
+    const cardKeys = cards
+      ? unique(cards.cardIds).map((id) => keys.action(tenantId, cards.hourKey, id))
+      : [];
     const wanted: ItemKey[] = [
       keys.tenantSettings(tenantId),
       ...(request.hourKey ? [keys.run(tenantId, request.hourKey)] : []),
@@ -85,6 +99,8 @@ export class TenantWorkingSetRepository {
       ...unique(request.accountIds).map((id) => keys.account(tenantId, id)),
       ...emails.map((email) => keys.suppression(tenantId, email)),
       ...(request.reactCursor ? [keys.reactCursor(tenantId)] : []),
+      ...cardKeys,
+      ...(request.reflectionHourKey ? [keys.reflection(tenantId, request.reflectionHourKey)] : []),
     ];
     const bySk = new Map<string, Record<string, unknown>>();
     for (let i = 0; i < wanted.length; i += 100) {
@@ -95,6 +111,9 @@ export class TenantWorkingSetRepository {
     }
     const settingsItem = bySk.get(keys.tenantSettings(tenantId).sk);
     const runItem = request.hourKey ? bySk.get(keys.run(tenantId, request.hourKey).sk) : undefined;
+    const reflectionItem = request.reflectionHourKey
+      ? bySk.get(keys.reflection(tenantId, request.reflectionHourKey).sk)
+      : undefined;
     const found = <T>(ids: readonly string[] | undefined, key: (id: string) => ItemKey) =>
       new Map(
         unique(ids).flatMap((id) => {
@@ -111,6 +130,13 @@ export class TenantWorkingSetRepository {
       reactCursor: request.reactCursor
         ? reactCursorPosition(bySk.get(keys.reactCursor(tenantId).sk))
         : undefined,
+      cards: cardKeys
+        .flatMap((key) => {
+          const item = bySk.get(key.sk);
+          return item ? [withoutStorageAttributes<ActionCard>(item)] : [];
+        })
+        .sort((a, b) => a.sequence - b.sequence || a.cardId.localeCompare(b.cardId)),
+      reflection: reflectionItem ? withoutStorageAttributes<Reflection>(reflectionItem) : undefined,
     };
   }
 }

@@ -26,7 +26,7 @@ const EXPECTED: Record<
   },
   'acquire-lock': { table: BOOKKEEPING, index: false, tenantScoped: true },
   plan: { table: [...CYCLE, 'BatchWriteItem'], index: false, tenantScoped: true },
-  act: { table: CYCLE, index: true, tenantScoped: true },
+  act: { table: [...CYCLE, 'BatchWriteItem'], index: true, tenantScoped: true },
   react: { table: CYCLE, index: true, tenantScoped: true },
   reflect: { table: CYCLE, index: false, tenantScoped: true },
   'release-lock': { table: BOOKKEEPING, index: false, tenantScoped: true },

@@ -2,7 +2,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TenantNotFoundError } from '../../../shared/errors.js';
 import { createCycleRepositories } from '../../../shared/cycle/create-runtime.js';
 import type { CycleRepositories } from '../../../shared/cycle/runtime.js';
+import type { ReflectionBody } from '../../../shared/domain/reflection.js';
 import { createTestTable, type TestTable } from '../../helpers/local-table.js';
+
+const REFLECTION: ReflectionBody = {
+  metrics: {
+    contacts: 2,
+    overdueContacts: 0,
+    complianceRate: 1,
+    actionsPlanned: 0,
+    actionsExecuted: 0,
+    actionsBlocked: 0,
+    actionsDeferred: 0,
+    actionsFailed: 0,
+    outcomesFolded: 0,
+  },
+  deltas: {},
+  blockedBy: {},
+  changes: [],
+  hints: [],
+  pendingRequests: [],
+};
 
 describe('Storage: TenantWorkingSetRepository', () => {
   let table: TestTable;
@@ -48,6 +68,34 @@ describe('Storage: TenantWorkingSetRepository', () => {
     expect(set.accounts.get('acc')).toMatchObject({ name: 'Acme' });
     expect([...set.suppressed]).toEqual(['ben@acme.example']);
     expect(set.reactCursor).toBe('01KE6QZ0000000000000000000');
+  });
+
+  it('reads a run’s cards by id in plan order and a tenant-hour’s reflection with the settings in one request', async () => {
+    // Prepare
+    await repos.cards.createAll('ws', { hourKey: '2026010509', runId: 'run-9' }, [
+      { type: 'follow_up', target: { contactId: 'c-2' }, reason: 'second', payload: {} },
+      { type: 'follow_up', target: { contactId: 'c-1' }, reason: 'first', payload: {} },
+    ]);
+    const planned = await repos.cards.listForRun('ws', '2026010509');
+    await repos.reflections.put('ws', '2026010508', 'run-8', REFLECTION);
+    table.requestCounts.clear();
+
+    // Act
+    const set = await repos.workingSet.require('ws', {
+      cards: {
+        hourKey: '2026010509',
+        cardIds: [...planned.map((card) => card.cardId).reverse(), 'follow_up:c-9:missing'],
+      },
+      reflectionHourKey: '2026010508',
+    });
+    const none = await repos.workingSet.require('ws', { reflectionHourKey: '2026010507' });
+
+    // Assess
+    expect([...table.requestCounts.entries()]).toEqual([['BatchGetItemCommand', 2]]);
+    expect(set.cards.map((card) => card.reason)).toEqual(['second', 'first']);
+    expect(set.cards).toEqual(planned);
+    expect(set.reflection).toMatchObject({ hourKey: '2026010508', runId: 'run-8' });
+    expect(none.reflection).toBeUndefined();
   });
 
   it('names the missing tenant when a step requires its settings, and reads none otherwise', async () => {
