@@ -60,14 +60,13 @@ export async function recordFailure(
 /** The step that failed when no phase was open: the first step whose result is missing. */
 function inferStep(state: CycleState): string {
   const steps = [
-    ['check_gates', state.gates],
-    ['acquire_lock', state.lock],
+    ['begin_cycle', state.lock],
     ['plan', state.plan],
     ['act', state.act],
     ['react', state.react],
     ['reflect', state.reflect],
   ] as const;
-  return steps.find(([, result]) => result === undefined)?.[0] ?? 'release_lock';
+  return steps.find(([, result]) => result === undefined)?.[0] ?? 'reflect';
 }
 
 /**
