@@ -25,9 +25,10 @@ export async function beginCycle(
 }
 
 /**
- * The cycle's last Task (Reflect): runs the Reflect phase, then finishes the run SUCCEEDED, frees
- * the organisation slot and, as its last write, the tenant lock, so no ReleaseLock state follows.
- * The lock goes last so that a transient failure before it retries the whole step under the lock.
+ * The cycle's last Task (Reflect): runs the Reflect phase (whose end writes every phase and the
+ * SUCCEEDED status to the run record; see `runPhase`), then frees the organisation slot and, as
+ * its last write, the tenant lock, so no ReleaseLock state follows. The lock goes last so that a
+ * transient failure before it retries the whole step under the lock.
  */
 export async function reflectAndRelease(
   runtime: CycleRuntime,
@@ -35,7 +36,6 @@ export async function reflectAndRelease(
 ): Promise<{ hints: number; complianceRate: number; status: 'SUCCEEDED' }> {
   const { runId } = requireRun(state);
   const result = await reflect(runtime, state);
-  await runtime.repos.runs.finish(state.tenantId, state.hourKey, { status: 'SUCCEEDED' });
   await releaseOrgSlot(runtime, state);
   await runtime.repos.locks.release(state.tenantId, runId);
   runtime.metric('CyclesCompleted');
