@@ -5,7 +5,10 @@ import type { CycleRuntime } from './runtime.js';
 import { requireRun, type CycleState, type GatesResult, type LockResult } from './state.js';
 
 /** The state after BeginCycle: the input with the gates' and the lock's results. */
-export type BegunCycleState = CycleState & { readonly gates: GatesResult; readonly lock: LockResult };
+export type BegunCycleState = CycleState & {
+  readonly gates: GatesResult;
+  readonly lock: LockResult;
+};
 
 /**
  * The cycle's first Task (BeginCycle): opens the run record and checks the gates, then takes the

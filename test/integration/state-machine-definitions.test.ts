@@ -131,7 +131,14 @@ describe('Local: synthesized state machine definitions', () => {
 
       // Assess
       expect(outcome.error).toBeUndefined();
-      expect(outcome.entered).toEqual(['BeginCycle', 'Proceed?', 'Plan', 'Act', 'React', 'Reflect']);
+      expect(outcome.entered).toEqual([
+        'BeginCycle',
+        'Proceed?',
+        'Plan',
+        'Act',
+        'React',
+        'Reflect',
+      ]);
       expect(outcome.output).toEqual({
         ...CYCLE_INPUT,
         gates: { proceed: true, runId: 'r1', cycleNumber: 1 },

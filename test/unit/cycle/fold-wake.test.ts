@@ -40,7 +40,12 @@ describe('Domain: whether a fold keeps the tenant busy', () => {
 
   it('keeps the tenant busy for an order update, which React only records', () => {
     expect(
-      foldKeepsTenantBusy({ folded: 1, byKind: { order_update: 1 }, sendsByStatus: {}, requests: [] }),
+      foldKeepsTenantBusy({
+        folded: 1,
+        byKind: { order_update: 1 },
+        sendsByStatus: {},
+        requests: [],
+      }),
     ).toBe(true);
   });
 
