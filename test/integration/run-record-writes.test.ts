@@ -49,7 +49,7 @@ async function runUntilReact(harness: CycleHarness, tenantId: string): Promise<C
   expect(state.lock?.acquired).toBe(true);
   state = { ...state, plan: await plan(runtime, state) };
   harness.clock.advance({ seconds: 5 });
-  state = { ...state, act: await act(runtime, state) };
+  state = { ...state, act: { ...(await act(runtime, state)) } };
   return state;
 }
 
