@@ -8,7 +8,7 @@ import { PHASES, requireRun, type CycleState, type GatesResult, type LockResult 
 
 /**
  * Opens the run record for the tenant-hour and checks the gates (global kill switch, tenant
- * enabled). A closed gate finishes the run as SKIPPED with the reason. A retried CheckGates finds
+ * enabled). A closed gate finishes the run as SKIPPED with the reason. A retried BeginCycle finds
  * its run record and reuses it.
  */
 export async function checkGates(runtime: CycleRuntime, state: CycleState): Promise<GatesResult> {
