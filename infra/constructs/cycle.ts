@@ -37,13 +37,11 @@ import {
  * the local simulator overrides Task states by name, and run records name the failed step.
  */
 export const CYCLE_TASK_STATES = [
-  'CheckGates',
-  'AcquireLock',
+  'BeginCycle',
   'Plan',
   'Act',
   'React',
   'Reflect',
-  'ReleaseLock',
   'RecordFailure',
 ] as const;
 
@@ -52,10 +50,8 @@ export type CycleTaskState = (typeof CYCLE_TASK_STATES)[number];
 
 /** The cycle's other (non-Task) state names. */
 export const CYCLE_STATES = {
-  gatesOpen: 'GatesOpen?',
-  lockAcquired: 'LockAcquired?',
+  proceed: 'Proceed?',
   skipped: 'Skipped',
-  succeeded: 'Succeeded',
   failed: 'Failed',
 } as const;
 
@@ -78,8 +74,11 @@ export const CYCLE_TRANSIENT_ERRORS = [
 interface StepSpec {
   /** Folder under `functions/`. */
   readonly functionName: string;
-  /** Where the step's result goes in the state; every step keeps the whole state as its input. */
-  readonly resultPath: string;
+  /**
+   * Where the step's result goes in the state; every step keeps the whole state as its input.
+   * Absent: the result replaces the state (the ASL default `$`, left out of the definition).
+   */
+  readonly resultPath?: string;
   readonly timeout: Duration;
 }
 
@@ -87,13 +86,12 @@ const LONG_STEP = Duration.minutes(5);
 const SHORT_STEP = Duration.minutes(1);
 
 const STEPS: Record<CycleTaskState, StepSpec> = {
-  CheckGates: { functionName: 'check-gates', resultPath: '$.gates', timeout: SHORT_STEP },
-  AcquireLock: { functionName: 'acquire-lock', resultPath: '$.lock', timeout: SHORT_STEP },
+  // BeginCycle returns the whole state with `gates` and `lock` set (shared/cycle/cycle-ends.ts).
+  BeginCycle: { functionName: 'begin-cycle', timeout: SHORT_STEP },
   Plan: { functionName: 'plan', resultPath: '$.plan', timeout: LONG_STEP },
   Act: { functionName: 'act', resultPath: '$.act', timeout: LONG_STEP },
   React: { functionName: 'react', resultPath: '$.react', timeout: LONG_STEP },
   Reflect: { functionName: 'reflect', resultPath: '$.reflect', timeout: LONG_STEP },
-  ReleaseLock: { functionName: 'release-lock', resultPath: '$.release', timeout: SHORT_STEP },
   RecordFailure: { functionName: 'record-failure', resultPath: '$.failure', timeout: SHORT_STEP },
 };
 
@@ -107,7 +105,7 @@ export interface CycleStateMachineProps {
   readonly table: ITable;
   /** Act enqueues `send_email` actions here (`SEND_QUEUE_URL`); no other step may send. */
   readonly sendQueue: IQueue;
-  /** The global kill switch CheckGates reads (`KILL_SWITCH_PARAMETER`). */
+  /** The global kill switch BeginCycle reads (`KILL_SWITCH_PARAMETER`). */
   readonly killSwitch: IStringParameter;
   /**
    * Lifetime of the tenant's cycle lock between extensions (`LOCK_TTL_SECONDS`); synthesis
@@ -115,7 +113,7 @@ export interface CycleStateMachineProps {
    */
   readonly lockTtlSeconds?: number;
   /**
-   * Cycles of one organisation that may run at once (`ORG_CYCLE_CONCURRENCY` of AcquireLock;
+   * Cycles of one organisation that may run at once (`ORG_CYCLE_CONCURRENCY` of BeginCycle;
    * shared/domain/org-concurrency.ts). @default DEFAULT_ORG_CYCLE_CONCURRENCY (1)
    */
   readonly orgCycleConcurrency?: number;
@@ -136,15 +134,17 @@ export interface CycleStateMachineProps {
  * {@link AgentFunction} per step.
  *
  * ```
- * CheckGates ─► GatesOpen? ─no─► Skipped
- *                  └─yes─► AcquireLock ─► LockAcquired? ─no─► Skipped
- *                                             └─yes─► Plan ─► Act ─► React ─► Reflect ─► ReleaseLock ─► Succeeded
+ * BeginCycle ─► Proceed? ─no─► Skipped
+ *                  └─yes─► Plan ─► Act ─► React ─► Reflect (end)
  * any Task ─(Catch States.ALL, $.error)─► RecordFailure ─► Failed (CycleFailed)
  * ```
  *
- * Each Task invokes its function with the whole state as the payload and stores the result under
- * its own key (`$.gates`, `$.lock`, `$.plan` …), so every step sees the input and the earlier
- * results. Tasks retry only {@link CYCLE_TRANSIENT_ERRORS} (2 s, ×2, 3 attempts, full jitter);
+ * Every state entered is a billed transition, so the proceed path has six: BeginCycle checks the
+ * gates, opens the run record and takes the tenant lock and organisation slot (`$.gates`,
+ * `$.lock`; a refusal is recorded on the run as SKIPPED with its reason), and Reflect's function
+ * finishes the run and releases the lock as its last write, ending the execution. Each later Task
+ * invokes its function with the whole state as the payload and stores the result under its own
+ * key (`$.plan`, `$.act` …), so every step sees the input and the earlier results. Tasks retry only {@link CYCLE_TRANSIENT_ERRORS} (2 s, ×2, 3 attempts, full jitter);
  * the integration's built-in Lambda retry is off so this is the only retry policy. RecordFailure
  * marks the run FAILED and releases the lock, then the execution fails with `CycleFailed`.
  *
@@ -188,8 +188,8 @@ export class CycleStateMachine extends Construct {
         },
       }).bindTenantScopedTable(props.table);
     }
-    functions.CheckGates.bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER');
-    functions.AcquireLock.lambda.addEnvironment(
+    functions.BeginCycle.bindParameter(props.killSwitch, 'KILL_SWITCH_PARAMETER');
+    functions.BeginCycle.lambda.addEnvironment(
       ORG_CYCLE_CONCURRENCY_VARIABLE,
       String(parseOrgCycleConcurrency(props.orgCycleConcurrency?.toString())),
     );
@@ -205,7 +205,7 @@ export class CycleStateMachine extends Construct {
         lambdaFunction: functions[state].lambda,
         payloadResponseOnly: true,
         retryOnServiceExceptions: false,
-        resultPath: STEPS[state].resultPath,
+        ...(STEPS[state].resultPath ? { resultPath: STEPS[state].resultPath } : {}),
       });
       invoke.addRetry({
         errors: [...CYCLE_TRANSIENT_ERRORS],
@@ -223,7 +223,6 @@ export class CycleStateMachine extends Construct {
     });
     const recordFailure = task('RecordFailure').next(failed);
     const skipped = new Succeed(this, CYCLE_STATES.skipped);
-    const succeeded = new Succeed(this, CYCLE_STATES.succeeded);
 
     const steps = {} as Record<Exclude<CycleTaskState, 'RecordFailure'>, LambdaInvoke>;
     for (const state of CYCLE_TASK_STATES) {
@@ -233,22 +232,11 @@ export class CycleStateMachine extends Construct {
       steps[state] = step;
     }
 
-    const definition = steps.CheckGates.next(
-      new Choice(this, CYCLE_STATES.gatesOpen)
+    const definition = steps.BeginCycle.next(
+      new Choice(this, CYCLE_STATES.proceed)
         .when(
-          Condition.booleanEquals('$.gates.proceed', true),
-          steps.AcquireLock.next(
-            new Choice(this, CYCLE_STATES.lockAcquired)
-              .when(
-                Condition.booleanEquals('$.lock.acquired', true),
-                steps.Plan.next(steps.Act)
-                  .next(steps.React)
-                  .next(steps.Reflect)
-                  .next(steps.ReleaseLock)
-                  .next(succeeded),
-              )
-              .otherwise(skipped),
-          ),
+          Condition.booleanEquals('$.lock.acquired', true),
+          steps.Plan.next(steps.Act).next(steps.React).next(steps.Reflect),
         )
         .otherwise(skipped),
     );

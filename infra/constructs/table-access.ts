@@ -28,18 +28,16 @@ const CYCLE_WORK: readonly TableAction[] = [
  * attachment metadata, Plan its run's new cards and Act their final statuses). `test/infra/table-access.test.ts` pins the synthesized result.
  */
 export const FUNCTION_TABLE_ACCESS = {
-  'check-gates': {
+  'begin-cycle': {
     actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
     queryIndex: false,
   },
-  'acquire-lock': { actions: CYCLE_BOOKKEEPING, queryIndex: false },
   plan: { actions: [...CYCLE_WORK, 'BatchWriteItem'], queryIndex: false },
   // Act lists the tenant's open approvals on gsi1 (TENANT#<t>#APPROVALS_OPEN) in assisted phase
   // and batch-writes its run's finished cards.
   act: { actions: [...CYCLE_WORK, 'BatchWriteItem'], queryIndex: true },
   react: { actions: CYCLE_WORK, queryIndex: true },
   reflect: { actions: CYCLE_WORK, queryIndex: false },
-  'release-lock': { actions: CYCLE_BOOKKEEPING, queryIndex: false },
   'record-failure': { actions: CYCLE_BOOKKEEPING, queryIndex: false },
   'list-tenants': { actions: [], queryIndex: true },
   unsubscribe: { actions: ['PutItem'], queryIndex: false },
@@ -58,7 +56,7 @@ export type TableFunctionName = keyof typeof FUNCTION_TABLE_ACCESS;
  * on the `ORG#` partitions only; shared/storage/org-slot-repository.ts makes the calls).
  */
 export const ORG_SLOT_ACCESS = {
-  'acquire-lock': ['GetItem', 'UpdateItem'],
-  'release-lock': ['UpdateItem'],
+  'begin-cycle': ['GetItem', 'UpdateItem'],
+  reflect: ['UpdateItem'],
   'record-failure': ['UpdateItem'],
 } as const satisfies Partial<Record<TableFunctionName, readonly TableAction[]>>;

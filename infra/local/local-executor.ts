@@ -5,11 +5,10 @@ import { EXECUTION_ALREADY_EXISTS_ERROR, FAN_OUT_STATES } from '../constructs/fa
 import type { CycleRuntime } from '../../shared/cycle/runtime.js';
 import { createStepHandler } from '../../shared/cycle/step-handler.js';
 import { parseCycleState, type CycleInput } from '../../shared/cycle/state.js';
-import { checkGates, acquireCycleLock, releaseCycleLock } from '../../shared/cycle/gates-step.js';
+import { beginCycle, reflectAndRelease } from '../../shared/cycle/cycle-ends.js';
 import { plan } from '../../shared/cycle/plan-step.js';
 import { act } from '../../shared/cycle/act-step.js';
 import { react } from '../../shared/cycle/react-step.js';
-import { reflect } from '../../shared/cycle/reflect-step.js';
 import { recordFailure } from '../../shared/cycle/failure-step.js';
 import {
   cycleExecutionName,
@@ -91,13 +90,11 @@ export class LocalExecutor {
     });
     const observe = options.observability ?? ((step: string) => localObservability(step));
     const steps = {
-      CheckGates: ['check-gates', checkGates],
-      AcquireLock: ['acquire-lock', acquireCycleLock],
+      BeginCycle: ['begin-cycle', beginCycle],
       Plan: ['plan', plan],
       Act: ['act', act],
       React: ['react', react],
-      Reflect: ['reflect', reflect],
-      ReleaseLock: ['release-lock', releaseCycleLock],
+      Reflect: ['reflect', reflectAndRelease],
       RecordFailure: ['record-failure', recordFailure],
     } as const;
     type Step = (runtime: CycleRuntime, state: CycleState) => Promise<unknown>;

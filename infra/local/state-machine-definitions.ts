@@ -26,7 +26,7 @@ export const LOCAL_REGION = 'us-east-1';
 
 /** The agent's two state machines as the local Step Functions runner takes them. */
 export interface AgentStateMachineDefinitions {
-  /** The per-tenant hourly cycle (Task states CheckGates … ReleaseLock, RecordFailure). */
+  /** The per-tenant hourly cycle (Task states BeginCycle, Plan … Reflect, RecordFailure). */
   readonly cycle: StateMachineDefinition;
   /** The hourly fan-out (ListTenants, the StartCycles Distributed Map, paging). */
   readonly fanOut: StateMachineDefinition;
@@ -56,7 +56,7 @@ let memo: AgentStateMachineDefinitions | undefined;
  * @example
  * const { cycle } = synthesizeStateMachineDefinitions();
  * const run = new StateMachine(cycle, { validationOptions: { checkArn: false } })
- *   .run(input, { overrides: { taskResourceLocalHandlers: { CheckGates: checkGates } } });
+ *   .run(input, { overrides: { taskResourceLocalHandlers: { BeginCycle: beginCycle } } });
  */
 export function synthesizeStateMachineDefinitions(): AgentStateMachineDefinitions {
   memo ??= cached(synthesize);

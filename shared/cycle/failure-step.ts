@@ -3,6 +3,8 @@ import { LockNotOwnedError } from '../errors.js';
 import { PHASES, type CycleState } from './state.js';
 import type { CycleRuntime } from './runtime.js';
 import { releaseOrgSlot } from './org-slot.js';
+import { mergeLivePhases } from '../storage/live-run.js';
+import type { PhaseRecord } from '../domain/entities.js';
 
 /**
  * The Catch target of every cycle step: marks the failed phase and the run FAILED with the error,
@@ -17,8 +19,10 @@ export async function recordFailure(
   const run = await runtime.repos.runs.get(tenantId, hourKey);
   const runId = state.gates?.runId ?? run?.runId;
   const message = describeError(state.error);
-  // A phase a crashed step left open is on the lock (runPhase records starts there).
-  const open = runId ? await runtime.repos.locks.openPhase(tenantId, runId) : undefined;
+  // The phases the run ended on the lock, and the one a crashed step left open there (runPhase
+  // records each boundary on the lock); `runs.get` has already applied the ended ones.
+  const live = runId ? await runtime.repos.locks.live(tenantId, runId) : {};
+  const open = live.open;
   const openPhase = open && !run?.phases[open.name]?.endedAt ? open : undefined;
   const phase =
     openPhase?.name ??
@@ -29,18 +33,25 @@ export async function recordFailure(
     inferStep(state);
 
   if (run) {
+    // One write: the phases ended on the lock, the failed phase's end and the FAILED status.
+    const merged = mergeLivePhases(live.phases ?? {});
+    const phases: Record<string, PhaseRecord> = { ...merged.phases };
     if (phase && (PHASES as readonly string[]).includes(phase) && !run.phases[phase]?.endedAt) {
-      await runtime.repos.runs.endPhase(
-        tenantId,
-        hourKey,
-        phase,
-        message,
-        openPhase?.name === phase ? { startedAt: openPhase.startedAt } : {},
-      );
+      const now = runtime.clock.now();
+      const startedAt =
+        (openPhase?.name === phase ? openPhase.startedAt : run.phases[phase]?.startedAt) ??
+        now.toISOString();
+      phases[phase] = {
+        startedAt,
+        endedAt: now.toISOString(),
+        durationMs: now.getTime() - new Date(startedAt).getTime(),
+        error: run.phases[phase]?.error ?? message,
+      };
     }
-    await runtime.repos.runs.finish(tenantId, hourKey, {
-      status: 'FAILED',
-      error: { ...(phase ? { phase } : {}), message },
+    await runtime.repos.runs.finishWithPhases(tenantId, hourKey, {
+      phases,
+      patch: merged.patch,
+      finish: { status: 'FAILED', error: { ...(phase ? { phase } : {}), message } },
     });
   }
   if (runId) {
@@ -60,14 +71,13 @@ export async function recordFailure(
 /** The step that failed when no phase was open: the first step whose result is missing. */
 function inferStep(state: CycleState): string {
   const steps = [
-    ['check_gates', state.gates],
-    ['acquire_lock', state.lock],
+    ['begin_cycle', state.lock],
     ['plan', state.plan],
     ['act', state.act],
     ['react', state.react],
     ['reflect', state.reflect],
   ] as const;
-  return steps.find(([, result]) => result === undefined)?.[0] ?? 'release_lock';
+  return steps.find(([, result]) => result === undefined)?.[0] ?? 'reflect';
 }
 
 /**

@@ -4,11 +4,11 @@ import { METRIC_NAMES } from '../observability/metric-names.js';
 import { organisationSlotOf } from '../domain/org-concurrency.js';
 import { releaseOrgSlot, takeOrgSlot } from './org-slot.js';
 import type { CycleRuntime } from './runtime.js';
-import { requireRun, type CycleState, type GatesResult, type LockResult } from './state.js';
+import { PHASES, requireRun, type CycleState, type GatesResult, type LockResult } from './state.js';
 
 /**
  * Opens the run record for the tenant-hour and checks the gates (global kill switch, tenant
- * enabled). A closed gate finishes the run as SKIPPED with the reason. A retried CheckGates finds
+ * enabled). A closed gate finishes the run as SKIPPED with the reason. A retried BeginCycle finds
  * its run record and reuses it.
  */
 export async function checkGates(runtime: CycleRuntime, state: CycleState): Promise<GatesResult> {
@@ -76,7 +76,11 @@ export async function acquireCycleLock(
   const { runId } = requireRun(state);
   const { tenantId, hourKey } = state;
   try {
-    const lock = await runtime.repos.locks.acquire(tenantId, runId, runtime.lockTtlMs);
+    // The acquisition records Plan as started: the first phase needs no write of its own.
+    const lock = await runtime.repos.locks.acquire(tenantId, runId, runtime.lockTtlMs, {
+      name: PHASES[0],
+      startedAt: runtime.clock.now().toISOString(),
+    });
     return (
       (await takeOrgSlot(runtime, state)) ?? {
         acquired: true,

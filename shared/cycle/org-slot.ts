@@ -3,7 +3,7 @@ import type { CycleRuntime } from './runtime.js';
 import { requireRun, type CycleState, type LockResult } from './state.js';
 
 /**
- * Takes a cycle slot of the tenant's organisation (named by CheckGates in `gates.organisation`;
+ * Takes a cycle slot of the tenant's organisation (named by the gates check in `gates.organisation`;
  * none for a tenant that is its own organisation) once the tenant lock is held. When every slot is
  * in use the tenant lock is given back, the run ends SKIPPED(`org_concurrency`) and the tenant is
  * marked due so the next fan-out runs it; the refusal is returned. `undefined`: go on.

@@ -1,12 +1,12 @@
 import { errorText } from '../observability/error-text.js';
 import type { RunPatch } from '../storage/run-repository.js';
 import type { CycleRuntime } from './runtime.js';
-import { requireRun, type CycleState, type Phase } from './state.js';
+import { mergeLivePhases } from '../storage/live-run.js';
+import { PHASES, requireRun, type CycleState, type Phase } from './state.js';
 
 /**
  * Collects what a phase writes to its run record (counters, figures); {@link runPhase} writes it
- * with the phase's end in one update, so a phase costs the run record two writes however much it
- * records.
+ * with the phase's end in one write, however much it records.
  */
 export class RunRecorder {
   private counts: Record<string, number> = {};
@@ -42,12 +42,15 @@ export interface PhaseContext {
 }
 
 /**
- * Runs one phase of a cycle: renews the lock lease and records the phase's start on the lock in
- * the same write (a run that lost its lock stops here with LockNotOwnedError), records the phase
- * (start, end, duration) on the run record when it ends, together with what the body recorded
- * through `run`, and records the error on the phase before rethrowing it to the state machine's
- * Catch. A step that crashed outright leaves its phase open on the lock, where RecordFailure
- * finds it.
+ * Runs one phase of a cycle with one write at its end. A phase before the last records its end
+ * (timing and what the body recorded through `run`) on the tenant lock together with the lease
+ * renewal and the next phase's start (a run that lost its lock stops there with
+ * LockNotOwnedError, before the next phase); readers see those phases on the run record through
+ * the working set and the run repository. The last phase (Reflect) writes every phase to the run
+ * record with its own end and the SUCCEEDED status in one update. The lease the next phase runs
+ * under is renewed at the previous boundary (the first phase's by the acquisition). A failing body
+ * records its error on the run record's phase before rethrowing to the state machine's Catch; a
+ * step that crashed outright leaves its phase open on the lock, where RecordFailure finds it.
  */
 export async function runPhase<T>(
   runtime: CycleRuntime,
@@ -59,25 +62,39 @@ export async function runPhase<T>(
   const { tenantId, hourKey } = state;
   const startedMs = runtime.clock.now().getTime();
   const startedAt = new Date(startedMs).toISOString();
-  // The phase's start is recorded on the lock with the lease renewal (one write); the run record
-  // gets the phase once it ends.
-  await runtime.repos.locks.extend(tenantId, runId, runtime.lockTtlMs, {
-    name: phase,
-    startedAt,
-  });
   const run = new RunRecorder();
+  let result: T;
   try {
-    const result = await body({ tenantId, hourKey, runId, now: runtime.clock.now(), run });
-    await runtime.repos.runs.endPhase(tenantId, hourKey, phase, undefined, {
-      startedAt,
-      patch: run.patch(),
-    });
-    runtime.metric('PhaseDuration', runtime.clock.now().getTime() - startedMs, { phase });
-    return result;
+    result = await body({ tenantId, hourKey, runId, now: runtime.clock.now(), run });
   } catch (error) {
     await runtime.repos.runs
       .endPhase(tenantId, hourKey, phase, errorText(error), { startedAt })
       .catch(() => undefined);
     throw error;
   }
+  const endedMs = runtime.clock.now().getTime();
+  const record = {
+    startedAt,
+    endedAt: new Date(endedMs).toISOString(),
+    durationMs: endedMs - startedMs,
+  };
+  const next = PHASES[PHASES.indexOf(phase) + 1];
+  if (next) {
+    await runtime.repos.locks.endPhase(
+      tenantId,
+      runId,
+      runtime.lockTtlMs,
+      { name: phase, live: { record, patch: run.patch() } },
+      { name: next, startedAt: record.endedAt },
+    );
+  } else {
+    const { phases } = await runtime.repos.locks.live(tenantId, runId);
+    const merged = mergeLivePhases({ ...phases, [phase]: { record, patch: run.patch() } });
+    await runtime.repos.runs.finishWithPhases(tenantId, hourKey, {
+      ...merged,
+      finish: { status: 'SUCCEEDED' },
+    });
+  }
+  runtime.metric('PhaseDuration', endedMs - startedMs, { phase });
+  return result;
 }

@@ -8,6 +8,7 @@ import { handedCardsOf } from './handed-cards.js';
 import {
   approvalWakeTimes,
   cardKeepsTenantBusy,
+  foldKeepsTenantBusy,
   nextWakeAt,
   hourKeyStart,
 } from '../domain/wake.js';
@@ -49,7 +50,7 @@ export async function reflect(
         now,
         busy:
           cards.some(cardKeepsTenantBusy) ||
-          (run?.react?.folded ?? 0) > 0 ||
+          foldKeepsTenantBusy(run?.react) ||
           body.pendingRequests.length > 0 ||
           engagement.pendingSends > 0,
         upcoming: [

@@ -15,7 +15,7 @@ export interface GatesResult {
   readonly runId: string;
   readonly cycleNumber: number;
   readonly reason?: string;
-  /** The organisation whose cycle slot AcquireLock takes; absent when the tenant is its own. */
+  /** The organisation whose cycle slot BeginCycle takes; absent when the tenant is its own. */
   readonly organisation?: string;
 }
 
@@ -72,9 +72,9 @@ export function parseCycleState(input: unknown): CycleState {
   return parsed.data;
 }
 
-/** The run id of a state that passed the gates; steps after CheckGates require it. */
+/** The run id of a state that passed the gates; steps after BeginCycle require it. */
 export function requireRun(state: CycleState): { runId: string; cycleNumber: number } {
-  if (!state.gates?.runId) throw new ValidationError('gates.runId', 'is required after CheckGates');
+  if (!state.gates?.runId) throw new ValidationError('gates.runId', 'is required after BeginCycle');
   return { runId: state.gates.runId, cycleNumber: state.gates.cycleNumber };
 }
 

@@ -1,6 +1,7 @@
 /**
- * Margin a tenant lock's lease keeps over the longest phase: the lock is extended when a phase
- * starts, so it must outlive that phase's whole timeout plus the time to record its end.
+ * Margin a tenant lock's lease keeps over the longest phase: the lock is renewed at the boundary
+ * before a phase (the acquisition or the previous phase's end), so it must outlive the transition,
+ * that phase's whole timeout and the time to record its end.
  */
 export const LOCK_LEASE_MARGIN_SECONDS = 60;
 

@@ -49,6 +49,40 @@ export function approvalWakeTimes(
   return earliestOpenDeadline ? [...held, earliestOpenDeadline] : held;
 }
 
+/** Outcome kinds React applies in full itself (touches, suppressions): nothing is left for Plan. */
+const SELF_CONTAINED_OUTCOMES: readonly string[] = ['send_result', 'inbound_message', 'bounce'];
+
+/** Send results that close their touch: nothing to retry or re-plan (the touch is folded). */
+const SETTLED_SEND_STATUSES: readonly string[] = ['sent', 'dry_run', 'suppressed', 'superseded'];
+
+/**
+ * Whether what React folded this hour means work for the next hour's Plan. Explicit requests do
+ * (they are carried to it; see `pendingRequests`), and so does any kind React only records (order
+ * updates) and any send that did not settle (blocked, deferred, failed, in doubt). Touches and
+ * bounces do not: React applied them, and the engagement Reflect reads after React already dates
+ * each contact's next touch (its `upcomingDueAt`), so such a fold no longer costs an hour.
+ */
+export function foldKeepsTenantBusy(
+  react:
+    | {
+        readonly folded: number;
+        readonly byKind?: Readonly<Record<string, number>>;
+        readonly sendsByStatus?: Readonly<Record<string, number>>;
+        readonly requests?: readonly unknown[];
+      }
+    | undefined,
+): boolean {
+  if (!react || react.folded <= 0) return false;
+  if ((react.requests?.length ?? 0) > 0) return true;
+  // A fold recorded without its breakdown (an older run record) keeps the old rule.
+  if (!react.byKind) return true;
+  const byKind = Object.entries(react.byKind).filter(([, count]) => count > 0);
+  if (byKind.some(([kind]) => !SELF_CONTAINED_OUTCOMES.includes(kind))) return true;
+  return Object.entries(react.sendsByStatus ?? {}).some(
+    ([status, count]) => count > 0 && !SETTLED_SEND_STATUSES.includes(status),
+  );
+}
+
 /** What a finished cycle knows about its tenant's next hours. */
 export interface WakeSituation {
   /** The start of the cycle's hour (its hour key as an instant). */
@@ -56,8 +90,8 @@ export interface WakeSituation {
   /** The instant the cycle decided at. */
   readonly now: Date;
   /**
-   * True when the cycle had work or left work behind: cards planned, outcomes folded, requests
-   * carried to the next Plan, touches still queued. Such a tenant runs again next hour.
+   * True when the cycle had work or left work behind: cards planned, outcomes folded that need
+   * Plan ({@link foldKeepsTenantBusy}), requests carried to the next Plan, touches still queued. Such a tenant runs again next hour.
    */
   readonly busy: boolean;
   /** Instants at which the planner's picture changes without new input (contact due dates, hint expiries). */

@@ -17,9 +17,9 @@ const defaults = { now: () => performance.now() };
 const CYCLE_KEYS = ['tenant_id', 'run_id', 'hour_key', 'phase'] as const;
 
 /**
- * The run id a cycle event names: the one CheckGates returned (`gates.runId`), else the execution
- * name (`<tenantId>-<hourKey>`), which CheckGates adopts as the run id, so the first step's lines
- * and a RecordFailure after a failed CheckGates carry it too.
+ * The run id a cycle event names: the one BeginCycle returned (`gates.runId`), else the execution
+ * name (`<tenantId>-<hourKey>`), which BeginCycle adopts as the run id, so the first step's lines
+ * and a RecordFailure after a failed BeginCycle carry it too.
  */
 export function runIdOf(event: unknown): string | undefined {
   const value = (event ?? {}) as { gates?: { runId?: unknown }; executionName?: unknown };

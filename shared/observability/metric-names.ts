@@ -12,10 +12,10 @@
  *
  * | metric | unit | own dimension | emitted by |
  * |---|---|---|---|
- * | CyclesCompleted | Count | – | release-lock |
+ * | CyclesCompleted | Count | – | reflect (after the phase, with the lock release) |
  * | CyclesFailed | Count | phase | record-failure |
- * | CyclesSkipped | Count | reason (kill_switch, tenant_disabled, tenant_not_found, locked) | check-gates, acquire-lock |
- * | LockHeldSeconds | Seconds | – | acquire-lock, when another run holds the lock (age of that lock) |
+ * | CyclesSkipped | Count | reason (kill_switch, tenant_disabled, tenant_not_found, locked) | begin-cycle |
+ * | LockHeldSeconds | Seconds | – | begin-cycle, when another run holds the lock (age of that lock) |
  * | PhaseDuration | Milliseconds | phase | every phase |
  * | ActionsPlanned / Executed / Blocked / Deferred / Failed | Count | – | plan, act |
  * | PolicyBlocks | Count | violation | act |

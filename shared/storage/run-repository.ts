@@ -4,6 +4,8 @@ import type { RunRecord, RunStatus } from '../domain/entities.js';
 import { SK_PREFIX, keys, tenantPartition } from './keys.js';
 import { queryPage, type Page, type PageOptions, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
+import type { PhaseRecord } from '../domain/entities.js';
+import { livePhasesOf, withLivePhases } from './live-run.js';
 
 /** What a run starts with. */
 export interface StartRunInput {
@@ -154,6 +156,50 @@ export class RunRepository {
     if (input.counts) await this.addCounts(tenantId, hourKey, input.counts);
   }
 
+  /**
+   * Writes a run's phases (by name), what they recorded and, with `finish`, its final status, in
+   * one update: how a run's end writes the phases it ended on the tenant lock (see
+   * `TenantLockRepository.endPhase`) to the run record.
+   */
+  async finishWithPhases(
+    tenantId: string,
+    hourKey: string,
+    ending: {
+      readonly phases: Readonly<Record<string, PhaseRecord>>;
+      readonly patch: RunPatch;
+      readonly finish?: FinishRunInput;
+    },
+  ): Promise<void> {
+    const patch = patchExpression(ending.patch);
+    const names: Record<string, string> = { ...patch.names };
+    const values: Record<string, unknown> = { ...patch.values };
+    const clauses = Object.entries(ending.phases).map(([phase, record], i) => {
+      assertPhaseName(phase);
+      names[`#p${i}`] = phase;
+      values[`:p${i}`] = record;
+      return `phases.#p${i} = :p${i}`;
+    });
+    const { finish } = ending;
+    if (finish) {
+      clauses.push('#status = :status', 'endedAt = :now');
+      names['#status'] = 'status';
+      values[':status'] = finish.status;
+      values[':now'] = this.ctx.clock.now().toISOString();
+      if (finish.reason) {
+        clauses.push('reason = :reason');
+        values[':reason'] = finish.reason;
+      }
+      if (finish.error) {
+        clauses.push('#error = :error');
+        names['#error'] = 'error';
+        values[':error'] = finish.error;
+      }
+    }
+    clauses.push(...patch.clauses);
+    if (clauses.length === 0) return;
+    await this.update(tenantId, hourKey, `SET ${clauses.join(', ')}`, names, values);
+  }
+
   /** Stores what React folded, for Reflect and operators. */
   async setReactSummary(
     tenantId: string,
@@ -212,7 +258,27 @@ export class RunRepository {
         ConsistentRead: true,
       }),
     );
-    return result.Item ? withoutStorageAttributes<RunRecord>(result.Item) : undefined;
+    if (!result.Item) return undefined;
+    const [run] = await this.withLive(tenantId, [withoutStorageAttributes<RunRecord>(result.Item)]);
+    return run;
+  }
+
+  /**
+   * Applies the phases a run in progress has ended on the tenant lock (one more read, only when a
+   * listed run is RUNNING), so a run reads the same before and after its end is written.
+   */
+  private async withLive(tenantId: string, runs: RunRecord[]): Promise<RunRecord[]> {
+    if (!runs.some((run) => run.status === 'RUNNING')) return runs;
+    const lock = await this.ctx.doc.send(
+      new GetCommand({
+        TableName: this.ctx.tableName,
+        Key: keys.cycleLock(tenantId),
+        ConsistentRead: true,
+      }),
+    );
+    return runs.map((run) =>
+      run.status === 'RUNNING' ? withLivePhases(run, livePhasesOf(lock.Item, run.runId)) : run,
+    );
   }
 
   /** Lists a tenant's runs, newest first unless `oldestFirst` is set. */
@@ -221,7 +287,7 @@ export class RunRepository {
     options: PageOptions & { oldestFirst?: boolean } = {},
   ): Promise<Page<RunRecord>> {
     const pk = tenantPartition(tenantId);
-    return queryPage(
+    const page = await queryPage(
       this.ctx,
       {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -235,6 +301,7 @@ export class RunRepository {
         toItem: (item) => withoutStorageAttributes<RunRecord>(item),
       },
     );
+    return { ...page, items: await this.withLive(tenantId, [...page.items]) };
   }
 
   private async nextCycleNumber(tenantId: string): Promise<number> {

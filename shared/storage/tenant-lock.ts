@@ -3,6 +3,8 @@ import { LockHeldError, LockNotOwnedError } from '../errors.js';
 import { keys } from './keys.js';
 import { ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, oldItemOf } from './items.js';
+import { PHASES } from '../cycle/state.js';
+import { LIVE_PHASE_PREFIX, livePhasesOf, type LivePhase, type LivePhases } from './live-run.js';
 
 /** A held tenant lock. `fence` grows by one on every acquisition, so stale holders can be told apart. */
 export interface TenantLock {
@@ -32,9 +34,17 @@ export class TenantLockRepository {
   /**
    * Takes the lock for `owner` if it is free or its lease has expired; otherwise throws
    * {@link LockHeldError} naming the current holder. Re-acquiring a lock one already holds fails too.
+   * The previous holder's phases are cleared; with `firstPhase`, the same write records that
+   * phase as started (see {@link openPhase}).
    */
-  async acquire(tenantId: string, owner: string, ttlMs: number): Promise<TenantLock> {
+  async acquire(
+    tenantId: string,
+    owner: string,
+    ttlMs: number,
+    firstPhase?: { readonly name: string; readonly startedAt: string },
+  ): Promise<TenantLock> {
     const now = this.ctx.clock.now();
+    const cleared = ['#phase', 'phaseStartedAt', ...PHASES.map((name) => LIVE_PHASE_PREFIX + name)];
     const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
     try {
       const result = await this.ctx.doc.send(
@@ -44,7 +54,9 @@ export class TenantLockRepository {
           // lockIsFree OR leaseExpired
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
           UpdateExpression:
-            'SET #owner = :owner, acquiredAt = :now, expiresAt = :expiresAt, tenantId = :tenantId, entity = :entity, #ttl = :ttl ADD fence :one REMOVE #phase, phaseStartedAt',
+            'SET #owner = :owner, acquiredAt = :now, expiresAt = :expiresAt, tenantId = :tenantId, entity = :entity, #ttl = :ttl' +
+            (firstPhase ? ', #phase = :phase, phaseStartedAt = :phaseStartedAt' : '') +
+            ` ADD fence :one REMOVE ${(firstPhase ? cleared.slice(2) : cleared).join(', ')}`,
           ExpressionAttributeNames: { '#owner': 'owner', '#ttl': 'ttl', '#phase': 'phase' },
           ExpressionAttributeValues: {
             ':owner': owner,
@@ -54,6 +66,9 @@ export class TenantLockRepository {
             ':entity': 'lock',
             ':ttl': ttlAfter(now, ttlMs + LOCK_RETENTION_MS),
             ':one': 1,
+            ...(firstPhase
+              ? { ':phase': firstPhase.name, ':phaseStartedAt': firstPhase.startedAt }
+              : {}),
           },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -122,6 +137,77 @@ export class TenantLockRepository {
   }
 
   /**
+   * Records the end of `owner`'s phase on the lock (its timing and what it recorded for the run
+   * record, as `live_<phase>`), pushes the lease to `ttlMs` from now and, with `next`, records
+   * the next phase as started, all in one write: the boundary between two phases costs one
+   * request. Throws {@link LockNotOwnedError} like {@link extend}, so a run that lost its lock
+   * starts no further phase.
+   */
+  async endPhase(
+    tenantId: string,
+    owner: string,
+    ttlMs: number,
+    ended: { readonly name: string; readonly live: LivePhase },
+    next?: { readonly name: string; readonly startedAt: string },
+  ): Promise<void> {
+    const now = this.ctx.clock.now();
+    try {
+      await this.ctx.doc.send(
+        new UpdateCommand({
+          TableName: this.ctx.tableName,
+          Key: keys.cycleLock(tenantId),
+          ConditionExpression: '#owner = :owner AND expiresAt > :now',
+          UpdateExpression:
+            'SET expiresAt = :expiresAt, #ttl = :ttl, #live = :live' +
+            (next ? ', #phase = :phase, phaseStartedAt = :phaseStartedAt' : ''),
+          ExpressionAttributeNames: {
+            '#owner': 'owner',
+            '#ttl': 'ttl',
+            '#live': LIVE_PHASE_PREFIX + ended.name,
+            ...(next ? { '#phase': 'phase' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':owner': owner,
+            ':now': now.toISOString(),
+            ':expiresAt': new Date(now.getTime() + ttlMs).toISOString(),
+            ':ttl': ttlAfter(now, ttlMs + LOCK_RETENTION_MS),
+            ':live': ended.live,
+            ...(next ? { ':phase': next.name, ':phaseStartedAt': next.startedAt } : {}),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw new LockNotOwnedError(
+          tenantId,
+          owner,
+          describeHolder(oldItemOf(error) ?? (await this.rawItem(tenantId)), now),
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * What `owner`'s run in progress has on the lock, in one read: the phases it ended there and the
+   * phase it last started (see {@link openPhase}); empty once the lock is released or taken over.
+   */
+  async live(
+    tenantId: string,
+    owner: string,
+  ): Promise<{
+    readonly phases?: LivePhases;
+    readonly open?: { readonly name: string; readonly startedAt: string };
+  }> {
+    const item = await this.rawItem(tenantId);
+    if (item?.['owner'] !== owner) return {};
+    const phases = livePhasesOf(item, owner);
+    const open = openPhaseOf(item);
+    return { ...(phases ? { phases } : {}), ...(open ? { open } : {}) };
+  }
+
+  /**
    * Releases a lock `owner` holds (expired or not, as long as nobody took it over). Throws
    * {@link LockNotOwnedError} when the lock is absent or held by someone else.
    */
@@ -171,9 +257,7 @@ export class TenantLockRepository {
   ): Promise<{ readonly name: string; readonly startedAt: string } | undefined> {
     const item = await this.rawItem(tenantId);
     if (item?.['owner'] !== owner) return undefined;
-    const name = stringOr(item['phase']);
-    const startedAt = stringOr(item['phaseStartedAt']);
-    return name && startedAt ? { name, startedAt } : undefined;
+    return openPhaseOf(item);
   }
 
   /**
@@ -200,6 +284,14 @@ function toLock(item: Record<string, unknown>): TenantLock {
     expiresAt: String(item['expiresAt']),
     fence: Number(item['fence']),
   };
+}
+
+function openPhaseOf(
+  item: Record<string, unknown>,
+): { readonly name: string; readonly startedAt: string } | undefined {
+  const name = stringOr(item['phase']);
+  const startedAt = stringOr(item['phaseStartedAt']);
+  return name && startedAt ? { name, startedAt } : undefined;
 }
 
 function stringOr(value: unknown): string | undefined {

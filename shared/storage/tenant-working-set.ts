@@ -9,6 +9,7 @@ import { withoutStorageAttributes } from './items.js';
 import { entityFromItem } from './entity-repository.js';
 import { reactCursorPosition } from './outcome-repository.js';
 import type { Reflection } from './reflection-repository.js';
+import { livePhasesOf, withLivePhases } from './live-run.js';
 
 /** Which of a tenant's items one step needs besides its settings. */
 export interface WorkingSetRequest {
@@ -43,8 +44,9 @@ export interface WorkingSet {
 }
 
 /**
- * Reads a step's working set inside one tenant's partition (settings, run record, contacts,
- * accounts, suppression entries, React's cursor, a run's cards, a reflection) with consistent `BatchGetItem` requests (one for
+ * Reads a step's working set inside one tenant's partition (settings, run record with the phases
+ * its lock carries while it runs, contacts, accounts, suppression entries, React's cursor, a
+ * run's cards, a reflection) with consistent `BatchGetItem` requests (one for
  * up to 100 keys) instead of one `GetItem` each.
  */
 export class TenantWorkingSetRepository {
@@ -94,7 +96,8 @@ export class TenantWorkingSetRepository {
       : [];
     const wanted: ItemKey[] = [
       keys.tenantSettings(tenantId),
-      ...(request.hourKey ? [keys.run(tenantId, request.hourKey)] : []),
+      // The lock carries the phases a run in progress ended (applied to the run record below).
+      ...(request.hourKey ? [keys.run(tenantId, request.hourKey), keys.cycleLock(tenantId)] : []),
       ...unique(request.contactIds).map((id) => keys.contact(tenantId, id)),
       ...unique(request.accountIds).map((id) => keys.account(tenantId, id)),
       ...emails.map((email) => keys.suppression(tenantId, email)),
@@ -123,7 +126,7 @@ export class TenantWorkingSetRepository {
       );
     return {
       settings: settingsItem ? withoutStorageAttributes<TenantSettings>(settingsItem) : undefined,
-      run: runItem ? withoutStorageAttributes<RunRecord>(runItem) : undefined,
+      run: runItem ? runOf(runItem, bySk.get(keys.cycleLock(tenantId).sk)) : undefined,
       contacts: found<Contact>(request.contactIds, (id) => keys.contact(tenantId, id)),
       accounts: found<Account>(request.accountIds, (id) => keys.account(tenantId, id)),
       suppressed: new Set(emails.filter((email) => bySk.has(keys.suppression(tenantId, email).sk))),
@@ -171,4 +174,10 @@ export async function readContactsAndPipeline(
 
 function unique(ids: readonly string[] | undefined): string[] {
   return [...new Set(ids ?? [])];
+}
+
+/** The run record with the phases its lock still carries, while it is RUNNING. */
+function runOf(item: Record<string, unknown>, lockItem: Record<string, unknown> | undefined) {
+  const run = withoutStorageAttributes<RunRecord>(item);
+  return run.status === 'RUNNING' ? withLivePhases(run, livePhasesOf(lockItem, run.runId)) : run;
 }

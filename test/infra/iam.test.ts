@@ -19,17 +19,15 @@ const EXPECTED: Record<
   string,
   { table: string[]; index: boolean; tenantScoped: boolean; ownStatements?: string[] }
 > = {
-  'check-gates': {
+  'begin-cycle': {
     table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
     index: false,
     tenantScoped: true,
   },
-  'acquire-lock': { table: BOOKKEEPING, index: false, tenantScoped: true },
   plan: { table: [...CYCLE, 'BatchWriteItem'], index: false, tenantScoped: true },
   act: { table: [...CYCLE, 'BatchWriteItem'], index: true, tenantScoped: true },
   react: { table: CYCLE, index: true, tenantScoped: true },
   reflect: { table: CYCLE, index: false, tenantScoped: true },
-  'release-lock': { table: BOOKKEEPING, index: false, tenantScoped: true },
   'record-failure': { table: BOOKKEEPING, index: false, tenantScoped: true },
   'list-tenants': { table: [], index: true, tenantScoped: false },
   unsubscribe: { table: ['PutItem'], index: false, tenantScoped: false },
@@ -164,16 +162,12 @@ describe('Infra: IAM per function and per tenant', () => {
     );
 
     // Assess
-    expect(Object.keys(orgGrants).sort()).toEqual([
-      'acquire-lock',
-      'record-failure',
-      'release-lock',
-    ]);
-    expect(orgGrants['acquire-lock']!.Action.sort()).toEqual([
+    expect(Object.keys(orgGrants).sort()).toEqual(['begin-cycle', 'record-failure', 'reflect']);
+    expect(orgGrants['begin-cycle']!.Action.sort()).toEqual([
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
     ]);
-    expect(orgGrants['release-lock']!.Action).toEqual(['dynamodb:UpdateItem']);
+    expect(orgGrants['reflect']!.Action).toEqual(['dynamodb:UpdateItem']);
     expect(orgGrants['record-failure']!.Action).toEqual(['dynamodb:UpdateItem']);
     for (const statement of Object.values(orgGrants)) {
       expect(statement.Resource.every(isTableResource)).toBe(true);

@@ -46,13 +46,11 @@ function synthesize(context: Record<string, unknown>): Synthesized {
 
 /** Which function (folder under functions/) each Task state invokes. */
 const TASK_FUNCTIONS: Record<CycleTaskState | 'ListTenants', string> = {
-  CheckGates: 'check-gates',
-  AcquireLock: 'acquire-lock',
+  BeginCycle: 'begin-cycle',
   Plan: 'plan',
   Act: 'act',
   React: 'react',
   Reflect: 'reflect',
-  ReleaseLock: 'release-lock',
   RecordFailure: 'record-failure',
   ListTenants: 'list-tenants',
 };
@@ -171,14 +169,14 @@ describe('Infra: cycle and fan-out workflows', () => {
   });
 
   describe('cycle definition', () => {
-    it('starts at CheckGates and has exactly the contract Task states', () => {
+    it('starts at BeginCycle and has exactly the contract Task states', () => {
       // Act
       const tasks = Object.entries(cycle.States)
         .filter(([, state]) => state.Type === 'Task')
         .map(([name]) => name);
 
       // Assess
-      expect(cycle.StartAt).toBe('CheckGates');
+      expect(cycle.StartAt).toBe('BeginCycle');
       expect(tasks.sort()).toEqual([...CYCLE_TASK_STATES].sort());
     });
 
@@ -197,40 +195,38 @@ describe('Infra: cycle and fan-out workflows', () => {
       },
     );
 
-    it('chains the steps: gates and lock choices to Skipped, then Plan → Act → React → Reflect → ReleaseLock → Succeeded', () => {
+    it('chains the steps: one choice after BeginCycle to Skipped, then Plan → Act → React → Reflect, which ends the execution', () => {
       // Prepare
       const { States: s } = cycle;
 
       // Act / Assess
-      expect(s['CheckGates']?.['Next']).toBe('GatesOpen?');
-      expect(s['GatesOpen?']).toEqual({
-        Type: 'Choice',
-        Choices: [{ Variable: '$.gates.proceed', BooleanEquals: true, Next: 'AcquireLock' }],
-        Default: 'Skipped',
-      });
-      expect(s['AcquireLock']?.['Next']).toBe('LockAcquired?');
-      expect(s['LockAcquired?']).toEqual({
+      expect(s['BeginCycle']?.['Next']).toBe('Proceed?');
+      expect(s['Proceed?']).toEqual({
         Type: 'Choice',
         Choices: [{ Variable: '$.lock.acquired', BooleanEquals: true, Next: 'Plan' }],
         Default: 'Skipped',
       });
-      expect(['Plan', 'Act', 'React', 'Reflect', 'ReleaseLock'].map((n) => s[n]?.['Next'])).toEqual(
-        ['Act', 'React', 'Reflect', 'ReleaseLock', 'Succeeded'],
+      expect(['Plan', 'Act', 'React'].map((n) => s[n]?.['Next'])).toEqual([
+        'Act',
+        'React',
+        'Reflect',
+      ]);
+      expect(s['Reflect']).toMatchObject({ End: true });
+      expect(s['Reflect']?.['Next']).toBeUndefined();
+      expect(Object.keys(s).sort()).toEqual(
+        [...CYCLE_TASK_STATES, 'Proceed?', 'Skipped', 'Failed'].sort(),
       );
       expect(s['Skipped']).toEqual({ Type: 'Succeed' });
-      expect(s['Succeeded']).toEqual({ Type: 'Succeed' });
       expect(s['RecordFailure']?.['Next']).toBe('Failed');
       expect(s['Failed']).toMatchObject({ Type: 'Fail', Error: CYCLE_FAILED_ERROR });
     });
 
     it.each([
-      { state: 'CheckGates', resultPath: '$.gates' },
-      { state: 'AcquireLock', resultPath: '$.lock' },
+      { state: 'BeginCycle', resultPath: undefined },
       { state: 'Plan', resultPath: '$.plan' },
       { state: 'Act', resultPath: '$.act' },
       { state: 'React', resultPath: '$.react' },
       { state: 'Reflect', resultPath: '$.reflect' },
-      { state: 'ReleaseLock', resultPath: '$.release' },
     ])(
       'gives $state the whole state as payload, its result at $resultPath, transient retries and a catch-all to RecordFailure',
       ({ state, resultPath }) => {
@@ -238,7 +234,8 @@ describe('Infra: cycle and fan-out workflows', () => {
         const task = cycle.States[state];
 
         // Act / Assess
-        expect(task).toMatchObject({ Type: 'Task', ResultPath: resultPath });
+        expect(task).toMatchObject({ Type: 'Task' });
+        expect(task?.['ResultPath']).toBe(resultPath);
         expect(task?.['Parameters']).toBeUndefined();
         expect(task?.['InputPath']).toBeUndefined();
         expect(task?.['Retry']).toEqual([
@@ -275,13 +272,11 @@ describe('Infra: cycle and fan-out workflows', () => {
 
       // Assess
       expect(timeouts).toEqual({
-        CheckGates: 60,
-        AcquireLock: 60,
+        BeginCycle: 60,
         Plan: 300,
         Act: 300,
         React: 300,
         Reflect: 300,
-        ReleaseLock: 60,
         RecordFailure: 60,
       });
     });
@@ -566,11 +561,11 @@ describe('Infra: cycle and fan-out workflows', () => {
       });
     });
 
-    it('lets only check-gates, the sender and the Gmail poller read the kill switch', () => {
+    it('lets only begin-cycle, the sender and the Gmail poller read the kill switch', () => {
       // Prepare
       const { resources, stack } = synthesized;
       const checkGates = resources[
-        stack.getLogicalId(stack.cycle.functions.CheckGates.lambda.node.defaultChild as CfnResource)
+        stack.getLogicalId(stack.cycle.functions.BeginCycle.lambda.node.defaultChild as CfnResource)
       ] as Resource;
 
       // Act

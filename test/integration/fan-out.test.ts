@@ -48,9 +48,13 @@ describe('Fan-out: synthesized fan-out state machine on the embedded stack', () 
         await harness.runtime.repos.tenants.put(tenantId, { name: tenantId, agentEnabled: true });
       const executor = harness.executor({
         taskOverrides: {
-          CheckGates: async (input) => {
+          BeginCycle: async (input) => {
             if ((input as { tenantId: string }).tenantId === 'b') throw new Error('boom');
-            return { proceed: false, runId: 'x', cycleNumber: 0, reason: 'test' };
+            return {
+              ...(input as object),
+              gates: { proceed: false, runId: 'x', cycleNumber: 0, reason: 'test' },
+              lock: { acquired: false },
+            };
           },
         },
       });

@@ -213,11 +213,11 @@ describe('Observability: log lines of a cycle', () => {
     }
     const completed = lines.filter((line) => line['message'] === 'step completed');
     expect(completed.map((line) => line['phase'])).toEqual(
-      expect.arrayContaining(['check_gates', 'plan', 'act', 'react', 'reflect', 'release_lock']),
+      expect.arrayContaining(['begin_cycle', 'plan', 'act', 'react', 'reflect']),
     );
     for (const line of completed) expect(typeof line['duration_ms']).toBe('number');
     expect([...observability.keys()]).toEqual(
-      expect.arrayContaining(['check-gates', 'acquire-lock', 'plan', 'record-failure']),
+      expect.arrayContaining(['begin-cycle', 'plan', 'reflect', 'record-failure']),
     );
   });
 });

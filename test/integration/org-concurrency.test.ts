@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hourKey } from '../../shared/clock.js';
 import { ORG_SLOT_LEASE_MS } from '../../shared/domain/org-concurrency.js';
-import { acquireCycleLock, releaseCycleLock } from '../../shared/cycle/gates-step.js';
+import { beginCycle, reflectAndRelease } from '../../shared/cycle/cycle-ends.js';
 import { plan } from '../../shared/cycle/plan-step.js';
 import type { CycleRuntime } from '../../shared/cycle/runtime.js';
 import { parseCycleState } from '../../shared/cycle/state.js';
@@ -13,7 +13,7 @@ const ORG = 'acme-group';
 
 /**
  * An executor over `runtime` that counts, per organisation, the cycles between a granted
- * AcquireLock and their ReleaseLock, and holds each Plan open for a moment so that cycles started
+ * BeginCycle and the end of their Reflect (which releases the lock), and holds each Plan open for a moment so that cycles started
  * together overlap. The steps themselves are the real ones.
  */
 function observedExecutor(runtime: CycleRuntime, organisationOf: (tenant: string) => string) {
@@ -25,10 +25,10 @@ function observedExecutor(runtime: CycleRuntime, organisationOf: (tenant: string
     definitions: synthesizeStateMachineDefinitions(),
     runtime,
     taskOverrides: {
-      AcquireLock: async (input) => {
+      BeginCycle: async (input) => {
         const state = parseCycleState(input);
-        const result = await acquireCycleLock(runtime, state);
-        if (result.acquired) {
+        const result = await beginCycle(runtime, state);
+        if (result.lock.acquired) {
           const org = organisationOf(state.tenantId);
           running.set(org, (running.get(org) ?? 0) + 1);
           peak.set(org, Math.max(peak.get(org) ?? 0, running.get(org)!));
@@ -41,12 +41,12 @@ function observedExecutor(runtime: CycleRuntime, organisationOf: (tenant: string
         await new Promise((resolve) => setTimeout(resolve, 150));
         return plan(runtime, parseCycleState(input));
       },
-      ReleaseLock: async (input) => {
+      Reflect: async (input) => {
         const state = parseCycleState(input);
         const org = organisationOf(state.tenantId);
         running.set(org, (running.get(org) ?? 1) - 1);
         overall -= 1;
-        return releaseCycleLock(runtime, state);
+        return reflectAndRelease(runtime, state);
       },
     },
   });

@@ -17,15 +17,16 @@ describe('Simulator: agentctl simulate', () => {
     const second = await runSimulation({ fixture, hours: 25 });
 
     expect(second).toEqual(first);
-    // 15, not 2 × 25: Northwind's 15 hours with nothing due start no execution (DESIGN §9), nor
-    // do Summit's 20 hours whose only card is research deferred for want of a provider (a
-    // settings change wakes it; until then the daily run retries).
-    expect(first.simulation.executions).toEqual({ succeeded: 15, failed: 0 });
+    // 13, not 2 × 25: Northwind's 17 hours with nothing due start no execution (DESIGN §9; the
+    // hour after a fold of replies without requests is one of them), nor do Summit's 20 hours
+    // whose only card is research deferred for want of a provider (a settings change wakes it;
+    // until then the daily run retries).
+    expect(first.simulation.executions).toEqual({ succeeded: 13, failed: 0 });
     const northwind = first.tenants.find((t) => t.tenantId === 'northwind-appraisals');
     expect(northwind?.cycles).toHaveLength(25);
     expect(
       northwind?.cycles.filter((c) => c.status === 'SKIPPED' && c.reason === 'idle'),
-    ).toHaveLength(15);
+    ).toHaveLength(17);
     const summit = first.tenants.find((t) => t.tenantId === 'summit-lending');
     expect(summit?.cycles).toHaveLength(25);
     expect(

@@ -71,13 +71,15 @@ const CYCLE_INPUT = { tenantId: 'tenant-a', hourKey: '2025030412' };
 /** Cycle stubs that let every step succeed; override one to change the path. */
 function cycleHandlers(overrides: Partial<Handlers> = {}): Handlers {
   return {
-    CheckGates: async () => ({ proceed: true, runId: 'r1', cycleNumber: 1 }),
-    AcquireLock: async () => ({ acquired: true, owner: 'r1', fence: 1 }),
+    BeginCycle: async (input) => ({
+      ...(input as Record<string, JsonValue>),
+      gates: { proceed: true, runId: 'r1', cycleNumber: 1 },
+      lock: { acquired: true, owner: 'r1', fence: 1 },
+    }),
     Plan: async () => ({ planned: 2 }),
     Act: async () => ({ executed: 2 }),
     React: async () => ({ reactions: 0 }),
-    Reflect: async () => ({ reflected: true }),
-    ReleaseLock: async () => ({ status: 'SUCCEEDED' }),
+    Reflect: async () => ({ reflected: true, status: 'SUCCEEDED' }),
     RecordFailure: async () => ({ status: 'FAILED' }),
     ...(overrides as Handlers),
   };
@@ -120,26 +122,22 @@ describe('Local: synthesized state machine definitions', () => {
 
       // Assess
       expect(tasks.sort()).toEqual([...CYCLE_TASK_STATES].sort());
-      expect(definitions.cycle.StartAt).toBe('CheckGates');
+      expect(definitions.cycle.StartAt).toBe('BeginCycle');
     });
 
-    it('runs every step in order and ends at Succeeded with each result under its key', async () => {
+    it('runs every step in order in six states and ends after Reflect with each result under its key', async () => {
       // Act
       const outcome = await execute(definitions.cycle, CYCLE_INPUT, cycleHandlers());
 
       // Assess
       expect(outcome.error).toBeUndefined();
       expect(outcome.entered).toEqual([
-        'CheckGates',
-        'GatesOpen?',
-        'AcquireLock',
-        'LockAcquired?',
+        'BeginCycle',
+        'Proceed?',
         'Plan',
         'Act',
         'React',
         'Reflect',
-        'ReleaseLock',
-        'Succeeded',
       ]);
       expect(outcome.output).toEqual({
         ...CYCLE_INPUT,
@@ -148,9 +146,9 @@ describe('Local: synthesized state machine definitions', () => {
         plan: { planned: 2 },
         act: { executed: 2 },
         react: { reactions: 0 },
-        reflect: { reflected: true },
-        release: { status: 'SUCCEEDED' },
+        reflect: { reflected: true, status: 'SUCCEEDED' },
       });
+      expect(outcome.calls['BeginCycle']).toEqual([CYCLE_INPUT]);
       // Each step sees the whole state so far.
       expect(outcome.calls['Act']?.[0]).toMatchObject({
         gates: { runId: 'r1' },
@@ -159,25 +157,25 @@ describe('Local: synthesized state machine definitions', () => {
       expect(outcome.calls['RecordFailure']).toBeUndefined();
     });
 
-    it('ends at Skipped without taking the lock when the gates are closed', async () => {
+    it('ends at Skipped in three states when the gates are closed', async () => {
       // Act
       const outcome = await execute(
         definitions.cycle,
         CYCLE_INPUT,
         cycleHandlers({
-          CheckGates: async () => ({
-            proceed: false,
-            runId: 'r1',
-            cycleNumber: 1,
-            reason: 'kill_switch',
+          BeginCycle: async (input) => ({
+            ...(input as Record<string, JsonValue>),
+            gates: { proceed: false, runId: 'r1', cycleNumber: 1, reason: 'kill_switch' },
+            lock: { acquired: false },
           }),
         }),
       );
 
       // Assess
       expect(outcome.error).toBeUndefined();
-      expect(outcome.entered).toEqual(['CheckGates', 'GatesOpen?', 'Skipped']);
-      expect(outcome.calls['AcquireLock']).toBeUndefined();
+      expect(outcome.entered).toEqual(['BeginCycle', 'Proceed?', 'Skipped']);
+      expect(outcome.output).toMatchObject({ gates: { reason: 'kill_switch' } });
+      expect(outcome.calls['Plan']).toBeUndefined();
     });
 
     it('ends at Skipped without planning when another run holds the lock', async () => {
@@ -185,13 +183,40 @@ describe('Local: synthesized state machine definitions', () => {
       const outcome = await execute(
         definitions.cycle,
         CYCLE_INPUT,
-        cycleHandlers({ AcquireLock: async () => ({ acquired: false, holder: 'r0' }) }),
+        cycleHandlers({
+          BeginCycle: async (input) => ({
+            ...(input as Record<string, JsonValue>),
+            gates: { proceed: true, runId: 'r1', cycleNumber: 1 },
+            lock: { acquired: false, holder: 'r0' },
+          }),
+        }),
       );
 
       // Assess
       expect(outcome.error).toBeUndefined();
-      expect(outcome.entered.at(-1)).toBe('Skipped');
+      expect(outcome.entered).toEqual(['BeginCycle', 'Proceed?', 'Skipped']);
       expect(outcome.calls['Plan']).toBeUndefined();
+    });
+
+    it('routes a failing BeginCycle through RecordFailure with the input and the error', async () => {
+      // Act
+      const outcome = await execute(
+        definitions.cycle,
+        CYCLE_INPUT,
+        cycleHandlers({
+          BeginCycle: async () => {
+            throw namedError('ValidationError', 'tenantId: is required');
+          },
+        }),
+      );
+
+      // Assess
+      expect((outcome.error?.cause as Error | undefined)?.name).toBe(CYCLE_FAILED_ERROR);
+      expect(outcome.entered).toEqual(['BeginCycle', 'RecordFailure', 'Failed']);
+      expect(outcome.calls['RecordFailure']?.[0]).toEqual({
+        ...CYCLE_INPUT,
+        error: { Error: 'ValidationError', Cause: 'tenantId: is required' },
+      });
     });
 
     it('routes a failing step through RecordFailure and fails the execution with CycleFailed', async () => {
@@ -236,7 +261,7 @@ describe('Local: synthesized state machine definitions', () => {
       // Assess
       expect(outcome.error).toBeUndefined();
       expect(attempts).toBe(3);
-      expect(outcome.entered.at(-1)).toBe('Succeeded');
+      expect(outcome.entered.at(-1)).toBe('Reflect');
       expect(outcome.calls['RecordFailure']).toBeUndefined();
     });
 

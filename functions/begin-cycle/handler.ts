@@ -2,14 +2,14 @@ import { createObservability } from '../../shared/observability/observability.js
 import { cycleRuntimeFromEnvironment } from '../../shared/cycle/runtime-from-environment.js';
 import { createStepHandler } from '../../shared/cycle/step-handler.js';
 import { parseCycleState } from '../../shared/cycle/state.js';
-import { releaseCycleLock } from '../../shared/cycle/gates-step.js';
+import { beginCycle } from '../../shared/cycle/cycle-ends.js';
 
-const observability = createObservability('release-lock');
+const observability = createObservability('begin-cycle');
 const runtime = cycleRuntimeFromEnvironment(observability);
 
-/** Step Functions task "ReleaseLock" of the cycle state machine. */
-export const handler = createStepHandler(parseCycleState, releaseCycleLock, {
+/** Step Functions task "BeginCycle" of the cycle state machine (gates, run record, lock, slot). */
+export const handler = createStepHandler(parseCycleState, beginCycle, {
   runtime,
   observability,
-  phase: 'release_lock',
+  phase: 'begin_cycle',
 });
