@@ -1,7 +1,7 @@
 import { errorText } from '../observability/error-text.js';
 import type { RunPatch } from '../storage/run-repository.js';
 import type { CycleRuntime } from './runtime.js';
-import { mergeLivePhases } from '../storage/live-run.js';
+import { mergeLivePhases, type LivePhases } from '../storage/live-run.js';
 import { PHASES, requireRun, type CycleState, type Phase } from './state.js';
 
 /**
@@ -11,6 +11,21 @@ import { PHASES, requireRun, type CycleState, type Phase } from './state.js';
 export class RunRecorder {
   private counts: Record<string, number> = {};
   private fields: Omit<RunPatch, 'counts'> = {};
+  private ended: { readonly phases: LivePhases | undefined } | undefined;
+
+  /**
+   * Hands over the phases this run ended on the lock before this one, as the phase body just read
+   * them with the run record (the working set), so the last phase finishes the run record without
+   * reading the lock again. Only valid while this run holds the lock: no other phase can end then.
+   */
+  phasesEndedBefore(phases: LivePhases | undefined): void {
+    this.ended = { phases };
+  }
+
+  /** What {@link phasesEndedBefore} handed over, or undefined when the body handed nothing. */
+  endedBefore(): { readonly phases: LivePhases | undefined } | undefined {
+    return this.ended;
+  }
 
   /** Adds to named run counters (e.g. `actionsPlanned`). */
   addCounts(counts: Readonly<Record<string, number>>): void {
@@ -88,7 +103,7 @@ export async function runPhase<T>(
       { name: next, startedAt: record.endedAt },
     );
   } else {
-    const { phases } = await runtime.repos.locks.live(tenantId, runId);
+    const { phases } = run.endedBefore() ?? (await runtime.repos.locks.live(tenantId, runId));
     const merged = mergeLivePhases({ ...phases, [phase]: { record, patch: run.patch() } });
     await runtime.repos.runs.finishWithPhases(tenantId, hourKey, {
       ...merged,

@@ -29,7 +29,8 @@ export async function reflect(
     'reflect',
     async ({ tenantId, hourKey, runId, now, run: record }) => {
       const { repos } = runtime;
-      const { settings, run } = await repos.workingSet.require(tenantId, { hourKey });
+      const { settings, run, livePhases } = await repos.workingSet.require(tenantId, { hourKey });
+      record.phasesEndedBefore(livePhases);
       const [cards, engagement, previous] = await Promise.all([
         handedCardsOf(state) ?? repos.cards.listForRun(tenantId, hourKey),
         // Reflect needs the figures, not the ranked due list (whose account reads it would cost).

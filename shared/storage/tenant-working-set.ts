@@ -9,7 +9,7 @@ import { withoutStorageAttributes } from './items.js';
 import { entityFromItem } from './entity-repository.js';
 import { reactCursorPosition } from './outcome-repository.js';
 import type { Reflection } from './reflection-repository.js';
-import { livePhasesOf, withLivePhases } from './live-run.js';
+import { livePhasesOf, withLivePhases, type LivePhases } from './live-run.js';
 
 /** Which of a tenant's items one step needs besides its settings. */
 export interface WorkingSetRequest {
@@ -41,6 +41,11 @@ export interface WorkingSet {
   readonly cards: ActionCard[];
   /** The requested reflection, when it exists. */
   readonly reflection: Reflection | undefined;
+  /**
+   * With `hourKey`: the phases the hour's run has ended on the tenant lock so far, as read with
+   * the run record (undefined when the lock carries none for that run).
+   */
+  readonly livePhases?: LivePhases | undefined;
 }
 
 /**
@@ -140,6 +145,14 @@ export class TenantWorkingSetRepository {
         })
         .sort((a, b) => a.sequence - b.sequence || a.cardId.localeCompare(b.cardId)),
       reflection: reflectionItem ? withoutStorageAttributes<Reflection>(reflectionItem) : undefined,
+      ...(runItem
+        ? {
+            livePhases: livePhasesOf(
+              bySk.get(keys.cycleLock(tenantId).sk),
+              String(runItem['runId']),
+            ),
+          }
+        : {}),
     };
   }
 }
