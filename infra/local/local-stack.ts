@@ -9,6 +9,8 @@ import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import type { QueueName } from '../../shared/messaging/queue-definitions.js';
 import { emulatorSigner } from './emulator-signer.js';
+import { leanEmulatorClient } from './emulator-client.js';
+import { InProcessHttpHandler, type RequestListener } from './in-process-http.js';
 import { ensureTable } from './table.js';
 import { ensureQueues, type QueueUrls } from './queues.js';
 import {
@@ -62,14 +64,22 @@ export interface LocalStack {
 /** Credentials the emulators accept; they never validate them. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
-/** DynamoDB client options for a local endpoint (requests are not signed, see emulatorSigner). */
-export function localDynamoDbConfig(endpoint: string, region: string) {
+/**
+ * DynamoDB client options for a local endpoint (requests are not signed, see emulatorSigner).
+ * With `requestHandler` the requests go to it instead of over TCP to `endpoint`.
+ */
+export function localDynamoDbConfig(
+  endpoint: string,
+  region: string,
+  requestHandler?: InProcessHttpHandler,
+) {
   return {
     endpoint,
     region,
     credentials: LOCAL_CREDENTIALS,
     signer: emulatorSigner(region, 'dynamodb'),
     maxAttempts: 3,
+    ...(requestHandler ? { requestHandler } : {}),
   };
 }
 
@@ -112,6 +122,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     updateTableMs: 0,
     ...(dynamoPath ? { path: dynamoPath } : {}),
   });
+  // The one place a DynamoDB request reaches dynalite: the TCP server and the in-process
+  // transport of the stack's own clients both call this listener.
+  const dynamoDbListener = requestListenerOf(dynamoServer);
   const dynamoPort = await listen(dynamoServer);
   const sqsServer = await startFauxqs({
     port: 0,
@@ -127,11 +140,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamodb: `http://127.0.0.1:${dynamoPort}`,
     sqs: `http://127.0.0.1:${sqsServer.port}`,
   };
-  const dynamodb = new DynamoDBClient(localDynamoDbConfig(endpoints.dynamodb, region));
+  const dynamodb = leanEmulatorClient(
+    new DynamoDBClient(
+      localDynamoDbConfig(endpoints.dynamodb, region, new InProcessHttpHandler(dynamoDbListener)),
+    ),
+  );
   const doc = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const sqs = new SQSClient(localSqsConfig(endpoints.sqs, region));
+  const sqs = leanEmulatorClient(new SQSClient(localSqsConfig(endpoints.sqs, region)));
 
   let queueUrls: string[] = [];
   const stop = async (): Promise<void> => {
@@ -188,6 +205,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw error;
   }
+}
+
+function requestListenerOf(server: Server): RequestListener {
+  const [listener, ...more] = server.listeners('request') as RequestListener[];
+  if (!listener || more.length > 0) throw new Error('expected one request listener on dynalite');
+  return listener;
 }
 
 function listen(server: Server): Promise<number> {

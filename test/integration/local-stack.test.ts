@@ -6,13 +6,18 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DescribeTableCommand,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../shared/clock.js';
 import { QUEUE_DEFINITIONS } from '../../shared/messaging/queue-definitions.js';
 import { TABLE_SCHEMA } from '../../shared/storage/table-schema.js';
 import { createRepositories } from '../../shared/storage/index.js';
-import { startLocalStack } from '../../infra/local/local-stack.js';
+import { localDynamoDbConfig, startLocalStack } from '../../infra/local/local-stack.js';
 
 describe('Local: startLocalStack', () => {
   it('creates the table with the shared key schema and index', async () => {
@@ -97,6 +102,42 @@ describe('Local: startLocalStack', () => {
       expect(tenant?.name).toBe('Kept');
     } finally {
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves the in-process clients and the TCP endpoint from the same DynamoDB, errors included', async () => {
+    const stack = await startLocalStack();
+    const tcp = new DynamoDBClient(localDynamoDbConfig(stack.endpoints.dynamodb, stack.region));
+    try {
+      const overTcp = DynamoDBDocumentClient.from(tcp);
+      const item = { pk: 'TENANT#t', sk: 'PROBE', note: 'written in-process', count: 2 };
+      await stack.clients.doc.send(new PutCommand({ TableName: stack.tableName, Item: item }));
+
+      const { Item } = await overTcp.send(
+        new GetCommand({ TableName: stack.tableName, Key: { pk: 'TENANT#t', sk: 'PROBE' } }),
+      );
+      const again = await stack.clients.doc
+        .send(
+          new PutCommand({
+            TableName: stack.tableName,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        )
+        .catch((error: unknown) => error);
+      const missingKey = await stack.clients.doc
+        .send(new GetCommand({ TableName: stack.tableName, Key: { pk: 'TENANT#t' } }))
+        .catch((error: unknown) => error);
+
+      expect(Item).toEqual(item);
+      expect(again).toBeInstanceOf(ConditionalCheckFailedException);
+      expect(missingKey).toMatchObject({
+        name: 'ValidationException',
+        $metadata: { httpStatusCode: 400 },
+      });
+    } finally {
+      tcp.destroy();
+      await stack.stop();
     }
   });
 
