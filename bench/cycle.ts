@@ -19,6 +19,8 @@ export interface CycleBenchResult {
   readonly tenantCyclesPerSecond: number;
   /** CPU seconds (user + system, the whole process) per tenant-cycle: steadier than throughput on a shared machine. */
   readonly cpuSecondsPerTenantCycle: number;
+  /** CPU seconds of the main thread (handlers, SDK, interpreter) per tenant-cycle; its inverse bounds the throughput. */
+  readonly mainThreadCpuSecondsPerTenantCycle: number;
   readonly cycleLatencyMs: { readonly median: number; readonly p95: number; readonly max: number };
   readonly dynamodbRequestsPerTenantCycle: number;
   readonly dynamodbRequestsByCommand: Readonly<Record<string, number>>;
@@ -36,7 +38,7 @@ export async function benchCycles(options: {
   contactsPerTenant: number;
   hours: number;
 }): Promise<CycleBenchResult> {
-  const stack = await startLocalStack();
+  const stack = await startLocalStack({ dynamoDbThread: true });
   try {
     const start = new Date('2026-03-02T08:00:00.000Z');
     const clock = new VirtualClock(start);
@@ -88,6 +90,7 @@ export async function benchCycles(options: {
 
     const began = performance.now();
     const cpuBefore = process.cpuUsage();
+    const threadCpuBefore = process.threadCpuUsage();
     const { profile } = await profiled(process.env['BENCH_CPU_PROFILE'], async () => {
       for (let hour = 0; hour < options.hours; hour += 1) {
         const at = new Date(start.getTime() + hour * 3_600_000);
@@ -98,6 +101,7 @@ export async function benchCycles(options: {
       }
     });
     const cpu = process.cpuUsage(cpuBefore);
+    const threadCpu = process.threadCpuUsage(threadCpuBefore);
     const seconds = (performance.now() - began) / 1000;
     const tenantCycles = latencies.length;
     const sorted = [...latencies].sort((a, b) => a - b);
@@ -109,7 +113,8 @@ export async function benchCycles(options: {
       ...options,
       tenantCycles,
       tenantCyclesPerSecond: round(tenantCycles / seconds),
-      cpuSecondsPerTenantCycle: Math.round((cpu.user + cpu.system) / tenantCycles / 1e3) / 1e3,
+      cpuSecondsPerTenantCycle: perCycle(cpu, tenantCycles),
+      mainThreadCpuSecondsPerTenantCycle: perCycle(threadCpu, tenantCycles),
       cycleLatencyMs: {
         median: round(at(0.5)),
         p95: round(at(0.95)),
@@ -124,6 +129,10 @@ export async function benchCycles(options: {
   } finally {
     await stack.stop();
   }
+}
+
+function perCycle(usage: NodeJS.CpuUsage, tenantCycles: number): number {
+  return Math.round((usage.user + usage.system) / tenantCycles / 1e3) / 1e3;
 }
 
 function round(value: number): number {

@@ -23,17 +23,31 @@ export interface SerializedResponse {
   readonly body: Uint8Array;
 }
 
+/** A serialized HTTP request as a request listener receives it (structured-clonable). */
+export interface ListenerRequest {
+  readonly method: string;
+  /** Path and query string. */
+  readonly url: string;
+  /** Header names in lower case. */
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array;
+}
+
+/** Delivers one serialized request to an emulator and resolves with its serialized response. */
+export type Dispatch = (request: ListenerRequest) => Promise<SerializedResponse>;
+
 /**
- * An SDK `requestHandler` that hands each serialized HTTP request to an emulator's request
- * listener in this process instead of through a loopback socket. The SDK still serializes the
- * request and parses the response of the real wire protocol; only the TCP round trip (socket,
- * agent, HTTP parser) is skipped. The listener sees a request with `method`, `url`, lower-cased
- * `headers` and the body as one `data` event, and a response that supports `statusCode`,
- * `setHeader`/`getHeader`/`removeHeader`, `writeHead`, `write` and `end`, which is what dynalite
- * uses. Only for the embedded emulators.
+ * An SDK `requestHandler` that hands each serialized HTTP request to an emulator through a
+ * {@link Dispatch} instead of through a loopback socket. The SDK still serializes the request and
+ * parses the response of the real wire protocol; only the TCP round trip (socket, agent, HTTP
+ * parser) is skipped. Only for the embedded emulators.
  */
 export class InProcessHttpHandler {
-  constructor(private readonly listener: RequestListener) {}
+  private readonly dispatch: Dispatch;
+
+  constructor(dispatch: Dispatch) {
+    this.dispatch = dispatch;
+  }
 
   /** Dispatches one request; rejects when `abortSignal` is already aborted or the listener throws. */
   async handle(
@@ -45,8 +59,13 @@ export class InProcessHttpHandler {
       error.name = 'AbortError';
       throw error;
     }
-    const body = await bodyBytes(request.body);
-    return { response: await dispatch(this.listener, request, body) };
+    const response = await this.dispatch({
+      method: request.method,
+      url: request.path + queryString(request.query),
+      headers: lowerCased(request.headers, request),
+      body: await bodyBytes(request.body),
+    });
+    return { response };
   }
 
   /** Nothing to configure: there is no connection pool. */
@@ -61,33 +80,38 @@ export class InProcessHttpHandler {
   destroy(): void {}
 }
 
-function dispatch(
-  listener: RequestListener,
-  request: SerializedRequest,
-  body: Buffer,
-): Promise<SerializedResponse> {
-  return new Promise((resolve, reject) => {
-    const incoming = Object.assign(new EventEmitter(), {
-      method: request.method,
-      url: request.path + queryString(request.query),
-      headers: lowerCased(request.headers, request),
-    });
-    const response = new CapturedResponse(resolve);
-    try {
-      listener(incoming as unknown as IncomingMessage, response as unknown as ServerResponse);
-    } catch (error) {
-      reject(error instanceof Error ? error : new Error(String(error)));
-      return;
-    }
-    queueMicrotask(() => {
+/**
+ * A {@link Dispatch} that calls a Node.js request listener in this thread. The listener sees a
+ * request with `method`, `url`, `headers` and the body as one `data` event, and a response that
+ * supports `statusCode`, `setHeader`/`getHeader`/`removeHeader`, `writeHead`, `write` and `end`
+ * (what dynalite uses). A listener that throws rejects the dispatch.
+ */
+export function listenerDispatch(listener: RequestListener): Dispatch {
+  return (request) =>
+    new Promise((resolve, reject) => {
+      const incoming = Object.assign(new EventEmitter(), {
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+      });
+      const response = new CapturedResponse(resolve);
       try {
-        if (body.length > 0) incoming.emit('data', body);
-        incoming.emit('end');
+        listener(incoming as unknown as IncomingMessage, response as unknown as ServerResponse);
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)));
+        return;
       }
+      queueMicrotask(() => {
+        try {
+          const { body } = request;
+          if (body.length > 0)
+            incoming.emit('data', Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+          incoming.emit('end');
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
     });
-  });
 }
 
 /** What a request listener writes, collected into one {@link SerializedResponse}. */
@@ -143,10 +167,12 @@ class CapturedResponse {
   }
 }
 
-async function bodyBytes(body: unknown): Promise<Buffer> {
-  if (body === undefined || body === null) return Buffer.alloc(0);
+async function bodyBytes(body: unknown): Promise<Uint8Array> {
+  if (body === undefined || body === null) return new Uint8Array(0);
   if (typeof body === 'string') return Buffer.from(body);
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  // A plain view: the SDK's JSON body is a Uint8Array subclass whose valueOf() decodes it.
+  if (body instanceof Uint8Array)
+    return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   if (typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
     const chunks: Buffer[] = [];
     for await (const chunk of body as AsyncIterable<string | Uint8Array>)

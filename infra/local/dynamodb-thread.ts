@@ -1,0 +1,78 @@
+import { Worker } from 'node:worker_threads';
+import type { DynamoDbService, DynamoDbServiceOptions } from './dynamodb-service.js';
+import type { SerializedResponse } from './in-process-http.js';
+import type { ThreadRequest } from './dynamodb-thread-worker.js';
+
+type ThreadReply =
+  | { readonly kind: 'ready'; readonly port: number }
+  | { readonly kind: 'closed' }
+  | {
+      readonly kind: 'response';
+      readonly id: number;
+      readonly response?: SerializedResponse;
+      readonly error?: string;
+    };
+
+/** Whether this module runs from its TypeScript source (tsx, vitest) or from the agentctl bundle. */
+const fromSource = import.meta.url.endsWith('.ts');
+
+/**
+ * The worker's entry: the TypeScript source beside this file (loaded through tsx), or the
+ * `dynamodb-thread-worker.js` that scripts/build-cli.mjs writes beside the agentctl chunks.
+ */
+function workerEntry(): URL {
+  return new URL(`./dynamodb-thread-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+}
+
+/**
+ * Starts dynalite on a worker thread (see dynamodb-thread-worker.ts), so that on a machine with a
+ * second core the emulator's work runs beside the handlers instead of between them. The worker
+ * serves its loopback port itself; `dispatch` posts each serialized request to it.
+ */
+export function startDynamoDbThread(
+  options: DynamoDbServiceOptions = {},
+): Promise<DynamoDbService> {
+  const worker = new Worker(workerEntry(), {
+    workerData: options,
+    ...(fromSource && !process.execArgv.includes('tsx') ? { execArgv: ['--import', 'tsx'] } : {}),
+  });
+  const pending = new Map<
+    number,
+    { resolve: (response: SerializedResponse) => void; reject: (error: Error) => void }
+  >();
+  let nextId = 0;
+  let closed: (() => void) | undefined;
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', (reply: ThreadReply) => {
+      if (reply.kind === 'ready') {
+        worker.off('error', reject);
+        worker.on('error', (error) => {
+          for (const request of pending.values()) request.reject(error);
+          pending.clear();
+        });
+        resolve({
+          port: reply.port,
+          dispatch: (request) =>
+            new Promise((resolveRequest, rejectRequest) => {
+              const id = (nextId += 1);
+              pending.set(id, { resolve: resolveRequest, reject: rejectRequest });
+              worker.postMessage({ kind: 'request', id, request } satisfies ThreadRequest);
+            }),
+          close: () =>
+            new Promise<void>((resolveClose) => {
+              closed = resolveClose;
+              worker.postMessage({ kind: 'close' } satisfies ThreadRequest);
+            }).then(() => worker.terminate().then(() => undefined)),
+        });
+      } else if (reply.kind === 'closed') {
+        closed?.();
+      } else {
+        const request = pending.get(reply.id);
+        pending.delete(reply.id);
+        if (reply.response) request?.resolve(reply.response);
+        else request?.reject(new Error(`dynalite thread: ${reply.error ?? 'no response'}`));
+      }
+    });
+  });
+}
