@@ -1,17 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { DynamoDbService, DynamoDbServiceOptions } from './dynamodb-service.js';
-import type { SerializedResponse } from './in-process-http.js';
-import type { ThreadRequest } from './dynamodb-thread-worker.js';
-
-type ThreadReply =
-  | { readonly kind: 'ready'; readonly port: number }
-  | { readonly kind: 'closed' }
-  | {
-      readonly kind: 'response';
-      readonly id: number;
-      readonly response?: SerializedResponse;
-      readonly error?: string;
-    };
+import type { ListenerRequest, SerializedResponse } from './in-process-http.js';
+import type { ThreadReply, ThreadRequest } from './dynamodb-thread-worker.js';
+import { microtaskBatch } from './microtask-batch.js';
 
 /** Whether this module runs from its TypeScript source (tsx, vitest) or from the agentctl bundle. */
 const fromSource = import.meta.url.endsWith('.ts');
@@ -27,7 +18,8 @@ function workerEntry(): URL {
 /**
  * Starts dynalite on a worker thread (see dynamodb-thread-worker.ts), so that on a machine with a
  * second core the emulator's work runs beside the handlers instead of between them. The worker
- * serves its loopback port itself; `dispatch` posts each serialized request to it.
+ * serves its loopback port itself; `dispatch` posts the serialized requests to it, those of one
+ * event-loop turn in one message (and the worker answers likewise).
  */
 export function startDynamoDbThread(
   options: DynamoDbServiceOptions = {},
@@ -41,6 +33,9 @@ export function startDynamoDbThread(
     { resolve: (response: SerializedResponse) => void; reject: (error: Error) => void }
   >();
   let nextId = 0;
+  const post = microtaskBatch<{ id: number; request: ListenerRequest }>((requests) =>
+    worker.postMessage({ kind: 'requests', requests } satisfies ThreadRequest),
+  );
   let closed: (() => void) | undefined;
   return new Promise((resolve, reject) => {
     worker.once('error', reject);
@@ -57,7 +52,7 @@ export function startDynamoDbThread(
             new Promise((resolveRequest, rejectRequest) => {
               const id = (nextId += 1);
               pending.set(id, { resolve: resolveRequest, reject: rejectRequest });
-              worker.postMessage({ kind: 'request', id, request } satisfies ThreadRequest);
+              post({ id, request });
             }),
           close: () =>
             new Promise<void>((resolveClose) => {
@@ -68,10 +63,12 @@ export function startDynamoDbThread(
       } else if (reply.kind === 'closed') {
         closed?.();
       } else {
-        const request = pending.get(reply.id);
-        pending.delete(reply.id);
-        if (reply.response) request?.resolve(reply.response);
-        else request?.reject(new Error(`dynalite thread: ${reply.error ?? 'no response'}`));
+        for (const { id, response, error } of reply.responses) {
+          const request = pending.get(id);
+          pending.delete(id);
+          if (response) request?.resolve(response);
+          else request?.reject(new Error(`dynalite thread: ${error ?? 'no response'}`));
+        }
       }
     });
   });
