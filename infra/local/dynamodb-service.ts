@@ -30,7 +30,11 @@ export async function startDynamoDb(
     updateTableMs: 0,
     ...(options.path ? { path: options.path } : {}),
   });
-  const listener = requestListenerOf(server);
+  // The one place a DynamoDB request reaches dynalite: the TCP server and `dispatch` both call
+  // `listener`, so an emulation in front of dynalite wraps it here once for both.
+  const listener: RequestListener = requestListenerOf(server);
+  server.removeAllListeners('request');
+  server.on('request', listener);
   const port = await listen(server);
   return { port, dispatch: listenerDispatch(listener), close: () => close(server) };
 }
