@@ -37,19 +37,25 @@ export function startDynamoDbThread(
     worker.postMessage({ kind: 'requests', requests } satisfies ThreadRequest),
   );
   let closed: (() => void) | undefined;
+  let failure: Error | undefined;
+  const fail = (error: Error) => {
+    failure ??= error;
+    for (const request of pending.values()) request.reject(failure);
+    pending.clear();
+    closed?.();
+  };
   return new Promise((resolve, reject) => {
     worker.once('error', reject);
     worker.on('message', (reply: ThreadReply) => {
       if (reply.kind === 'ready') {
         worker.off('error', reject);
-        worker.on('error', (error) => {
-          for (const request of pending.values()) request.reject(error);
-          pending.clear();
-        });
+        worker.on('error', fail);
+        worker.on('exit', (code) => fail(new Error(`dynalite thread exited (code ${code})`)));
         resolve({
           port: reply.port,
           dispatch: (request) =>
             new Promise((resolveRequest, rejectRequest) => {
+              if (failure) return rejectRequest(failure);
               const id = (nextId += 1);
               pending.set(id, { resolve: resolveRequest, reject: rejectRequest });
               post({ id, request });
@@ -57,7 +63,8 @@ export function startDynamoDbThread(
           close: () =>
             new Promise<void>((resolveClose) => {
               closed = resolveClose;
-              worker.postMessage({ kind: 'close' } satisfies ThreadRequest);
+              if (failure) resolveClose();
+              else worker.postMessage({ kind: 'close' } satisfies ThreadRequest);
             }).then(() => worker.terminate().then(() => undefined)),
         });
       } else if (reply.kind === 'closed') {
