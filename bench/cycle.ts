@@ -8,6 +8,7 @@ import { LOCAL_KILL_SWITCH_PARAMETER, localCycleRuntime } from '../infra/local/l
 import { LocalExecutor } from '../infra/local/local-executor.js';
 import { synthesizeStateMachineDefinitions } from '../infra/local/state-machine-definitions.js';
 import { countRequests, printOrigins } from './request-counter.js';
+import { profiled, selfTimeByPackage, type ProfileShare } from './cpu-profile.js';
 
 /** Figures of one cycle benchmark run. */
 export interface CycleBenchResult {
@@ -16,21 +17,28 @@ export interface CycleBenchResult {
   readonly hours: number;
   readonly tenantCycles: number;
   readonly tenantCyclesPerSecond: number;
+  /** CPU seconds (user + system, the whole process) per tenant-cycle: steadier than throughput on a shared machine. */
+  readonly cpuSecondsPerTenantCycle: number;
+  /** CPU seconds of the main thread (handlers, SDK, interpreter) per tenant-cycle; its inverse bounds the throughput. */
+  readonly mainThreadCpuSecondsPerTenantCycle: number;
   readonly cycleLatencyMs: { readonly median: number; readonly p95: number; readonly max: number };
   readonly dynamodbRequestsPerTenantCycle: number;
   readonly dynamodbRequestsByCommand: Readonly<Record<string, number>>;
+  /** Self time by package over the fan-outs, when `BENCH_CPU_PROFILE=FILE` asked for a profile. */
+  readonly profile?: readonly ProfileShare[];
 }
 
 /**
  * Runs `hours` fan-outs over `tenants` seeded tenants on the embedded stack and measures
- * throughput, per-cycle latency (wall clock, one cycle start to end) and DynamoDB requests.
+ * throughput, CPU time, per-cycle latency (wall clock, one cycle start to end) and DynamoDB
+ * requests. `BENCH_CPU_PROFILE=FILE` profiles the fan-outs (not the set-up) into FILE.
  */
 export async function benchCycles(options: {
   tenants: number;
   contactsPerTenant: number;
   hours: number;
 }): Promise<CycleBenchResult> {
-  const stack = await startLocalStack();
+  const stack = await startLocalStack({ dynamoDbThread: true });
   try {
     const start = new Date('2026-03-02T08:00:00.000Z');
     const clock = new VirtualClock(start);
@@ -81,13 +89,19 @@ export async function benchCycles(options: {
     };
 
     const began = performance.now();
-    for (let hour = 0; hour < options.hours; hour += 1) {
-      const at = new Date(start.getTime() + hour * 3_600_000);
-      clock.set(at);
-      const result = await executor.runFanOut(at);
-      if (result.started !== options.tenants)
-        throw new Error(`hour ${hourKey(at)}: started ${result.started} of ${options.tenants}`);
-    }
+    const cpuBefore = process.cpuUsage();
+    const threadCpuBefore = process.threadCpuUsage();
+    const { profile } = await profiled(process.env['BENCH_CPU_PROFILE'], async () => {
+      for (let hour = 0; hour < options.hours; hour += 1) {
+        const at = new Date(start.getTime() + hour * 3_600_000);
+        clock.set(at);
+        const result = await executor.runFanOut(at);
+        if (result.started !== options.tenants)
+          throw new Error(`hour ${hourKey(at)}: started ${result.started} of ${options.tenants}`);
+      }
+    });
+    const cpu = process.cpuUsage(cpuBefore);
+    const threadCpu = process.threadCpuUsage(threadCpuBefore);
     const seconds = (performance.now() - began) / 1000;
     const tenantCycles = latencies.length;
     const sorted = [...latencies].sort((a, b) => a - b);
@@ -99,6 +113,8 @@ export async function benchCycles(options: {
       ...options,
       tenantCycles,
       tenantCyclesPerSecond: round(tenantCycles / seconds),
+      cpuSecondsPerTenantCycle: perCycle(cpu, tenantCycles),
+      mainThreadCpuSecondsPerTenantCycle: perCycle(threadCpu, tenantCycles),
       cycleLatencyMs: {
         median: round(at(0.5)),
         p95: round(at(0.95)),
@@ -108,10 +124,15 @@ export async function benchCycles(options: {
       dynamodbRequestsByCommand: Object.fromEntries(
         [...counter.byCommand.entries()].map(([k, v]) => [k, round(v / tenantCycles)]),
       ),
+      ...(profile ? { profile: selfTimeByPackage(profile) } : {}),
     };
   } finally {
     await stack.stop();
   }
+}
+
+function perCycle(usage: NodeJS.CpuUsage, tenantCycles: number): number {
+  return Math.round((usage.user + usage.system) / tenantCycles / 1e3) / 1e3;
 }
 
 function round(value: number): number {

@@ -85,8 +85,15 @@ function printCycles(cycles: Awaited<ReturnType<typeof benchCycles>>): void {
     `Cycles: ${cycles.tenantCycles} tenant-cycles (${cycles.tenants} tenants × ${cycles.hours} h, ${cycles.contactsPerTenant} contacts each)`,
   );
   console.log(
-    `  throughput        ${cycles.tenantCyclesPerSecond} tenant-cycles/s on the embedded stack`,
+    `  throughput        ${cycles.tenantCyclesPerSecond} tenant-cycles/s on the embedded stack, ${cycles.cpuSecondsPerTenantCycle} CPU-s per tenant-cycle (main thread ${cycles.mainThreadCpuSecondsPerTenantCycle})`,
   );
+  if (cycles.profile)
+    console.log(
+      `  CPU self time     ${cycles.profile
+        .slice(0, 12)
+        .map((share) => `${share.group} ${share.percent} %`)
+        .join(', ')}`,
+    );
   console.log(
     `  latency per cycle median ${cycles.cycleLatencyMs.median} ms, p95 ${cycles.cycleLatencyMs.p95} ms, max ${cycles.cycleLatencyMs.max} ms`,
   );

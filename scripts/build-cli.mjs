@@ -14,7 +14,12 @@ export async function buildCli() {
   rmSync(join(root, 'dist/cli'), { recursive: true, force: true });
   await build({
     absWorkingDir: root,
-    entryPoints: ['infra/cli/main.ts'],
+    // The DynamoDB worker thread of the local stack (infra/local/dynamodb-thread.ts) is started
+    // from its own file, written beside the chunks.
+    entryPoints: {
+      main: 'infra/cli/main.ts',
+      'dynamodb-thread-worker': 'infra/local/dynamodb-thread-worker.ts',
+    },
     outdir: 'dist/cli',
     bundle: true,
     splitting: true,

@@ -13,10 +13,17 @@ interface SignableRequest {
 export function emulatorSigner(region: string, service: string) {
   const credential = `local/20260101/${region}/${service}/aws4_request`;
   const authorization = `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=host;x-amz-date, Signature=0`;
+  let second = NaN;
+  let date = '';
   return {
     sign: <Request extends SignableRequest>(request: Request): Promise<Request> => {
+      const now = Math.floor(Date.now() / 1000);
+      if (now !== second) {
+        second = now;
+        date = amzDate(new Date(now * 1000));
+      }
       request.headers['authorization'] = authorization;
-      request.headers['x-amz-date'] = amzDate(new Date());
+      request.headers['x-amz-date'] = date;
       return Promise.resolve(request);
     },
   };

@@ -1,14 +1,15 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import type { QueueName } from '../../shared/messaging/queue-definitions.js';
 import { emulatorSigner } from './emulator-signer.js';
+import { leanEmulatorClient } from './emulator-client.js';
+import { InProcessHttpHandler } from './in-process-http.js';
+import { startDynamoDb, type DynamoDbService } from './dynamodb-service.js';
+import { startDynamoDbThread } from './dynamodb-thread.js';
 import { ensureTable } from './table.js';
 import { ensureQueues, type QueueUrls } from './queues.js';
 import {
@@ -30,6 +31,11 @@ export interface LocalStackOptions {
   readonly region?: string;
   /** Prefix of the local queue names. */
   readonly queuePrefix?: string;
+  /**
+   * Run dynalite on a worker thread (simulations: the emulator's work runs on a second core);
+   * in this thread when absent (tests: no worker start-up per stack).
+   */
+  readonly dynamoDbThread?: boolean;
 }
 
 /** Where the embedded emulators listen. */
@@ -62,14 +68,22 @@ export interface LocalStack {
 /** Credentials the emulators accept; they never validate them. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
-/** DynamoDB client options for a local endpoint (requests are not signed, see emulatorSigner). */
-export function localDynamoDbConfig(endpoint: string, region: string) {
+/**
+ * DynamoDB client options for a local endpoint (requests are not signed, see emulatorSigner).
+ * With `requestHandler` the requests go to it instead of over TCP to `endpoint`.
+ */
+export function localDynamoDbConfig(
+  endpoint: string,
+  region: string,
+  requestHandler?: InProcessHttpHandler,
+) {
   return {
     endpoint,
     region,
     credentials: LOCAL_CREDENTIALS,
     signer: emulatorSigner(region, 'dynamodb'),
     maxAttempts: 3,
+    ...(requestHandler ? { requestHandler } : {}),
   };
 }
 
@@ -106,32 +120,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await mkdir(dynamoPath, { recursive: true });
   }
 
-  const dynamoServer = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(dynamoPath ? { path: dynamoPath } : {}),
-  });
-  const dynamoPort = await listen(dynamoServer);
+  const dynamoOptions = dynamoPath ? { path: dynamoPath } : {};
+  const dynamo: DynamoDbService = options.dynamoDbThread
+    ? await startDynamoDbThread(dynamoOptions)
+    : await startDynamoDb(dynamoOptions);
   const sqsServer = await startFauxqs({
     port: 0,
     host: 'localhost',
     logger: false,
     defaultRegion: region,
   }).catch(async (error: unknown) => {
-    await close(dynamoServer);
+    await dynamo.close();
     throw error;
   });
 
   const endpoints: LocalEndpoints = {
-    dynamodb: `http://127.0.0.1:${dynamoPort}`,
+    dynamodb: `http://127.0.0.1:${dynamo.port}`,
     sqs: `http://127.0.0.1:${sqsServer.port}`,
   };
-  const dynamodb = new DynamoDBClient(localDynamoDbConfig(endpoints.dynamodb, region));
+  const dynamodb = leanEmulatorClient(
+    new DynamoDBClient(
+      localDynamoDbConfig(endpoints.dynamodb, region, new InProcessHttpHandler(dynamo.dispatch)),
+    ),
+  );
   const doc = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const sqs = new SQSClient(localSqsConfig(endpoints.sqs, region));
+  const sqs = leanEmulatorClient(new SQSClient(localSqsConfig(endpoints.sqs, region)));
 
   let queueUrls: string[] = [];
   const stop = async (): Promise<void> => {
@@ -146,7 +161,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     } finally {
       dynamodb.destroy();
       sqs.destroy();
-      await Promise.allSettled([close(dynamoServer), sqsServer.stop()]);
+      await Promise.allSettled([dynamo.close(), sqsServer.stop()]);
     }
   };
 
@@ -188,21 +203,4 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw error;
   }
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.closeAllConnections?.();
-    server.close(() => resolve());
-  });
 }

@@ -96,7 +96,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   }
   options.onPhase?.('starting stack');
   const stack =
-    options.stack ?? (await startLocalStack(options.dataDir ? { dataDir: options.dataDir } : {}));
+    options.stack ??
+    (await startLocalStack({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      dynamoDbThread: true,
+    }));
   try {
     const clock = new VirtualClock(start);
     const metrics = new MetricTally();

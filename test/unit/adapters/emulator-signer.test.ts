@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { emulatorSigner } from '../../../infra/local/emulator-signer.js';
 
 describe('Local: emulator signer', () => {
@@ -12,5 +12,21 @@ describe('Local: emulator signer', () => {
     );
     expect(signed.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
     expect(signed.headers['host']).toBe('127.0.0.1:4566');
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("dates each request with the current second, not the first request's", async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const signer = emulatorSigner('eu-west-1', 'sqs');
+    vi.setSystemTime(new Date('2026-03-02T08:00:00.400Z'));
+    const first = await signer.sign({ headers: {} as Record<string, string> });
+    vi.setSystemTime(new Date('2026-03-02T08:00:01.100Z'));
+    const second = await signer.sign({ headers: {} as Record<string, string> });
+
+    expect(first.headers['x-amz-date']).toBe('20260302T080000Z');
+    expect(second.headers['x-amz-date']).toBe('20260302T080001Z');
   });
 });
