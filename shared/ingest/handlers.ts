@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { captureLambdaHandler } from '../middleware/capture-lambda-handler.js';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ValidationError } from '../errors.js';
 import { ingestRequestSchema, type IngestRequest } from '../domain/ingest/ingest-request.js';
@@ -78,7 +78,7 @@ export function createIngestHandler(
       throwOnFullBatchFailure: false,
     }),
   )
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as IngestHandler;
 }
@@ -104,7 +104,7 @@ export function createPollerHandler(
     });
     return summary;
   })
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as PollerHandler;
 }
