@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { SystemClock, type Clock } from '../../clock.js';
 import { redactText } from '../error-text.js';
 import {
   annotationEntry,
@@ -27,8 +28,8 @@ export interface TracerOptions {
   readonly env?: Record<string, string | undefined>;
   /** Where documents go. @default UDP to `AWS_XRAY_DAEMON_ADDRESS` */
   readonly sink?: SegmentSink;
-  /** Epoch milliseconds. @default Date.now */
-  readonly now?: () => number;
+  /** Where segment times come from. @default the wall clock */
+  readonly clock?: Clock;
   /** A new 16-hex-digit segment id. @default 8 random bytes */
   readonly newId?: () => string;
 }
@@ -86,7 +87,7 @@ export class Tracer {
   readonly serviceName: string;
   private readonly enabled: boolean;
   private readonly env: Record<string, string | undefined>;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly newId: () => string;
   private sink: SegmentSink | undefined;
   private current: OpenInvocation | undefined;
@@ -99,7 +100,7 @@ export class Tracer {
       options.enabled ??
       (Boolean(this.env['AWS_LAMBDA_FUNCTION_NAME']) &&
         this.env['POWERTOOLS_TRACE_ENABLED']?.toLowerCase() !== 'false');
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? new SystemClock();
     this.newId = options.newId ?? (() => randomBytes(8).toString('hex'));
     this.sink = options.sink;
   }
@@ -124,7 +125,7 @@ export class Tracer {
       traceId: header.root,
       parentId: header.parent,
       id: this.newId(),
-      startMs: this.now(),
+      startMs: this.clock.now().getTime(),
       annotations: { ColdStart: coldStart, Service: this.serviceName },
       sends: [],
     };
@@ -151,7 +152,7 @@ export class Tracer {
         name: `## ${handler}`,
         ids: { traceId: invocation.traceId, parentId: invocation.parentId, id: invocation.id },
         startMs: invocation.startMs,
-        endMs: this.now(),
+        endMs: this.clock.now().getTime(),
         annotations: invocation.annotations,
         ...(error === undefined ? {} : { error: this.exception(error, false) }),
       }),
@@ -175,7 +176,7 @@ export class Tracer {
         const invocation = this.current;
         if (!invocation) return next(args);
         const id = this.newId();
-        const startMs = this.now();
+        const startMs = this.clock.now().getTime();
         const headers = args.request?.headers;
         if (headers)
           headers['X-Amzn-Trace-Id'] = formatTraceHeader({
@@ -197,7 +198,7 @@ export class Tracer {
               operation,
               ...(region ? { region } : {}),
               startMs,
-              endMs: this.now(),
+              endMs: this.clock.now().getTime(),
               resource: resourceOf(args.input),
               outcome,
             }),
