@@ -1,6 +1,6 @@
 import { createObservability } from '../../shared/observability/observability.js';
 import { ingestRuntimeFromEnvironment } from '../../shared/ingest/runtime-from-environment.js';
-import { createPollerHandler } from '../../shared/ingest/handlers.js';
+import { createPollerHandler } from '../../shared/ingest/poller-handler.js';
 
 const observability = createObservability('gmail-poller');
 const runtime = ingestRuntimeFromEnvironment(observability);

@@ -9,8 +9,8 @@ import { ingestRequestSchema, type IngestRequest } from '../domain/ingest/ingest
 import { QUEUE_DEFINITIONS } from '../messaging/queue-definitions.js';
 import { parseQueueBody } from '../messaging/queue-body.js';
 import type { Observability } from '../observability/observability.js';
-import { describeIngestFailure, ingestMessage } from './ingest-message.js';
-import { pollMailboxes, type PollSummary } from './poll-mailboxes.js';
+import { describeIngestFailure } from './ingest-failure.js';
+import { ingestMessage } from './ingest-message.js';
 import { runtimeForTenant, type IngestRuntime } from './runtime.js';
 
 /** Parses an ingest queue message body; a bad body fails with the field named. */
@@ -81,30 +81,4 @@ export function createIngestHandler(
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as IngestHandler;
-}
-
-/** The poller's handler: invoked by the 5-minute schedule; returns what it did. */
-export type PollerHandler = (event: unknown, context: Context) => Promise<PollSummary>;
-
-/** The Gmail poller function's handler: one {@link pollMailboxes} run with the house middleware. */
-export function createPollerHandler(
-  runtime: IngestRuntime,
-  observability: Observability,
-): PollerHandler {
-  const { logger, metrics, tracer } = observability;
-  return middy(async (_event: unknown, context: Context) => {
-    const started = performance.now();
-    // Leave 30 s to finish the tenants in flight before the function times out.
-    const summary = await pollMailboxes(runtime, {
-      shouldStop: () => context.getRemainingTimeInMillis() < 30_000,
-    });
-    logger.info('poll completed', {
-      ...summary,
-      duration_ms: Math.round(performance.now() - started),
-    });
-    return summary;
-  })
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as PollerHandler;
 }
