@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -6,7 +7,10 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createStepHandler } from '../../shared/cycle/step-handler.js';
-import { createObservability } from '../../shared/observability/observability.js';
+import {
+  createObservability,
+  type Observability,
+} from '../../shared/observability/observability.js';
 import { DAEMON_HEADER } from '../../shared/observability/tracing/segment-documents.js';
 import type { SubsegmentDocument } from '../../shared/observability/tracing/segment-documents.js';
 import { localDynamoDbConfig } from '../../infra/local/local-stack.js';
@@ -44,9 +48,19 @@ describe('Observability: X-Ray documents of a traced invocation', () => {
   const env: Record<string, string | undefined> = {};
   const sentTraceHeaders: string[] = [];
   let handler: (event: unknown, context: Context) => Promise<unknown>;
+  let observability: Observability;
+  let server: Server;
+  let serverUrl: string;
 
   beforeAll(async () => {
     daemon = await startDaemon();
+    // A stand-in for the Gmail REST API: 200 on /ok, 503 elsewhere.
+    server = createServer((request, response) => {
+      response.statusCode = request.url?.startsWith('/ok') ? 200 : 503;
+      response.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     table = await createTestTable();
     capture = captureConsole();
     Object.assign(env, {
@@ -56,7 +70,7 @@ describe('Observability: X-Ray documents of a traced invocation', () => {
       AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.port}`,
       _HANDLER: 'index.handler',
     });
-    const observability = createObservability('plan', { env, logLevel: 'SILENT' });
+    observability = createObservability('plan', { env, logLevel: 'SILENT' });
     const { endpoints, region } = inject('localStack');
     const client = observability.tracer.captureAWSv3Client(
       new DynamoDBClient(localDynamoDbConfig(endpoints.dynamodb, region)),
@@ -71,8 +85,12 @@ describe('Observability: X-Ray documents of a traced invocation', () => {
     );
     const doc = DynamoDBDocumentClient.from(client);
     handler = createStepHandler(
-      (event) => event as { tenantId: string; tableName: string },
+      (event) => event as { tenantId: string; tableName: string; fetchPath?: string },
       async (_runtime, input) => {
+        if (input.fetchPath) {
+          await (await fetch(`${serverUrl}${input.fetchPath}`)).text();
+          return { ok: true };
+        }
         await doc.send(new GetCommand({ TableName: input.tableName, Key: { pk: 'x', sk: 'y' } }));
         return { ok: true };
       },
@@ -82,7 +100,9 @@ describe('Observability: X-Ray documents of a traced invocation', () => {
 
   afterAll(async () => {
     capture.restore();
+    observability.tracer.dispose();
     daemon.socket.close();
+    await new Promise((resolve) => server.close(resolve));
     await table.dispose();
   });
 
@@ -155,5 +175,38 @@ describe('Observability: X-Ray documents of a traced invocation', () => {
       't-4',
     ]);
     expect(sentTraceHeaders.at(-2)).toBe('');
+  });
+
+  it('records each fetch as a remote subsegment without its query string, a 5xx as a fault', async () => {
+    env['_X_AMZN_TRACE_ID'] = `Root=${ROOT};Parent=${FUNCTION_SEGMENT};Sampled=1`;
+    daemon.datagrams.length = 0;
+
+    await handler(
+      { tenantId: 't-5', tableName: table.tableName, fetchPath: '/ok/messages?pageToken=p1' },
+      CONTEXT,
+    );
+    await handler({ tenantId: 't-6', tableName: table.tableName, fetchPath: '/down' }, CONTEXT);
+
+    const [ok, first, down, second] = await received(daemon.datagrams, 4);
+    expect(ok).toMatchObject({
+      name: '127.0.0.1',
+      namespace: 'remote',
+      trace_id: ROOT,
+      parent_id: first?.id,
+      http: {
+        request: { method: 'GET', url: `${serverUrl}/ok/messages` },
+        response: { status: 200 },
+      },
+    });
+    expect(ok?.fault).toBeUndefined();
+    expect(down).toMatchObject({
+      parent_id: second?.id,
+      fault: true,
+      http: { response: { status: 503 } },
+    });
+    expect([first?.annotations?.['tenant_id'], second?.annotations?.['tenant_id']]).toEqual([
+      't-5',
+      't-6',
+    ]);
   });
 });

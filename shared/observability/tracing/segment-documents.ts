@@ -22,7 +22,8 @@ export interface SubsegmentDocument {
   readonly parent_id: string;
   readonly start_time: number;
   readonly end_time: number;
-  readonly namespace?: 'aws';
+  /** `aws` for an AWS SDK call, `remote` for any other HTTP call. */
+  readonly namespace?: 'aws' | 'remote';
   readonly annotations?: Readonly<Record<string, AnnotationValue>>;
   readonly aws?: Readonly<{
     operation: string;
@@ -32,7 +33,10 @@ export interface SubsegmentDocument {
     table_name?: string;
     queue_url?: string;
   }>;
-  readonly http?: Readonly<{ response: Readonly<{ status: number }> }>;
+  readonly http?: Readonly<{
+    request?: Readonly<{ method: string; url: string }>;
+    response?: Readonly<{ status: number }>;
+  }>;
   readonly error?: true;
   readonly throttle?: true;
   readonly fault?: true;
@@ -134,6 +138,32 @@ export function awsCallSubsegment(input: {
       ...(input.resource?.queueUrl ? { queue_url: input.resource.queueUrl } : {}),
     },
     ...(outcome.status !== undefined ? { http: { response: { status: outcome.status } } } : {}),
+    ...outcomeFlags(outcome),
+    ...(outcome.error ? { cause: { exceptions: [outcome.error] } } : {}),
+  };
+}
+
+/**
+ * The subsegment of one HTTP call made with `fetch` (the Gmail REST API, the OAuth token
+ * endpoint): name = the host, namespace `remote`, method and URL without its query string (which
+ * may carry page tokens), status, and the same flags as {@link awsCallSubsegment}.
+ */
+export function httpCallSubsegment(input: {
+  readonly ids: DocumentIds;
+  readonly method: string;
+  readonly url: URL;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly outcome: Pick<AwsCallOutcome, 'status' | 'error'>;
+}): SubsegmentDocument {
+  const { outcome } = input;
+  return {
+    ...base(input.url.hostname, input.ids, input.startMs, input.endMs),
+    namespace: 'remote',
+    http: {
+      request: { method: input.method, url: `${input.url.origin}${input.url.pathname}` },
+      ...(outcome.status !== undefined ? { response: { status: outcome.status } } : {}),
+    },
     ...outcomeFlags(outcome),
     ...(outcome.error ? { cause: { exceptions: [outcome.error] } } : {}),
   };

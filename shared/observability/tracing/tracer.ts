@@ -5,6 +5,7 @@ import {
   annotationEntry,
   awsCallSubsegment,
   daemonDatagram,
+  httpCallSubsegment,
   invocationSubsegment,
   serviceAndOperation,
   type AnnotationValue,
@@ -14,6 +15,7 @@ import {
 } from './segment-documents.js';
 import { formatTraceHeader, parseDaemonAddress, parseTraceHeader } from './trace-header.js';
 import { UdpSegmentSink, type SegmentSink } from './udp-emitter.js';
+import { subscribeToFetch, type FetchRequestInfo } from './fetch-channels.js';
 
 /** Options of {@link Tracer}; the defaults are what a deployed function uses. */
 export interface TracerOptions {
@@ -32,6 +34,14 @@ export interface TracerOptions {
   readonly clock?: Clock;
   /** A new 16-hex-digit segment id. @default 8 random bytes */
   readonly newId?: () => string;
+}
+
+interface OpenFetch {
+  readonly invocation: OpenInvocation;
+  readonly id: string;
+  readonly startMs: number;
+  readonly method: string;
+  readonly url: URL;
 }
 
 interface OpenInvocation {
@@ -76,8 +86,8 @@ export interface TraceableClient {
  * X-Ray tracing of a Lambda function without the X-Ray SDK: Lambda's active tracing records the
  * function segment; each invocation adds a `## <handler>` subsegment under it (parent from
  * `_X_AMZN_TRACE_ID`, only when `Sampled=1`) carrying the `ColdStart`, `Service` and
- * {@link putAnnotation} annotations, and every call of a captured AWS SDK v3 client adds a
- * subsegment under that one. Documents go to the X-Ray daemon over UDP as they finish.
+ * {@link putAnnotation} annotations, and every call of a captured AWS SDK v3 client, and every
+ * `fetch` (through undici's diagnostics channels), adds a subsegment under that one. Documents go to the X-Ray daemon over UDP as they finish.
  *
  * One invocation at a time per process (Lambda's model): an invocation opened by
  * {@link beginInvocation} is the parent of every SDK call until {@link endInvocation}; calls
@@ -92,6 +102,8 @@ export class Tracer {
   private sink: SegmentSink | undefined;
   private current: OpenInvocation | undefined;
   private coldStart = true;
+  private readonly fetches = new WeakMap<object, OpenFetch>();
+  private readonly unsubscribe: (() => void) | undefined;
 
   constructor(options: TracerOptions) {
     this.serviceName = options.serviceName;
@@ -103,6 +115,20 @@ export class Tracer {
     this.clock = options.clock ?? new SystemClock();
     this.newId = options.newId ?? (() => randomBytes(8).toString('hex'));
     this.sink = options.sink;
+    this.unsubscribe = this.enabled
+      ? subscribeToFetch({
+          onStart: (request, info) => this.startFetch(request, info),
+          onResponse: (request, status) => this.endFetch(request, { status }),
+          onError: (request, error) =>
+            this.endFetch(request, { error: this.exception(error, true) }),
+        })
+      : undefined;
+  }
+
+  /** Stops recording `fetch` calls and closes the daemon socket (for tests; a function never calls it). */
+  dispose(): void {
+    this.unsubscribe?.();
+    if (this.sink instanceof UdpSegmentSink) this.sink.close();
   }
 
   /** Whether this tracer records anything (see {@link TracerOptions.enabled}). */
@@ -224,6 +250,42 @@ export class Tracer {
       override: true,
     });
     return client;
+  }
+
+  private startFetch(request: object, info: FetchRequestInfo): void {
+    const invocation = this.current;
+    if (!invocation) return;
+    let url: URL;
+    try {
+      url = new URL(info.path, info.origin);
+    } catch {
+      return;
+    }
+    this.fetches.set(request, {
+      invocation,
+      id: this.newId(),
+      startMs: this.clock.now().getTime(),
+      method: info.method,
+      url,
+    });
+  }
+
+  private endFetch(request: object, outcome: { status?: number; error?: TracedException }): void {
+    const open = this.fetches.get(request);
+    if (!open) return;
+    this.fetches.delete(request);
+    const { invocation } = open;
+    this.emit(
+      invocation,
+      httpCallSubsegment({
+        ids: { traceId: invocation.traceId, parentId: invocation.id, id: open.id },
+        method: open.method,
+        url: open.url,
+        startMs: open.startMs,
+        endMs: this.clock.now().getTime(),
+        outcome,
+      }),
+    );
   }
 
   private emit(invocation: OpenInvocation, document: SubsegmentDocument): void {

@@ -3,6 +3,7 @@ import {
   annotationEntry,
   awsCallSubsegment,
   DAEMON_HEADER,
+  httpCallSubsegment,
   daemonDatagram,
   invocationSubsegment,
   serviceAndOperation,
@@ -182,6 +183,34 @@ describe('Tracing: segment documents', () => {
       fault: flags['fault'],
     });
     expect(document.cause).toEqual(outcome.error ? { exceptions: [failure] } : undefined);
+  });
+
+  it('records a fetch by host, method and URL without its query string', () => {
+    expect(
+      httpCallSubsegment({
+        ids: IDS,
+        method: 'GET',
+        url: new URL('https://gmail.googleapis.com/gmail/v1/users/me/history?pageToken=secretish'),
+        startMs: 0,
+        endMs: 5,
+        outcome: { status: 429 },
+      }),
+    ).toEqual({
+      type: 'subsegment',
+      name: 'gmail.googleapis.com',
+      id: IDS.id,
+      trace_id: ROOT,
+      parent_id: IDS.parentId,
+      start_time: 0,
+      end_time: 0.005,
+      namespace: 'remote',
+      http: {
+        request: { method: 'GET', url: 'https://gmail.googleapis.com/gmail/v1/users/me/history' },
+        response: { status: 429 },
+      },
+      error: true,
+      throttle: true,
+    });
   });
 
   it('names the service and operation as the X-Ray SDK does', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../shared/clock.js';
 import { Tracer, type TracerOptions } from '../../../shared/observability/tracing/tracer.js';
 import type { SubsegmentDocument } from '../../../shared/observability/tracing/segment-documents.js';
@@ -6,6 +6,11 @@ import type { SubsegmentDocument } from '../../../shared/observability/tracing/s
 const ROOT = '1-5759e988-bd862e3fe1be46a994272793';
 const FUNCTION_SEGMENT = '53995c3f42cd8ad8';
 const SAMPLED = `Root=${ROOT};Parent=${FUNCTION_SEGMENT};Sampled=1`;
+
+const created: Tracer[] = [];
+afterEach(() => {
+  for (const tracer of created.splice(0)) tracer.dispose();
+});
 
 function tracerWith(env: Record<string, string | undefined>, options: Partial<TracerOptions> = {}) {
   const documents: SubsegmentDocument[] = [];
@@ -22,6 +27,7 @@ function tracerWith(env: Record<string, string | undefined>, options: Partial<Tr
     },
     ...options,
   });
+  created.push(tracer);
   return { tracer, documents };
 }
 
