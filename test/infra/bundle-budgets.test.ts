@@ -29,7 +29,7 @@ const DEFAULT_OWN_BUDGET_KIB = 190;
 const DEPLOYED_BUDGET_KIB: Readonly<Record<string, number>> = {
   act: 805,
   'gmail-poller': 650,
-  ingest: 925,
+  ingest: 900,
   sender: 735,
   'ses-feedback': 510,
   unsubscribe: 475,
