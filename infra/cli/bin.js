@@ -7,9 +7,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-// agentctl never runs inside Lambda, so nothing it runs is traced: manual mode keeps the X-Ray SDK
-// under Powertools Tracer from installing its promise-tracking async hook (~10 % of a simulation).
-process.env.AWS_XRAY_MANUAL_MODE ??= 'true';
 // The embedded SQS emulator keeps a data dir's queues in node:sqlite, which Node 22 still flags as
 // experimental on every --local command; that notice says nothing to an operator. Other warnings
 // print as Node prints them.

@@ -25,6 +25,7 @@ import {
 } from './table-access.js';
 import {
   ESM_REQUIRE_BANNER,
+  FUNCTION_BUNDLE_ALIASES,
   FUNCTION_BUNDLE_MAIN_FIELDS,
   FUNCTION_BUNDLE_TARGET,
 } from './function-bundling.js';
@@ -156,6 +157,10 @@ export class AgentFunction extends Construct {
         // traces map to the same file, line and column (docs/DECISIONS.md "Module init").
         sourcesContent: false,
         externalModules: [],
+        // node:http(s) through require, not an ESM import (function-bundling.ts).
+        esbuildArgs: {
+          '--alias': Object.entries(FUNCTION_BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`),
+        },
       },
     });
 

@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Clock } from '../../shared/clock.js';
 import { killSwitchParameterName } from '../../shared/config.js';
 import { KillSwitch } from '../../shared/adapters/parameters/kill-switch.js';
@@ -9,6 +8,7 @@ import { SqsMessageQueue } from '../../shared/adapters/queue/message-queue.js';
 import { METRIC_NAMESPACE, type Observability } from '../../shared/observability/observability.js';
 import { createCycleRuntime } from '../../shared/cycle/create-runtime.js';
 import type { CycleRuntime, MetricSink } from '../../shared/cycle/runtime.js';
+import { Tracer } from '../../shared/observability/tracing/tracer.js';
 import type { LocalStack } from './local-stack.js';
 import { createDrafting, type LlmMode } from '../../shared/drafting/drafting-runtime.js';
 import type { DraftProvider } from '../../shared/drafting/providers.js';

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { captureLambdaHandler } from '../middleware/capture-lambda-handler.js';
 import type { Context } from 'aws-lambda';
 import type { Observability } from '../observability/observability.js';
 import { injectCycleContext } from '../middleware/inject-cycle-context.js';
@@ -52,7 +52,7 @@ export function createStepHandler<TInput, TResult, TRuntime = CycleRuntime>(
     const input = parse(event);
     return step(runtimeFor(input), input);
   })
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(captureLambdaHandler(tracer))
     .use(annotateTenant(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))

@@ -2,15 +2,15 @@ import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { captureLambdaHandler } from '../middleware/capture-lambda-handler.js';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ValidationError } from '../errors.js';
 import { ingestRequestSchema, type IngestRequest } from '../domain/ingest/ingest-request.js';
 import { QUEUE_DEFINITIONS } from '../messaging/queue-definitions.js';
 import { parseQueueBody } from '../messaging/queue-body.js';
 import type { Observability } from '../observability/observability.js';
-import { describeIngestFailure, ingestMessage } from './ingest-message.js';
-import { pollMailboxes, type PollSummary } from './poll-mailboxes.js';
+import { describeIngestFailure } from './ingest-failure.js';
+import { ingestMessage } from './ingest-message.js';
 import { runtimeForTenant, type IngestRuntime } from './runtime.js';
 
 /** Parses an ingest queue message body; a bad body fails with the field named. */
@@ -78,33 +78,7 @@ export function createIngestHandler(
       throwOnFullBatchFailure: false,
     }),
   )
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as IngestHandler;
-}
-
-/** The poller's handler: invoked by the 5-minute schedule; returns what it did. */
-export type PollerHandler = (event: unknown, context: Context) => Promise<PollSummary>;
-
-/** The Gmail poller function's handler: one {@link pollMailboxes} run with the house middleware. */
-export function createPollerHandler(
-  runtime: IngestRuntime,
-  observability: Observability,
-): PollerHandler {
-  const { logger, metrics, tracer } = observability;
-  return middy(async (_event: unknown, context: Context) => {
-    const started = performance.now();
-    // Leave 30 s to finish the tenants in flight before the function times out.
-    const summary = await pollMailboxes(runtime, {
-      shouldStop: () => context.getRemainingTimeInMillis() < 30_000,
-    });
-    logger.info('poll completed', {
-      ...summary,
-      duration_ms: Math.round(performance.now() - started),
-    });
-    return summary;
-  })
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as PollerHandler;
 }

@@ -1,10 +1,9 @@
-import { errorText, redactText } from '../observability/error-text.js';
 import { AgentError } from '../errors.js';
 import type { Outcome } from '../domain/outcomes.js';
 import type { TenantSettings } from '../domain/tenant.js';
 import { analyseMessage, type MessageAnalysis } from '../domain/ingest/analyse.js';
 import type { ClassificationContext, MessageClass } from '../domain/ingest/classify.js';
-import { MalformedMessageError } from '../domain/ingest/mime.js';
+import { MalformedMessageError } from '../domain/ingest/malformed-message.js';
 import type { IngestRequest } from '../domain/ingest/ingest-request.js';
 import {
   GmailApiError,
@@ -12,7 +11,7 @@ import {
   type GmailRawMessage,
 } from '../adapters/gmail/gmail-mailbox.js';
 import { ByteBudget } from './byte-budget.js';
-import { GmailNotConnectedError } from './gmail-connections.js';
+import { describeIngestFailure } from './ingest-failure.js';
 import { METRIC_NAMES } from '../observability/metric-names.js';
 import type { IngestRuntime } from './runtime.js';
 import { processDeliveryReport } from './delivery-reports.js';
@@ -116,14 +115,6 @@ export async function ingestMessage(
     runtime.metric('IngestFailures');
     throw error;
   }
-}
-
-/** A short, loggable reason for an ingest failure (never message content, never a token). */
-export function describeIngestFailure(error: unknown): string {
-  if (error instanceof MalformedMessageError) return redactText(`malformed: ${error.reason}`);
-  if (error instanceof GmailApiError) return redactText(`gmail ${error.kind}: ${error.message}`);
-  if (error instanceof GmailNotConnectedError) return redactText(error.message);
-  return errorText(error, 300);
 }
 
 async function processClaimed(

@@ -1,7 +1,7 @@
 import type { IngestRequest } from '../domain/ingest/ingest-request.js';
 import { GmailApiError, type GmailMailbox } from '../adapters/gmail/gmail-mailbox.js';
 import { GmailNotConnectedError } from './gmail-connections.js';
-import { describeIngestFailure } from './ingest-message.js';
+import { describeIngestFailure } from './ingest-failure.js';
 import { METRIC_NAMES } from '../observability/metric-names.js';
 import { runtimeForTenant, type IngestRuntime } from './runtime.js';
 

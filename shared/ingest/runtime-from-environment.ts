@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -15,20 +14,28 @@ import { SystemClock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import { KILL_SWITCH_CACHE_SECONDS, KillSwitch } from '../adapters/parameters/kill-switch.js';
 import { SsmParameterStore } from '../adapters/parameters/parameter-store.js';
-import { SqsBatchQueue, type BatchQueue } from '../adapters/queue/batch-queue.js';
+import type { BatchQueue } from '../adapters/queue/batch-queue.js';
 import { SecretsManagerSecretStore } from '../adapters/secrets/secret-store.js';
 import { powertoolsMetricSink, type Observability } from '../observability/observability.js';
 import { GmailConnections } from './gmail-connections.js';
-import { loadIngestConfig } from './ingest-config.js';
+import { loadIngestConfig, type IngestConfig } from './ingest-config.js';
 import { createIngestRepositories, type IngestRuntime } from './runtime.js';
 
 /** Most tenant runtimes one container keeps (each a table and a Secrets Manager client over one pool). */
 const TENANT_RUNTIME_CACHE_SIZE = 64;
 
+/** Builds the queue the poller enqueues message ids on, from the function's configuration. */
+export type IngestQueueFactory = (
+  config: IngestConfig,
+  observability: Observability,
+) => BatchQueue | undefined;
+
 /**
  * Builds the ingest runtime of the poller or ingest function from its environment (`TABLE_NAME`,
- * `KILL_SWITCH_PARAMETER`, `INGEST_QUEUE_URL`, `GMAIL_SECRET_PREFIX`, optional local endpoints).
- * Call once per module. Without an ingest queue, enqueueing fails loudly. With
+ * `KILL_SWITCH_PARAMETER`, `GMAIL_SECRET_PREFIX`, optional local endpoints). Call once per
+ * module. Only the poller enqueues: it passes `ingestQueue` (`sqsIngestQueue`, which reads
+ * `INGEST_QUEUE_URL`), so the ingest function's bundle has no SQS client; without one,
+ * enqueueing fails loudly. With
  * `TENANT_DATA_ROLE_ARN` set the runtime has `forTenant`: the same runtime with the table and
  * Secrets Manager clients signed by that role assumed for the tenant, so a tenant's invocation
  * can read only its own items and its own refresh token.
@@ -36,6 +43,7 @@ const TENANT_RUNTIME_CACHE_SIZE = 64;
 export function ingestRuntimeFromEnvironment(
   observability: Observability,
   env: NodeJS.ProcessEnv = process.env,
+  ingestQueue?: IngestQueueFactory,
 ): IngestRuntime {
   const config = loadIngestConfig(env, {
     warn: (message, detail) => observability.logger.warn(message, detail),
@@ -76,25 +84,15 @@ export function ingestRuntimeFromEnvironment(
     });
     return { repos, connections };
   };
-  const ingestQueue: BatchQueue = config.ingestQueueUrl
-    ? new SqsBatchQueue(
-        tracer.captureAWSv3Client(
-          new SQSClient({
-            region: config.region,
-            ...(config.sqsEndpoint ? { endpoint: config.sqsEndpoint } : {}),
-          }),
-        ),
-        config.ingestQueueUrl,
-      )
-    : {
-        sendAll: () =>
-          Promise.reject(new ConfigError('INGEST_QUEUE_URL', 'is not set for this function')),
-      };
+  const queue: BatchQueue = ingestQueue?.(config, observability) ?? {
+    sendAll: () =>
+      Promise.reject(new ConfigError('INGEST_QUEUE_URL', 'is not set for this function')),
+  };
   const ssm = tracer.captureAWSv3Client(new SSMClient({ region: config.region }));
   const base: IngestRuntime = {
     clock,
     ...scopedClients(),
-    ingestQueue,
+    ingestQueue: queue,
     killSwitch: new KillSwitch(
       new SsmParameterStore(ssm, { maxAgeSeconds: KILL_SWITCH_CACHE_SECONDS }),
       config.killSwitchParameter,

@@ -1,4 +1,4 @@
-import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '../observability/tracing/tracer.js';
 import type { MiddlewareObj } from '@middy/core';
 
 /**

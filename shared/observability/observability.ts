@@ -1,14 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { MetricSink } from '../cycle/runtime.js';
 import { agentMetricDimensions } from './metric-names.js';
 import { createRedactingReplacer } from './redaction.js';
+import { Tracer } from './tracing/tracer.js';
 
 /** Metric namespace of every agent metric. */
 export const METRIC_NAMESPACE = 'EngagementAgent';
 
-/** The Powertools trio one function uses. */
+/** The logger, metrics (Powertools) and tracer (shared/observability/tracing) one function uses. */
 export interface Observability {
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -33,7 +33,8 @@ export interface CreateObservabilityOptions {
  *   `{ service: APP_NAME, stage: STAGE }` ({@link agentMetricDimensions}), the set the CloudWatch
  *   alarms name. Powertools would otherwise set `service` to the function's name, and an alarm on a
  *   metric several functions publish would have to name each of them.
- * - **Tracer**: X-Ray, service = the function's name.
+ * - **Tracer**: X-Ray subsegments over UDP to the daemon (shared/observability/tracing/tracer.ts,
+ *   no X-Ray SDK), on inside Lambda; `Service` = the function's name.
  */
 export function createObservability(
   serviceName: string,
@@ -58,7 +59,7 @@ export function createObservability(
       defaultDimensions,
       logger,
     }),
-    tracer: new Tracer({ serviceName }),
+    tracer: new Tracer({ serviceName, env }),
   };
 }
 

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { captureLambdaHandler } from '../middleware/capture-lambda-handler.js';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Observability } from '../observability/observability.js';
 import type { SendHandling } from './tenant-routed-sender.js';
@@ -53,7 +53,7 @@ export function createSenderHandler(deps: SenderHandlerDeps): SenderHandler {
     });
     return response;
   })
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as SenderHandler;
 }

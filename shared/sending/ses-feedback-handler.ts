@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { captureLambdaHandler } from '../middleware/capture-lambda-handler.js';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { Observability } from '../observability/observability.js';
 import type { FeedbackResult, SesFeedbackProcessor } from './ses-feedback.js';
@@ -28,7 +28,7 @@ export function createSesFeedbackHandler(deps: {
   return middy(async (event: EventBridgeEvent<string, unknown>) =>
     deps.processor.handle(event.detail),
   )
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as SesFeedbackHandler;
 }

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { captureLambdaHandler } from '../middleware/capture-lambda-handler.js';
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
 import type { Clock } from '../clock.js';
 import type { MetricSink } from '../cycle/runtime.js';
@@ -171,7 +171,7 @@ export function createUnsubscribeHandler(deps: UnsubscribeHandlerDeps): Unsubscr
       'You will not receive further emails from us at this address.',
     );
   })
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as UnsubscribeHandler;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import { Tracer } from '../../shared/observability/tracing/tracer.js';
 import { VirtualClock } from '../../shared/clock.js';
 import { KillSwitch } from '../../shared/adapters/parameters/kill-switch.js';
 import { MemoryParameterStore } from '../../shared/adapters/parameters/parameter-store.js';

@@ -1,7 +1,9 @@
 import PostalMime, { type Address, type Email } from 'postal-mime';
-import { AgentError } from '../../errors.js';
+import { MalformedMessageError } from './malformed-message.js';
 import { htmlToText } from './html-to-text.js';
 import { normalizeMessageId, parseMessageIdList } from './message-ids.js';
+
+export { MalformedMessageError };
 
 /** Largest raw message accepted (Gmail's own limit is 25 MB of attachments, ~35 MB encoded). */
 export const MAX_RAW_MESSAGE_BYTES = 50 * 1024 * 1024;
@@ -17,16 +19,6 @@ export const MAX_CLASSIFIED_TEXT_CHARS = 256 * 1024;
  * costs about half a second per megabyte, and only {@link MAX_CLASSIFIED_TEXT_CHARS} are read.
  */
 export const MAX_PARSED_TEXT_BODY_BYTES = 1024 * 1024;
-
-/** A message that cannot be parsed into something we can classify; `reason` says why, for the DLQ. */
-export class MalformedMessageError extends AgentError {
-  readonly reason: string;
-
-  constructor(reason: string, options?: { cause?: unknown }) {
-    super('MALFORMED_MESSAGE', `malformed message: ${reason}`, options);
-    this.reason = reason;
-  }
-}
 
 /** One mailbox of an address header. */
 export interface MailAddress {

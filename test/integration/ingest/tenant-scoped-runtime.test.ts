@@ -3,6 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
 import { localObservability } from '../../../infra/local/local-runtime.js';
 import { ingestRuntimeFromEnvironment } from '../../../shared/ingest/runtime-from-environment.js';
+import { sqsIngestQueue } from '../../../shared/ingest/ingest-queue.js';
+import { SqsBatchQueue } from '../../../shared/adapters/queue/batch-queue.js';
 import { createTestTable, type TestTable } from '../../helpers/local-table.js';
 
 // STS has no local counterpart: its client alone is mocked; the table is the embedded DynamoDB,
@@ -86,5 +88,28 @@ describe('Function: ingest (tenant-scoped data access)', () => {
 
     // Assess
     expect(runtime.forTenant).toBeUndefined();
+  });
+
+  it('enqueues only in the poller: without its SQS queue factory a send fails naming INGEST_QUEUE_URL', async () => {
+    // Act
+    const ingest = ingestRuntimeFromEnvironment(
+      localObservability('ingest'),
+      environment({ INGEST_QUEUE_URL: 'http://127.0.0.1:1/000000000000/ingest' }),
+    );
+    const pollerWithoutUrl = ingestRuntimeFromEnvironment(
+      localObservability('gmail-poller'),
+      environment(),
+      sqsIngestQueue,
+    );
+    const poller = ingestRuntimeFromEnvironment(
+      localObservability('gmail-poller'),
+      environment({ INGEST_QUEUE_URL: 'http://127.0.0.1:1/000000000000/ingest' }),
+      sqsIngestQueue,
+    );
+
+    // Assess
+    await expect(ingest.ingestQueue.sendAll([])).rejects.toThrow(/INGEST_QUEUE_URL/);
+    await expect(pollerWithoutUrl.ingestQueue.sendAll([])).rejects.toThrow(/INGEST_QUEUE_URL/);
+    expect(poller.ingestQueue).toBeInstanceOf(SqsBatchQueue);
   });
 });

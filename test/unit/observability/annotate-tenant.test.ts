@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import middy from '@middy/core';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import { Tracer } from '../../../shared/observability/tracing/tracer.js';
 import type { Context } from 'aws-lambda';
 import { annotateTenant } from '../../../shared/middleware/annotate-tenant.js';
 

@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { errorText } from '../../../shared/observability/error-text.js';
 import { redactErrors } from '../../../shared/middleware/redact-errors.js';
-import { describeIngestFailure } from '../../../shared/ingest/ingest-message.js';
+import { describeIngestFailure } from '../../../shared/ingest/ingest-failure.js';
 import { GmailApiError } from '../../../shared/adapters/gmail/gmail-mailbox.js';
 import { describeError } from '../../../shared/cycle/failure-step.js';
 
