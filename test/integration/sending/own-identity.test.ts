@@ -37,6 +37,7 @@ function preflight(registry: LocalIdentityRegistry) {
       local: true,
       repos: { tenants: h.table.repos.tenants },
       killSwitch: new KillSwitch(h.parameters, LOCAL_KILL_SWITCH_PARAMETER),
+      clock: h.table.clock,
     } as never,
     // The Gmail connection is another go-live line (agentctl-operations.test.ts); this file is about sending.
     gmail: { connectionStatus: async () => 'connected' },
