@@ -1,41 +1,20 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { AgentError, ValidationError } from '../errors.js';
-import {
-  canTransition,
-  type ActionCard,
-  type CardStatus,
-  type ProposedAction,
-} from '../domain/actions.js';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '../errors.js';
+import type { ActionCard, ProposedAction } from '../domain/actions.js';
 import { SK_PREFIX, keys } from './keys.js';
 import { cardIdOf } from '../domain/touch.js';
 import { batchPutAll, queryTenantPrefix, ttlAfter, type TableContext } from './table-client.js';
-import { isConditionalCheckFailed, oldItemOf, withoutStorageAttributes } from './items.js';
-
-/** A card was not in the state a transition expected (someone else moved it first). */
-export class CardTransitionError extends AgentError {
-  constructor(cardId: string, from: CardStatus, to: CardStatus, actual?: string) {
-    super(
-      'CARD_TRANSITION_REFUSED',
-      `Card ${cardId} cannot go ${from} → ${to} (it is ${actual ?? 'missing'})`,
-    );
-  }
-}
+import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
 
 /** Cards are kept 90 days, then expire through DynamoDB TTL. */
 const CARD_RETENTION_MS = 90 * 86_400_000;
 
-/** Optional fields written together with a transition. */
-export interface TransitionDetails {
-  readonly claimedBy?: string;
-  readonly decision?: ActionCard['decision'];
-  readonly result?: ActionCard['result'];
-}
-
 /**
  * Action cards of a run (`ACTION#<hourKey>#<nnnn>`). Creating a card is a conditional put (or, for
- * the run's own Plan, a batch of the cards the run does not have yet) and every status change is
- * one conditional update on the expected current status, so a retried Plan does not duplicate
- * cards. Act writes the run's finished cards once, in a batch ({@link finishAll}).
+ * the run's own Plan, a batch of the cards the run does not have yet), so a retried Plan does not
+ * duplicate cards. Act writes the run's finished cards once, in a batch ({@link finishAll}); each
+ * card's effect is claimed by its own key (see DECISIONS "Act's cards: the effect's key is the
+ * claim").
  *
  * Timeline of one card: Plan puts it `planned` → Act executes it and records `done` / `blocked` /
  * `deferred` / `failed` (history shows `executing` between) → terminal states never change again.
@@ -110,61 +89,6 @@ export class CardRepository {
       return true;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
-  }
-
-  /**
-   * Moves a card from `from` to `to` with one conditional update; throws {@link CardTransitionError}
-   * when the card is not in `from` (or the transition is not in the lifecycle).
-   */
-  async transition(
-    tenantId: string,
-    card: Pick<ActionCard, 'hourKey' | 'cardId'>,
-    from: CardStatus,
-    to: CardStatus,
-    details: TransitionDetails = {},
-  ): Promise<ActionCard> {
-    if (!canTransition(from, to)) throw new CardTransitionError(card.cardId, from, to, from);
-    const now = this.ctx.clock.now().toISOString();
-    const sets = ['#status = :to', 'updatedAt = :now', 'history = list_append(history, :entry)'];
-    const values: Record<string, unknown> = {
-      ':from': from,
-      ':to': to,
-      ':now': now,
-      ':entry': [{ status: to, at: now }],
-    };
-    const names: Record<string, string> = { '#status': 'status' };
-    for (const [name, value] of Object.entries(details)) {
-      if (value === undefined) continue;
-      sets.push(`#${name} = :${name}`);
-      names[`#${name}`] = name;
-      values[`:${name}`] = value;
-    }
-    try {
-      const result = await this.ctx.doc.send(
-        new UpdateCommand({
-          TableName: this.ctx.tableName,
-          Key: keys.action(tenantId, card.hourKey, card.cardId),
-          // cardIsInExpectedState
-          ConditionExpression: '#status = :from',
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return withoutStorageAttributes<ActionCard>(result.Attributes ?? {});
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) {
-        throw new CardTransitionError(
-          card.cardId,
-          from,
-          to,
-          oldItemOf(error)?.['status'] as string | undefined,
-        );
-      }
       throw error;
     }
   }
