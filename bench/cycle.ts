@@ -26,6 +26,8 @@ export interface CycleBenchResult {
   readonly dynamodbRequestsByCommand: Readonly<Record<string, number>>;
   /** Self time by package over the fan-outs, when `BENCH_CPU_PROFILE=FILE` asked for a profile. */
   readonly profile?: readonly ProfileShare[];
+  /** Self time by package of each worker thread (dynalite's), by thread title, over the same window. */
+  readonly workerProfiles?: Readonly<Record<string, readonly ProfileShare[]>>;
 }
 
 /**
@@ -91,7 +93,7 @@ export async function benchCycles(options: {
     const began = performance.now();
     const cpuBefore = process.cpuUsage();
     const threadCpuBefore = process.threadCpuUsage();
-    const { profile } = await profiled(process.env['BENCH_CPU_PROFILE'], async () => {
+    const { profile, threads } = await profiled(process.env['BENCH_CPU_PROFILE'], async () => {
       for (let hour = 0; hour < options.hours; hour += 1) {
         const at = new Date(start.getTime() + hour * 3_600_000);
         clock.set(at);
@@ -125,6 +127,13 @@ export async function benchCycles(options: {
         [...counter.byCommand.entries()].map(([k, v]) => [k, round(v / tenantCycles)]),
       ),
       ...(profile ? { profile: selfTimeByPackage(profile) } : {}),
+      ...(threads
+        ? {
+            workerProfiles: Object.fromEntries(
+              [...threads.workers].map(([title, worker]) => [title, selfTimeByPackage(worker)]),
+            ),
+          }
+        : {}),
     };
   } finally {
     await stack.stop();

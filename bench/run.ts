@@ -94,6 +94,13 @@ function printCycles(cycles: Awaited<ReturnType<typeof benchCycles>>): void {
         .map((share) => `${share.group} ${share.percent} %`)
         .join(', ')}`,
     );
+  for (const [title, shares] of Object.entries(cycles.workerProfiles ?? {}))
+    console.log(
+      `  ${title} ${shares
+        .slice(0, 12)
+        .map((share) => `${share.group} ${share.percent} %`)
+        .join(', ')}`,
+    );
   console.log(
     `  latency per cycle median ${cycles.cycleLatencyMs.median} ms, p95 ${cycles.cycleLatencyMs.p95} ms, max ${cycles.cycleLatencyMs.max} ms`,
   );
