@@ -66,6 +66,28 @@ export async function profiled<T>(
   }
 }
 
+/**
+ * CPU microseconds (user + system) each worker thread alive now has used so far, by thread title,
+ * read through the inspector (`process.threadCpuUsage()` evaluated in each worker).
+ */
+export async function workerThreadCpu(): Promise<Map<string, number>> {
+  const session = new Session();
+  session.connect();
+  try {
+    const used = new Map<string, number>();
+    for (const worker of await attachWorkers(session)) {
+      const { result } = (await worker.post('Runtime.evaluate', {
+        expression: '(({ user, system }) => user + system)(process.threadCpuUsage())',
+        returnByValue: true,
+      })) as { result: { value: number } };
+      used.set(worker.title, result.value);
+    }
+    return used;
+  } finally {
+    session.disconnect();
+  }
+}
+
 /** An inspector session to one worker thread, reached through the main thread's session. */
 interface WorkerSession {
   readonly id: string;

@@ -8,7 +8,12 @@ import { LOCAL_KILL_SWITCH_PARAMETER, localCycleRuntime } from '../infra/local/l
 import { LocalExecutor } from '../infra/local/local-executor.js';
 import { synthesizeStateMachineDefinitions } from '../infra/local/state-machine-definitions.js';
 import { countRequests, printOrigins } from './request-counter.js';
-import { profiled, selfTimeByPackage, type ProfileShare } from './cpu-profile.js';
+import {
+  profiled,
+  selfTimeByPackage,
+  workerThreadCpu,
+  type ProfileShare,
+} from './cpu-profile.js';
 
 /** Figures of one cycle benchmark run. */
 export interface CycleBenchResult {
@@ -21,6 +26,8 @@ export interface CycleBenchResult {
   readonly cpuSecondsPerTenantCycle: number;
   /** CPU seconds of the main thread (handlers, SDK, interpreter) per tenant-cycle; its inverse bounds the throughput. */
   readonly mainThreadCpuSecondsPerTenantCycle: number;
+  /** CPU seconds of the worker threads (dynalite's) per tenant-cycle; the rest of the process's is the GC's and V8's helpers. */
+  readonly workerThreadsCpuSecondsPerTenantCycle: number;
   readonly cycleLatencyMs: { readonly median: number; readonly p95: number; readonly max: number };
   readonly dynamodbRequestsPerTenantCycle: number;
   readonly dynamodbRequestsByCommand: Readonly<Record<string, number>>;
@@ -93,6 +100,7 @@ export async function benchCycles(options: {
     const began = performance.now();
     const cpuBefore = process.cpuUsage();
     const threadCpuBefore = process.threadCpuUsage();
+    const workersCpuBefore = await workerThreadCpu();
     const { profile, threads } = await profiled(process.env['BENCH_CPU_PROFILE'], async () => {
       for (let hour = 0; hour < options.hours; hour += 1) {
         const at = new Date(start.getTime() + hour * 3_600_000);
@@ -104,6 +112,9 @@ export async function benchCycles(options: {
     });
     const cpu = process.cpuUsage(cpuBefore);
     const threadCpu = process.threadCpuUsage(threadCpuBefore);
+    let workersCpu = 0;
+    for (const [title, used] of await workerThreadCpu())
+      workersCpu += used - (workersCpuBefore.get(title) ?? 0);
     const seconds = (performance.now() - began) / 1000;
     const tenantCycles = latencies.length;
     const sorted = [...latencies].sort((a, b) => a - b);
@@ -117,6 +128,7 @@ export async function benchCycles(options: {
       tenantCyclesPerSecond: round(tenantCycles / seconds),
       cpuSecondsPerTenantCycle: perCycle(cpu, tenantCycles),
       mainThreadCpuSecondsPerTenantCycle: perCycle(threadCpu, tenantCycles),
+      workerThreadsCpuSecondsPerTenantCycle: perCycle({ user: workersCpu, system: 0 }, tenantCycles),
       cycleLatencyMs: {
         median: round(at(0.5)),
         p95: round(at(0.95)),
