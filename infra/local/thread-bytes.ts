@@ -5,5 +5,7 @@
  * the thread boundary as 8 KiB.
  */
 export function ownBytes(view: Uint8Array): Uint8Array {
-  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength
+    ? view
+    : new Uint8Array(view);
 }
