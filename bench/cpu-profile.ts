@@ -97,7 +97,10 @@ interface WorkerSession {
 
 async function attachWorkers(session: Session): Promise<WorkerSession[]> {
   const workers: WorkerSession[] = [];
-  const pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
+  const pending = new Map<
+    number,
+    { resolve: (result: unknown) => void; reject: (error: Error) => void }
+  >();
   let nextId = 0;
   session.on('NodeWorker.attachedToWorker', ({ params }) => {
     const { sessionId, workerInfo } = params as {

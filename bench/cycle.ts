@@ -8,12 +8,7 @@ import { LOCAL_KILL_SWITCH_PARAMETER, localCycleRuntime } from '../infra/local/l
 import { LocalExecutor } from '../infra/local/local-executor.js';
 import { synthesizeStateMachineDefinitions } from '../infra/local/state-machine-definitions.js';
 import { countRequests, printOrigins } from './request-counter.js';
-import {
-  profiled,
-  selfTimeByPackage,
-  workerThreadCpu,
-  type ProfileShare,
-} from './cpu-profile.js';
+import { profiled, selfTimeByPackage, workerThreadCpu, type ProfileShare } from './cpu-profile.js';
 
 /** Figures of one cycle benchmark run. */
 export interface CycleBenchResult {
@@ -128,7 +123,10 @@ export async function benchCycles(options: {
       tenantCyclesPerSecond: round(tenantCycles / seconds),
       cpuSecondsPerTenantCycle: perCycle(cpu, tenantCycles),
       mainThreadCpuSecondsPerTenantCycle: perCycle(threadCpu, tenantCycles),
-      workerThreadsCpuSecondsPerTenantCycle: perCycle({ user: workersCpu, system: 0 }, tenantCycles),
+      workerThreadsCpuSecondsPerTenantCycle: perCycle(
+        { user: workersCpu, system: 0 },
+        tenantCycles,
+      ),
       cycleLatencyMs: {
         median: round(at(0.5)),
         p95: round(at(0.95)),
