@@ -92,10 +92,10 @@ export async function benchCycles(options: {
       }
     };
 
+    const workersCpuBefore = await workerThreadCpu();
     const began = performance.now();
     const cpuBefore = process.cpuUsage();
     const threadCpuBefore = process.threadCpuUsage();
-    const workersCpuBefore = await workerThreadCpu();
     const { profile, threads } = await profiled(process.env['BENCH_CPU_PROFILE'], async () => {
       for (let hour = 0; hour < options.hours; hour += 1) {
         const at = new Date(start.getTime() + hour * 3_600_000);
@@ -107,10 +107,10 @@ export async function benchCycles(options: {
     });
     const cpu = process.cpuUsage(cpuBefore);
     const threadCpu = process.threadCpuUsage(threadCpuBefore);
+    const seconds = (performance.now() - began) / 1000;
     let workersCpu = 0;
     for (const [title, used] of await workerThreadCpu())
       workersCpu += used - (workersCpuBefore.get(title) ?? 0);
-    const seconds = (performance.now() - began) / 1000;
     const tenantCycles = latencies.length;
     const sorted = [...latencies].sort((a, b) => a - b);
     const at = (q: number) =>
