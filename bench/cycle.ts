@@ -8,7 +8,7 @@ import { LOCAL_KILL_SWITCH_PARAMETER, localCycleRuntime } from '../infra/local/l
 import { LocalExecutor } from '../infra/local/local-executor.js';
 import { synthesizeStateMachineDefinitions } from '../infra/local/state-machine-definitions.js';
 import { countRequests, printOrigins } from './request-counter.js';
-import { profiled, selfTimeByPackage, type ProfileShare } from './cpu-profile.js';
+import { profiled, selfTimeByPackage, workerThreadCpu, type ProfileShare } from './cpu-profile.js';
 
 /** Figures of one cycle benchmark run. */
 export interface CycleBenchResult {
@@ -21,11 +21,15 @@ export interface CycleBenchResult {
   readonly cpuSecondsPerTenantCycle: number;
   /** CPU seconds of the main thread (handlers, SDK, interpreter) per tenant-cycle; its inverse bounds the throughput. */
   readonly mainThreadCpuSecondsPerTenantCycle: number;
+  /** CPU seconds of the worker threads (dynalite's) per tenant-cycle; the rest of the process's is the GC's and V8's helpers. */
+  readonly workerThreadsCpuSecondsPerTenantCycle: number;
   readonly cycleLatencyMs: { readonly median: number; readonly p95: number; readonly max: number };
   readonly dynamodbRequestsPerTenantCycle: number;
   readonly dynamodbRequestsByCommand: Readonly<Record<string, number>>;
   /** Self time by package over the fan-outs, when `BENCH_CPU_PROFILE=FILE` asked for a profile. */
   readonly profile?: readonly ProfileShare[];
+  /** Self time by package of each worker thread (dynalite's), by thread title, over the same window. */
+  readonly workerProfiles?: Readonly<Record<string, readonly ProfileShare[]>>;
 }
 
 /**
@@ -88,10 +92,11 @@ export async function benchCycles(options: {
       }
     };
 
+    const workersCpuBefore = await workerThreadCpu();
     const began = performance.now();
     const cpuBefore = process.cpuUsage();
     const threadCpuBefore = process.threadCpuUsage();
-    const { profile } = await profiled(process.env['BENCH_CPU_PROFILE'], async () => {
+    const { profile, threads } = await profiled(process.env['BENCH_CPU_PROFILE'], async () => {
       for (let hour = 0; hour < options.hours; hour += 1) {
         const at = new Date(start.getTime() + hour * 3_600_000);
         clock.set(at);
@@ -103,6 +108,9 @@ export async function benchCycles(options: {
     const cpu = process.cpuUsage(cpuBefore);
     const threadCpu = process.threadCpuUsage(threadCpuBefore);
     const seconds = (performance.now() - began) / 1000;
+    let workersCpu = 0;
+    for (const [title, used] of await workerThreadCpu())
+      workersCpu += used - (workersCpuBefore.get(title) ?? 0);
     const tenantCycles = latencies.length;
     const sorted = [...latencies].sort((a, b) => a - b);
     const at = (q: number) =>
@@ -115,6 +123,10 @@ export async function benchCycles(options: {
       tenantCyclesPerSecond: round(tenantCycles / seconds),
       cpuSecondsPerTenantCycle: perCycle(cpu, tenantCycles),
       mainThreadCpuSecondsPerTenantCycle: perCycle(threadCpu, tenantCycles),
+      workerThreadsCpuSecondsPerTenantCycle: perCycle(
+        { user: workersCpu, system: 0 },
+        tenantCycles,
+      ),
       cycleLatencyMs: {
         median: round(at(0.5)),
         p95: round(at(0.95)),
@@ -125,6 +137,13 @@ export async function benchCycles(options: {
         [...counter.byCommand.entries()].map(([k, v]) => [k, round(v / tenantCycles)]),
       ),
       ...(profile ? { profile: selfTimeByPackage(profile) } : {}),
+      ...(threads
+        ? {
+            workerProfiles: Object.fromEntries(
+              [...threads.workers].map(([title, worker]) => [title, selfTimeByPackage(worker)]),
+            ),
+          }
+        : {}),
     };
   } finally {
     await stack.stop();

@@ -85,11 +85,18 @@ function printCycles(cycles: Awaited<ReturnType<typeof benchCycles>>): void {
     `Cycles: ${cycles.tenantCycles} tenant-cycles (${cycles.tenants} tenants × ${cycles.hours} h, ${cycles.contactsPerTenant} contacts each)`,
   );
   console.log(
-    `  throughput        ${cycles.tenantCyclesPerSecond} tenant-cycles/s on the embedded stack, ${cycles.cpuSecondsPerTenantCycle} CPU-s per tenant-cycle (main thread ${cycles.mainThreadCpuSecondsPerTenantCycle})`,
+    `  throughput        ${cycles.tenantCyclesPerSecond} tenant-cycles/s on the embedded stack, ${cycles.cpuSecondsPerTenantCycle} CPU-s per tenant-cycle (main thread ${cycles.mainThreadCpuSecondsPerTenantCycle}, worker threads ${cycles.workerThreadsCpuSecondsPerTenantCycle})`,
   );
   if (cycles.profile)
     console.log(
       `  CPU self time     ${cycles.profile
+        .slice(0, 12)
+        .map((share) => `${share.group} ${share.percent} %`)
+        .join(', ')}`,
+    );
+  for (const [title, shares] of Object.entries(cycles.workerProfiles ?? {}))
+    console.log(
+      `  ${title} ${shares
         .slice(0, 12)
         .map((share) => `${share.group} ${share.percent} %`)
         .join(', ')}`,

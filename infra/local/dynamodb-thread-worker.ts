@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { startDynamoDb, type DynamoDbServiceOptions } from './dynamodb-service.js';
 import type { ListenerRequest, SerializedResponse } from './in-process-http.js';
 import { microtaskBatch } from './microtask-batch.js';
+import { ownBytes } from './thread-bytes.js';
 
 /** A message from startDynamoDbThread to this worker. */
 export type ThreadRequest =
@@ -40,7 +41,7 @@ port.on('message', (message: ThreadRequest) => {
   }
   for (const { id, request } of message.requests)
     service.dispatch(request).then(
-      (response) => reply({ id, response }),
+      (response) => reply({ id, response: { ...response, body: ownBytes(response.body) } }),
       (error: unknown) =>
         reply({ id, error: error instanceof Error ? error.message : String(error) }),
     );

@@ -3,6 +3,7 @@ import type { DynamoDbService, DynamoDbServiceOptions } from './dynamodb-service
 import type { ListenerRequest, SerializedResponse } from './in-process-http.js';
 import type { ThreadReply, ThreadRequest } from './dynamodb-thread-worker.js';
 import { microtaskBatch } from './microtask-batch.js';
+import { ownBytes } from './thread-bytes.js';
 
 /** Whether this module runs from its TypeScript source (tsx, vitest) or from the agentctl bundle. */
 const fromSource = import.meta.url.endsWith('.ts');
@@ -58,7 +59,7 @@ export function startDynamoDbThread(
               if (failure) return rejectRequest(failure);
               const id = (nextId += 1);
               pending.set(id, { resolve: resolveRequest, reject: rejectRequest });
-              post({ id, request });
+              post({ id, request: { ...request, body: ownBytes(request.body) } });
             }),
           close: () =>
             new Promise<void>((resolveClose) => {
