@@ -25,7 +25,7 @@ const OUT_DIR = '.bench/bundles';
  * (median of `runs`) — the module-init part of a cold start — plus the size of the same bundle
  * with `@aws-sdk/*` left out.
  */
-export async function benchBundles(runs = 3): Promise<BundleFigure[]> {
+export async function benchBundles(runs = 7): Promise<BundleFigure[]> {
   await rm(OUT_DIR, { recursive: true, force: true });
   await mkdir(OUT_DIR, { recursive: true });
   const names = (await readdir('functions', { withFileTypes: true }))
