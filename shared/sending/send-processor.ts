@@ -31,6 +31,7 @@ import { reserveAndClaim, type IdentityLimiter } from './stages/reserve-and-clai
 import { deliver, fromAddressOf } from './stages/deliver.js';
 import { SendReconciler, type ExistingResult } from './stages/reconcile.js';
 import type { SigningKey } from './unsubscribe-token.js';
+import { ExpectedIdentity } from './stages/expected-identity.js';
 
 export type { SenderLogger } from './stages/record.js';
 
@@ -135,8 +136,10 @@ export class SendProcessor {
   private readonly states: SendingStateRepository;
   private readonly recorder: SendRecorder;
   private readonly reconciler: SendReconciler;
+  private readonly expectedIdentity: ExpectedIdentity;
 
   constructor(private readonly ports: SenderPorts) {
+    this.expectedIdentity = new ExpectedIdentity(ports.fromAddress);
     this.records = new SendRecordRepository(ports.table);
     this.rates = new RateCounterRepository(ports.table);
     this.states = new SendingStateRepository(ports.table);
@@ -203,7 +206,12 @@ export class SendProcessor {
 
   /** Processes one message body (see the class comment). */
   async process(body: string): Promise<SendResult> {
-    const loaded = await loadSend(this.ports.table, this.ports.clock, body);
+    const loaded = await loadSend(
+      this.ports.table,
+      this.ports.clock,
+      body,
+      this.ports.identity ? (tenantId) => this.expectedIdentity.next(tenantId) : undefined,
+    );
     const now = this.ports.clock.now();
     if (loaded.kind === 'not_due') {
       await this.recorder.requeue(loaded.request, new Date(loaded.request.dueAt), now);
@@ -260,9 +268,13 @@ export class SendProcessor {
         request,
         email,
         identity: {
-          fromAddress: fromAddressOf(tenant, this.ports.fromAddress),
+          fromAddress: this.expectedIdentity.saw(
+            request.tenantId,
+            fromAddressOf(tenant, this.ports.fromAddress),
+          ),
           tenantWarmUp: resolveSendingSettings(tenant.sending).warmUp,
           deliverability: snapshot.state.deliverability,
+          ...(snapshot.warmUp ? { warmUp: snapshot.warmUp } : {}),
         },
         dueAfter: (freesAt) =>
           deferralDueAt(this.gateInput(send, killSwitch, dayItem, base, window, now), freesAt),

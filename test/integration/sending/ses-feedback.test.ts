@@ -221,11 +221,11 @@ describe('Function: ses-feedback (settling in-doubt sends)', () => {
     await h.repos.records.markSent('acme', key, 't', { messageId: 'ses-m-0', at });
 
     const processor = feedbackProcessor(h);
-    const writesBefore = h.table.requestCounts.get('UpdateCommand') ?? 0;
+    const writesBefore = h.table.requestCounts.get('UpdateItemCommand') ?? 0;
     const result = await processor.handle(event('Delivery', key));
 
     expect(result.settled).toBe('sent');
-    expect(h.table.requestCounts.get('UpdateCommand') ?? 0).toBe(writesBefore);
+    expect(h.table.requestCounts.get('UpdateItemCommand') ?? 0).toBe(writesBefore);
     expect(await h.repos.records.get('acme', key)).toMatchObject({
       messageId: 'ses-m-0',
     });
@@ -240,8 +240,8 @@ describe('Function: ses-feedback (settling in-doubt sends)', () => {
     await inDoubt(h, key);
     const processor = feedbackProcessor(h);
     await processor.handle(event('Send', key));
-    const readsBefore = h.table.requestCounts.get('GetCommand') ?? 0;
-    const writesBefore = h.table.requestCounts.get('UpdateCommand') ?? 0;
+    const readsBefore = h.table.requestCounts.get('GetItemCommand') ?? 0;
+    const writesBefore = h.table.requestCounts.get('UpdateItemCommand') ?? 0;
 
     // Act
     const delivery = await processor.handle(event('Delivery', key));
@@ -249,8 +249,8 @@ describe('Function: ses-feedback (settling in-doubt sends)', () => {
 
     // Assess
     expect([delivery.settled, delay.settled]).toEqual(['sent', 'sent']);
-    expect(h.table.requestCounts.get('GetCommand') ?? 0).toBe(readsBefore);
-    expect(h.table.requestCounts.get('UpdateCommand') ?? 0).toBe(writesBefore);
+    expect(h.table.requestCounts.get('GetItemCommand') ?? 0).toBe(readsBefore);
+    expect(h.table.requestCounts.get('UpdateItemCommand') ?? 0).toBe(writesBefore);
     const results = (await h.outcomes('acme')).filter((o) => o.kind === 'send_result');
     expect(results.map((o) => o.kind === 'send_result' && o.status)).toEqual(['sent']);
   });
