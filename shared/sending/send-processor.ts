@@ -20,6 +20,7 @@ import type { TableContext } from '../storage/table-client.js';
 import { AuditRepository } from '../storage/audit-repository.js';
 import { ContactRepository } from '../storage/contact-repository.js';
 import { OutcomeRepository } from '../storage/outcome-repository.js';
+import { SEND_DIRTY_LEASE_MS } from '../storage/dirty-mark-lease.js';
 import { RateCounterRepository, type CounterBase } from '../storage/rate-counter-repository.js';
 import { SendRecordRepository, type SendRecord } from '../storage/send-record-repository.js';
 import { SendingStateRepository } from '../storage/sending-state-repository.js';
@@ -145,7 +146,7 @@ export class SendProcessor {
     this.states = new SendingStateRepository(ports.table);
     this.recorder = new SendRecorder({
       records: this.records,
-      outcomes: new OutcomeRepository(ports.table),
+      outcomes: new OutcomeRepository(ports.table, { dirtyLeaseMs: SEND_DIRTY_LEASE_MS }),
       contacts: new ContactRepository(ports.table),
       audits: new AuditRepository(ports.table),
       sendQueue: ports.sendQueue,
