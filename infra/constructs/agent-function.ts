@@ -11,7 +11,11 @@ import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { Stage } from '../../shared/config.js';
 import { METRIC_NAMESPACE } from '../../shared/observability/observability.js';
-import { ENABLED_TENANTS_GSI_PK, ORG_PARTITION_PREFIX } from '../../shared/storage/keys.js';
+import {
+  ENABLED_TENANTS_GSI_PK,
+  IDENTITY_PARTITION_PREFIX,
+  ORG_PARTITION_PREFIX,
+} from '../../shared/storage/keys.js';
 import { TABLE_SCHEMA } from '../../shared/storage/table-schema.js';
 import {
   TENANT_DATA_ROLE_VARIABLE,
@@ -19,6 +23,7 @@ import {
 } from '../../shared/adapters/credentials/tenant-credentials.js';
 import {
   FUNCTION_TABLE_ACCESS,
+  IDENTITY_READ_ACCESS,
   ORG_SLOT_ACCESS,
   type TableAccess,
   type TableAction,
@@ -303,6 +308,27 @@ export class AgentFunction extends Construct {
           resources: [table.tableArn],
           conditions: {
             'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ORG_PARTITION_PREFIX}*`] },
+          },
+        }),
+      );
+    }
+    const identityReads = (IDENTITY_READ_ACCESS as Record<string, readonly TableAction[]>)[
+      this.serviceName
+    ];
+    if (identityReads) {
+      tenantRole.addToPolicy(
+        new PolicyStatement({
+          sid: 'OwnTenantItemsWithSendingIdentityLadders',
+          actions: identityReads.map((action) => `dynamodb:${action}`),
+          resources: [table.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': {
+              'dynamodb:LeadingKeys': [
+                tenantKey,
+                `${tenantKey}#*`,
+                `${IDENTITY_PARTITION_PREFIX}*`,
+              ],
+            },
           },
         }),
       );

@@ -60,3 +60,13 @@ export const ORG_SLOT_ACCESS = {
   reflect: ['UpdateItem'],
   'record-failure': ['UpdateItem'],
 } as const satisfies Partial<Record<TableFunctionName, readonly TableAction[]>>;
+
+/**
+ * The tenant-scoped functions that read sending identities' ladders (`IDENTITY#<domain>` /
+ * `WARMUP`, shared counters with no tenant data) in the same `BatchGetItem` as their tenant's
+ * items, so their tenant role grants these reads on the tenant's partitions and `IDENTITY#*` in
+ * one statement (a batch's leading keys must all match one statement).
+ */
+export const IDENTITY_READ_ACCESS = {
+  sender: ['GetItem', 'BatchGetItem'],
+} as const satisfies Partial<Record<TableFunctionName, readonly TableAction[]>>;

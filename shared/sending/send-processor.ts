@@ -20,6 +20,7 @@ import type { TableContext } from '../storage/table-client.js';
 import { AuditRepository } from '../storage/audit-repository.js';
 import { ContactRepository } from '../storage/contact-repository.js';
 import { OutcomeRepository } from '../storage/outcome-repository.js';
+import { SEND_DIRTY_LEASE_MS } from '../storage/dirty-mark-lease.js';
 import { RateCounterRepository, type CounterBase } from '../storage/rate-counter-repository.js';
 import { SendRecordRepository, type SendRecord } from '../storage/send-record-repository.js';
 import { SendingStateRepository } from '../storage/sending-state-repository.js';
@@ -31,6 +32,7 @@ import { reserveAndClaim, type IdentityLimiter } from './stages/reserve-and-clai
 import { deliver, fromAddressOf } from './stages/deliver.js';
 import { SendReconciler, type ExistingResult } from './stages/reconcile.js';
 import type { SigningKey } from './unsubscribe-token.js';
+import { ExpectedIdentity } from './stages/expected-identity.js';
 
 export type { SenderLogger } from './stages/record.js';
 
@@ -135,14 +137,16 @@ export class SendProcessor {
   private readonly states: SendingStateRepository;
   private readonly recorder: SendRecorder;
   private readonly reconciler: SendReconciler;
+  private readonly expectedIdentity: ExpectedIdentity;
 
   constructor(private readonly ports: SenderPorts) {
+    this.expectedIdentity = new ExpectedIdentity(ports.fromAddress);
     this.records = new SendRecordRepository(ports.table);
     this.rates = new RateCounterRepository(ports.table);
     this.states = new SendingStateRepository(ports.table);
     this.recorder = new SendRecorder({
       records: this.records,
-      outcomes: new OutcomeRepository(ports.table),
+      outcomes: new OutcomeRepository(ports.table, { dirtyLeaseMs: SEND_DIRTY_LEASE_MS }),
       contacts: new ContactRepository(ports.table),
       audits: new AuditRepository(ports.table),
       sendQueue: ports.sendQueue,
@@ -203,7 +207,12 @@ export class SendProcessor {
 
   /** Processes one message body (see the class comment). */
   async process(body: string): Promise<SendResult> {
-    const loaded = await loadSend(this.ports.table, this.ports.clock, body);
+    const loaded = await loadSend(
+      this.ports.table,
+      this.ports.clock,
+      body,
+      this.ports.identity ? (tenantId) => this.expectedIdentity.next(tenantId) : undefined,
+    );
     const now = this.ports.clock.now();
     if (loaded.kind === 'not_due') {
       await this.recorder.requeue(loaded.request, new Date(loaded.request.dueAt), now);
@@ -260,9 +269,13 @@ export class SendProcessor {
         request,
         email,
         identity: {
-          fromAddress: fromAddressOf(tenant, this.ports.fromAddress),
+          fromAddress: this.expectedIdentity.saw(
+            request.tenantId,
+            fromAddressOf(tenant, this.ports.fromAddress),
+          ),
           tenantWarmUp: resolveSendingSettings(tenant.sending).warmUp,
           deliverability: snapshot.state.deliverability,
+          ...(snapshot.warmUp ? { warmUp: snapshot.warmUp } : {}),
         },
         dueAfter: (freesAt) =>
           deferralDueAt(this.gateInput(send, killSwitch, dayItem, base, window, now), freesAt),

@@ -7,6 +7,7 @@ import { GSI1 } from './table-schema.js';
 import { queryAll, ttlAfter, type TableContext } from './table-client.js';
 import { isConditionalCheckFailed, withoutStorageAttributes } from './items.js';
 import { TenantWakeRepository } from './tenant-wake-repository.js';
+import { DirtyMarkLease } from './dirty-mark-lease.js';
 
 const OUTCOME_RETENTION_MS = 30 * 86_400_000;
 const ULID_RANDOM_MIN = '0'.repeat(16);
@@ -49,11 +50,24 @@ function writeIdCeiling(ms: number): string {
  */
 export class OutcomeRepository {
   private readonly newWriteId: IdGenerator;
-  private readonly wake: TenantWakeRepository;
+  private readonly markDirty: (tenantId: string, writtenAt: Date) => Promise<unknown>;
 
-  constructor(private readonly ctx: TableContext) {
+  /**
+   * `options.dirtyLeaseMs`: mark the tenant dirty through a {@link DirtyMarkLease} of that length
+   * (a writer of bursts of outcomes, the sender); absent, every append marks it.
+   */
+  constructor(
+    private readonly ctx: TableContext,
+    options: { readonly dirtyLeaseMs?: number } = {},
+  ) {
     this.newWriteId = createIdGenerator(ctx.clock);
-    this.wake = new TenantWakeRepository(ctx);
+    const wake = new TenantWakeRepository(ctx);
+    if (options.dirtyLeaseMs !== undefined) {
+      const lease = new DirtyMarkLease(wake, options.dirtyLeaseMs);
+      this.markDirty = (tenantId, writtenAt) => lease.mark(tenantId, writtenAt);
+    } else {
+      this.markDirty = (tenantId, writtenAt) => wake.markDirty(tenantId, writtenAt);
+    }
   }
 
   /**
@@ -89,7 +103,7 @@ export class OutcomeRepository {
         }),
       );
       // New input: the tenant's next cycle folds it, so the tenant is due at the next fan-out.
-      await this.wake.markDirty(tenantId, writtenAt);
+      await this.markDirty(tenantId, writtenAt);
       return true;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return false;

@@ -1,11 +1,19 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SendingState } from '../domain/send-gate.js';
 import type { TenantSettings } from '../domain/tenant.js';
-import { keys, type ItemKey } from './keys.js';
+import { IDENTITY_PARTITION_PREFIX, keys, type ItemKey } from './keys.js';
 import type { TableContext } from './table-client.js';
 import { withoutStorageAttributes } from './items.js';
 import { toSendRecord, type SendRecord } from './send-record-repository.js';
 import { SendingStateRepository } from './sending-state-repository.js';
+import { SendingIdentityRepository } from './sending-identity-repository.js';
+import type { IdentityWarmUpState } from '../domain/sending-identity.js';
+
+/** A sending identity's warm-up ladder as read with the snapshot (`state` undefined: none stored). */
+export interface SnapshotWarmUp {
+  readonly identity: string;
+  readonly state: IdentityWarmUpState | undefined;
+}
 
 /** Everything the sender reads before deciding one send, fetched in one `BatchGetItem`. */
 export interface SendSnapshot {
@@ -23,6 +31,8 @@ export interface SendSnapshot {
   readonly state: SendingState;
   /** Rate-counter day items by `yyyy-MM-dd`, for the candidate dates asked for. */
   readonly rateDays: ReadonlyMap<string, Record<string, unknown>>;
+  /** The ladder of the identity asked for, when one was. */
+  readonly warmUp?: SnapshotWarmUp;
 }
 
 /** What {@link loadSendSnapshot} reads. */
@@ -36,12 +46,20 @@ export interface SendSnapshotRequest {
    * the caller asks for the UTC date and its neighbours (every zone's local date is among them).
    */
   readonly rateDates: readonly string[];
+  /**
+   * A sending identity (From domain) whose warm-up ladder (`IDENTITY#<domain>` / `WARMUP`) to read
+   * in the same batch; the batch is then strongly consistent, so a ladder that just stopped
+   * holds at once.
+   */
+  readonly identity?: string;
 }
 
 /**
  * Reads the tenant settings, the send record, the recipient's suppression, the contact, the
- * sending state and the candidate counter days with one `BatchGetItem` (eventually consistent:
- * every decision made on it is re-checked by a conditional write).
+ * sending state, the candidate counter days and, when asked, a sending identity's ladder with one
+ * `BatchGetItem`. Eventually consistent without the ladder (every decision made on the tenant's
+ * items is re-checked by a conditional write), strongly consistent with it (the ladder's cap is
+ * taken from the read).
  */
 export async function loadSendSnapshot(
   ctx: TableContext,
@@ -55,15 +73,21 @@ export async function loadSendSnapshot(
     keys.sendingState(tenantId),
     ...(request.contactId ? [keys.contact(tenantId, request.contactId)] : []),
     ...request.rateDates.map((date) => keys.rateCounters(tenantId, date)),
+    ...(request.identity ? [keys.identityWarmUp(request.identity)] : []),
   ];
+  const consistent = request.identity ? { ConsistentRead: true } : {};
   const items = new Map<string, Record<string, unknown>>();
+  let warmUpItem: Record<string, unknown> | undefined;
   let pending: ItemKey[] = wanted;
   for (let round = 0; pending.length > 0; round += 1) {
     if (round >= 5) throw new Error('BatchGetItem left keys unprocessed after 5 rounds');
     const result = await ctx.doc.send(
-      new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: pending } } }),
+      new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: pending, ...consistent } } }),
     );
-    for (const item of result.Responses?.[ctx.tableName] ?? []) items.set(String(item['sk']), item);
+    for (const item of result.Responses?.[ctx.tableName] ?? []) {
+      if (String(item['pk']).startsWith(IDENTITY_PARTITION_PREFIX)) warmUpItem = item;
+      else items.set(String(item['sk']), item);
+    }
     pending = (result.UnprocessedKeys?.[ctx.tableName]?.Keys ?? []) as ItemKey[];
   }
 
@@ -104,5 +128,13 @@ export async function loadSendSnapshot(
       : {}),
     state: SendingStateRepository.fromItem(items.get(keys.sendingState(tenantId).sk)),
     rateDays,
+    ...(request.identity
+      ? {
+          warmUp: {
+            identity: request.identity,
+            state: SendingIdentityRepository.warmUpOf(warmUpItem),
+          },
+        }
+      : {}),
   };
 }

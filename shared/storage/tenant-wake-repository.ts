@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { WAKE_GSI_PK, keys, assertTenantId } from './keys.js';
 import { GSI1 } from './table-schema.js';
 import { queryPage, type Page, type PageOptions, type TableContext } from './table-client.js';
@@ -18,18 +18,26 @@ export const DIRTY_WAKE_AT = new Date(0).toISOString();
 export class TenantWakeRepository {
   constructor(private readonly ctx: Pick<TableContext, 'doc' | 'tableName'>) {}
 
-  /** Makes an enabled tenant due at the next fan-out (creating its wake item). */
+  /**
+   * Makes an enabled tenant due at the next fan-out (creating its wake item). An existing
+   * `dirtyAt` is kept: input marked before the arm (or a sender's lease past it) still holds
+   * Reflect's settle.
+   */
   async arm(tenantId: string, at: Date): Promise<void> {
+    const index = keys.wakeIndex(tenantId, DIRTY_WAKE_AT);
     await this.ctx.doc.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: this.ctx.tableName,
-        Item: {
-          ...keys.tenantWake(tenantId),
-          ...keys.wakeIndex(tenantId, DIRTY_WAKE_AT),
-          entity: 'wake',
-          tenantId,
-          wakeAt: DIRTY_WAKE_AT,
-          armedAt: at.toISOString(),
+        Key: keys.tenantWake(tenantId),
+        UpdateExpression:
+          'SET gsi1pk = :pk, gsi1sk = :sk, entity = :entity, tenantId = :tenant, wakeAt = :wake, armedAt = :at',
+        ExpressionAttributeValues: {
+          ':pk': index.gsi1pk,
+          ':sk': index.gsi1sk,
+          ':entity': 'wake',
+          ':tenant': tenantId,
+          ':wake': DIRTY_WAKE_AT,
+          ':at': at.toISOString(),
         },
       }),
     );

@@ -135,7 +135,9 @@ describe('Infra: IAM per function and per tenant', () => {
       // Assess
       expect(statements.length, service).toBeGreaterThan(0);
       for (const statement of dynamoGrants(statements).statements.filter(
-        (s) => s.Sid !== 'OrganisationCycleSlots',
+        (s) =>
+          s.Sid !== 'OrganisationCycleSlots' &&
+          s.Sid !== 'OwnTenantItemsWithSendingIdentityLadders',
       )) {
         expect(statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual([
           'TENANT#${aws:PrincipalTag/tenant}',
@@ -175,6 +177,38 @@ describe('Infra: IAM per function and per tenant', () => {
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORG#*'] },
       });
     }
+  });
+
+  it('lets only the sender’s tenant role read sending-identity ladders, with Get and BatchGet alone, beside its own tenant’s items', () => {
+    // Prepare
+    const scoped = Object.entries(EXPECTED).filter(([, expected]) => expected.tenantScoped);
+
+    // Act
+    const ladderReads = scoped.flatMap(([service]) => {
+      const fn = functions.get(service)!;
+      return roleStatements(
+        synthesized.template,
+        assumedRoleId(roleStatements(synthesized.template, fn.roleId))!,
+      )
+        .filter((s) => JSON.stringify(s.Condition ?? {}).includes('IDENTITY#'))
+        .map((s) => [service, s] as const);
+    });
+
+    // Assess
+    expect(ladderReads.map(([service]) => service)).toEqual(['sender']);
+    const [, statement] = ladderReads[0]!;
+    expect(statement.Sid).toBe('OwnTenantItemsWithSendingIdentityLadders');
+    expect([...statement.Action].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
+    expect(statement.Resource.every(isTableResource)).toBe(true);
+    expect(statement.Condition).toEqual({
+      'ForAllValues:StringLike': {
+        'dynamodb:LeadingKeys': [
+          'TENANT#${aws:PrincipalTag/tenant}',
+          'TENANT#${aws:PrincipalTag/tenant}#*',
+          'IDENTITY#*',
+        ],
+      },
+    });
   });
 
   it('lets a function assume its tenant role only with a tenant session tag, and trusts only that function', () => {

@@ -8,16 +8,20 @@ import type { SendingIdentityRepository } from '../../storage/sending-identity-r
 import type { IdentityLimiter, IdentityReservation } from './reserve-and-claim.js';
 
 /**
- * The sending identity's limit over its repository: reads the From domain's ladder state (one
- * consistent read; today's count is checked by the reservation's condition), moves the ladder when it is due (conditional write; a lost
- * race keeps the winner's state), then counts the send under the ladder's cap with one
- * conditional update.
+ * The sending identity's limit over its repository: takes the From domain's ladder state from the
+ * send's snapshot when it read that identity's, else reads it (one consistent read either way;
+ * today's count is checked by the reservation's condition), moves the ladder when it is due
+ * (conditional write; a lost race keeps the winner's state), then counts the send under the
+ * ladder's cap with one conditional update.
  */
 export function sendingIdentityLimiter(identities: SendingIdentityRepository): IdentityLimiter {
   return {
     async reserve(input: IdentityReservation) {
       const identity = sendingIdentityOf(input.fromAddress);
-      const warmUp = await identities.getWarmUp(identity);
+      const warmUp =
+        input.warmUp?.identity === identity
+          ? input.warmUp.state
+          : await identities.getWarmUp(identity);
       let status = identityWarmUpStatus({
         state: warmUp,
         tenantWarmUp: input.tenantWarmUp,

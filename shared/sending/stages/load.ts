@@ -21,12 +21,15 @@ export type LoadResult =
 /**
  * Load: parses a send-queue body (poison: bad JSON, schema, a key no table can hold, an unknown
  * template or tenant) and, when the request is due, reads everything the decision needs in one
- * `BatchGetItem` (tenant, send record, suppression, contact, sending state, counter days).
+ * `BatchGetItem` (tenant, send record, suppression, contact, sending state, counter days, and the
+ * warm-up ladder of the From domain `expectedIdentity` names for the tenant before its settings
+ * are read).
  */
 export async function loadSend(
   table: TableContext,
   clock: Clock,
   body: string,
+  expectedIdentity?: (tenantId: string) => string | undefined,
 ): Promise<LoadResult> {
   const request = parseQueuedSend(body);
   const now = clock.now();
@@ -38,12 +41,14 @@ export async function loadSend(
     );
   }
   const email = request.to.trim().toLowerCase();
+  const identity = expectedIdentity?.(request.tenantId);
   const snapshot = await loadSendSnapshot(table, {
     tenantId: request.tenantId,
     idempotencyKey: request.idempotencyKey,
     email,
     ...(request.contactId ? { contactId: request.contactId } : {}),
     rateDates: candidateDates(now),
+    ...(identity ? { identity } : {}),
   });
   const { tenant } = snapshot;
   if (!tenant) {

@@ -9,6 +9,7 @@ import { IN_DOUBT_GRACE_MS } from '../send-lifecycle.js';
 import type { QueuedSend } from '../queued-send.js';
 import { settlingRecorder, type SendRecorder, type SenderLogger } from './record.js';
 import type { TableContext } from '../../storage/table-client.js';
+import { SettledKeys } from './settled-keys.js';
 
 /** What reconciliation works through. */
 export interface ReconcilePorts {
@@ -55,6 +56,9 @@ export function sendStatusProvedBy(eventType: SesEventType): 'sent' | 'not_sent'
  * settled becomes `unknown` once its grace period has passed.
  */
 export class SendReconciler {
+  /** Keys this reconciler saw settled: their later events need no read. */
+  private readonly settled = new SettledKeys();
+
   constructor(private readonly ports: ReconcilePorts) {}
 
   /**
@@ -126,8 +130,12 @@ export class SendReconciler {
     event: { type: SesEventType; messageId: string; at: Date },
   ): Promise<string | undefined> {
     const status = sendStatusProvedBy(event.type);
+    const known = this.settled.get(tenantId, idempotencyKey);
+    if (known) return known;
     // Most events belong to sends already recorded: a read settles them without a write.
     const current = await this.ports.records.get(tenantId, idempotencyKey);
+    if (current && isFinalSendStatus(current.status) && !UNSETTLED.includes(current.status))
+      this.settled.remember(tenantId, idempotencyKey, current.status);
     if (!current || !UNSETTLED.includes(current.status)) return current?.status;
     const settled = await this.ports.records.reconcile(tenantId, idempotencyKey, {
       status,
@@ -137,6 +145,7 @@ export class SendReconciler {
     });
     if (!settled.applied) return settled.existing?.status;
     await this.ports.recorder.finalize(tenantId, settled.record);
+    this.settled.remember(tenantId, idempotencyKey, settled.record.status);
     this.ports.metric(METRIC_NAMES.sendsReconciled, 1, { [METRIC_DIMENSIONS.outcome]: status });
     this.ports.logger.info('send settled from the SES event stream', {
       tenant_id: tenantId,

@@ -4,6 +4,7 @@ import type { SendingSettings } from '../../domain/sending-settings.js';
 import type { CounterWindow, SendDecision, SendLimits } from '../../domain/send-gate.js';
 import type { CounterBase, RateCounterRepository } from '../../storage/rate-counter-repository.js';
 import type { SendRecord, SendRecordRepository } from '../../storage/send-record-repository.js';
+import type { SnapshotWarmUp } from '../../storage/send-snapshot.js';
 import { CONTENTION_RETRY_MS, RESERVE_ATTEMPTS } from '../send-lifecycle.js';
 import type { QueuedSend } from '../queued-send.js';
 import { subjectOf } from './record.js';
@@ -33,6 +34,8 @@ export interface IdentityReservation {
   readonly tenantWarmUp: SendingSettings['warmUp'];
   /** Recent rates the ladder holds on. */
   readonly deliverability: DeliverabilityStats | undefined;
+  /** The ladder as the send's snapshot read it (strongly consistent); used when its identity is the From domain's. */
+  readonly warmUp?: SnapshotWarmUp;
   readonly now: Date;
 }
 

@@ -221,14 +221,60 @@ describe('Function: ses-feedback (settling in-doubt sends)', () => {
     await h.repos.records.markSent('acme', key, 't', { messageId: 'ses-m-0', at });
 
     const processor = feedbackProcessor(h);
-    const writesBefore = h.table.requestCounts.get('UpdateCommand') ?? 0;
+    const writesBefore = h.table.requestCounts.get('UpdateItemCommand') ?? 0;
     const result = await processor.handle(event('Delivery', key));
 
     expect(result.settled).toBe('sent');
-    expect(h.table.requestCounts.get('UpdateCommand') ?? 0).toBe(writesBefore);
+    expect(h.table.requestCounts.get('UpdateItemCommand') ?? 0).toBe(writesBefore);
     expect(await h.repos.records.get('acme', key)).toMatchObject({
       messageId: 'ses-m-0',
     });
     expect(await h.repos.records.get('acme', key)).not.toHaveProperty('reconciledBy');
+  });
+
+  it('reads a settled send once: the later events of the same message (Delivery after Send) need no read', async () => {
+    // Prepare
+    const h = (harness = await createSendingHarness());
+    await h.seedTenant('acme');
+    const key = 'acme:follow_up:c-3:2026-01-01T09:00:00.000Z';
+    await inDoubt(h, key);
+    const processor = feedbackProcessor(h);
+    await processor.handle(event('Send', key));
+    const readsBefore = h.table.requestCounts.get('GetItemCommand') ?? 0;
+    const writesBefore = h.table.requestCounts.get('UpdateItemCommand') ?? 0;
+
+    // Act
+    const delivery = await processor.handle(event('Delivery', key));
+    const delay = await processor.handle(event('DeliveryDelay', key));
+
+    // Assess
+    expect([delivery.settled, delay.settled]).toEqual(['sent', 'sent']);
+    expect(h.table.requestCounts.get('GetItemCommand') ?? 0).toBe(readsBefore);
+    expect(h.table.requestCounts.get('UpdateItemCommand') ?? 0).toBe(writesBefore);
+    const results = (await h.outcomes('acme')).filter((o) => o.kind === 'send_result');
+    expect(results.map((o) => o.kind === 'send_result' && o.status)).toEqual(['sent']);
+  });
+
+  it('still reads a key that is unknown, so a late event can settle it', async () => {
+    // Prepare
+    const h = (harness = await createSendingHarness());
+    await h.seedTenant('acme');
+    const key = 'acme:follow_up:c-4:2026-01-01T09:00:00.000Z';
+    await inDoubt(h, key);
+    await h.repos.records.markUnknown(
+      'acme',
+      key,
+      new Date(h.table.clock.now().getTime() + 1_900_000),
+    );
+    const processor = feedbackProcessor(h);
+
+    // Act
+    const first = await processor.handle(event('Reject', key));
+    const again = await processor.handle(event('Send', key));
+
+    // Assess
+    expect(first.settled).toBe('not_sent');
+    expect(again.settled).toBe('not_sent');
+    expect(await h.repos.records.get('acme', key)).toMatchObject({ status: 'not_sent' });
   });
 });
