@@ -96,44 +96,8 @@ export class TenantLockRepository {
     ttlMs: number,
     phase?: { readonly name: string; readonly startedAt: string },
   ): Promise<TenantLock> {
-    const now = this.ctx.clock.now();
-    try {
-      const result = await this.ctx.doc.send(
-        new UpdateCommand({
-          TableName: this.ctx.tableName,
-          Key: keys.cycleLock(tenantId),
-          // heldByOwner AND leaseStillValid
-          ConditionExpression: '#owner = :owner AND expiresAt > :now',
-          UpdateExpression: phase
-            ? 'SET expiresAt = :expiresAt, #ttl = :ttl, #phase = :phase, phaseStartedAt = :phaseStartedAt'
-            : 'SET expiresAt = :expiresAt, #ttl = :ttl',
-          ExpressionAttributeNames: {
-            '#owner': 'owner',
-            '#ttl': 'ttl',
-            ...(phase ? { '#phase': 'phase' } : {}),
-          },
-          ExpressionAttributeValues: {
-            ':owner': owner,
-            ':now': now.toISOString(),
-            ':expiresAt': new Date(now.getTime() + ttlMs).toISOString(),
-            ':ttl': ttlAfter(now, ttlMs + LOCK_RETENTION_MS),
-            ...(phase ? { ':phase': phase.name, ':phaseStartedAt': phase.startedAt } : {}),
-          },
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return toLock(result.Attributes ?? {});
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) {
-        throw new LockNotOwnedError(
-          tenantId,
-          owner,
-          describeHolder(oldItemOf(error) ?? (await this.rawItem(tenantId)), now),
-        );
-      }
-      throw error;
-    }
+    const attributes = await this.renewLease(tenantId, owner, ttlMs, phaseStart(phase), 'ALL_NEW');
+    return toLock(attributes ?? {});
   }
 
   /**
@@ -150,33 +114,47 @@ export class TenantLockRepository {
     ended: { readonly name: string; readonly live: LivePhase },
     next?: { readonly name: string; readonly startedAt: string },
   ): Promise<void> {
+    const start = phaseStart(next);
+    await this.renewLease(tenantId, owner, ttlMs, {
+      sets: ['#live = :live', ...start.sets],
+      names: { '#live': LIVE_PHASE_PREFIX + ended.name, ...start.names },
+      values: { ':live': ended.live, ...start.values },
+    });
+  }
+
+  /**
+   * Pushes `owner`'s lease to `ttlMs` from now with `extra` set in the same conditional update
+   * (held by `owner` and not expired); throws {@link LockNotOwnedError} naming the holder otherwise.
+   */
+  private async renewLease(
+    tenantId: string,
+    owner: string,
+    ttlMs: number,
+    extra: LeaseExtras,
+    returnValues?: 'ALL_NEW',
+  ): Promise<Record<string, unknown> | undefined> {
     const now = this.ctx.clock.now();
     try {
-      await this.ctx.doc.send(
+      const result = await this.ctx.doc.send(
         new UpdateCommand({
           TableName: this.ctx.tableName,
           Key: keys.cycleLock(tenantId),
+          // heldByOwner AND leaseStillValid
           ConditionExpression: '#owner = :owner AND expiresAt > :now',
-          UpdateExpression:
-            'SET expiresAt = :expiresAt, #ttl = :ttl, #live = :live' +
-            (next ? ', #phase = :phase, phaseStartedAt = :phaseStartedAt' : ''),
-          ExpressionAttributeNames: {
-            '#owner': 'owner',
-            '#ttl': 'ttl',
-            '#live': LIVE_PHASE_PREFIX + ended.name,
-            ...(next ? { '#phase': 'phase' } : {}),
-          },
+          UpdateExpression: `SET ${['expiresAt = :expiresAt', '#ttl = :ttl', ...extra.sets].join(', ')}`,
+          ExpressionAttributeNames: { '#owner': 'owner', '#ttl': 'ttl', ...extra.names },
           ExpressionAttributeValues: {
             ':owner': owner,
             ':now': now.toISOString(),
             ':expiresAt': new Date(now.getTime() + ttlMs).toISOString(),
             ':ttl': ttlAfter(now, ttlMs + LOCK_RETENTION_MS),
-            ':live': ended.live,
-            ...(next ? { ':phase': next.name, ':phaseStartedAt': next.startedAt } : {}),
+            ...extra.values,
           },
+          ...(returnValues ? { ReturnValues: returnValues } : {}),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
+      return result.Attributes;
     } catch (error) {
       if (isConditionalCheckFailed(error)) {
         throw new LockNotOwnedError(
@@ -303,4 +281,22 @@ function describeHolder(item: Record<string, unknown> | undefined, now: Date): s
   if (String(item['expiresAt']) <= now.toISOString())
     return `lease of ${String(item['owner'])} has expired`;
   return `held by ${String(item['owner'])} until ${String(item['expiresAt'])}`;
+}
+
+/** Attributes a lease renewal sets besides the lease itself. */
+interface LeaseExtras {
+  readonly sets: readonly string[];
+  readonly names: Readonly<Record<string, string>>;
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+/** The attributes that record `phase` as the owner's open phase, or none without one. */
+function phaseStart(phase?: { readonly name: string; readonly startedAt: string }): LeaseExtras {
+  return phase
+    ? {
+        sets: ['#phase = :phase', 'phaseStartedAt = :phaseStartedAt'],
+        names: { '#phase': 'phase' },
+        values: { ':phase': phase.name, ':phaseStartedAt': phase.startedAt },
+      }
+    : { sets: [], names: {}, values: {} };
 }
