@@ -5,6 +5,7 @@ import { act } from '../../shared/cycle/act-step.js';
 import { parseCycleState } from '../../shared/cycle/state.js';
 import type { CycleRepositories, CycleRuntime } from '../../shared/cycle/runtime.js';
 import { createCycleHarness, type CycleHarness } from '../helpers/cycle-harness.js';
+import { ACME_ACCOUNT, seedAccountsAndContacts, seedNewOrder } from '../helpers/cycle-seed.js';
 
 const START = '2026-01-05T08:00:00.000Z';
 const HOUR = hourKey(new Date(START));
@@ -20,49 +21,28 @@ async function seedTenant(runtime: CycleRuntime, tenantId: string): Promise<void
     agentEnabled: true,
     doNotContact: { excludedIndustries: ['gambling'] },
   });
-  await repos.accounts.put(tenantId, {
-    accountId: 'acc-1',
-    name: 'Acme Lending',
-    status: 'active',
-    creditLimit: 10_000,
-    outstandingBalance: 0,
-  });
-  await repos.accounts.put(tenantId, {
-    accountId: 'acc-2',
-    name: 'Lucky Dice',
-    status: 'active',
-    industry: 'gambling',
-    creditLimit: 10_000,
-    outstandingBalance: 0,
-  });
-  for (const [contactId, email, accountId, days] of [
-    ['c-1', 'ana@acme.example', 'acc-1', 30],
-    ['c-2', 'ben@acme.example', 'acc-1', 40],
-    ['c-3', 'cy@dice.example', 'acc-2', 50],
-  ] as const) {
-    const lastTouchAt = new Date(new Date(START).getTime() - days * 86_400_000).toISOString();
-    await repos.contacts.put(tenantId, {
-      contactId,
-      email,
-      accountId,
-      lastTouchAt,
-      createdAt: lastTouchAt,
-    });
-  }
-  await repos.orders.putCatalog(tenantId, [{ productCode: 'P1', fee: 100 }]);
-  await repos.orders.put(tenantId, {
-    orderId: 'o-1',
-    accountId: 'acc-1',
-    paymentMethod: 'card',
-    productCode: 'P1',
-    fee: 100,
-    techFee: 10,
-    total: 110,
-    propertyAddress: '1 Main St',
-    borrower: { name: 'Bo Borrower', phone: '+1 312 555 0100' },
-    propertyContact: { name: 'Pat Owner', phone: '+1 312 555 0101' },
-    createdAt: START,
-  });
+  await seedAccountsAndContacts(
+    repos,
+    tenantId,
+    START,
+    [
+      ACME_ACCOUNT,
+      {
+        accountId: 'acc-2',
+        name: 'Lucky Dice',
+        status: 'active',
+        industry: 'gambling',
+        creditLimit: 10_000,
+        outstandingBalance: 0,
+      },
+    ],
+    [
+      ['c-1', 'ana@acme.example', 30, 'acc-1'],
+      ['c-2', 'ben@acme.example', 40, 'acc-1'],
+      ['c-3', 'cy@dice.example', 50, 'acc-2'],
+    ],
+  );
+  await seedNewOrder(repos, tenantId, START);
 }
 
 /**

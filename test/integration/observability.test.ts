@@ -28,6 +28,7 @@ import { agentStackName, parseStageConfig } from '../../infra/stage-config.js';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { captureConsole, emfMetrics, type ConsoleCapture } from '../helpers/capture-console.js';
 import { createCycleHarness, type CycleHarness } from '../helpers/cycle-harness.js';
+import { ACME_ACCOUNT, seedAccountsAndContacts, seedNewOrder } from '../helpers/cycle-seed.js';
 
 const START = '2026-01-05T08:00:00.000Z';
 const FIRST_HOUR = hourKey(new Date(START));
@@ -47,46 +48,20 @@ async function seedTenant(runtime: CycleRuntime, tenantId: string): Promise<void
     // An excluded industry is the policy engine's call at Act (a block with a violation).
     doNotContact: { excludedIndustries: ['gambling'] },
   });
-  await repos.accounts.put(tenantId, {
-    accountId: 'acc-1',
-    name: 'Acme Lending',
-    status: 'active',
-    creditLimit: 10_000,
-    outstandingBalance: 0,
-  });
-  await repos.accounts.put(tenantId, {
-    accountId: 'acc-2',
-    name: 'Lucky Casino',
-    status: 'prospect',
-    industry: 'gambling',
-  });
-  for (const [contactId, email, days, accountId] of [
-    ['c-1', 'ana@acme.example', 30, 'acc-1'],
-    ['c-2', 'pit@casino.example', 50, 'acc-2'],
-  ] as const) {
-    const lastTouchAt = new Date(new Date(START).getTime() - days * 86_400_000).toISOString();
-    await repos.contacts.put(tenantId, {
-      contactId,
-      email,
-      accountId,
-      lastTouchAt,
-      createdAt: lastTouchAt,
-    });
-  }
-  await repos.orders.putCatalog(tenantId, [{ productCode: 'P1', fee: 100 }]);
-  await repos.orders.put(tenantId, {
-    orderId: 'o-1',
-    accountId: 'acc-1',
-    paymentMethod: 'card',
-    productCode: 'P1',
-    fee: 100,
-    techFee: 10,
-    total: 110,
-    propertyAddress: '1 Main St',
-    borrower: { name: 'Bo Borrower', phone: '+1 312 555 0100' },
-    propertyContact: { name: 'Pat Owner', phone: '+1 312 555 0101' },
-    createdAt: START,
-  });
+  await seedAccountsAndContacts(
+    repos,
+    tenantId,
+    START,
+    [
+      ACME_ACCOUNT,
+      { accountId: 'acc-2', name: 'Lucky Casino', status: 'prospect', industry: 'gambling' },
+    ],
+    [
+      ['c-1', 'ana@acme.example', 30, 'acc-1'],
+      ['c-2', 'pit@casino.example', 50, 'acc-2'],
+    ],
+  );
+  await seedNewOrder(repos, tenantId, START);
   // A product the catalog does not have: validation ends in an exception.
   await repos.orders.put(tenantId, {
     orderId: 'o-2',

@@ -8,6 +8,7 @@ import { plan } from '../../shared/cycle/plan-step.js';
 import type { CycleState } from '../../shared/cycle/state.js';
 import { keys } from '../../shared/storage/keys.js';
 import { createCycleHarness, type CycleHarness } from '../helpers/cycle-harness.js';
+import { ACME_ACCOUNT, seedAccountsAndContacts } from '../helpers/cycle-seed.js';
 
 const START = '2026-01-05T08:00:00.000Z';
 const HOUR = hourKey(new Date(START));
@@ -16,26 +17,16 @@ const HOUR = hourKey(new Date(START));
 async function seedTenant(harness: CycleHarness, tenantId: string): Promise<void> {
   const { repos } = harness.runtime;
   await repos.tenants.put(tenantId, { name: tenantId, agentEnabled: true });
-  await repos.accounts.put(tenantId, {
-    accountId: 'acc-1',
-    name: 'Acme Lending',
-    status: 'active',
-    creditLimit: 10_000,
-    outstandingBalance: 0,
-  });
-  for (const [contactId, email, days] of [
-    ['c-1', 'ana@acme.example', 30],
-    ['c-2', 'ben@acme.example', 40],
-  ] as const) {
-    const lastTouchAt = new Date(new Date(START).getTime() - days * 86_400_000).toISOString();
-    await repos.contacts.put(tenantId, {
-      contactId,
-      email,
-      accountId: 'acc-1',
-      lastTouchAt,
-      createdAt: lastTouchAt,
-    });
-  }
+  await seedAccountsAndContacts(
+    repos,
+    tenantId,
+    START,
+    [ACME_ACCOUNT],
+    [
+      ['c-1', 'ana@acme.example', 30, 'acc-1'],
+      ['c-2', 'ben@acme.example', 40, 'acc-1'],
+    ],
+  );
 }
 
 /** Runs BeginCycle, Plan and Act the way the state machine chains them; the cycle stops there. */
