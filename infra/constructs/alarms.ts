@@ -255,7 +255,7 @@ export class AgentAlarms extends Construct {
       comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
       summary:
         `A cycle found its tenant's lock held by another run for more than ${t.lockHeldSeconds} s ` +
-        '(LockHeldSeconds, emitted by AcquireLock on contention).',
+        '(LockHeldSeconds, emitted by BeginCycle on contention).',
     });
     this.add('PolicyBlockSpike', {
       metric: m(METRIC_NAMES.policyBlocks),

@@ -73,5 +73,5 @@ export function parseOrgCycleConcurrency(value: string | undefined): number {
   return limit;
 }
 
-/** The environment variable AcquireLock reads the per-organisation limit from. */
+/** The environment variable BeginCycle reads the per-organisation limit from. */
 export const ORG_CYCLE_CONCURRENCY_VARIABLE = 'ORG_CYCLE_CONCURRENCY';
