@@ -1,3 +1,4 @@
+import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { VirtualClock } from '../../shared/clock.js';
 import { seededRandom } from '../../shared/ids.js';
 import { KillSwitch } from '../../shared/adapters/parameters/kill-switch.js';
@@ -27,6 +28,10 @@ export interface CycleHarness {
     options?: Pick<LocalExecutorOptions, 'taskOverrides' | 'observability' | 'recordHistory'>,
   ): LocalExecutor;
   setKillSwitch(on: boolean): Promise<void>;
+  /** Messages visible on the send queue now (what Act enqueued and nobody received yet). */
+  sendQueueDepth(): Promise<number>;
+  /** Empties the send queue, so the next test starts from none. */
+  purgeSendQueue(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -52,6 +57,18 @@ export async function createCycleHarness(
       new LocalExecutor({ definitions, runtime, ...executorOptions }),
     setKillSwitch: async (on) => {
       await killSwitch.set(on, { now: clock.now(), reason: 'test' });
+    },
+    sendQueueDepth: async () => {
+      const { Attributes } = await stack.clients.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: stack.queues.send.url,
+          AttributeNames: ['ApproximateNumberOfMessages'],
+        }),
+      );
+      return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+    },
+    purgeSendQueue: async () => {
+      await stack.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: stack.queues.send.url }));
     },
     dispose: () => stack.stop(),
   };

@@ -1,4 +1,3 @@
-import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hourKey } from '../../shared/clock.js';
 import { act } from '../../shared/cycle/act-step.js';
@@ -86,20 +85,8 @@ describe('Cycle: a retried Act', () => {
   });
 
   afterEach(async () => {
-    await harness.stack.clients.sqs.send(
-      new PurgeQueueCommand({ QueueUrl: harness.stack.queues.send.url }),
-    );
+    await harness.purgeSendQueue();
   });
-
-  async function sendQueueDepth(): Promise<number> {
-    const { Attributes } = await harness.stack.clients.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: harness.stack.queues.send.url,
-        AttributeNames: ['ApproximateNumberOfMessages'],
-      }),
-    );
-    return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
-  }
 
   /**
    * Runs a cycle whose first Act attempt runs on `crashing` and dies once `died` settles (the
@@ -158,7 +145,7 @@ describe('Cycle: a retried Act', () => {
         card.status,
       ]);
     }
-    expect(await sendQueueDepth()).toBe(2);
+    expect(await harness.sendQueueDepth()).toBe(2);
     const audits = await repos.audits.listSince('before-batch', new Date(0));
     expect(audits.map((audit) => [audit.type, audit.target['contactId']])).toEqual([
       ['do_not_contact', 'c-3'],
@@ -189,7 +176,7 @@ describe('Cycle: a retried Act', () => {
     const { repos } = harness.runtime;
     expect(result.status).toBe('SUCCEEDED');
     expect(attempts).toBe(2);
-    expect(await sendQueueDepth()).toBe(2);
+    expect(await harness.sendQueueDepth()).toBe(2);
     const cards = await repos.cards.listForRun('after-marker', HOUR);
     const followUps = cards.filter((card) => card.status === 'done' && card.type === 'follow_up');
     expect(followUps.map((card) => card.result?.['queued'])).toEqual([true, true]);

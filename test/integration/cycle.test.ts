@@ -1,4 +1,3 @@
-import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hourKey } from '../../shared/clock.js';
 import type { ParameterStore } from '../../shared/adapters/parameters/parameter-store.js';
@@ -38,16 +37,6 @@ async function seedTenant(
   await seedNewOrder(repos, tenantId, START);
 }
 
-async function sendQueueDepth(harness: CycleHarness): Promise<number> {
-  const { Attributes } = await harness.stack.clients.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: harness.stack.queues.send.url,
-      AttributeNames: ['ApproximateNumberOfMessages'],
-    }),
-  );
-  return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
-}
-
 describe('Cycle: synthesized state machine on the embedded stack', () => {
   let harness: CycleHarness;
 
@@ -60,9 +49,7 @@ describe('Cycle: synthesized state machine on the embedded stack', () => {
   });
 
   afterEach(async () => {
-    await harness.stack.clients.sqs.send(
-      new PurgeQueueCommand({ QueueUrl: harness.stack.queues.send.url }),
-    );
+    await harness.purgeSendQueue();
   });
 
   it('runs Plan, Act, React and Reflect for a tenant and releases the lock', async () => {
@@ -95,7 +82,7 @@ describe('Cycle: synthesized state machine on the embedded stack', () => {
     expect(await repos.reflections.latestBefore('happy', '2026010509')).toMatchObject({
       hourKey: HOUR,
     });
-    expect(await sendQueueDepth(harness)).toBe(2);
+    expect(await harness.sendQueueDepth()).toBe(2);
   });
 
   it('records a FAILED run with the failed phase and releases the lock when Act fails', async () => {
@@ -201,7 +188,7 @@ describe('Cycle: synthesized state machine on the embedded stack', () => {
       expect(card.history.filter((entry) => entry.status === 'executing')).toHaveLength(1);
     // A retry of Act after the run released its lock is refused, not executed again.
     expect(retriedAct).toBeInstanceOf(Error);
-    expect(await sendQueueDepth(harness)).toBe(2);
+    expect(await harness.sendQueueDepth()).toBe(2);
   });
 
   it('does not execute any card twice when Act runs again within the same run', async () => {
@@ -227,7 +214,7 @@ describe('Cycle: synthesized state machine on the embedded stack', () => {
       expect(card.claimedBy).toBe(runId);
       expect(card.history.filter((entry) => entry.status === 'executing')).toHaveLength(1);
     }
-    expect(await sendQueueDepth(harness)).toBe(2);
+    expect(await harness.sendQueueDepth()).toBe(2);
   });
 
   it('skips every tenant with kill_switch when the kill switch is on, sending nothing', async () => {
@@ -249,7 +236,7 @@ describe('Cycle: synthesized state machine on the embedded stack', () => {
         });
         expect(await harness.runtime.repos.cards.listForRun(tenantId, HOUR)).toEqual([]);
       }
-      expect(await sendQueueDepth(harness)).toBe(0);
+      expect(await harness.sendQueueDepth()).toBe(0);
     } finally {
       await harness.setKillSwitch(false);
     }
@@ -289,7 +276,7 @@ describe('Cycle: kill switch that cannot be read', () => {
       expect(result.status).toBe('SUCCEEDED');
       expect(run).toMatchObject({ status: 'SKIPPED', reason: 'kill_switch' });
       expect(run?.error?.message).toContain('unreadable');
-      expect(await sendQueueDepth(harness)).toBe(0);
+      expect(await harness.sendQueueDepth()).toBe(0);
     } finally {
       await harness.dispose();
     }
